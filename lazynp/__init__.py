@@ -1,0 +1,167 @@
+"""lazynp: a lazy, fusing drop-in replacement for NumPy.
+
+``import lazynp as np`` in an existing script: array operations record a DAG that is forced
+when a value is needed.  Names lazynp implements lazily are defined here; every other name of
+NumPy's namespace is looked up in NumPy on first use (module ``__getattr__``): ufuncs become
+lazy ufuncs, functions eager fallbacks (counted in ``stats()``), types and constants are
+NumPy's own objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from . import _engine
+from ._api import creation as _creation
+from ._api import reductions as _reductions
+from ._api import shape as _shape
+from ._api.ufuncs import ufunc, ufunc_call
+from ._array import is_lazy, ndarray
+from ._config import config
+from ._fallback import fallback_function, wrap_attribute
+from .graph.ops import OP_OF_UFUNC
+
+__version__ = "0.1.0"
+
+# ---------------------------------------------------------------- lazy API
+from ._api.creation import (  # noqa: E402
+    arange,
+    array,
+    asanyarray,
+    asarray,
+    ascontiguousarray,
+    empty,
+    empty_like,
+    eye,
+    fromfunction,
+    full,
+    full_like,
+    identity,
+    linspace,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from ._api.reductions import (  # noqa: E402
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    max,
+    mean,
+    min,
+    prod,
+    ptp,
+    std,
+    sum,
+    var,
+)
+from ._api.shape import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    broadcast_to,
+    clip,
+    concatenate,
+    copy,
+    expand_dims,
+    hstack,
+    moveaxis,
+    ravel,
+    reshape,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+    vstack,
+    where,
+)
+
+# every NumPy ufunc (aliases included) as a lazy ufunc
+for _name in dir(_np):
+    _obj = getattr(_np, _name)
+    if isinstance(_obj, _np.ufunc):
+        globals()[_name] = ufunc(_obj)
+del _name, _obj
+
+from . import linalg, random  # noqa: E402
+
+
+def force(x: Any) -> Any:
+    """Compute ``x`` now if it is a lazy array; returns ``x``."""
+    if type(x) is ndarray:
+        x._value()
+    return x
+
+
+def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
+    """Print the pending DAG of ``x`` (``format="dot"`` returns Graphviz DOT instead)."""
+    from .graph.printing import format_dag, format_dot
+    from .graph.node import buffer_node
+    if type(x) is ndarray:
+        node = x._node if x._data is None else buffer_node(x._data)
+    else:
+        node = buffer_node(_np.asarray(x))
+    if format == "dot":
+        return format_dot(node)
+    if format != "text":
+        raise ValueError(f"unknown explain format {format!r}; use 'text' or 'dot'")
+    print(format_dag(node), file=file)
+    return None
+
+
+stats = _engine.stats
+reset_stats = _engine.reset_stats
+
+# NumPy functions that dispatch to lazynp implementations through __array_function__
+_LAZY_NAMES = (
+    "arange", "array", "asarray", "asanyarray", "ascontiguousarray", "empty", "empty_like",
+    "eye", "fromfunction", "full", "full_like", "identity", "linspace", "ones", "ones_like",
+    "zeros", "zeros_like", "all", "amax", "amin", "any", "argmax", "argmin", "max", "mean",
+    "min", "prod", "ptp", "std", "sum", "var", "atleast_1d", "atleast_2d", "broadcast_to",
+    "clip", "concatenate", "copy", "expand_dims", "hstack", "moveaxis", "ravel", "reshape",
+    "squeeze", "stack", "swapaxes", "transpose", "vstack", "where",
+)
+_LAZY_FUNCTIONS = {getattr(_np, n): globals()[n] for n in _LAZY_NAMES}
+
+
+def _array_function(self: ndarray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+    impl = _LAZY_FUNCTIONS.get(func)
+    if impl is not None:
+        return impl(*args, **kwargs)
+    from ._fallback import call_numpy
+    return call_numpy(func.__name__, func, args, kwargs)
+
+
+def _array_ufunc(self: ndarray, uf: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    if method == "__call__" and uf in OP_OF_UFUNC:
+        return ufunc_call(uf, inputs, kwargs)
+    from ._api.ufuncs import eager_ufunc
+    _engine.count_fallback(uf.__name__ if method == "__call__" else f"{uf.__name__}.{method}")
+    return eager_ufunc(uf, method, inputs, kwargs)
+
+
+ndarray.__array_function__ = _array_function
+ndarray.__array_ufunc__ = _array_ufunc
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        obj = getattr(_np, name)
+    except AttributeError:
+        raise AttributeError(f"module 'lazynp' has no attribute '{name}'") from None
+    wrapped = wrap_attribute(name, obj)
+    globals()[name] = wrapped
+    return wrapped
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(dir(_np)))
+
+
+__all__ = [n for n in dir(_np) if not n.startswith("_")]
+_unused = (_creation, _reductions, _shape, fallback_function, config)

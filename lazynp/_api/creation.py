@@ -1,0 +1,223 @@
+"""Array creation: array asarray zeros ones empty full *_like arange linspace eye identity
+fromfunction.
+
+Small results are made by NumPy at once; large ones record a source node (no memory is
+touched until forced, and a consumer may later compute the values inside its own kernel).
+Arguments are validated at the call through NumPy itself.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from .. import _engine
+from .._array import eager_size, lazy, ndarray, to_numpy, wrap
+from ..graph.node import Node
+from ..graph.ops import Op
+from .shape import astype, copy_array, reshape
+
+_NoValue = np._NoValue
+
+
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    shape = tuple(operator.index(s) for s in shape)
+    for s in shape:
+        if s < 0:
+            raise ValueError("negative dimensions are not allowed")
+    return shape
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _source(op: Op, params: dict, shape: tuple, dtype: np.dtype) -> ndarray:
+    return lazy(_engine.record(Node(op, (), params, shape, dtype)))
+
+
+def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tuple) -> ndarray:
+    shape_t = _shape_tuple(shape)
+    dt = np.dtype(dtype)
+    if (eager_size(_size(shape_t)) or order not in ("C", "K", "A")
+            or dt.kind not in "biufc"):
+        return wrap(np_fn(shape, *args, order=order))
+    return _source(Op.FULL, {"fill": fill}, shape_t, dt)
+
+
+def zeros(shape, dtype=float, order="C", *, device=None, like=None):
+    return _filled(shape, 0, dtype, order, np.zeros, (dtype,))
+
+
+def ones(shape, dtype=None, order="C", *, device=None, like=None):
+    return _filled(shape, 1, dtype, order, np.ones, (dtype,))
+
+
+def empty(shape, dtype=float, order="C", *, device=None, like=None):
+    # Note: differs from NumPy: a large lazily created `empty` array reads as zeros.
+    return _filled(shape, 0, dtype, order, np.empty, (dtype,))
+
+
+def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    fill_value = to_numpy(fill_value)
+    if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
+        return wrap(np.full(shape, fill_value, dtype, order=order))
+    if dtype is None:
+        dtype = np.array(fill_value).dtype
+    dt = np.dtype(dtype)
+    if dt.kind in "biufc":
+        np.array(fill_value).astype(dt)  # NumPy's errors for unconvertible fill values
+    return _filled(shape, fill_value, dt, order, np.full, (fill_value, dt))
+
+
+def _like(a: Any, dtype: Any, shape: Any) -> tuple[Any, Any]:
+    if type(a) is not ndarray:
+        a = np.asarray(to_numpy(a))
+    return (a.dtype if dtype is None else dtype), (a.shape if shape is None else shape)
+
+
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    dtype, shape = _like(a, dtype, shape)
+    return zeros(shape, dtype)
+
+
+def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    dtype, shape = _like(a, dtype, shape)
+    return ones(shape, dtype)
+
+
+def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    dtype, shape = _like(prototype, dtype, shape)
+    return empty(shape, dtype)
+
+
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    dtype, shape = _like(a, dtype, shape)
+    return full(shape, fill_value, dtype)
+
+
+def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0,
+          like=None):
+    if type(object) is ndarray and order in ("K", "A", "C") and not ndmax:
+        a = object
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            a = astype(a, dtype)
+        elif copy:
+            a = copy_array(a, order)
+        if ndmin > a.ndim:
+            a = reshape(a, (1,) * (ndmin - a.ndim) + a.shape)
+        return a
+    kwargs = {"ndmax": ndmax} if ndmax else {}
+    return wrap(np.array(to_numpy(object), dtype, copy=copy, order=order, subok=False,
+                         ndmin=ndmin, **kwargs))
+
+
+def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    if type(a) is ndarray:
+        if (dtype is None or np.dtype(dtype) == a.dtype) and not copy:
+            return a
+        return array(a, dtype, copy=True if copy is None else copy,
+                     order="K" if order is None else order)
+    return wrap(np.asarray(to_numpy(a), dtype, order, copy=copy))
+
+
+def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    return asarray(a, dtype, order, copy=copy)
+
+
+def ascontiguousarray(a, dtype=None, *, like=None):
+    if type(a) is ndarray and a._data is None:
+        return a if dtype is None else asarray(a, dtype)
+    return wrap(np.ascontiguousarray(to_numpy(a), dtype))
+
+
+def _arange_dtype(start: Any, stop: Any, step: Any, dtype: Any) -> np.dtype:
+    # An empty range with operands of the same types gives NumPy's dtype for free.
+    return np.arange(start, type(stop)(start), step, dtype=dtype).dtype
+
+
+def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, *,
+           device=None, like=None, start=_NoValue):
+    args = [a for a in (start_or_stop, stop, step) if a is not _NoValue]
+    if start is not _NoValue:
+        args = [start] + args
+    args = [to_numpy(a) for a in args]
+    if not args:
+        raise TypeError("arange() requires stop to be specified.")
+    if len(args) == 1:
+        a_start, a_stop, a_step = 0, args[0], 1
+    elif len(args) == 2:
+        a_start, a_stop, a_step = args[0], args[1], 1
+    else:
+        a_start, a_stop, a_step = args[0], args[1], args[2]
+    scalars = all(isinstance(v, (int, float, np.integer, np.floating))
+                  and not isinstance(v, (bool, np.bool_)) for v in (a_start, a_stop, a_step))
+    if not scalars or a_step is None or a_step == 0 or a_stop is None:
+        return wrap(np.arange(*args, dtype=dtype))
+    if all(isinstance(v, (int, np.integer)) for v in (a_start, a_stop, a_step)):
+        length = len(range(int(a_start), int(a_stop), int(a_step)))
+    else:
+        length = max(0, math.ceil((a_stop - a_start) / a_step))
+    if eager_size(length):
+        return wrap(np.arange(*args, dtype=dtype))
+    try:
+        dt = _arange_dtype(a_start if len(args) > 1 else type(a_stop)(0), a_stop,
+                           a_step if len(args) == 3 else None, dtype)
+    except (TypeError, ValueError, OverflowError):
+        return wrap(np.arange(*args, dtype=dtype))
+    if dt.kind not in "biuf":
+        return wrap(np.arange(*args, dtype=dtype))
+    params = {"start": a_start, "stop": a_stop, "step": a_step}
+    return _source(Op.ARANGE, params, (length,), dt)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
+    start, stop = to_numpy(start), to_numpy(stop)
+    num = operator.index(num)
+    if (retstep or np.ndim(start) or np.ndim(stop) or num < 0 or eager_size(num)):
+        res = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+        if retstep:
+            return wrap(res[0]), res[1]
+        return wrap(res)
+    dt = np.linspace(start, stop, 2, endpoint, dtype=dtype).dtype
+    if dt.kind not in "biufc":
+        return wrap(np.linspace(start, stop, num, endpoint, dtype=dtype))
+    kwargs = {"start": start, "stop": stop, "num": num, "endpoint": endpoint, "dtype": dtype}
+    return _source(Op.LINSPACE, {"kwargs": kwargs}, (num,), dt)
+
+
+def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
+    N = operator.index(N)
+    M = N if M is None else operator.index(M)
+    k = operator.index(k)
+    dt = np.dtype(dtype)
+    if eager_size(max(N, 0) * max(M, 0)) or order != "C" or dt.kind not in "biufc" or N < 0 \
+            or M < 0:
+        return wrap(np.eye(N, M, k, dtype, order))
+    return _source(Op.EYE, {"N": N, "M": M, "k": k}, (N, M), dt)
+
+
+def identity(n, dtype=None, *, like=None):
+    return eye(n, dtype=dtype)
+
+
+def fromfunction(function, shape, *, dtype=float, like=None, **kwargs):
+    shape = _shape_tuple(shape)
+    grids = []
+    for i, n in enumerate(shape):
+        grid = arange(n, dtype=dtype)
+        grid = reshape(grid, tuple(n if j == i else 1 for j in range(len(shape))))
+        from .shape import broadcast_to
+        grids.append(copy_array(broadcast_to(grid, shape), "C"))
+    return function(*grids, **kwargs)

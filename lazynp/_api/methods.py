@@ -1,0 +1,183 @@
+"""Operators and methods of ``lazynp.ndarray``, generated from tables.
+
+Binary operators have a fast path for the small-array case (both operands concrete and under
+``config.eager_threshold``: one NumPy call, one wrapper object), everything else goes through
+``ufuncs.ufunc_call``.  In-place operators write into the existing buffer and return ``self``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _engine
+from .._array import ndarray, wrap
+from .._config import config
+from . import reductions, shape
+from .ufuncs import ufunc_call
+
+_np_ndarray = np.ndarray
+
+# name, ufunc, has reflected form, has in-place form
+_BINARY = (
+    ("add", np.add, True, True), ("sub", np.subtract, True, True),
+    ("mul", np.multiply, True, True), ("truediv", np.true_divide, True, True),
+    ("floordiv", np.floor_divide, True, True), ("mod", np.remainder, True, True),
+    ("pow", np.power, True, True), ("lshift", np.left_shift, True, True),
+    ("rshift", np.right_shift, True, True), ("and", np.bitwise_and, True, True),
+    ("or", np.bitwise_or, True, True), ("xor", np.bitwise_xor, True, True),
+    ("matmul", np.matmul, True, True), ("divmod", np.divmod, True, False),
+    ("eq", np.equal, False, False), ("ne", np.not_equal, False, False),
+    ("lt", np.less, False, False), ("le", np.less_equal, False, False),
+    ("gt", np.greater, False, False), ("ge", np.greater_equal, False, False),
+)
+_UNARY = (("neg", np.negative), ("pos", np.positive), ("abs", np.absolute),
+          ("invert", np.invert))
+
+
+def _defers(other: Any) -> bool:
+    """NumPy's binop rule: an operand with ``__array_ufunc__ = None`` handles the op."""
+    return getattr(type(other), "__array_ufunc__", 0) is None
+
+
+def _forward(uf: np.ufunc) -> Any:
+    def method(self: ndarray, other: Any) -> Any:
+        d = self._data
+        if d is not None:
+            t = type(other)
+            if t is float or t is int:
+                if d.size < config.eager_threshold:
+                    r = uf(d, other)
+                    return wrap(r) if type(r) is _np_ndarray else r
+            elif t is ndarray:
+                o = other._data
+                if o is not None and d.size < config.eager_threshold and \
+                        o.size < config.eager_threshold:
+                    r = uf(d, o)
+                    return wrap(r) if type(r) is _np_ndarray else r
+        if _defers(other):
+            return NotImplemented
+        return ufunc_call(uf, (self, other), {})
+    return method
+
+
+def _reflected(uf: np.ufunc) -> Any:
+    def method(self: ndarray, other: Any) -> Any:
+        if _defers(other):
+            return NotImplemented
+        return ufunc_call(uf, (other, self), {})
+    return method
+
+
+def _inplace(uf: np.ufunc) -> Any:
+    def method(self: ndarray, other: Any) -> Any:
+        d = self._data
+        if d is not None and (type(other) is float or type(other) is int):
+            if _engine._registry:
+                _engine.before_write(d)
+            uf(d, other, out=d)
+            return self
+        if _defers(other):
+            return NotImplemented
+        return ufunc_call(uf, (self, other), {"out": (self,)})
+    return method
+
+
+def _unary(uf: np.ufunc) -> Any:
+    def method(self: ndarray) -> Any:
+        return ufunc_call(uf, (self,), {})
+    return method
+
+
+# ------------------------------------------------------------------ methods
+def _reduction_method(fn: Any) -> Any:
+    def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+    method.__name__ = fn.__name__
+    method.__doc__ = f"Same as ``lazynp.{fn.__name__}(self, ...)``."
+    return method
+
+
+def _shape_args(args: tuple) -> Any:
+    if len(args) == 1 and (args[0] is None or isinstance(args[0], (tuple, list))):
+        return args[0]
+    return args
+
+
+def _reshape(self: ndarray, *shape_args: Any, order: str = "C", copy: Any = None) -> ndarray:
+    if not shape_args:
+        raise TypeError("reshape() takes exactly 1 argument (0 given)")
+    return shape.reshape(self, _shape_args(shape_args), order=order, copy=copy)
+
+
+def _transpose(self: ndarray, *axes: Any) -> ndarray:
+    return shape.transpose(self, _shape_args(axes) if axes else None)
+
+
+def _ravel(self: ndarray, order: str = "C") -> ndarray:
+    return shape.ravel(self, order)
+
+
+def _flatten(self: ndarray, order: str = "C") -> ndarray:
+    return shape.copy_array(shape.ravel(self, order), "C") if order in ("C", "A", "K") else \
+        wrap(self._value().flatten(order))
+
+
+def _squeeze(self: ndarray, axis: Any = None) -> ndarray:
+    return shape.squeeze(self, axis)
+
+
+def _swapaxes(self: ndarray, axis1: int, axis2: int) -> ndarray:
+    return shape.swapaxes(self, axis1, axis2)
+
+
+def _copy(self: ndarray, order: str = "C") -> ndarray:
+    return shape.copy_array(self, order)
+
+
+def _clip(self: ndarray, min: Any = None, max: Any = None, out: Any = None,
+          **kwargs: Any) -> Any:
+    return shape.clip(self, min, max, out, **kwargs)
+
+
+def _conj(self: ndarray) -> Any:
+    return ufunc_call(np.conjugate, (self,), {})
+
+
+def _fill(self: ndarray, value: Any) -> None:
+    d = self._value()
+    _engine.before_write(d)
+    d.fill(value)
+
+
+def _round(self: ndarray, ndigits: Any = None) -> Any:
+    _engine.count_fallback("round")
+    from .._array import from_numpy
+    if ndigits is None:
+        return from_numpy(np.round(self._value()))
+    return from_numpy(np.round(self._value(), ndigits))
+
+
+_METHODS = {
+    "astype": shape.astype, "copy": _copy, "reshape": _reshape, "ravel": _ravel,
+    "flatten": _flatten, "transpose": _transpose, "swapaxes": _swapaxes, "squeeze": _squeeze,
+    "clip": _clip, "conj": _conj, "conjugate": _conj, "fill": _fill, "__round__": _round,
+}
+_REDUCTION_METHODS = ("sum", "prod", "min", "max", "mean", "std", "var", "any", "all",
+                      "argmin", "argmax")
+
+
+def install(cls: type) -> None:
+    for name, uf, reflected, inplace in _BINARY:
+        setattr(cls, f"__{name}__", _forward(uf))
+        if reflected:
+            setattr(cls, f"__r{name}__", _reflected(uf))
+        if inplace:
+            setattr(cls, f"__i{name}__", _inplace(uf))
+    for name, uf in _UNARY:
+        setattr(cls, f"__{name}__", _unary(uf))
+    for name, fn in _METHODS.items():
+        setattr(cls, name, fn)
+    for name in _REDUCTION_METHODS:
+        setattr(cls, name, _reduction_method(getattr(reductions, name)))

@@ -1,0 +1,156 @@
+"""Reductions: sum prod min max mean std var any all argmin argmax ptp.
+
+Each public function has NumPy's signature.  Axes, ``keepdims``, ``dtype``, ``initial``,
+``ddof`` are checked at record time (AxisError, TypeError... at the call).  A reduction
+records a pending node when its input is lazy or large and its result is an array; a result
+that NumPy returns as a scalar (a full reduction without keepdims) is computed at once and
+returned as the same NumPy scalar type; ``out=`` writes at the call.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from .. import _engine
+from .._array import eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
+from ..graph.dtypes import reduce_result_dtype
+from ..graph.node import Node
+from ..graph.ops import Op
+from ..graph.semantics import _REDUCERS
+
+_NoValue = np._NoValue
+
+
+def _as_lazynp(a: Any) -> ndarray:
+    if type(a) is ndarray:
+        return a
+    return wrap(np.asarray(to_numpy(a)))
+
+
+def _eager(op: Op, a: ndarray, kwargs: dict) -> Any:
+    out = kwargs.get("out")
+    np_kwargs = to_numpy(kwargs)
+    if out is not None:
+        target = out._value() if type(out) is ndarray else out
+        _engine.before_write(target)
+    res = _REDUCERS[op](a._value(), **np_kwargs)
+    if out is not None and type(out) is ndarray and res is out._data:
+        return out
+    return from_numpy(res)
+
+
+def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
+    """Record (or run) reduction ``op`` of ``a``; kwargs are NumPy's, unset ones omitted."""
+    a = _as_lazynp(a)
+    kwargs = {k: v for k, v in kwargs.items() if v is not _NoValue}
+    if kwargs.get("out") is not None or a.size == 0 or a.dtype.kind not in "biufc":
+        return _eager(op, a, kwargs)
+    kwargs.pop("out", None)
+    ndim = a.ndim
+    axis = kwargs.get("axis")
+    if op is Op.ARGMIN or op is Op.ARGMAX:
+        if axis is not None:
+            axis = normalize_axis_index(operator.index(axis), ndim)
+            kwargs["axis"] = axis
+        axes = tuple(range(ndim)) if axis is None else (axis,)
+    else:
+        axes = tuple(range(ndim)) if axis is None else normalize_axis_tuple(axis, ndim)
+        if axis is not None:
+            kwargs["axis"] = axes
+    keepdims = bool(kwargs.get("keepdims", False))
+    if (op is Op.ARGMIN or op is Op.ARGMAX) and axis is None and keepdims:
+        shape = (1,) * ndim
+    elif keepdims:
+        shape = tuple(1 if i in axes else s for i, s in enumerate(a.shape))
+    else:
+        shape = tuple(s for i, s in enumerate(a.shape) if i not in axes)
+    where = kwargs.pop("where", True)
+    static = {k: v for k, v in kwargs.items() if k != "dtype" or v is not None}
+    dtype = reduce_result_dtype(_REDUCERS[op], a.dtype, ndim, static)
+    size = 1
+    for s in shape:
+        size *= s
+    if not shape or (a._data is not None and type(where) is not ndarray and eager_size(size)):
+        if where is not True:
+            kwargs["where"] = where
+        return _eager(op, a, kwargs)
+    params: dict[str, Any] = {"kwargs": kwargs}
+    inputs = (node_of(a),)
+    if where is not True:
+        inputs += (node_of(_as_lazynp(where)),)
+        params["where"] = True
+    return lazy(_engine.record(Node(op, inputs, params, shape, dtype)))
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
+        where=_NoValue):
+    return reduce(Op.SUM, a, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
+                  initial=initial, where=where)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
+         where=_NoValue):
+    return reduce(Op.PROD, a, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
+                  initial=initial, where=where)
+
+
+def min(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
+    return reduce(Op.MIN, a, axis=axis, out=out, keepdims=keepdims, initial=initial,
+                  where=where)
+
+
+def max(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
+    return reduce(Op.MAX, a, axis=axis, out=out, keepdims=keepdims, initial=initial,
+                  where=where)
+
+
+def any(a, axis=None, out=None, keepdims=_NoValue, *, where=_NoValue):
+    return reduce(Op.ANY, a, axis=axis, out=out, keepdims=keepdims, where=where)
+
+
+def all(a, axis=None, out=None, keepdims=_NoValue, *, where=_NoValue):
+    return reduce(Op.ALL, a, axis=axis, out=out, keepdims=keepdims, where=where)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
+    return reduce(Op.MEAN, a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue):
+    if mean is not _NoValue:
+        return _eager(Op.VAR, _as_lazynp(a), dict(axis=axis, dtype=dtype, out=out, ddof=ddof,
+                                                  keepdims=keepdims, where=where, mean=mean,
+                                                  correction=correction))
+    return reduce(Op.VAR, a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                  where=where, correction=correction)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue):
+    if mean is not _NoValue:
+        return _eager(Op.STD, _as_lazynp(a), dict(axis=axis, dtype=dtype, out=out, ddof=ddof,
+                                                  keepdims=keepdims, where=where, mean=mean,
+                                                  correction=correction))
+    return reduce(Op.STD, a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                  where=where, correction=correction)
+
+
+def argmin(a, axis=None, out=None, *, keepdims=_NoValue):
+    return reduce(Op.ARGMIN, a, axis=axis, out=out, keepdims=keepdims)
+
+
+def argmax(a, axis=None, out=None, *, keepdims=_NoValue):
+    return reduce(Op.ARGMAX, a, axis=axis, out=out, keepdims=keepdims)
+
+
+def ptp(a, axis=None, out=None, keepdims=_NoValue):
+    return reduce(Op.PTP, a, axis=axis, out=out, keepdims=keepdims)
+
+
+amin = min
+amax = max

@@ -1,0 +1,173 @@
+"""Ufunc calls: record a node per elementwise ufunc, or run NumPy at once when that is right.
+
+``ufunc_call(uf, args, kwargs)`` is the single entry point used by the ``lazynp.<ufunc>``
+wrappers, the Python operators and ``__array_ufunc__``.  It
+
+1. resolves result dtype(s) and shape at record time through NumPy itself (``graph.dtypes``),
+   so promotion (NEP 50), ``dtype=``/``casting=`` errors and broadcast errors raise at the call;
+2. runs NumPy directly when every operand is concrete and the result is small (or
+   ``config.eager``), when the result is 0-d (NumPy returns a scalar), or when the call uses
+   arguments the graph does not model (``out=`` writes happen at the call);
+3. otherwise records a pending node of the ufunc's ``Op``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _engine
+from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy
+from ..graph.dtypes import broadcast_shapes, ufunc_result_dtypes
+from ..graph.node import Node
+from ..graph.ops import MULTI_OUT, OP_OF_UFUNC
+from ..graph.semantics import ARG
+
+_SCALARS = (int, float, complex, bool)
+_LAZY_KWARGS = frozenset({"dtype", "casting"})
+
+
+def _operand(x: Any) -> Any:
+    """lazynp array, Python scalar or NumPy scalar as is; anything else to a concrete array."""
+    t = type(x)
+    if t is ndarray or t in _SCALARS:
+        return x
+    if isinstance(x, np.generic):
+        return x
+    if t is np.ndarray:
+        from .._array import wrap
+        return wrap(x)
+    from .._array import wrap
+    return wrap(np.asarray(to_numpy(x)))
+
+
+def _modeled_dtype(dt: np.dtype) -> bool:
+    return dt.kind in "biufc"
+
+
+def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
+    """Run a ufunc (method) through NumPy now; writes into ``out=`` keep lazynp identity."""
+    out = kwargs.get("out")
+    outs = out if isinstance(out, tuple) else (out,) if out is not None else ()
+    np_args = to_numpy(args)
+    np_kwargs = to_numpy(kwargs)
+    for o in outs:
+        if type(o) is ndarray:
+            _engine.before_write(o._value())
+        elif isinstance(o, np.ndarray):
+            _engine.before_write(o)
+    if method == "at" and args and type(args[0]) is ndarray:
+        _engine.before_write(args[0]._value())
+    fn = uf if method == "__call__" else getattr(uf, method)
+    res = fn(*np_args, **np_kwargs)
+    if outs:
+        res_t = res if isinstance(res, tuple) else (res,)
+        mapped = tuple(o if type(o) is ndarray and r is o._data else from_numpy(r)
+                       for o, r in zip(outs, res_t))
+        return mapped if isinstance(res, tuple) else mapped[0]
+    return from_numpy(res)
+
+
+def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
+    op = OP_OF_UFUNC.get(uf)
+    if op is None or len(args) != uf.nin:
+        if op is None:
+            _engine.count_fallback(uf.__name__)
+        return eager_ufunc(uf, "__call__", args, kwargs)
+    where = True
+    if kwargs:
+        if "out" in kwargs:
+            if kwargs["out"] is None or kwargs["out"] == (None,) * uf.nout:
+                kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+            else:
+                return eager_ufunc(uf, "__call__", args, kwargs)
+        if "where" in kwargs:
+            kwargs = dict(kwargs)
+            where = kwargs.pop("where")
+        if not _LAZY_KWARGS.issuperset(kwargs):
+            return eager_ufunc(uf, "__call__", args, kwargs | ({} if where is True else
+                                                              {"where": where}))
+    operands = tuple(_operand(a) for a in args)
+    has_where = where is not True
+    if has_where:
+        where = _operand(where)
+    shapes = tuple(o.shape for o in operands if type(o) is ndarray)
+    if has_where and type(where) is ndarray:
+        shapes += (where.shape,)
+    if not shapes:  # only scalars: NumPy returns a scalar
+        return eager_ufunc(uf, "__call__", args, kwargs | ({"where": where} if has_where
+                                                           else {}))
+    shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(*shapes)
+    dtypes = ufunc_result_dtypes(uf, operands, kwargs)
+    any_lazy = False
+    for o in operands:
+        if type(o) is ndarray and o._data is None:
+            any_lazy = True
+    size = 1
+    for s in shape:
+        size *= s
+    if (not shape or not all(map(_modeled_dtype, dtypes))
+            or not all(_modeled_dtype(o.dtype) for o in operands if type(o) is ndarray)
+            or (not any_lazy and eager_size(size))):
+        np_kwargs = dict(kwargs)
+        if has_where:
+            np_kwargs["where"] = asnumpy(where)
+        return from_numpy(uf(*[asnumpy(o) if type(o) is ndarray else o for o in operands],
+                             **np_kwargs))
+    template = tuple(ARG if type(o) is ndarray else o for o in operands)
+    inputs = tuple(node_of(o) for o in operands if type(o) is ndarray)
+    params: dict[str, Any] = {"args": template}
+    if kwargs:
+        params["kwargs"] = kwargs
+    if has_where:
+        if type(where) is not ndarray:
+            from .._array import wrap
+            where = wrap(np.asarray(where, dtype=bool))
+        inputs += (node_of(where),)
+        params["where"] = True
+    if op in MULTI_OUT:
+        return tuple(
+            lazy(_engine.record(Node(op, inputs, dict(params, index=i), shape, dt)))
+            for i, dt in enumerate(dtypes))
+    return lazy(_engine.record(Node(op, inputs, params, shape, dtypes[0])))
+
+
+class ufunc:
+    """lazynp's face of a NumPy ufunc: calls record lazily; methods run through NumPy."""
+
+    def __init__(self, uf: np.ufunc) -> None:
+        self._uf = uf
+        self.__name__ = uf.__name__
+        self.__doc__ = uf.__doc__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return ufunc_call(self._uf, args, kwargs)
+
+    def _method(self, method: str, args: tuple, kwargs: dict) -> Any:
+        _engine.count_fallback(f"{self.__name__}.{method}")
+        return eager_ufunc(self._uf, method, args, kwargs)
+
+    def reduce(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method("reduce", args, kwargs)
+
+    def accumulate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method("accumulate", args, kwargs)
+
+    def reduceat(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method("reduceat", args, kwargs)
+
+    def outer(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method("outer", args, kwargs)
+
+    def at(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method("at", args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uf, name)
+
+    def __repr__(self) -> str:
+        return f"<ufunc '{self.__name__}'>"
+
+    def __reduce__(self) -> str:
+        return self.__name__

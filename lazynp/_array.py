@@ -1,0 +1,384 @@
+"""``lazynp.ndarray``: a NumPy-compatible array that is either concrete or lazy.
+
+* Concrete: ``_data`` is a NumPy array (which may itself be a view of another buffer) and
+  ``_node`` is None.  Basic slicing, ``.T``, ``reshape``... of a concrete array are done by
+  NumPy at once (they cost O(1)) and give concrete views, so aliasing is NumPy's own.
+* Lazy: ``_data`` is None and ``_node`` is a pending ``graph.Node``.  Shape, dtype, ndim,
+  size... come from the node without forcing.  The first time a value is needed the engine
+  forces the node, and the array becomes concrete around the node's result buffer.
+
+Writes (``__setitem__``, in-place operators, ``out=``, mutating methods) always go to the
+concrete buffer at the call, after ``_engine.before_write`` has forced every pending node that
+still reads that memory (DESIGN rule 4).  In-place operators keep object identity.
+
+Cross-module helpers used by every other part of the front end:
+  wrap(np_array)      concrete lazynp array around a NumPy array (no copy)
+  lazy(node)          lazy lazynp array around a pending node
+  asnumpy(x)          anything array-like -> NumPy array/scalar (forces lazynp arrays)
+  node_of(x)          lazynp array -> graph node (a BUFFER leaf for concrete arrays)
+  to_numpy(obj)       recursively replace lazynp arrays in lists/tuples/dicts by NumPy arrays
+  from_numpy(obj)     recursively wrap NumPy arrays in results
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from . import _engine
+from ._config import config
+from .graph.node import Node, buffer_node
+
+_new = object.__new__
+_np_ndarray = np.ndarray
+
+
+class ndarray:
+    """Lazy NumPy-compatible n-dimensional array (see module docstring)."""
+
+    __slots__ = ("_data", "_node", "_leaf", "_base", "__weakref__")
+    __array_priority__ = 1000.0
+    __hash__ = None  # type: ignore[assignment]
+
+    def __new__(cls, shape: Any, dtype: Any = float, buffer: Any = None, offset: int = 0,
+                strides: Any = None, order: Any = None) -> ndarray:
+        return wrap(np.ndarray(shape, dtype, to_numpy(buffer), offset, strides, order))
+
+    # ------------------------------------------------------------------ state
+    def _value(self) -> np.ndarray:
+        d = self._data
+        if d is None:
+            node = self._node
+            d = node.value
+            if d is None:
+                d = _engine.force(node)
+            self._data = d
+            self._node = None
+        return d
+
+    def force(self) -> ndarray:
+        """Compute this array now (if lazy); returns self."""
+        self._value()
+        return self
+
+    @property
+    def _is_lazy(self) -> bool:
+        return self._data is None and self._node.value is None
+
+    # ------------------------------------------------------- static metadata
+    @property
+    def shape(self) -> tuple[int, ...]:
+        d = self._data
+        return d.shape if d is not None else self._node.shape
+
+    @shape.setter
+    def shape(self, value: Any) -> None:
+        self._value().shape = value
+        self._leaf = None
+
+    @property
+    def dtype(self) -> np.dtype:
+        d = self._data
+        return d.dtype if d is not None else self._node.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        d = self._data
+        if d is not None:
+            return d.size
+        n = 1
+        for s in self._node.shape:
+            n *= s
+        return n
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of unsized object")
+        return shape[0]
+
+    # ------------------------------------------------- properties that force
+    @property
+    def base(self) -> Any:
+        d = self._value()
+        if d.base is None:
+            return None
+        return self._base if self._base is not None else from_numpy(d.base)
+
+    @property
+    def real(self) -> Any:
+        return from_numpy(self._value().real)
+
+    @real.setter
+    def real(self, value: Any) -> None:
+        d = self._value()
+        value = to_numpy(value)
+        _engine.before_write(d)
+        d.real = value
+
+    @property
+    def imag(self) -> Any:
+        return from_numpy(self._value().imag)
+
+    @imag.setter
+    def imag(self, value: Any) -> None:
+        d = self._value()
+        value = to_numpy(value)
+        _engine.before_write(d)
+        d.imag = value
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything NumPy's ndarray has that lazynp does not define: force and delegate.
+        if name.startswith("__") or not hasattr(_np_ndarray, name):
+            raise AttributeError(f"'lazynp.ndarray' object has no attribute '{name}'")
+        attr = getattr(self._value(), name)
+        if callable(attr):
+            return _method_fallback(self, name, attr)
+        return from_numpy(attr)
+
+    # ------------------------------------------------------ forcing triggers
+    def __repr__(self) -> str:
+        return repr(self._value())
+
+    def __str__(self) -> str:
+        return str(self._value())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value(), spec)
+
+    def __bool__(self) -> bool:
+        return bool(self._value())
+
+    def __int__(self) -> int:
+        return int(self._value())
+
+    def __float__(self) -> float:
+        return float(self._value())
+
+    def __complex__(self) -> complex:
+        return complex(self._value())
+
+    def __index__(self) -> int:
+        return operator.index(self._value())
+
+    def __iter__(self):
+        d = self._value()
+        if d.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        if d.ndim == 1:
+            return iter(d)
+        return (wrap(row) for row in d)
+
+    def __contains__(self, item: Any) -> bool:
+        return to_numpy(item) in self._value()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        d = self._value()
+        if dtype is not None and np.dtype(dtype) != d.dtype:
+            return d.astype(dtype)
+        if copy:
+            return d.copy()
+        return d
+
+    def __reduce__(self) -> tuple:
+        return (wrap, (self._value(),))
+
+    def __copy__(self) -> ndarray:
+        return self.copy()
+
+    def __deepcopy__(self, memo: Any) -> ndarray:
+        return self.copy()
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._value().__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self._value().__dlpack_device__()
+
+    def __buffer__(self, flags: int) -> memoryview:  # Python >= 3.12 buffer protocol
+        return memoryview(self._value())
+
+    def tolist(self) -> Any:
+        return self._value().tolist()
+
+    def item(self, *args: Any) -> Any:
+        return self._value().item(*to_numpy(args))
+
+    # -------------------------------------------------------------- indexing
+    def __getitem__(self, key: Any) -> Any:
+        d = self._data
+        if d is not None:
+            if type(key) is ndarray or (type(key) is tuple and _has_lazy(key)):
+                key = to_numpy(key)
+            r = d[key]
+            if type(r) is _np_ndarray:
+                if r.base is None or not _is_basic(key):
+                    _engine.count_fallback("ndarray.__getitem__ (advanced index)")
+                return _view(r, self)
+            return r
+        from ._api.shape import getitem
+        return getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if type(value) is ndarray:
+            value = value._value()
+        elif type(value) in (list, tuple):
+            value = to_numpy(value)
+        if type(key) is ndarray or (type(key) is tuple and _has_lazy(key)):
+            key = to_numpy(key)
+        d = self._value()
+        if _engine._registry:
+            _engine.before_write(d)
+        d[key] = value
+
+    # ----------------------------------------------------- lazynp extensions
+    @property
+    def T(self) -> ndarray:
+        return self.transpose()
+
+    @property
+    def mT(self) -> ndarray:
+        if self.ndim < 2:
+            raise ValueError("matrix transpose with ndim < 2 is undefined")
+        from ._api.shape import swapaxes
+        return swapaxes(self, -1, -2)
+
+
+def _has_lazy(key: tuple) -> bool:
+    for k in key:
+        if type(k) is ndarray:
+            return True
+    return False
+
+
+def _is_basic(key: Any) -> bool:
+    from .graph.views import is_basic_index
+    return is_basic_index(key)
+
+
+def _view(r: np.ndarray, parent: ndarray) -> ndarray:
+    obj = wrap(r)
+    if r.base is not None:
+        obj._base = parent if parent._base is None else parent._base
+    return obj
+
+
+def _method_fallback(owner: ndarray, name: str, method: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        _engine.count_fallback(f"ndarray.{name}")
+        args = to_numpy(args)
+        kwargs = to_numpy(kwargs)
+        if _engine._registry:
+            _engine.before_write(owner._value())
+        res = method(*args, **kwargs)
+        return from_numpy(res)
+    call.__name__ = name
+    call.__doc__ = getattr(method, "__doc__", None)
+    return call
+
+
+# ----------------------------------------------------------------- helpers
+def wrap(data: np.ndarray) -> ndarray:
+    """A concrete lazynp array around NumPy array ``data`` (shares its memory)."""
+    obj = _new(ndarray)
+    obj._data = data
+    obj._node = None
+    obj._leaf = None
+    obj._base = None
+    return obj
+
+
+def lazy(node: Node) -> ndarray:
+    """A lazy lazynp array around pending node ``node``."""
+    obj = _new(ndarray)
+    obj._data = None
+    obj._node = node
+    obj._leaf = None
+    obj._base = None
+    return obj
+
+
+def node_of(x: ndarray) -> Node:
+    """The graph node that stands for ``x`` as an input of a new node."""
+    d = x._data
+    if d is None:
+        return x._node
+    leaf = x._leaf
+    if leaf is None or leaf.value is not d or leaf.shape != d.shape:
+        leaf = x._leaf = buffer_node(d)
+    return leaf
+
+
+def is_lazy(x: Any) -> bool:
+    """True while ``x`` is a lazynp array whose value has not been computed."""
+    return type(x) is ndarray and x._is_lazy
+
+
+def asnumpy(x: Any) -> Any:
+    """NumPy array (or scalar) for anything array-like; forces lazynp arrays."""
+    if type(x) is ndarray:
+        return x._value()
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x
+    return np.asarray(to_numpy(x))
+
+
+def to_numpy(obj: Any) -> Any:
+    """Replace lazynp arrays (also inside lists, tuples, dicts) by their NumPy values."""
+    t = type(obj)
+    if t is ndarray:
+        return obj._value()
+    if t is list:
+        return [to_numpy(o) for o in obj] if _contains_lazynp(obj) else obj
+    if t is tuple:
+        return tuple(to_numpy(o) for o in obj) if _contains_lazynp(obj) else obj
+    if t is dict:
+        return {k: to_numpy(v) for k, v in obj.items()}
+    return obj
+
+
+def _contains_lazynp(seq: Any) -> bool:
+    for o in seq:
+        t = type(o)
+        if t is ndarray or ((t is list or t is tuple or t is dict) and _contains_lazynp(
+                o.values() if t is dict else o)):
+            return True
+    return False
+
+
+def from_numpy(obj: Any) -> Any:
+    """Wrap NumPy arrays in a result (also inside tuples, named tuples and lists)."""
+    t = type(obj)
+    if t is _np_ndarray:
+        return wrap(obj)
+    if t is tuple:
+        return tuple(from_numpy(o) for o in obj)
+    if t is list:
+        return [from_numpy(o) for o in obj]
+    if isinstance(obj, tuple) and hasattr(t, "_make"):
+        return t._make(from_numpy(o) for o in obj)
+    return obj
+
+
+def eager_size(size: int) -> bool:
+    """Whether a result of ``size`` elements with only concrete inputs is computed at once."""
+    return size < config.eager_threshold or config.eager
+
+
+from ._api import methods as _methods  # noqa: E402  (attaches operators and methods)
+
+_methods.install(ndarray)

@@ -1,0 +1,113 @@
+"""Every lazynp setting, registered once (DESIGN rule 7).
+
+Each setting has a default, a type and a ``LAZYNP_<NAME>`` environment variable that is
+read once at import.  At run time settings are read as attributes of ``config`` and changed
+either permanently with ``config.set(name=value)`` or for a block with the context manager
+``with config(name=value): ...`` (thread-local override stack is not needed: lazynp's graph
+is process-global, so overrides are process-global too).
+
+Debug levels (``LAZYNP_DEBUG``), in order of detail:
+  1  kernel / force counts per force
+  2  per-kernel time and GB/s
+  3  fusion groups and why they were cut
+  4  generated LLVM IR / CUDA source
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+
+def _parse_bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"cannot read {text!r} as a boolean")
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "lazynp")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+    @property
+    def env(self) -> str:
+        return "LAZYNP_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("eager", False, _parse_bool,
+            "run every operation eagerly through NumPy (no graph at all)"),
+    Setting("eager_threshold", 4096, int,
+            "results with fewer elements than this are computed eagerly when all inputs are concrete"),
+    Setting("max_depth", 64, int,
+            "a pending graph deeper than this is forced automatically when recorded"),
+    Setting("max_nodes", 512, int,
+            "a pending graph with more nodes than this is forced automatically"),
+    Setting("debug", 0, int,
+            "0 quiet; 1 force counts; 2 per-kernel time; 3 fusion groups; 4 generated code"),
+    Setting("explain_on_force", False, _parse_bool,
+            "print the plan of every forced graph to stderr (python -m lazynp run --explain)"),
+    Setting("fusion", True, _parse_bool,
+            "fuse elementwise chains and reductions into kernels (0 for debugging)"),
+    Setting("num_threads", os.cpu_count() or 1, int,
+            "threads used by compiled CPU kernels"),
+    Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
+    Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
+    Setting("fastmath", False, _parse_bool, "allow fast-math floating-point reassociation"),
+    Setting("device", "cpu", str, "backend for compiled kernels: cpu or gpu"),
+)
+
+
+class Config:
+    """Attribute access to every setting, plus ``set`` and a context-manager call form.
+
+    Values live in the instance ``__dict__`` so that reading a setting on the hot path is a
+    plain attribute lookup.
+    """
+
+    def __init__(self) -> None:
+        for s in SETTINGS:
+            raw = os.environ.get(s.env)
+            object.__setattr__(self, s.name, s.default if raw is None else s.parse(raw))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.set(**{name: value})
+
+    def set(self, **kwargs: Any) -> None:
+        for name, value in kwargs.items():
+            if name not in _NAMES:
+                raise AttributeError(f"lazynp has no setting {name!r}")
+            object.__setattr__(self, name, value)
+
+    @contextlib.contextmanager
+    def __call__(self, **kwargs: Any) -> Iterator[Config]:
+        old = {name: getattr(self, name) for name in kwargs if name in _NAMES}
+        self.set(**kwargs)
+        try:
+            yield self
+        finally:
+            self.set(**old)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {s.name: getattr(self, s.name) for s in SETTINGS}
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items())
+        return f"lazynp.config({body})"
+
+
+_NAMES = frozenset(s.name for s in SETTINGS)
+config = Config()

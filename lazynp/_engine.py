@@ -1,0 +1,181 @@
+"""force(): pending sub-DAG -> (fusion plans ->) backend -> concrete buffers.
+
+This module is the orchestration layer above ``graph/`` (and, later, ``fusion/`` and the
+code generators).  It owns three things:
+
+* ``record(node)``: bookkeeping for a freshly recorded node (reader registration, automatic
+  forcing when the pending graph grows past ``config.max_depth`` / ``config.max_nodes``, or
+  when the recording ``errstate`` asks for exceptions, which must surface at the call).
+* ``force(node)``: evaluates every pending node the given one depends on, inputs first,
+  through the semantics table (the reference path), each under the errstate captured when it
+  was recorded, and stores the results on the nodes (which then drop their inputs).
+* The write registry (DESIGN rule 4): for every base buffer, the pending nodes that read it.
+  ``before_write(arr)`` forces them before anybody writes into ``arr``'s memory, so a lazy
+  expression recorded before a write reads the old values.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from numpy._core import _ufunc_config
+
+from ._config import config
+from .graph.node import Node, pending_subgraph
+from .graph.semantics import evaluate
+
+_extobj = _ufunc_config._extobj_contextvar
+
+# id(root buffer object) -> weak references to pending nodes that read from it
+_registry: dict[int, list] = {}
+_registrations = 0
+
+_stats: dict[str, Any] = {"forces": 0, "nodes_evaluated": 0, "fallbacks": Counter()}
+
+
+def stats() -> dict[str, Any]:
+    """Counters since start (or ``reset_stats``): forces, nodes evaluated, fallbacks by name."""
+    return {"forces": _stats["forces"], "nodes_evaluated": _stats["nodes_evaluated"],
+            "fallbacks": dict(_stats["fallbacks"])}
+
+
+def reset_stats() -> None:
+    _stats["forces"] = 0
+    _stats["nodes_evaluated"] = 0
+    _stats["fallbacks"].clear()
+
+
+def count_fallback(name: str) -> None:
+    _stats["fallbacks"][name] += 1
+
+
+def root_of(arr: np.ndarray) -> int:
+    """Identity of the object that owns ``arr``'s memory."""
+    base = arr.base
+    while base is not None:
+        arr = base
+        base = getattr(arr, "base", None)
+    return id(arr)
+
+
+def _register(rid: int, ref: weakref.ref) -> None:
+    global _registrations
+    lst = _registry.get(rid)
+    if lst is None:
+        _registry[rid] = [ref]
+    else:
+        lst.append(ref)
+        if len(lst) >= 64 and (len(lst) & (len(lst) - 1)) == 0:
+            lst[:] = [r for r in lst if _is_pending(r)]
+    _registrations += 1
+    if _registrations >= 65536:
+        _sweep()
+
+
+def _is_pending(ref: weakref.ref) -> bool:
+    n = ref()
+    return n is not None and n.value is None
+
+
+def _sweep() -> None:
+    global _registrations
+    _registrations = 0
+    for rid in list(_registry):
+        live = [r for r in _registry[rid] if _is_pending(r)]
+        if live:
+            _registry[rid] = live
+        else:
+            del _registry[rid]
+
+
+# errstate capsule -> whether it asks for exceptions/callbacks (then ops run at the call)
+_raising_errstate: dict[Any, bool] = {}
+_default_errstate = _extobj.get()
+
+
+def _errstate_raises(state: Any) -> bool:
+    try:
+        return _raising_errstate[state]
+    except KeyError:
+        pass
+    token = _extobj.set(state)
+    try:
+        modes = np.geterr()
+    finally:
+        _extobj.reset(token)
+    raises = any(m in ("raise", "call") for m in modes.values())
+    if len(_raising_errstate) > 256:
+        _raising_errstate.clear()
+    _raising_errstate[state] = raises
+    return raises
+
+
+def record(node: Node) -> Node:
+    """Register a freshly built pending node; force it at once when limits say so."""
+    ref = None
+    for inp in node.inputs:
+        if inp.value is None:
+            inp.add_reader(node)
+        else:
+            if ref is None:
+                ref = weakref.ref(node)
+            _register(root_of(inp.value), ref)
+    if (node.depth > config.max_depth or node.weight > config.max_nodes
+            or (node.errstate is not _default_errstate and _errstate_raises(node.errstate))):
+        force(node)
+    return node
+
+
+def realize(node: Node, value: np.ndarray) -> None:
+    node.value = value
+    node.inputs = ()
+    readers = node.readers
+    if readers:
+        node.readers = None
+        rid = root_of(value)
+        for r in readers:
+            if _is_pending(r):
+                _register(rid, r)
+
+
+def before_write(arr: np.ndarray) -> None:
+    """Force every pending node that reads memory owned by ``arr``'s base buffer."""
+    if not _registry:
+        return
+    rid = root_of(arr)
+    while True:
+        refs = _registry.pop(rid, None)
+        if not refs:
+            return
+        for r in refs:
+            n = r()
+            if n is not None and n.value is None:
+                force(n)
+
+
+def force(node: Node) -> np.ndarray:
+    """Evaluate ``node`` and everything pending below it; return its value."""
+    if node.value is not None:
+        return node.value
+    order = pending_subgraph(node)
+    _stats["forces"] += 1
+    if config.explain_on_force:
+        from .graph.printing import format_dag
+        print(format_dag(node), file=sys.stderr)
+    if config.debug >= 1:
+        print(f"lazynp: force %{node.id}: {len(order)} node(s) on the reference path",
+              file=sys.stderr)
+    for n in order:
+        values = [i.value for i in n.inputs]
+        token = _extobj.set(n.errstate)
+        try:
+            value = evaluate(n, values)
+        finally:
+            _extobj.reset(token)
+        realize(n, value)
+    _stats["nodes_evaluated"] += len(order)
+    return node.value

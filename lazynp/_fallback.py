@@ -1,0 +1,104 @@
+"""Eager fallback to NumPy for everything lazynp does not run lazily.
+
+``fallback_function(name, fn)`` returns a wrapper that forces lazynp-array arguments (also
+inside lists, tuples and dicts), calls NumPy, wraps array results, and counts the call in
+``lazynp.stats()["fallbacks"]``.  Because a NumPy function may write into any array it is
+given, the wrapper first forces pending readers of every argument buffer (DESIGN rule 4).
+
+``FallbackModule`` is a module whose attributes are NumPy's submodule's, with functions
+wrapped the same way (``lazynp.fft``, ``lazynp.lib``...).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import types
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _engine
+from ._array import from_numpy, ndarray, to_numpy
+
+
+def _protect(obj: Any) -> None:
+    t = type(obj)
+    if t is ndarray:
+        _engine.before_write(obj._value())
+    elif t is list or t is tuple:
+        for o in obj:
+            _protect(o)
+    elif t is dict:
+        for o in obj.values():
+            _protect(o)
+
+
+def call_numpy(name: str, fn: Callable, args: tuple, kwargs: dict) -> Any:
+    _engine.count_fallback(name)
+    np_args = to_numpy(args)
+    np_kwargs = to_numpy(kwargs)
+    if _engine._registry:
+        _protect(args)
+        _protect(kwargs)
+    res = fn(*np_args, **np_kwargs)
+    out = kwargs.get("out")
+    if type(out) is ndarray and res is out._data:
+        return out
+    return from_numpy(res)
+
+
+def fallback_function(name: str, fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return call_numpy(name, fn, args, kwargs)
+    wrapper.__lazynp_fallback__ = True
+    return wrapper
+
+
+def wrap_attribute(qualname: str, obj: Any) -> Any:
+    """lazynp's version of NumPy attribute ``obj``: ufuncs, functions, modules wrapped."""
+    if isinstance(obj, np.ufunc):
+        from ._api.ufuncs import ufunc
+        return ufunc(obj)
+    if isinstance(obj, types.ModuleType):
+        return fallback_module(qualname, obj)
+    if callable(obj) and not isinstance(obj, type) and not hasattr(obj, "__lazynp_fallback__"):
+        return fallback_function(qualname, obj)
+    return obj
+
+
+# submodules that hold no array functions: handed out unchanged
+_PLAIN_MODULES = frozenset({"exceptions", "dtypes", "typing", "version", "ctypeslib", "f2py",
+                            "_typing", "_utils", "_core", "core", "compat"})
+
+
+class FallbackModule(types.ModuleType):
+    """A lazynp view of a NumPy submodule: every function falls back eagerly."""
+
+    def __init__(self, name: str, target: types.ModuleType) -> None:
+        super().__init__(name, target.__doc__)
+        self._target = target
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        obj = getattr(self._target, attr)
+        short = self.__name__.split(".", 1)[1] if "." in self.__name__ else self.__name__
+        wrapped = wrap_attribute(f"{short}.{attr}", obj)
+        setattr(self, attr, wrapped)
+        return wrapped
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(self._target)) | set(self.__dict__))
+
+
+def fallback_module(qualname: str, target: types.ModuleType) -> types.ModuleType:
+    if qualname.split(".")[-1] in _PLAIN_MODULES:
+        return target
+    full = "lazynp." + qualname
+    mod = sys.modules.get(full)
+    if mod is None:
+        mod = FallbackModule(full, target)
+        sys.modules[full] = mod
+    return mod

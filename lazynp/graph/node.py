@@ -1,0 +1,112 @@
+"""Graph nodes.
+
+A ``Node`` is one recorded operation: an ``Op``, its input nodes, static parameters (axes,
+dtypes, Python-scalar constants, index tuples...), and the result's shape and dtype, which are
+always known at record time.  A node is *pending* while ``value is None`` and *realized* once
+the engine stores its result buffer in ``value``; realizing drops ``inputs`` so that sources
+can be freed (DESIGN rule 6).
+
+``errstate`` is NumPy's floating-point error state captured when the node was recorded; the
+engine evaluates the node under it, so warnings follow the ``errstate`` of the recording call.
+
+``readers`` holds weak references to pending nodes that read this node while it was itself
+pending; when the node is realized they are handed to the write registry of the engine, which
+forces them before anybody writes into the buffer they read (DESIGN rule 4).
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any
+
+import numpy as np
+from numpy._core import _ufunc_config
+
+from .ops import Op
+
+_extobj = _ufunc_config._extobj_contextvar
+_ids = itertools.count()
+
+
+class Node:
+    __slots__ = ("op", "inputs", "params", "shape", "dtype", "value", "errstate", "depth",
+                 "weight", "readers", "origin", "id", "__weakref__")
+
+    def __init__(self, op: Op, inputs: tuple, params: dict | None, shape: tuple,
+                 dtype: np.dtype, value: np.ndarray | None = None) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.params = params
+        self.shape = shape
+        self.dtype = dtype
+        self.value = value
+        self.errstate = _extobj.get()
+        self.readers: list | None = None
+        self.origin: str | None = None
+        self.id = next(_ids)
+        if inputs:
+            depth = 0
+            weight = 1
+            for inp in inputs:
+                if inp.value is None:
+                    if inp.depth > depth:
+                        depth = inp.depth
+                    weight += inp.weight
+            self.depth = depth + 1
+            self.weight = weight
+        else:
+            self.depth = 0
+            self.weight = 0
+
+    @property
+    def pending(self) -> bool:
+        return self.value is None
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+    def add_reader(self, reader: Node) -> None:
+        if self.readers is None:
+            self.readers = [weakref.ref(reader)]
+        else:
+            self.readers.append(weakref.ref(reader))
+
+    def __repr__(self) -> str:
+        state = "pending" if self.value is None else "realized"
+        return f"<Node %{self.id} {self.op.value} {self.dtype} {self.shape} {state}>"
+
+
+def buffer_node(value: np.ndarray) -> Node:
+    """A realized leaf around a concrete NumPy buffer (possibly a view)."""
+    return Node(Op.BUFFER, (), None, value.shape, value.dtype, value)
+
+
+def pending_subgraph(root: Node) -> list[Node]:
+    """Pending nodes reachable from ``root``, in an order where inputs come first."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node.value is not None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for inp in reversed(node.inputs):
+            if inp.value is None and id(inp) not in seen:
+                stack.append((inp, False))
+    return order
+
+
+def param_text(params: dict[str, Any] | None) -> str:
+    if not params:
+        return ""
+    return " " + " ".join(f"{k}={v!r}" for k, v in params.items())
