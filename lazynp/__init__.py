@@ -14,13 +14,11 @@ from typing import Any
 import numpy as _np
 
 from . import _engine
-from ._api import creation as _creation
-from ._api import reductions as _reductions
-from ._api import shape as _shape
+from ._api import methods as _methods
 from ._api.ufuncs import ufunc, ufunc_call
 from ._array import is_lazy, ndarray
 from ._config import config
-from ._fallback import fallback_function, wrap_attribute
+from ._fallback import wrap_attribute
 from .graph.ops import OP_OF_UFUNC
 
 __version__ = "0.1.0"
@@ -100,8 +98,8 @@ def force(x: Any) -> Any:
 
 def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     """Print the pending DAG of ``x`` (``format="dot"`` returns Graphviz DOT instead)."""
-    from .graph.printing import format_dag, format_dot
     from .graph.node import buffer_node
+    from .graph.printing import format_dag, format_dot
     if type(x) is ndarray:
         node = x._node if x._data is None else buffer_node(x._data)
     else:
@@ -145,6 +143,7 @@ def _array_ufunc(self: ndarray, uf: Any, method: str, *inputs: Any, **kwargs: An
     return eager_ufunc(uf, method, inputs, kwargs)
 
 
+_methods.install(ndarray)
 ndarray.__array_function__ = _array_function
 ndarray.__array_ufunc__ = _array_ufunc
 
@@ -164,4 +163,3 @@ def __dir__() -> list[str]:
 
 
 __all__ = [n for n in dir(_np) if not n.startswith("_")]
-_unused = (_creation, _reductions, _shape, fallback_function, config)

@@ -76,7 +76,6 @@ class ndarray:
     @shape.setter
     def shape(self, value: Any) -> None:
         self._value().shape = value
-        self._leaf = None
 
     @property
     def dtype(self) -> np.dtype:
@@ -117,7 +116,8 @@ class ndarray:
         d = self._value()
         if d.base is None:
             return None
-        return self._base if self._base is not None else from_numpy(d.base)
+        base = getattr(self, "_base", None)
+        return base if base is not None else from_numpy(d.base)
 
     @property
     def real(self) -> Any:
@@ -222,7 +222,16 @@ class ndarray:
     def __getitem__(self, key: Any) -> Any:
         d = self._data
         if d is not None:
-            if type(key) is ndarray or (type(key) is tuple and _has_lazy(key)):
+            tk = type(key)
+            if tk is int:
+                r = d[key]
+                if type(r) is not _np_ndarray:
+                    return r
+                obj = _new(ndarray)
+                obj._data = r
+                obj._base = self if getattr(self, "_base", None) is None else self._base
+                return obj
+            if tk is ndarray or (tk is tuple and _has_lazy(key)):
                 key = to_numpy(key)
             r = d[key]
             if type(r) is _np_ndarray:
@@ -273,7 +282,8 @@ def _is_basic(key: Any) -> bool:
 def _view(r: np.ndarray, parent: ndarray) -> ndarray:
     obj = wrap(r)
     if r.base is not None:
-        obj._base = parent if parent._base is None else parent._base
+        base = getattr(parent, "_base", None)
+        obj._base = parent if base is None else base
     return obj
 
 
@@ -295,10 +305,7 @@ def _method_fallback(owner: ndarray, name: str, method: Any) -> Any:
 def wrap(data: np.ndarray) -> ndarray:
     """A concrete lazynp array around NumPy array ``data`` (shares its memory)."""
     obj = _new(ndarray)
-    obj._data = data
-    obj._node = None
-    obj._leaf = None
-    obj._base = None
+    obj._data = data  # _node, _leaf, _base stay unset: read only through getattr defaults
     return obj
 
 
@@ -307,8 +314,6 @@ def lazy(node: Node) -> ndarray:
     obj = _new(ndarray)
     obj._data = None
     obj._node = node
-    obj._leaf = None
-    obj._base = None
     return obj
 
 
@@ -317,7 +322,7 @@ def node_of(x: ndarray) -> Node:
     d = x._data
     if d is None:
         return x._node
-    leaf = x._leaf
+    leaf = getattr(x, "_leaf", None)
     if leaf is None or leaf.value is not d or leaf.shape != d.shape:
         leaf = x._leaf = buffer_node(d)
     return leaf
@@ -377,8 +382,3 @@ def from_numpy(obj: Any) -> Any:
 def eager_size(size: int) -> bool:
     """Whether a result of ``size`` elements with only concrete inputs is computed at once."""
     return size < config.eager_threshold or config.eager
-
-
-from ._api import methods as _methods  # noqa: E402  (attaches operators and methods)
-
-_methods.install(ndarray)

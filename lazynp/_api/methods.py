@@ -12,12 +12,20 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import ndarray, wrap
+from .._array import lazy, ndarray, wrap
 from .._config import config
+from .._engine import record
+from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
+from ..graph.node import Node
+from ..graph.ops import MULTI_OUT, OP_OF_UFUNC
+from ..graph.semantics import ARG
 from . import reductions, shape
-from .ufuncs import ufunc_call
+from .ufuncs import _MODELED, ufunc_call
 
 _np_ndarray = np.ndarray
+_new = object.__new__
+_NO_KWARGS: dict = {}
+_ARG_ARG = (ARG, ARG)
 
 # name, ufunc, has reflected form, has in-place form
 _BINARY = (
@@ -42,23 +50,60 @@ def _defers(other: Any) -> bool:
 
 
 def _forward(uf: np.ufunc) -> Any:
+    op = OP_OF_UFUNC.get(uf)
+    if op is None or op in MULTI_OUT:
+        def method(self: ndarray, other: Any) -> Any:
+            if _defers(other):
+                return NotImplemented
+            return ufunc_call(uf, (self, other), _NO_KWARGS)
+        return method
+
+    # The small-array fast path is written out flat: it is the whole cost of eager code.
     def method(self: ndarray, other: Any) -> Any:
         d = self._data
         if d is not None:
             t = type(other)
-            if t is float or t is int:
+            if t is ndarray:
+                o = other._data
+                if o is not None and d.size < config.eager_threshold > o.size:
+                    r = uf(d, o)
+                    if type(r) is _np_ndarray:
+                        obj = _new(ndarray)
+                        obj._data = r
+                        return obj
+                    return r
+            elif t is float or t is int:
                 if d.size < config.eager_threshold:
                     r = uf(d, other)
-                    return wrap(r) if type(r) is _np_ndarray else r
-            elif t is ndarray:
-                o = other._data
-                if o is not None and d.size < config.eager_threshold and \
-                        o.size < config.eager_threshold:
-                    r = uf(d, o)
-                    return wrap(r) if type(r) is _np_ndarray else r
-        if _defers(other):
+                    if type(r) is _np_ndarray:
+                        obj = _new(ndarray)
+                        obj._data = r
+                        return obj
+                    return r
+        else:
+            # Recording on a lazy operand with a Python scalar or a same-shape lazy array:
+            # the dtype cache answers directly, without the general operand analysis.
+            node = self._node
+            t = type(other)
+            if t is float or t is ndarray:
+                if t is float:
+                    key = (uf, (node.dtype, float), ())
+                    inputs = (node,)
+                    template = None
+                else:
+                    o = other._node if other._data is None else None
+                    if o is None or o.shape != node.shape:
+                        return ufunc_call(uf, (self, other), _NO_KWARGS)
+                    key = (uf, (node.dtype, o.dtype), ())
+                    inputs = (node, o)
+                    template = _ARG_ARG
+                dtypes = _DTYPES.get(key)
+                if dtypes is not None and dtypes[0].kind in _MODELED and node.shape:
+                    params = {"args": template if t is ndarray else (ARG, other)}
+                    return lazy(record(Node(op, inputs, params, node.shape, dtypes[0])))
+        if type(other) is not float and _defers(other):
             return NotImplemented
-        return ufunc_call(uf, (self, other), {})
+        return ufunc_call(uf, (self, other), _NO_KWARGS)
     return method
 
 

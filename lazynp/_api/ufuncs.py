@@ -18,32 +18,30 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy
+from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
+from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import broadcast_shapes, ufunc_result_dtypes
 from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC
 from ..graph.semantics import ARG
 
 _SCALARS = (int, float, complex, bool)
+_MODELED = frozenset("biufc")  # dtype kinds the graph and kernels model
 _LAZY_KWARGS = frozenset({"dtype", "casting"})
 
 
 def _operand(x: Any) -> Any:
     """lazynp array, Python scalar or NumPy scalar as is; anything else to a concrete array."""
     t = type(x)
-    if t is ndarray or t in _SCALARS:
-        return x
-    if isinstance(x, np.generic):
+    if t is ndarray or t in _SCALARS or isinstance(x, np.generic):
         return x
     if t is np.ndarray:
-        from .._array import wrap
         return wrap(x)
-    from .._array import wrap
     return wrap(np.asarray(to_numpy(x)))
 
 
-def _modeled_dtype(dt: np.dtype) -> bool:
-    return dt.kind in "biufc"
+def _kwargs_key(kwargs: dict) -> tuple:
+    return tuple(sorted(kwargs.items(), key=str)) if kwargs else ()
 
 
 def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
@@ -78,7 +76,8 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     where = True
     if kwargs:
         if "out" in kwargs:
-            if kwargs["out"] is None or kwargs["out"] == (None,) * uf.nout:
+            out = kwargs["out"]
+            if out is None or (type(out) is tuple and all(o is None for o in out)):
                 kwargs = {k: v for k, v in kwargs.items() if k != "out"}
             else:
                 return eager_ufunc(uf, "__call__", args, kwargs)
@@ -88,41 +87,74 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
         if not _LAZY_KWARGS.issuperset(kwargs):
             return eager_ufunc(uf, "__call__", args, kwargs | ({} if where is True else
                                                               {"where": where}))
-    operands = tuple(_operand(a) for a in args)
+    operands: list = []
+    key: list = []
+    shapes: list = []
+    any_lazy = False
+    modeled = True
+    for a in args:
+        t = type(a)
+        if t is not ndarray:
+            if t is int:
+                key.append((int, a < 0, a.bit_length()))
+                operands.append(a)
+                continue
+            if t is float or t is complex or t is bool:
+                key.append(t)
+                operands.append(a)
+                continue
+            if isinstance(a, np.generic):
+                key.append(a.dtype)
+                operands.append(a)
+                modeled = modeled and a.dtype.kind in _MODELED
+                continue
+            a = _operand(a)
+        d = a._data
+        if d is None:
+            node = a._node
+            dt = node.dtype
+            shapes.append(node.shape)
+            any_lazy = True
+        else:
+            dt = d.dtype
+            shapes.append(d.shape)
+        if dt.kind not in _MODELED:
+            modeled = False
+        key.append(dt)
+        operands.append(a)
     has_where = where is not True
     if has_where:
         where = _operand(where)
-    shapes = tuple(o.shape for o in operands if type(o) is ndarray)
-    if has_where and type(where) is ndarray:
-        shapes += (where.shape,)
+        if type(where) is ndarray:
+            shapes.append(where.shape)
+            any_lazy = any_lazy or where._data is None
     if not shapes:  # only scalars: NumPy returns a scalar
         return eager_ufunc(uf, "__call__", args, kwargs | ({"where": where} if has_where
                                                            else {}))
-    shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(*shapes)
-    dtypes = ufunc_result_dtypes(uf, operands, kwargs)
-    any_lazy = False
-    for o in operands:
-        if type(o) is ndarray and o._data is None:
-            any_lazy = True
+    if len(shapes) == 1:
+        shape = shapes[0]
+    else:
+        shape = broadcast_shapes(*shapes)
+    dtypes = _DTYPES.get((uf, tuple(key), _kwargs_key(kwargs)))
+    if dtypes is None:
+        dtypes = ufunc_result_dtypes(uf, operands, kwargs, tuple(key))
     size = 1
     for s in shape:
         size *= s
-    if (not shape or not all(map(_modeled_dtype, dtypes))
-            or not all(_modeled_dtype(o.dtype) for o in operands if type(o) is ndarray)
+    if (not shape or not modeled or dtypes[0].kind not in _MODELED
             or (not any_lazy and eager_size(size))):
         np_kwargs = dict(kwargs)
         if has_where:
             np_kwargs["where"] = asnumpy(where)
         return from_numpy(uf(*[asnumpy(o) if type(o) is ndarray else o for o in operands],
                              **np_kwargs))
-    template = tuple(ARG if type(o) is ndarray else o for o in operands)
-    inputs = tuple(node_of(o) for o in operands if type(o) is ndarray)
+    template = tuple([ARG if type(o) is ndarray else o for o in operands])
+    inputs = tuple([node_of(o) for o in operands if type(o) is ndarray])
     params: dict[str, Any] = {"args": template}
     if kwargs:
         params["kwargs"] = kwargs
     if has_where:
         if type(where) is not ndarray:
-            from .._array import wrap
             where = wrap(np.asarray(where, dtype=bool))
         inputs += (node_of(where),)
         params["where"] = True

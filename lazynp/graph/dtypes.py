@@ -43,9 +43,16 @@ def stand_in(x: Any) -> Any:
 _UFUNC_CACHE: dict[tuple, tuple[np.dtype, ...]] = {}
 
 
-def ufunc_result_dtypes(ufunc: np.ufunc, operands: tuple, kwargs: dict) -> tuple[np.dtype, ...]:
-    """Output dtypes of ``ufunc(*operands, **kwargs)``; raises what NumPy raises."""
-    key = (ufunc, tuple(map(operand_key, operands)), tuple(sorted(kwargs.items(), key=str)))
+def ufunc_result_dtypes(ufunc: np.ufunc, operands: Any, kwargs: dict,
+                        keys: tuple | None = None) -> tuple[np.dtype, ...]:
+    """Output dtypes of ``ufunc(*operands, **kwargs)``; raises what NumPy raises.
+
+    ``keys`` may pass the operands' ``operand_key``s when the caller already has them.
+    """
+    if keys is None:
+        keys = tuple(map(operand_key, operands))
+    key = (ufunc, keys, tuple(sorted(kwargs.items(), key=str)) if kwargs else ())
+    # callers may look the cache up directly with this same key
     try:
         return _UFUNC_CACHE[key]
     except KeyError:
@@ -99,7 +106,7 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
                 if cur == 1:
                     out[off + i] = d
                 elif d != 1:
-                    text = " ".join(str(tuple(x)).replace(",)", ")") for x in shapes)
+                    text = " ".join(shape_text(x) for x in shapes)
                     raise ValueError(
                         f"operands could not be broadcast together with shapes {text} ")
     result = tuple(out)
@@ -113,6 +120,13 @@ def zero_stride_dummy(shape: tuple[int, ...], dtype: np.dtype = np.dtype(np.uint
     return np.lib.stride_tricks.as_strided(empty_of(dtype)[:0] if 0 in shape else
                                            np.zeros(1, dtype=dtype), shape=shape,
                                            strides=(0,) * len(shape))
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as NumPy's error messages write it: ``(3,)``, ``(2,3)``."""
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ",".join(map(str, shape)) + ")"
 
 
 _REDUCE_CACHE: dict[tuple, np.dtype] = {}

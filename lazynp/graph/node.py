@@ -71,14 +71,24 @@ class Node:
         return n
 
     def add_reader(self, reader: Node) -> None:
-        if self.readers is None:
+        readers = self.readers
+        if readers is None:
             self.readers = [weakref.ref(reader)]
-        else:
-            self.readers.append(weakref.ref(reader))
+            return
+        readers.append(weakref.ref(reader))
+        n = len(readers)
+        if n >= 64 and not n & (n - 1):  # prune dead readers at each power of two
+            readers[:] = [r for r in readers if _live_pending(r)]
+
 
     def __repr__(self) -> str:
         state = "pending" if self.value is None else "realized"
         return f"<Node %{self.id} {self.op.value} {self.dtype} {self.shape} {state}>"
+
+
+def _live_pending(ref: weakref.ref) -> bool:
+    n = ref()
+    return n is not None and n.value is None
 
 
 def buffer_node(value: np.ndarray) -> Node:

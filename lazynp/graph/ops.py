@@ -60,6 +60,9 @@ Op = enum.Enum(
     module=__name__,
 )
 Op.__doc__ = "Every operation lazynp records; values are readable names used in kernel names."
+# Members are singletons compared by identity; Enum's default hash runs Python code on every
+# dict/set lookup, which the record path does several times per op.
+Op.__hash__ = object.__hash__
 
 UNARY = frozenset(Op[n.upper()] for n in _UNARY_UFUNCS)
 BINARY = frozenset(Op[n.upper()] for n in _BINARY_UFUNCS)

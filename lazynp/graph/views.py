@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from .dtypes import zero_stride_dummy
+from .dtypes import shape_text, zero_stride_dummy
 
 
 def _is_basic_item(k: Any) -> bool:
@@ -118,10 +118,8 @@ def broadcast_to_shape(old: tuple[int, ...], shape: Any) -> tuple[int, ...]:
         if d != 1 and d != shape[off + i]:
             raise ValueError(
                 f"operands could not be broadcast together with remapped shapes "
-                f"[original->remapped]: {_tuple_text(old)}  and requested shape "
-                f"{_tuple_text(shape)}")
+                f"[original->remapped]: {shape_text(old)}  and requested shape "
+                f"{shape_text(shape)}")
     return shape
 
 
-def _tuple_text(t: tuple) -> str:
-    return str(tuple(t)).replace(",)", ")")
