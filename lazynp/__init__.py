@@ -16,6 +16,7 @@ import numpy as _np
 from . import _engine
 from ._api import methods as _methods
 from ._api.ufuncs import ufunc, ufunc_call
+from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
 from ._array import is_lazy, ndarray
 from ._config import config
 from ._fallback import wrap_attribute
@@ -69,8 +70,11 @@ from ._api.shape import (  # noqa: E402
     expand_dims,
     hstack,
     moveaxis,
+    ndim,
     ravel,
     reshape,
+    shape,
+    size,
     squeeze,
     stack,
     swapaxes,
@@ -80,8 +84,8 @@ from ._api.shape import (  # noqa: E402
 )
 
 # every NumPy ufunc (aliases included) as a lazy ufunc
-for _name in dir(_np):
-    _obj = getattr(_np, _name)
+# (read NumPy's module dict: getattr would import f2py, testing... through NumPy's __getattr__)
+for _name, _obj in list(vars(_np).items()):
     if isinstance(_obj, _np.ufunc):
         globals()[_name] = ufunc(_obj)
 del _name, _obj
@@ -122,7 +126,7 @@ _LAZY_NAMES = (
     "zeros", "zeros_like", "all", "amax", "amin", "any", "argmax", "argmin", "max", "mean",
     "min", "prod", "ptp", "std", "sum", "var", "atleast_1d", "atleast_2d", "broadcast_to",
     "clip", "concatenate", "copy", "expand_dims", "hstack", "moveaxis", "ravel", "reshape",
-    "squeeze", "stack", "swapaxes", "transpose", "vstack", "where",
+    "squeeze", "stack", "swapaxes", "transpose", "vstack", "where", "shape", "ndim", "size",
 )
 _LAZY_FUNCTIONS = {getattr(_np, n): globals()[n] for n in _LAZY_NAMES}
 
@@ -144,6 +148,7 @@ def _array_ufunc(self: ndarray, uf: Any, method: str, *inputs: Any, **kwargs: An
 
 
 _methods.install(ndarray)
+_install_numpy_fallbacks(ndarray)
 ndarray.__array_function__ = _array_function
 ndarray.__array_ufunc__ = _array_ufunc
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import _engine
-from ._config import config
+from ._config import EAGER_LIMIT
 from .graph.node import Node, buffer_node
 
 _new = object.__new__
@@ -38,7 +38,8 @@ _np_ndarray = np.ndarray
 class ndarray:
     """Lazy NumPy-compatible n-dimensional array (see module docstring)."""
 
-    __slots__ = ("_data", "_node", "_leaf", "_base", "__weakref__")
+    # _small: EAGER_LIMIT[1] while concrete, not 0-d and under the eager limit, else None
+    __slots__ = ("_data", "_small", "_node", "_leaf", "_base", "__weakref__")
     __array_priority__ = 1000.0
     __hash__ = None  # type: ignore[assignment]
 
@@ -141,15 +142,6 @@ class ndarray:
         _engine.before_write(d)
         d.imag = value
 
-    def __getattr__(self, name: str) -> Any:
-        # Everything NumPy's ndarray has that lazynp does not define: force and delegate.
-        if name.startswith("__") or not hasattr(_np_ndarray, name):
-            raise AttributeError(f"'lazynp.ndarray' object has no attribute '{name}'")
-        attr = getattr(self._value(), name)
-        if callable(attr):
-            return _method_fallback(self, name, attr)
-        return from_numpy(attr)
-
     # ------------------------------------------------------ forcing triggers
     def __repr__(self) -> str:
         return repr(self._value())
@@ -227,8 +219,7 @@ class ndarray:
                 r = d[key]
                 if type(r) is not _np_ndarray:
                     return r
-                obj = _new(ndarray)
-                obj._data = r
+                obj = wrap(r)
                 obj._base = self if getattr(self, "_base", None) is None else self._base
                 return obj
             if tk is ndarray or (tk is tuple and _has_lazy(key)):
@@ -287,18 +278,41 @@ def _view(r: np.ndarray, parent: ndarray) -> ndarray:
     return obj
 
 
-def _method_fallback(owner: ndarray, name: str, method: Any) -> Any:
-    def call(*args: Any, **kwargs: Any) -> Any:
+def _method_fallback(name: str) -> Any:
+    """A method that forces the array and calls NumPy's method ``name`` (counted fallback)."""
+    def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
         _engine.count_fallback(f"ndarray.{name}")
+        d = self._value()
         args = to_numpy(args)
         kwargs = to_numpy(kwargs)
         if _engine._registry:
-            _engine.before_write(owner._value())
-        res = method(*args, **kwargs)
-        return from_numpy(res)
-    call.__name__ = name
-    call.__doc__ = getattr(method, "__doc__", None)
-    return call
+            _engine.before_write(d)  # the method may write into the buffer
+        return from_numpy(getattr(d, name)(*args, **kwargs))
+    method.__name__ = name
+    method.__doc__ = getattr(_np_ndarray, name).__doc__
+    return method
+
+
+def _attribute_fallback(name: str) -> property:
+    """A read-only attribute of NumPy's ndarray, read from the forced array."""
+    def get(self: ndarray) -> Any:
+        return from_numpy(getattr(self._value(), name))
+    return property(get, doc=getattr(_np_ndarray, name).__doc__)
+
+
+def install_numpy_fallbacks(cls: type) -> None:
+    """Give ``cls`` every public ndarray attribute it lacks, forcing and delegating.
+
+    (A ``__getattr__`` hook would do this too, but it slows every attribute access of the
+    class, ``_data`` on the hot path included.)
+    """
+    for name in dir(_np_ndarray):
+        if name.startswith("_") or name in cls.__dict__ or hasattr(cls, name):
+            continue
+        if callable(getattr(_np_ndarray, name)):
+            setattr(cls, name, _method_fallback(name))
+        else:
+            setattr(cls, name, _attribute_fallback(name))
 
 
 # ----------------------------------------------------------------- helpers
@@ -306,6 +320,8 @@ def wrap(data: np.ndarray) -> ndarray:
     """A concrete lazynp array around NumPy array ``data`` (shares its memory)."""
     obj = _new(ndarray)
     obj._data = data  # _node, _leaf, _base stay unset: read only through getattr defaults
+    # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
+    obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
 
 
@@ -313,6 +329,7 @@ def lazy(node: Node) -> ndarray:
     """A lazy lazynp array around pending node ``node``."""
     obj = _new(ndarray)
     obj._data = None
+    obj._small = None
     obj._node = node
     return obj
 
@@ -381,4 +398,4 @@ def from_numpy(obj: Any) -> Any:
 
 def eager_size(size: int) -> bool:
     """Whether a result of ``size`` elements with only concrete inputs is computed at once."""
-    return size < config.eager_threshold or config.eager
+    return size < EAGER_LIMIT[0]

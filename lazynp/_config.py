@@ -91,6 +91,8 @@ class Config:
             if name not in _NAMES:
                 raise AttributeError(f"lazynp has no setting {name!r}")
             object.__setattr__(self, name, value)
+        EAGER_LIMIT[0] = (1 << 62) if self.eager else self.eager_threshold
+        EAGER_LIMIT[1] = object()  # a new token: "small" marks made under old limits expire
 
     @contextlib.contextmanager
     def __call__(self, **kwargs: Any) -> Iterator[Config]:
@@ -110,4 +112,11 @@ class Config:
 
 
 _NAMES = frozenset(s.name for s in SETTINGS)
+# Results with fewer elements than EAGER_LIMIT[0] (and only concrete inputs) are computed at
+# once: ``eager_threshold``, or everything under ``eager``.  EAGER_LIMIT[1] is a token that
+# changes with the limit; concrete arrays under the limit carry it (``ndarray._small``) so the
+# operators' eager fast path is a single identity test.  Derived from the two settings on
+# every change; a list so the hot paths read it without attribute lookups.
+EAGER_LIMIT: list = [0, None]
 config = Config()
+config.set()

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _engine
 from .._array import lazy, ndarray, wrap
-from .._config import config
+from .._config import EAGER_LIMIT as _LIMIT
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.node import Node
@@ -58,29 +58,25 @@ def _forward(uf: np.ufunc) -> Any:
             return ufunc_call(uf, (self, other), _NO_KWARGS)
         return method
 
-    # The small-array fast path is written out flat: it is the whole cost of eager code.
+    # The small-array fast path is written out flat: it is the whole cost of eager code.  Two
+    # small operands give a small result (an outer broadcast of two small arrays may exceed
+    # the limit; it is then merely computed eagerly, which is NumPy's own behaviour).
     def method(self: ndarray, other: Any) -> Any:
-        d = self._data
-        if d is not None:
+        small = self._small
+        if small is _LIMIT[1]:
             t = type(other)
             if t is ndarray:
-                o = other._data
-                if o is not None and d.size < config.eager_threshold > o.size:
-                    r = uf(d, o)
-                    if type(r) is _np_ndarray:
-                        obj = _new(ndarray)
-                        obj._data = r
-                        return obj
-                    return r
+                if other._small is small:  # (neither is 0-d: the result is an array)
+                    obj = _new(ndarray)
+                    obj._data = uf(self._data, other._data)
+                    obj._small = small
+                    return obj
             elif t is float or t is int:
-                if d.size < config.eager_threshold:
-                    r = uf(d, other)
-                    if type(r) is _np_ndarray:
-                        obj = _new(ndarray)
-                        obj._data = r
-                        return obj
-                    return r
-        else:
+                obj = _new(ndarray)
+                obj._data = uf(self._data, other)
+                obj._small = small
+                return obj
+        if self._data is None:
             # Recording on a lazy operand with a Python scalar or a same-shape lazy array:
             # the dtype cache answers directly, without the general operand analysis.
             node = self._node
@@ -107,6 +103,36 @@ def _forward(uf: np.ufunc) -> Any:
     return method
 
 
+def _scalar_power(self: ndarray, exponent: Any) -> np.ufunc | None:
+    """NumPy's ``**`` shortcut: an inexact array to the Python ``-1``, ``2`` or ``0.5`` runs
+    ``reciprocal``, ``square`` or ``sqrt`` instead of ``power`` (visible in warnings)."""
+    t = type(exponent)
+    if t is int:
+        uf = _POWER_SHORTCUTS.get(exponent)
+    elif t is float and exponent == 0.5:
+        uf = np.sqrt
+    else:
+        return None
+    return uf if uf is not None and self.dtype.kind in "fc" else None
+
+
+_POWER_SHORTCUTS = {-1: np.reciprocal, 2: np.square}
+
+
+def _power(self: ndarray, other: Any) -> Any:
+    uf = _scalar_power(self, other)
+    if uf is not None:
+        return ufunc_call(uf, (self,), _NO_KWARGS)
+    return _plain_power(self, other)
+
+
+def _ipower(self: ndarray, other: Any) -> Any:
+    uf = _scalar_power(self, other)
+    if uf is not None:
+        return ufunc_call(uf, (self,), {"out": (self,)})
+    return _plain_ipower(self, other)
+
+
 def _reflected(uf: np.ufunc) -> Any:
     def method(self: ndarray, other: Any) -> Any:
         if _defers(other):
@@ -127,6 +153,10 @@ def _inplace(uf: np.ufunc) -> Any:
             return NotImplemented
         return ufunc_call(uf, (self, other), {"out": (self,)})
     return method
+
+
+_plain_power = _forward(np.power)
+_plain_ipower = _inplace(np.power)
 
 
 def _unary(uf: np.ufunc) -> Any:
@@ -220,6 +250,8 @@ def install(cls: type) -> None:
             setattr(cls, f"__r{name}__", _reflected(uf))
         if inplace:
             setattr(cls, f"__i{name}__", _inplace(uf))
+    cls.__pow__ = _power
+    cls.__ipow__ = _ipower
     for name, uf in _UNARY:
         setattr(cls, f"__{name}__", _unary(uf))
     for name, fn in _METHODS.items():

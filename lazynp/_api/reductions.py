@@ -47,7 +47,8 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     """Record (or run) reduction ``op`` of ``a``; kwargs are NumPy's, unset ones omitted."""
     a = _as_lazynp(a)
     kwargs = {k: v for k, v in kwargs.items() if v is not _NoValue}
-    if kwargs.get("out") is not None or a.size == 0 or a.dtype.kind not in "biufc":
+    if (kwargs.get("out") is not None or a.size == 0 or a.ndim == 0
+            or a.dtype.kind not in "biufc"):
         return _eager(op, a, kwargs)
     kwargs.pop("out", None)
     ndim = a.ndim

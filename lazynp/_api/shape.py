@@ -58,6 +58,23 @@ def _record(op: Op, inputs: tuple, params: dict | None, shape: tuple, dtype: np.
     return lazy(_engine.record(Node(op, inputs, params, shape, dtype)))
 
 
+# ------------------------------------------------- metadata (never forces)
+def shape(a):
+    return a.shape if type(a) is ndarray else np.shape(to_numpy(a))
+
+
+def ndim(a):
+    return a.ndim if type(a) is ndarray else np.ndim(to_numpy(a))
+
+
+def size(a, axis=None):
+    if type(a) is ndarray:
+        if axis is None:
+            return a.size
+        return a.shape[normalize_axis_index(operator.index(axis), a.ndim)]
+    return np.size(to_numpy(a), axis)
+
+
 # ------------------------------------------------------------------ indexing
 def getitem(a: ndarray, key: Any) -> Any:
     """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""

@@ -1,0 +1,111 @@
+"""Command line: ``python -m lazynp run [--compare] [--explain] script.py [args...]``.
+
+``python -m lazynp env`` lists every setting with its ``LAZYNP_*`` environment variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from lazynp import _runner
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lazynp",
+        description="lazynp: a lazy, fusing, JIT-compiled drop-in replacement for NumPy.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser(
+        "run",
+        help="run an unmodified NumPy script with its numpy imports resolved to lazynp",
+        description=(
+            "Run SCRIPT as __main__ with 'import numpy' (and numpy.* submodules) resolved to "
+            "lazynp in the script and in modules imported from the script's directory. "
+            "Every other library keeps using real NumPy. Options go before SCRIPT; "
+            "everything after SCRIPT is passed to the script as sys.argv[1:]."
+        ),
+    )
+    run.add_argument(
+        "--compare",
+        action="store_true",
+        help=(
+            "run the script twice in subprocesses, under NumPy and under lazynp, and print both "
+            "wall times, the speed-up and whether stdout is identical (exit 1 if a run fails, "
+            "3 if the outputs differ)"
+        ),
+    )
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plan of every forced graph to stderr (config explain_on_force)",
+    )
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --compare: run each side N times and report the best wall time",
+    )
+    run.add_argument("script", help="path of the Python script to run")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+
+    env = commands.add_parser(
+        "env",
+        help="list every setting with its LAZYNP_* environment variable and current value",
+    )
+    env.add_argument(
+        "--markdown", action="store_true", help="print the Markdown table used in the docs"
+    )
+    return parser
+
+
+# Defaults that depend on the machine, described instead of printed (keeps docs portable).
+_DEFAULT_TEXT = {
+    "num_threads": "number of CPUs",
+    "cache_dir": "`$XDG_CACHE_HOME/lazynp`, else `~/.cache/lazynp`",
+}
+
+
+def _type_name(setting) -> str:
+    return "bool" if setting.parse.__name__ == "_parse_bool" else setting.parse.__name__
+
+
+def settings_markdown() -> str:
+    """The Markdown table of every setting (pasted into README.md and docs/env.md)."""
+    from lazynp._config import SETTINGS
+
+    rows = ["| variable | type | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = _DEFAULT_TEXT.get(s.name, f"`{s.default!r}`")
+        rows.append(f"| `{s.env}` | {_type_name(s)} | {default} | {s.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+def _print_settings(markdown: bool) -> None:
+    from lazynp._config import SETTINGS, config
+
+    if markdown:
+        print(settings_markdown(), end="")
+        return
+    width = max(len(s.env) for s in SETTINGS)
+    for s in SETTINGS:
+        print(f"{s.env:<{width}}  = {getattr(config, s.name)!r:<12}  {s.doc}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "env":
+        _print_settings(args.markdown)
+        return 0
+    if args.compare:
+        return _runner.compare(args.script, args.args, explain=args.explain, repeat=args.repeat)
+    return _runner.run_script(args.script, args.args, explain=args.explain)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""SeedSequence and the PCG64 / PCG64DXSM bit generators, bit-identical to NumPy.
+
+State of a bit generator lives in ``self._st``, a numpy array of six uint64 words
+``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` that the compiled kernels of
+``_kernels.py`` read and update in place.  Every operation on it holds ``self.lock`` (one
+``threading.Lock`` per bit generator, as NumPy).  A Generator drives the kernels through
+:meth:`BitGenerator._kernels` and :meth:`BitGenerator._jump_copy` (a state copy advanced by a
+number of 64-bit draws, for block-parallel and lazy generation).
+"""
+
+from __future__ import annotations
+
+import operator
+import secrets
+import threading
+from typing import Any
+
+import numpy as np
+
+from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
+
+__all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM"]
+
+_INIT_A = 0x43B0D7E5
+_MULT_A = 0x931E8875
+_INIT_B = 0x8B51F9DD
+_MULT_B = 0x58F38DED
+_MIX_MULT_L = 0xCA01F9DD
+_MIX_MULT_R = 0x4973F715
+_XSHIFT = 16
+_M32 = 0xFFFFFFFF
+_DEFAULT_POOL_SIZE = 4
+_JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
+
+
+def _int_to_words(n: int) -> list[int]:
+    if n < 0:
+        raise ValueError("expected non-negative integer")
+    if n == 0:
+        return [0]
+    out = []
+    while n > 0:
+        out.append(n & _M32)
+        n >>= 32
+    return out
+
+
+def _coerce_to_uint32_array(x: Any) -> np.ndarray:
+    """NumPy's _coerce_to_uint32_array (bit_generator.pyx)."""
+    if isinstance(x, np.ndarray) and x.dtype == np.dtype(np.uint32):
+        return x.astype(np.uint32)  # copy
+    if isinstance(x, str):
+        if x.startswith("0x"):
+            x = int(x, base=16)
+        elif x.isdigit():
+            x = int(x)
+        else:
+            raise ValueError("unrecognized seed string")
+    if isinstance(x, (int, np.integer)):
+        return np.array(_int_to_words(int(x)), dtype=np.uint32)
+    if isinstance(x, (float, np.inexact)):
+        raise TypeError("seed must be integer")
+    if len(x) == 0:
+        return np.array([], dtype=np.uint32)
+    subseqs = [_coerce_to_uint32_array(v) for v in x]
+    return np.concatenate(subseqs)
+
+
+def _asnumpy_maybe(x: Any) -> Any:
+    """lazynp arrays passed as seeds or parameters become numpy arrays."""
+    if type(x).__module__.startswith("lazynp"):
+        from lazynp.random._wrap import asnumpy
+
+        return asnumpy(x)
+    return x
+
+
+class ISeedSequence:
+    """Abstract base of seed sequences (mirrors numpy.random.bit_generator.ISeedSequence)."""
+
+    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
+        raise NotImplementedError
+
+
+class ISpawnableSeedSequence(ISeedSequence):
+    def spawn(self, n_children: int) -> list:
+        raise NotImplementedError
+
+
+class SeedlessSeedSequence(ISpawnableSeedSequence):
+    """A seed sequence for bit generators with no seeding (errors on use)."""
+
+    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
+        raise NotImplementedError("seedless SeedSequences cannot generate state")
+
+    def spawn(self, n_children: int) -> list:
+        return [self] * n_children
+
+
+class SeedSequence(ISpawnableSeedSequence):
+    """NumPy's SeedSequence: mixes entropy into a 4-word pool, spawns independent children."""
+
+    def __init__(self, entropy=None, *, spawn_key=(), pool_size=_DEFAULT_POOL_SIZE,
+                 n_children_spawned=0) -> None:
+        if pool_size < _DEFAULT_POOL_SIZE:
+            raise ValueError(f"The size of the entropy pool should be at least "
+                             f"{_DEFAULT_POOL_SIZE}")
+        entropy = _asnumpy_maybe(entropy)
+        if entropy is None:
+            entropy = secrets.randbits(pool_size * 32)
+        elif not isinstance(entropy, (int, np.integer, list, tuple, range, np.ndarray)):
+            raise TypeError(f"SeedSequence expects int or sequence of ints for entropy not "
+                            f"{entropy}")
+        self.entropy = entropy
+        self.spawn_key = tuple(spawn_key)
+        self.pool_size = pool_size
+        self.n_children_spawned = n_children_spawned
+        self.pool = np.zeros(pool_size, dtype=np.uint32)
+        self._mix_entropy(self.get_assembled_entropy())
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}(", f"    entropy={self.entropy!r},"]
+        if self.spawn_key:
+            lines.append(f"    spawn_key={self.spawn_key!r},")
+        if self.pool_size != _DEFAULT_POOL_SIZE:
+            lines.append(f"    pool_size={self.pool_size!r},")
+        if self.n_children_spawned != 0:
+            lines.append(f"    n_children_spawned={self.n_children_spawned!r},")
+        lines.append(")")
+        return "\n".join(lines)
+
+    @property
+    def state(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ["entropy", "spawn_key", "pool_size", "n_children_spawned"]
+                if getattr(self, k) is not None}
+
+    def get_assembled_entropy(self) -> np.ndarray:
+        run_entropy = _coerce_to_uint32_array(self.entropy)
+        spawn_entropy = _coerce_to_uint32_array(self.spawn_key)
+        if len(spawn_entropy) > 0 and len(run_entropy) < self.pool_size:
+            diff = self.pool_size - len(run_entropy)
+            run_entropy = np.concatenate([run_entropy, np.zeros(diff, dtype=np.uint32)])
+        return np.concatenate([run_entropy, spawn_entropy])
+
+    def _mix_entropy(self, entropy_array: np.ndarray) -> None:
+        hc = _INIT_A
+        ent = [int(v) for v in entropy_array]
+        pool = [0] * self.pool_size
+
+        def hashmix(value: int) -> int:
+            nonlocal hc
+            value = (value ^ hc) & _M32
+            hc = (hc * _MULT_A) & _M32
+            value = (value * hc) & _M32
+            return value ^ (value >> _XSHIFT)
+
+        def mix(x: int, y: int) -> int:
+            r = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _M32
+            return r ^ (r >> _XSHIFT)
+
+        for i in range(self.pool_size):
+            pool[i] = hashmix(ent[i] if i < len(ent) else 0)
+        for i_src in range(self.pool_size):
+            for i_dst in range(self.pool_size):
+                if i_src != i_dst:
+                    pool[i_dst] = mix(pool[i_dst], hashmix(pool[i_src]))
+        for i_src in range(self.pool_size, len(ent)):
+            for i_dst in range(self.pool_size):
+                pool[i_dst] = mix(pool[i_dst], hashmix(ent[i_src]))
+        self.pool = np.array(pool, dtype=np.uint32)
+
+    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        if dtype == np.uint32:
+            n32 = n_words
+        elif dtype == np.uint64:
+            n32 = 2 * n_words
+        else:
+            raise ValueError("only support uint32 or uint64")
+        hc = _INIT_B
+        pool = [int(v) for v in self.pool]
+        out = []
+        for i in range(n32):
+            v = pool[i % len(pool)] ^ hc
+            hc = (hc * _MULT_B) & _M32
+            v = (v * hc) & _M32
+            out.append(v ^ (v >> _XSHIFT))
+        arr = np.array(out, dtype=np.uint32)
+        if dtype == np.uint64:
+            arr = arr.view("<u8").astype(np.uint64) if n32 else np.zeros(0, np.uint64)
+        return arr
+
+    def spawn(self, n_children: int) -> list[SeedSequence]:
+        seqs = [type(self)(self.entropy,
+                           spawn_key=self.spawn_key + (i,),
+                           pool_size=self.pool_size)
+                for i in range(self.n_children_spawned, self.n_children_spawned + n_children)]
+        self.n_children_spawned += n_children
+        return seqs
+
+
+def _lcg_jump(state: int, mult: int, inc: int, delta: int) -> int:
+    """Brown's O(log n) jump of an LCG, mod 2^128 (NumPy pcg_advance_lcg_128)."""
+    delta &= MASK128
+    acc_mult, acc_plus = 1, 0
+    cur_mult, cur_plus = mult, inc
+    while delta > 0:
+        if delta & 1:
+            acc_mult = (acc_mult * cur_mult) & MASK128
+            acc_plus = (acc_plus * cur_mult + cur_plus) & MASK128
+        cur_plus = ((cur_mult + 1) * cur_plus) & MASK128
+        cur_mult = (cur_mult * cur_mult) & MASK128
+        delta >>= 1
+    return (acc_mult * state + acc_plus) & MASK128
+
+
+def _seed_seq_from(seed: Any) -> Any:
+    seed = _asnumpy_maybe(seed)
+    if isinstance(seed, (ISeedSequence, np.random.bit_generator.ISeedSequence)):
+        return seed
+    if hasattr(seed, "generate_state") and hasattr(seed, "spawn"):
+        return seed
+    return SeedSequence(seed)
+
+
+class BitGenerator:
+    """Base class: lock, seed sequence, state buffer, random_raw and spawning."""
+
+    _kind = ""
+    _name = ""
+    _mult = 0
+
+    def __init__(self, seed: Any = None) -> None:
+        self.lock = threading.Lock()
+        self._st = np.zeros(6, dtype=np.uint64)
+        self._seed_seq = _seed_seq_from(seed)
+        self._seed(self._seed_seq)
+
+    # ---- seeding and state ----
+    def _seed(self, seed_seq: Any) -> None:
+        w = [int(v) for v in seed_seq.generate_state(4, np.uint64)]
+        initstate = (w[0] << 64) | w[1]
+        initseq = (w[2] << 64) | w[3]
+        inc = ((initseq << 1) | 1) & MASK128
+        # NumPy's pcg64_set_seed, the same for PCG64DXSM (always the 128-bit multiplier).
+        state = (inc + initstate) & MASK128
+        state = (state * PCG_MULT + inc) & MASK128
+        self._set_words(state, inc, 0, 0)
+
+    def _set_words(self, state: int, inc: int, has: int, uinteger: int) -> None:
+        self._st[:] = [state & MASK64, state >> 64, inc & MASK64, inc >> 64, has, uinteger]
+
+    def _words(self) -> tuple[int, int, int, int]:
+        s = [int(v) for v in self._st]
+        return (s[1] << 64) | s[0], (s[3] << 64) | s[2], s[4], s[5]
+
+    @property
+    def seed_seq(self) -> Any:
+        return self._seed_seq
+
+    def _state_unlocked(self) -> dict:
+        state, inc, has, uinteger = self._words()
+        return {"bit_generator": self._name,
+                "state": {"state": state, "inc": inc},
+                "has_uint32": has,
+                "uinteger": uinteger}
+
+    def _set_state_unlocked(self, value: dict) -> None:
+        if not isinstance(value, dict):
+            raise TypeError("state must be a dict")
+        bitgen = value.get("bit_generator", "")
+        if bitgen != self._name:
+            raise ValueError(f"state must be for a {self._name} RNG")
+        st = value["state"]
+        self._set_words(int(st["state"]) & MASK128, int(st["inc"]) & MASK128,
+                        int(value["has_uint32"]) & 0xFFFFFFFF,
+                        int(value["uinteger"]) & 0xFFFFFFFF)
+
+    @property
+    def state(self) -> dict:
+        with self.lock:
+            return self._state_unlocked()
+
+    @state.setter
+    def state(self, value: dict) -> None:
+        with self.lock:
+            self._set_state_unlocked(value)
+
+    def _numpy_twin(self) -> np.random.Generator:
+        """A NumPy Generator of the same bit generator type, used to run methods lazynp has
+        not compiled: its state is synchronised from and back to this one around each call."""
+        twin = self.__dict__.get("_twin")
+        if twin is None:
+            twin = np.random.Generator(getattr(np.random, self._name)(0))
+            self.__dict__["_twin"] = twin
+        return twin
+
+    # ---- kernels for Generator ----
+    def _kernels(self):
+        return kernels(self._kind)
+
+    def _jump_copy(self, st: np.ndarray, draws: int) -> np.ndarray:
+        """Copy of state block ``st`` advanced by ``draws`` 64-bit draws (buffer untouched)."""
+        s = [int(v) for v in st]
+        state = _lcg_jump((s[1] << 64) | s[0], self._mult, (s[3] << 64) | s[2], draws)
+        out = st.copy()
+        out[0] = state & MASK64
+        out[1] = state >> 64
+        return out
+
+    def _sync_in(self) -> None:
+        """Hook for wrappers around foreign generators (before a kernel runs)."""
+
+    def _sync_out(self) -> None:
+        """Hook for wrappers around foreign generators (after a kernel ran)."""
+
+    # ---- public API ----
+    def advance(self, delta: int) -> BitGenerator:
+        delta = operator.index(delta)
+        with self.lock:
+            state, inc, _has, _u = self._words()
+            state = _lcg_jump(state, self._mult, inc, delta)
+            self._set_words(state, inc, 0, 0)
+        return self
+
+    def jumped(self, jumps: int = 1) -> BitGenerator:
+        jumps = operator.index(jumps)
+        bit_generator = type(self)(seed=None)
+        bit_generator.state = self.state
+        bit_generator.advance(_JUMP * jumps)
+        return bit_generator
+
+    def random_raw(self, size: Any = None, output: bool = True) -> Any:
+        from lazynp.random._generator import _fill_raw
+
+        return _fill_raw(self, size, output)
+
+    def spawn(self, n_children: int) -> list:
+        if not isinstance(self._seed_seq, (ISpawnableSeedSequence,
+                                           np.random.bit_generator.ISpawnableSeedSequence)):
+            raise TypeError("The underlying SeedSequence does not implement spawning.")
+        return [type(self)(seed=s) for s in self._seed_seq.spawn(n_children)]
+
+    def __getstate__(self) -> dict:
+        return {"state": self.state, "seed_seq": self._seed_seq}
+
+    def __setstate__(self, d: dict) -> None:
+        self.lock = threading.Lock()
+        self._st = np.zeros(6, dtype=np.uint64)
+        self._seed_seq = d["seed_seq"]
+        self.state = d["state"]
+
+    def __reduce__(self):
+        return (type(self).__new__, (type(self),), self.__getstate__())
+
+
+class PCG64(BitGenerator):
+    """PCG XSL-RR 128/64, NumPy's default bit generator."""
+
+    _kind = "pcg64"
+    _name = "PCG64"
+    _mult = PCG_MULT
+
+
+class PCG64DXSM(BitGenerator):
+    """PCG64 with the DXSM output function and the cheap 64-bit multiplier."""
+
+    _kind = "pcg64dxsm"
+    _name = "PCG64DXSM"
+    _mult = DXSM_MULT

@@ -1,0 +1,948 @@
+"""``Generator`` and ``default_rng``: NumPy's Generator API on compiled, bit-identical kernels.
+
+Every method follows NumPy's ``_generator.pyx`` / ``_common.pyx`` argument handling (scalar
+versus broadcast paths, constraint checks and their messages, ``size``/``out`` rules) and runs
+one compiled kernel call per request (see ``_kernels.py`` for the ABI).  Results are numpy
+arrays internally; the public methods return them as lazynp arrays (``_wrap.wrap``) and accept
+lazynp arrays as parameters.
+
+Parallel fill: for requests whose draws per element are fixed (``random``, ``uniform``,
+``integers`` over a full power-of-two range, ``bytes``, ``random_raw``), a large output is split
+into blocks; each block is generated on its own thread from a copy of the state advanced to the
+block's offset (128-bit LCG jump), and the generator ends in the state of the last block, so
+the result and the final state are exactly those of the serial stream.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import operator
+import threading
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from lazynp.random._bitgen import PCG64, BitGenerator
+from lazynp.random._wrap import asnumpy, is_lazynp, wrap
+
+__all__ = ["Generator", "default_rng"]
+
+_PAR_MIN_PER_THREAD = 1 << 16
+
+# ---------------------------------------------------------------------------------------------
+# kernel invocation and parallel fill
+
+
+def _ptr(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _num_threads() -> int:
+    try:
+        from lazynp._config import config
+
+        return max(1, int(config.num_threads))
+    except Exception:
+        return 1
+
+
+_pool_lock = threading.Lock()
+_pool: list = [None, 0]
+
+
+def _executor(n: int) -> ThreadPoolExecutor:
+    with _pool_lock:
+        if _pool[0] is None or _pool[1] < n:
+            if _pool[0] is not None:
+                _pool[0].shutdown(wait=False)
+            _pool[0] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lazynp-rng")
+            _pool[1] = n
+        return _pool[0]
+
+
+def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndarray],
+         itemsize: int = 8, cons: tuple | None = None) -> None:
+    """Run kernel ``name`` for ``n`` values into ``out_ptr`` under the bit generator's lock.
+
+    ``params`` are numpy arrays of the kernel's parameter dtype, each with one element (stride
+    0) or ``n`` contiguous elements.  ``cons`` says how many raw draws one element consumes when
+    that is fixed: ``("u64",)`` or ``("u32", elements_per_uint32)``; it enables parallel fill.
+    """
+    if n <= 0:
+        return
+    fn = bg._kernels().fn[name]
+    args: list[int] = []
+    for p in params:
+        args += [_ptr(p), 0 if p.size == 1 else 1]
+    with bg.lock:
+        bg._sync_in()
+        try:
+            threads = _num_threads() if cons is not None else 1
+            threads = min(threads, n // _PAR_MIN_PER_THREAD)
+            if threads > 1 and all(p.size == 1 for p in params):
+                _parallel(bg, fn, out_ptr, n, args, itemsize, cons, threads)
+            else:
+                fn(_ptr(bg._st), out_ptr, n, *args)
+        finally:
+            bg._sync_out()
+
+
+def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], itemsize: int,
+              cons: tuple, threads: int) -> None:
+    st = bg._st
+    blocks: list[tuple[int, int, int]] = []  # (first element, count, raw u64 offset)
+    if cons[0] == "u64":
+        bounds = [n * k // threads for k in range(threads + 1)]
+        blocks = [(bounds[k], bounds[k + 1] - bounds[k], bounds[k]) for k in range(threads)]
+    else:
+        units = cons[1]
+        prefix = 0
+        if int(st[4]) != 0:
+            # The buffered upper half feeds the first ``units`` elements: run them serially.
+            prefix = min(n, units)
+            fn(_ptr(st), out_ptr, prefix, *args)
+        group = 2 * units  # elements per 64-bit draw
+        m = n - prefix
+        ngroups = -(-m // group)
+        gb = [ngroups * k // threads for k in range(threads + 1)]
+        for k in range(threads):
+            start = prefix + gb[k] * group
+            stop = min(prefix + gb[k + 1] * group, n)
+            if stop > start:
+                blocks.append((start, stop - start, gb[k]))
+    if not blocks:
+        return
+    copies = [bg._jump_copy(st, off) for (_s, _c, off) in blocks]
+
+    def work(k: int) -> None:
+        start, count, _off = blocks[k]
+        fn(_ptr(copies[k]), out_ptr + start * itemsize, count, *args)
+
+    list(_executor(len(blocks)).map(work, range(len(blocks))))
+    st[:] = copies[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# NumPy's argument handling (_common.pyx)
+
+CONS_NONE = 0
+CONS_NON_NEGATIVE = 1
+CONS_POSITIVE = 2
+CONS_BOUNDED_0_1 = 3
+CONS_BOUNDED_GT_0_1 = 4
+CONS_BOUNDED_LT_0_1 = 5
+CONS_GT_1 = 6
+CONS_GTE_1 = 7
+CONS_POISSON = 8
+CONS_POSITIVE_NOT_NAN = 9
+
+POISSON_LAM_MAX = float(np.iinfo("int64").max) - np.sqrt(np.iinfo("int64").max) * 10
+
+
+def _check_constraint(val: float, name: str, cons: int) -> None:
+    if cons == CONS_NON_NEGATIVE:
+        if not np.isnan(val) and np.signbit(val):
+            raise ValueError(name + " < 0")
+    elif cons in (CONS_POSITIVE, CONS_POSITIVE_NOT_NAN):
+        if cons == CONS_POSITIVE_NOT_NAN and np.isnan(val):
+            raise ValueError(name + " must not be NaN")
+        elif val <= 0:
+            raise ValueError(name + " <= 0")
+    elif cons == CONS_BOUNDED_0_1:
+        if not (val >= 0) or not (val <= 1):
+            raise ValueError("{0} < 0, {0} > 1 or {0} is NaN".format(name))
+    elif cons == CONS_BOUNDED_GT_0_1:
+        if not val > 0 or not val <= 1:
+            raise ValueError("{0} <= 0, {0} > 1 or {0} contains NaNs".format(name))
+    elif cons == CONS_BOUNDED_LT_0_1:
+        if not (val >= 0) or not (val < 1):
+            raise ValueError("{0} < 0, {0} >= 1 or {0} is NaN".format(name))
+    elif cons == CONS_GT_1:
+        if not (val > 1):
+            raise ValueError("{0} <= 1 or {0} is NaN".format(name))
+    elif cons == CONS_GTE_1:
+        if not (val >= 1):
+            raise ValueError("{0} < 1 or {0} is NaN".format(name))
+    elif cons == CONS_POISSON:
+        if not (val >= 0):
+            raise ValueError("{0} < 0 or {0} is NaN".format(name))
+        elif not (val <= POISSON_LAM_MAX):
+            raise ValueError(name + " value too large")
+
+
+def _check_array_constraint(val: np.ndarray, name: str, cons: int) -> None:
+    if cons == CONS_NON_NEGATIVE:
+        if np.any(np.logical_and(np.logical_not(np.isnan(val)), np.signbit(val))):
+            raise ValueError(name + " < 0")
+    elif cons in (CONS_POSITIVE, CONS_POSITIVE_NOT_NAN):
+        if cons == CONS_POSITIVE_NOT_NAN and np.any(np.isnan(val)):
+            raise ValueError(name + " must not be NaN")
+        elif np.any(np.less_equal(val, 0)):
+            raise ValueError(name + " <= 0")
+    elif cons == CONS_BOUNDED_0_1:
+        if not np.all(np.greater_equal(val, 0)) or not np.all(np.less_equal(val, 1)):
+            raise ValueError(f"{name} < 0, {name} > 1 or {name} contains NaNs")
+    elif cons == CONS_BOUNDED_GT_0_1:
+        if not np.all(np.greater(val, 0)) or not np.all(np.less_equal(val, 1)):
+            raise ValueError("{0} <= 0, {0} > 1 or {0} contains NaNs".format(name))
+    elif cons == CONS_BOUNDED_LT_0_1:
+        if not np.all(np.greater_equal(val, 0)) or not np.all(np.less(val, 1)):
+            raise ValueError("{0} < 0, {0} >= 1 or {0} contains NaNs".format(name))
+    elif cons == CONS_GT_1:
+        if not np.all(np.greater(val, 1)):
+            raise ValueError("{0} <= 1 or {0} contains NaNs".format(name))
+    elif cons == CONS_GTE_1:
+        if not np.all(np.greater_equal(val, 1)):
+            raise ValueError("{0} < 1 or {0} contains NaNs".format(name))
+    elif cons == CONS_POISSON:
+        if not np.all(np.less_equal(val, POISSON_LAM_MAX)):
+            raise ValueError("{0} value too large".format(name))
+        elif not np.all(np.greater_equal(val, 0.0)):
+            raise ValueError("{0} < 0 or {0} contains NaNs".format(name))
+
+
+def _check_output(out: Any, dtype: Any, size: Any, require_c_array: bool) -> None:
+    if out is None:
+        return
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"Cannot convert {type(out).__name__} to numpy.ndarray")
+    f = out.flags
+    behaved = f.aligned and f.writeable and out.dtype.isnative
+    if not (behaved and (f.c_contiguous or (f.f_contiguous and not require_c_array))):
+        req = "C-" if require_c_array else ""
+        raise ValueError(f"Supplied output array must be {req}contiguous, writable, "
+                         f"aligned, and in machine byte-order.")
+    if out.dtype != dtype:
+        raise TypeError("Supplied output array has the wrong type. "
+                        "Expected {0}, got {1}".format(np.dtype(dtype), out.dtype))
+    if size is not None:
+        try:
+            tup_size = tuple(size)
+        except TypeError:
+            tup_size = tuple([size])
+        if tup_size != out.shape:
+            raise ValueError("size must match out.shape when used together")
+
+
+def _as_double_array(v: Any) -> np.ndarray:
+    v = asnumpy(v)
+    if isinstance(v, np.ndarray) and not np.can_cast(v.dtype, np.float64):
+        raise TypeError(f"Cannot cast array data from {v.dtype!r} to dtype('float64') "
+                        f"according to the rule 'safe'")
+    return np.asarray(v, dtype=np.float64)
+
+
+def _prod(size: Any) -> int:
+    return int(np.prod(size))
+
+
+# ---------------------------------------------------------------------------------------------
+# integers helpers (_bounded_integers.pyx)
+
+_INT_TABLE = {
+    np.dtype(np.int64): ("int64", 64, -(2**63), 2**63 - 1),
+    np.dtype(np.int32): ("int32", 32, -(2**31), 2**31 - 1),
+    np.dtype(np.int16): ("int16", 16, -(2**15), 2**15 - 1),
+    np.dtype(np.int8): ("int8", 8, -(2**7), 2**7 - 1),
+    np.dtype(np.uint64): ("uint64", 64, 0, 2**64 - 1),
+    np.dtype(np.uint32): ("uint32", 32, 0, 2**32 - 1),
+    np.dtype(np.uint16): ("uint16", 16, 0, 2**16 - 1),
+    np.dtype(np.uint8): ("uint8", 8, 0, 2**8 - 1),
+    np.dtype(np.bool_): ("bool", 1, 0, 1),
+}
+_INT_KERNEL = {64: "int64", 32: "int32", 16: "int16", 8: "int8", 1: "bool"}
+
+
+def _format_bounds_error(closed: bool, low: Any) -> str:
+    # NumPy special-cases low == 0 (the one-argument form) for a clearer message.
+    if not closed:
+        if not np.any(low):
+            return "high <= 0"
+        return "low >= high"
+    if not np.any(low):
+        return "high < 0"
+    return "low > high"
+
+
+def _int_cons(width: int, rng: int) -> tuple | None:
+    """Raw draws per element for a full-range request (parallel fill), else None."""
+    if width == 64 and rng == 2**64 - 1:
+        return ("u64",)
+    if width in (64, 32) and rng == 0xFFFFFFFF:
+        return ("u32", 1)
+    if width == 16 and rng == 0xFFFF:
+        return ("u32", 2)
+    if width == 8 and rng == 0xFF:
+        return ("u32", 4)
+    if width == 1 and rng == 1:
+        return ("u32", 32)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class Generator:
+    """Generator(bit_generator): NumPy's Generator on lazynp's compiled bit generators."""
+
+    def __init__(self, bit_generator: Any) -> None:
+        bit_generator = asnumpy(bit_generator)
+        if isinstance(bit_generator, np.random.BitGenerator):
+            from lazynp.random._foreign import ForeignBitGenerator
+
+            bit_generator = ForeignBitGenerator(bit_generator)
+        if not isinstance(bit_generator, BitGenerator):
+            raise ValueError("Invalid bit generator. The bit generator must be instantiated.")
+        self._bit_generator = bit_generator
+        self.lock = bit_generator.lock
+        # Bit generators without compiled kernels (NumPy's MT19937, Philox, SFC64 wrapped by
+        # ForeignBitGenerator) run every method through NumPy's Generator on the same object.
+        self._np_delegate = None
+        if not getattr(bit_generator, "_native", True):
+            self._np_delegate = np.random.Generator(bit_generator.numpy)
+
+    def __repr__(self) -> str:
+        return self.__str__() + " at 0x{:X}".format(id(self))
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({type(self.bit_generator).__name__})"
+
+    def __getstate__(self):
+        return None
+
+    def __setstate__(self, bit_gen) -> None:
+        if isinstance(bit_gen, dict):
+            self.bit_generator.state = bit_gen
+
+    def __reduce__(self):
+        return (Generator, (self._bit_generator,), None)
+
+    @property
+    def bit_generator(self) -> Any:
+        return self._bit_generator
+
+    def spawn(self, n_children: int) -> list:
+        return [type(self)(g) for g in self._bit_generator.spawn(n_children)]
+
+    # ---- fills -------------------------------------------------------------------------------
+    def _fill(self, name: str, size: Any, out: Any, dtype: Any, cons: tuple | None = None):
+        dtype = np.dtype(dtype)
+        if size is None and out is None:
+            buf = np.empty(1, dtype)
+            _run(self._bit_generator, name, _ptr(buf), 1, [], dtype.itemsize)
+            return float(buf[0])
+        if out is not None:
+            target = asnumpy(out)
+            _check_output(target, dtype, size, False)
+        else:
+            target = np.empty(size, dtype)
+        _run(self._bit_generator, name, _ptr(target), target.size, [], dtype.itemsize, cons)
+        return out if out is not None else target
+
+    def _cont(self, name: str, size: Any, params: list[tuple], out: Any = None,
+              cons: tuple | None = None):
+        """NumPy's ``cont``: float64 results from float64 parameters (scalar or broadcast)."""
+        narg = len(params)
+        target = asnumpy(out) if out is not None else None
+        _check_output(target, np.float64, size, narg > 0)
+        arrs = [_as_double_array(v) for (v, _n, _c) in params]
+        is_scalar = all(a.ndim == 0 for a in arrs)
+        bg = self._bit_generator
+        if not is_scalar:
+            for a, (_v, pname, c) in zip(arrs, params):
+                if c != CONS_NONE:
+                    _check_array_constraint(a, pname, c)
+            if narg == 1 and target is not None:
+                randoms = target
+            elif size is not None:
+                randoms = np.empty(size, np.double)
+            else:
+                randoms = np.empty(np.broadcast(*arrs).shape, np.double)
+            it_shape = np.broadcast(randoms, *arrs).shape
+            if it_shape != randoms.shape:
+                raise ValueError(f"Output size {randoms.shape} is not compatible with broadcast "
+                                 f"dimensions of inputs {it_shape}.")
+            flat = [np.ascontiguousarray(np.broadcast_to(a, randoms.shape)).reshape(-1)
+                    if a.size != 1 else a.reshape(1) for a in arrs]
+            _run(bg, name, _ptr(randoms), randoms.size, flat, 8)
+            return out if (out is not None and narg == 1) else randoms
+        vals = [np.array([float(a)]) for a in arrs]
+        for v, (_x, pname, c) in zip(vals, params):
+            if c != CONS_NONE:
+                _check_constraint(float(v[0]), pname, c)
+        if size is None and out is None:
+            buf = np.empty(1, np.double)
+            _run(bg, name, _ptr(buf), 1, vals, 8)
+            return float(buf[0])
+        randoms = target if target is not None else np.empty(size)
+        _run(bg, name, _ptr(randoms), randoms.size, vals, 8, cons)
+        return out if out is not None else randoms
+
+    # ---- uniform-type methods ----------------------------------------------------------------
+    def _random(self, size=None, dtype=np.float64, out=None):
+        _dtype = np.dtype(dtype)
+        if _dtype == np.float64:
+            return self._fill("random_f64", size, out, np.float64, ("u64",))
+        elif _dtype == np.float32:
+            return self._fill("random_f32", size, out, np.float32, ("u32", 1))
+        raise TypeError("Unsupported dtype %r for random" % _dtype)
+
+    def _uniform(self, low=0.0, high=1.0, size=None):
+        alow = _as_double_array(low)
+        ahigh = _as_double_array(high)
+        if alow.ndim == 0 and ahigh.ndim == 0:
+            _low = float(alow)
+            _high = float(ahigh)
+            with np.errstate(over="ignore", invalid="ignore"):
+                rng = _high - _low
+            if not np.isfinite(rng):
+                raise OverflowError("high - low range exceeds valid bounds")
+            return self._cont("uniform", size, [(_low, "", CONS_NONE),
+                                                (rng, "high - low", CONS_NON_NEGATIVE)],
+                              cons=("u64",))
+        with np.errstate(over="ignore", invalid="ignore"):
+            arange = np.asarray(np.subtract(ahigh, alow))
+        if not np.all(np.isfinite(arange)):
+            raise OverflowError("Range exceeds valid bounds")
+        return self._cont("uniform", size, [(alow, "", CONS_NONE),
+                                            (arange, "high - low", CONS_NON_NEGATIVE)])
+
+    def _integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
+        if high is None:
+            high = low
+            low = 0
+        low = asnumpy(low)
+        high = asnumpy(high)
+        _dtype = np.dtype(dtype)
+        info = _INT_TABLE.get(_dtype) if _dtype.isnative else None
+        if info is None:
+            if not _dtype.isnative:
+                raise ValueError("Providing a dtype with a non-native byteorder is not "
+                                 "supported. If you require platform-independent byteorder, "
+                                 "call byteswap when required.")
+            raise TypeError("Unsupported dtype %r for integers" % _dtype)
+        ret = self._rand_int(info, _dtype, low, high, size, bool(endpoint))
+        if size is None and (dtype is bool or dtype is int):
+            if np.array(ret).shape == ():
+                return dtype(ret)
+        return ret
+
+    def _rand_int(self, info: tuple, dt: np.dtype, low: Any, high: Any, size: Any,
+                  closed: bool):
+        tname, width, lb, ub = info
+        if size is not None and _prod(size) == 0:
+            return np.empty(size, dtype=dt)
+        low_arr = np.asarray(low)
+        high_arr = np.asarray(high)
+        ln, hn = low_arr.ndim, high_arr.ndim
+        kernel = _INT_KERNEL[width]
+        bg = self._bit_generator
+        if ((ln == 0 or (ln == 1 and low_arr.size == 1 and size is not None))
+                and (hn == 0 or (hn == 1 and high_arr.size == 1 and size is not None))):
+            lo = int(low_arr.reshape(()) if ln else low_arr)
+            hi = int(high_arr.reshape(()) if hn else high_arr)
+            if not closed:
+                hi -= 1
+            if lo < lb:
+                raise ValueError(f"low is out of bounds for {tname}")
+            if hi > ub:
+                raise ValueError(f"high is out of bounds for {tname}")
+            if lo > hi:
+                raise ValueError(_format_bounds_error(closed, lo))
+            mask = (1 << max(width, 8)) - 1 if width != 1 else 1
+            rng = (hi - lo) & mask
+            off = lo & ((1 << 64) - 1)
+            params = [np.array([rng], np.uint64), np.array([off], np.uint64)]
+            if size is None:
+                buf = np.empty(1, dt)
+                _run(bg, kernel, _ptr(buf), 1, params, dt.itemsize)
+                return buf[0]
+            out = np.empty(size, dt)
+            _run(bg, kernel, _ptr(out), out.size, params, dt.itemsize, _int_cons(width, rng))
+            return out
+        # broadcast path (NumPy's _rand_<type>_broadcast)
+        is_open = 0 if closed else 1
+        if np.any(np.less(low_arr, lb)):
+            raise ValueError(f"low is out of bounds for {tname}")
+        wide = np.uint64 if lb == 0 else np.int64
+        if width == 64:
+            hdt = high_arr.dtype
+            if closed or np.issubdtype(hdt, np.integer):
+                high_lower_comp = np.less if closed else np.less_equal
+                if np.any(high_lower_comp(high_arr, lb)):
+                    raise ValueError(_format_bounds_error(closed, low_arr))
+                high_m1 = high_arr if closed else high_arr - hdt.type(1)
+                if np.any(np.greater(high_m1, ub)):
+                    raise ValueError(f"high is out of bounds for {tname}")
+                hi_c = np.asarray(high_m1).astype(dt, casting="unsafe")
+            else:
+                flat = [int(v) - 1 for v in high_arr.flat]
+                for cu in flat:
+                    if cu > ub:
+                        raise ValueError(f"high is out of bounds for {tname}")
+                    if cu < lb:
+                        raise ValueError(_format_bounds_error(closed, low_arr))
+                hi_c = np.array(flat, dtype=dt).reshape(high_arr.shape)
+            if np.any(np.greater(low_arr, hi_c)):
+                raise ValueError(_format_bounds_error(closed, low_arr))
+            lo_c = np.asarray(low_arr).astype(dt, casting="unsafe")
+        else:
+            ub_excl = ub + 1
+            if closed:
+                high_comp, low_high_comp = np.greater_equal, np.greater
+            else:
+                high_comp, low_high_comp = np.greater, np.greater_equal
+            if np.any(high_comp(high_arr, ub_excl)):
+                raise ValueError(f"high is out of bounds for {tname}")
+            if np.any(low_high_comp(low_arr, high_arr)):
+                raise ValueError(_format_bounds_error(closed, low_arr))
+            lo_c = np.asarray(low_arr).astype(wide, casting="unsafe")
+            hi_c = np.asarray(high_arr).astype(wide, casting="unsafe") - wide(is_open)
+        if size is not None:
+            out = np.empty(size, dt)
+        else:
+            out = np.empty(np.broadcast(lo_c, hi_c).shape, dt)
+        np.broadcast(lo_c, hi_c, out)  # raises NumPy's shape-mismatch ValueError
+        lo_u = np.ascontiguousarray(np.broadcast_to(lo_c, out.shape)).reshape(-1)
+        hi_u = np.ascontiguousarray(np.broadcast_to(hi_c, out.shape)).reshape(-1)
+        lo_u = lo_u.astype(np.uint64)
+        with np.errstate(over="ignore"):
+            rng = (hi_u.astype(np.uint64) - lo_u).astype(np.uint64)
+        if width < 64:
+            rng &= np.uint64((1 << width) - 1 if width > 1 else 1)
+        _run(bg, kernel, _ptr(out), out.size, [rng, lo_u], dt.itemsize)
+        return out
+
+    def _bytes(self, length):
+        length = operator.index(length)
+        # Cython's cdivision: C integer division truncates toward zero, so length 0 still
+        # draws one uint32 (as NumPy does).
+        t = length - 1
+        n_uint32 = (abs(t) // 4) * (1 if t >= 0 else -1) + 1
+        return self._integers(0, 4294967296, size=n_uint32,
+                              dtype=np.uint32).astype("<u4").tobytes()[:length]
+
+    # ---- normal / exponential ----------------------------------------------------------------
+    def _standard_normal(self, size=None, dtype=np.float64, out=None):
+        _dtype = np.dtype(dtype)
+        if _dtype == np.float64:
+            return self._fill("std_normal_f64", size, out, np.float64)
+        elif _dtype == np.float32:
+            return self._fill("std_normal_f32", size, out, np.float32)
+        raise TypeError("Unsupported dtype %r for standard_normal" % _dtype)
+
+    def _normal(self, loc=0.0, scale=1.0, size=None):
+        return self._cont("normal", size, [(loc, "", CONS_NONE),
+                                           (scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _standard_exponential(self, size=None, dtype=np.float64, method="zig", out=None):
+        _dtype = np.dtype(dtype)
+        if _dtype == np.float64:
+            name = "std_exp_f64" if method == "zig" else "std_exp_inv_f64"
+            return self._fill(name, size, out, np.float64)
+        elif _dtype == np.float32:
+            name = "std_exp_f32" if method == "zig" else "std_exp_inv_f32"
+            return self._fill(name, size, out, np.float32)
+        raise TypeError("Unsupported dtype %r for standard_exponential" % _dtype)
+
+    def _exponential(self, scale=1.0, size=None):
+        return self._cont("exponential", size, [(scale, "scale", CONS_NON_NEGATIVE)])
+
+    # ---- permutations ------------------------------------------------------------------------
+    def _interval_perm(self, n: int, rows: int = 1) -> np.ndarray:
+        """``rows`` permutations of arange(n), each made by NumPy's shuffle (random_interval)."""
+        perm = np.tile(np.arange(n, dtype=np.int64), rows)
+        if n > 1 and rows > 0:
+            bg = self._bit_generator
+            fn = bg._kernels().fn["shuffle_interval"]
+            with bg.lock:
+                bg._sync_in()
+                try:
+                    fn(_ptr(bg._st), _ptr(perm), n, rows)
+                finally:
+                    bg._sync_out()
+        return perm.reshape(rows, n) if rows != 1 else perm
+
+    def _lemire_shuffle(self, data: np.ndarray, hi: int, lo: int) -> None:
+        if hi < lo:
+            return
+        bg = self._bit_generator
+        fn = bg._kernels().fn["shuffle_lemire"]
+        with bg.lock:
+            bg._sync_in()
+            try:
+                fn(_ptr(bg._st), _ptr(data), hi, lo)
+            finally:
+                bg._sync_out()
+
+    def _shuffle(self, x, axis=0):
+        orig = x
+        x = asnumpy(x)
+        if isinstance(x, np.ndarray):
+            if not x.flags.writeable:
+                raise ValueError("array is read-only")
+            axis = np.lib.array_utils.normalize_axis_index(axis, np.ndim(x))
+            if x.size == 0:
+                return None
+            n = x.shape[axis]
+            perm = self._interval_perm(n)
+            xs = np.swapaxes(x, 0, axis)
+            xs[...] = xs[perm]
+            if x is not orig and is_lazynp(orig):
+                _write_back(orig, x)
+            return None
+        if not isinstance(x, Sequence):
+            warnings.warn(f"you are shuffling a '{type(x).__name__}' object which is not a "
+                          "subclass of 'Sequence'; `shuffle` is not guaranteed to behave "
+                          "correctly. E.g., non-numpy array/tensor objects with view semantics "
+                          "may contain duplicates after shuffling.", UserWarning, stacklevel=3)
+        if axis != 0:
+            raise NotImplementedError("Axis argument is only supported on ndarray objects")
+        n = len(x)
+        if n <= 1:
+            return None
+        bg = self._bit_generator
+        fn = bg._kernels().fn["shuffle_interval"]
+        # Run Fisher-Yates on an index array, then apply the permutation through x's own
+        # item protocol (x may be any mutable sequence).
+        idx = np.arange(n, dtype=np.int64)
+        with bg.lock:
+            bg._sync_in()
+            try:
+                fn(_ptr(bg._st), _ptr(idx), n, 1)
+            finally:
+                bg._sync_out()
+        old = [x[int(i)] for i in range(n)]
+        for i in range(n):
+            x[i] = old[int(idx[i])]
+        return None
+
+    def _permutation(self, x, axis=0):
+        x = asnumpy(x)
+        if isinstance(x, (int, np.integer)):
+            arr = np.arange(x)
+            self._shuffle(arr)
+            return arr
+        arr = np.asarray(x)
+        axis = np.lib.array_utils.normalize_axis_index(axis, arr.ndim)
+        if arr.ndim == 1:
+            if np.may_share_memory(arr, x):
+                arr = np.array(arr)
+            self._shuffle(arr)
+            return arr
+        idx = np.arange(arr.shape[axis], dtype=np.intp)
+        self._shuffle(idx)
+        slices = [slice(None)] * arr.ndim
+        slices[axis] = idx
+        return arr[tuple(slices)]
+
+    def _permuted(self, x, axis=None, out=None):
+        x = np.asarray(asnumpy(x))
+        orig_out = out
+        if out is None:
+            out = x.copy(order="K")
+        else:
+            out = asnumpy(out)
+            if type(out) is not np.ndarray:
+                raise TypeError("out must be a numpy array")
+            if not out.flags.writeable:
+                raise ValueError("output array is read-only")
+            if out.shape != x.shape:
+                raise ValueError("out must have the same shape as x")
+            np.copyto(out, x, casting="safe")
+        if axis is None:
+            if x.ndim > 1:
+                if not (out.flags.c_contiguous or out.flags.f_contiguous):
+                    tmp = np.ascontiguousarray(out)
+                    flat = tmp.reshape(-1)
+                    self._shuffle(flat)
+                    out[...] = tmp
+                else:
+                    self._shuffle(out.ravel(order="A"))
+            else:
+                self._shuffle(out)
+            return orig_out if orig_out is not None else out
+        ax = np.lib.array_utils.normalize_axis_index(axis, np.ndim(out))
+        axlen = out.shape[ax]
+        moved = np.moveaxis(out, ax, -1)
+        lanes = int(np.prod(moved.shape[:-1]))
+        if axlen > 0 and lanes > 0:
+            perms = self._interval_perm(axlen, lanes).reshape(moved.shape)
+            moved[...] = np.take_along_axis(moved, perms, axis=-1)
+        return orig_out if orig_out is not None else out
+
+    # ---- choice ------------------------------------------------------------------------------
+    def _choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        a_original = a
+        a = np.asarray(asnumpy(a))
+        p = asnumpy(p)
+        if a.ndim == 0:
+            try:
+                pop_size = operator.index(a.item())
+            except TypeError as exc:
+                raise ValueError("a must be a sequence or an integer, "
+                                 f"not {type(a_original)}") from exc
+            if pop_size <= 0 and np.prod(size) != 0:
+                raise ValueError("a must be a positive integer unless no samples are taken")
+        else:
+            pop_size = a.shape[axis]
+            if pop_size == 0 and np.prod(size) != 0:
+                raise ValueError("a cannot be empty unless no samples are taken")
+
+        if p is not None:
+            d = len(p)
+            atol = np.sqrt(np.finfo(np.float64).eps)
+            if isinstance(p, np.ndarray):
+                if np.issubdtype(p.dtype, np.floating):
+                    atol = max(atol, np.sqrt(np.finfo(p.dtype).eps))
+            p = np.ascontiguousarray(_as_double_array(p))
+            if p.ndim != 1:
+                raise ValueError("p must be 1-dimensional")
+            if p.size != pop_size:
+                raise ValueError("a and p must have same size")
+            p_sum = _kahan_sum(p, d)
+            if np.isnan(p_sum):
+                raise ValueError("Probabilities contain NaN")
+            if np.logical_or.reduce(p < 0):
+                raise ValueError("Probabilities are not non-negative")
+            if abs(p_sum - 1.0) > atol:
+                raise ValueError("Probabilities do not sum to 1. See Notes section of "
+                                 "docstring for more information.")
+
+        is_scalar = size is None
+        if not is_scalar:
+            shape = size
+            size = np.prod(shape, dtype=np.intp)
+        else:
+            shape = ()
+            size = 1
+
+        if replace:
+            if p is not None:
+                cdf = p.cumsum()
+                cdf /= cdf[-1]
+                uniform_samples = self._random(shape)
+                idx = cdf.searchsorted(uniform_samples, side="right")
+                idx = np.asarray(idx, dtype=np.int64)
+            else:
+                idx = self._integers(0, pop_size, size=shape, dtype=np.int64)
+        else:
+            if size > pop_size:
+                raise ValueError("Cannot take a larger sample than population when "
+                                 "replace is False")
+            elif size < 0:
+                raise ValueError("negative dimensions are not allowed")
+            if p is not None:
+                if np.count_nonzero(p > 0) < size:
+                    raise ValueError("Fewer non-zero entries in p than size")
+                n_uniq = 0
+                p = p.copy()
+                found = np.zeros(shape, dtype=np.int64)
+                flat_found = found.ravel()
+                while n_uniq < size:
+                    x = self._random((size - n_uniq,))
+                    if n_uniq > 0:
+                        p[flat_found[0:n_uniq]] = 0
+                    cdf = np.cumsum(p)
+                    cdf /= cdf[-1]
+                    new = cdf.searchsorted(x, side="right")
+                    _, unique_indices = np.unique(new, return_index=True)
+                    unique_indices.sort()
+                    new = new.take(unique_indices)
+                    flat_found[n_uniq:n_uniq + new.size] = new
+                    n_uniq += new.size
+                idx = found
+            else:
+                size_i = int(size)
+                pop_size_i = int(pop_size)
+                cutoff = 50 if shuffle else 20
+                if pop_size_i > 10000 and (size_i > (pop_size_i // cutoff)):
+                    idx = np.arange(pop_size_i, dtype=np.int64)
+                    self._lemire_shuffle(idx, pop_size_i - 1, max(pop_size_i - size_i, 1))
+                    idx = idx[(pop_size_i - size_i):].copy()
+                else:
+                    idx = self._floyd(pop_size_i, size_i)
+                    if shuffle:
+                        self._lemire_shuffle(idx, size_i - 1, 1)
+                idx.shape = shape
+
+        if is_scalar and isinstance(idx, np.ndarray):
+            idx = idx.item(0)
+        if a.ndim == 0:
+            return idx
+        if not is_scalar and idx.ndim == 0 and a.ndim == 1:
+            res = np.empty((), dtype=a.dtype)
+            res[()] = a[idx]
+            return res
+        return a.take(np.asarray(idx, dtype=np.intp), axis=axis)
+
+    def _floyd(self, pop: int, size: int) -> np.ndarray:
+        """Floyd's sampling as NumPy's choice: draw B(j) for j = pop-size .. pop-1, dedupe."""
+        if size == 0:
+            return np.empty(0, np.int64)
+        js = np.arange(pop - size, pop, dtype=np.uint64)
+        vals = np.empty(size, np.int64)
+        _run(self._bit_generator, "int64", _ptr(vals), size, [js, np.zeros(1, np.uint64)], 8)
+        # A drawn value already chosen is replaced by j, which is new (larger than all so far).
+        seen: set[int] = set()
+        out = vals.tolist()
+        jl = range(pop - size, pop)
+        for k in range(size):
+            v = out[k]
+            if v in seen:
+                v = jl[k]
+                out[k] = v
+            seen.add(v)
+        return np.array(out, dtype=np.int64)
+
+
+def _kahan_sum(darr: np.ndarray, n: int) -> float:
+    if n <= 0:
+        return 0.0
+    vals = darr.tolist()
+    s = vals[0]
+    c = 0.0
+    for i in range(1, n):
+        y = vals[i] - c
+        t = s + y
+        c = (t - s) - y
+        s = t
+    return s
+
+
+def _write_back(target: Any, values: np.ndarray) -> None:
+    target[...] = values
+
+
+def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
+    """BitGenerator.random_raw (NumPy _common.random_raw)."""
+    if not output:
+        n = 1 if size is None else int(np.asarray(size).sum())
+        if n > 0:
+            scratch = np.empty(min(n, 1 << 16), np.uint64)
+            done = 0
+            while done < n:
+                k = min(n - done, scratch.size)
+                _run(bg, "raw", _ptr(scratch), k, [], 8)
+                done += k
+        return None
+    if size is None:
+        buf = np.empty(1, np.uint64)
+        _run(bg, "raw", _ptr(buf), 1, [], 8)
+        return int(buf[0])
+    randoms = np.empty(size, np.uint64)
+    _run(bg, "raw", _ptr(randoms), randoms.size, [], 8, ("u64",))
+    return wrap(randoms)
+
+
+# ---- public methods: lazynp in, lazynp out ---------------------------------------------------
+
+_PUBLIC = ["random", "uniform", "integers", "bytes", "standard_normal", "normal",
+           "standard_exponential", "exponential", "shuffle", "permutation", "permuted",
+           "choice"]
+
+
+def _make_public(name: str):
+    impl = getattr(Generator, "_" + name)
+
+    @functools.wraps(impl)
+    def method(self, *args, **kwargs):
+        if self._np_delegate is not None:
+            from lazynp.random._wrap import unwrap_args, wrap_result
+
+            args, kwargs = unwrap_args(args, kwargs)
+            return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
+        if name == "shuffle" and args and is_lazynp(args[0]):
+            # Shuffle a copy, then write through lazynp's __setitem__ so pending readers of
+            # the old buffer are forced first (DESIGN rule 4).
+            target = args[0]
+            tmp = np.array(asnumpy(target))
+            impl(self, tmp, *args[1:], **kwargs)
+            target[...] = tmp
+            return None
+        lazy_out = kwargs.get("out")
+        if lazy_out is not None and is_lazynp(lazy_out):
+            tmp = np.empty(lazy_out.shape, lazy_out.dtype)
+            kwargs["out"] = tmp
+        else:
+            lazy_out = None
+        args = tuple(asnumpy(a) if is_lazynp(a) else a for a in args)
+        kwargs = {k: (asnumpy(v) if is_lazynp(v) else v) for k, v in kwargs.items()}
+        result = impl(self, *args, **kwargs)
+        if lazy_out is not None:
+            lazy_out[...] = tmp
+            return lazy_out
+        if result is not None and result is kwargs.get("out"):
+            return result
+        return wrap(result)
+
+    method.__name__ = name
+    method.__qualname__ = "Generator." + name
+    method.__doc__ = getattr(np.random.Generator, name).__doc__
+    return method
+
+
+for _name in _PUBLIC:
+    setattr(Generator, _name, _make_public(_name))
+
+
+def _fallback_method(name: str):
+    """Generator methods not compiled yet run NumPy's on a synchronised NumPy twin."""
+    np_method = getattr(np.random.Generator, name)
+
+    def method(self, *args, **kwargs):
+        from lazynp.random._wrap import unwrap_args, wrap_result
+
+        args, kwargs = unwrap_args(args, kwargs)
+        if self._np_delegate is not None:
+            return wrap_result(np_method(self._np_delegate, *args, **kwargs))
+        bg = self._bit_generator
+        twin = bg._numpy_twin()
+        with bg.lock:
+            bg._sync_in()
+            try:
+                twin.bit_generator.state = bg._state_unlocked()
+                try:
+                    result = np_method(twin, *args, **kwargs)
+                finally:
+                    bg._set_state_unlocked(twin.bit_generator.state)
+            finally:
+                bg._sync_out()
+        return wrap_result(result)
+
+    method.__name__ = name
+    method.__qualname__ = "Generator." + name
+    method.__doc__ = np_method.__doc__
+    return method
+
+
+for _name in dir(np.random.Generator):
+    if _name.startswith("_") or hasattr(Generator, _name):
+        continue
+    if callable(getattr(np.random.Generator, _name)):
+        setattr(Generator, _name, _fallback_method(_name))
+
+
+def default_rng(seed: Any = None) -> Generator:
+    """Construct a Generator with the default BitGenerator (PCG64), as numpy.random.default_rng.
+
+    ``seed`` may be None, an int, a sequence of ints, a SeedSequence (lazynp or NumPy), a
+    BitGenerator or a Generator (lazynp or NumPy; NumPy ones are wrapped so both stay in step).
+    """
+    seed = asnumpy(seed)
+    if isinstance(seed, Generator):
+        return seed
+    if isinstance(seed, BitGenerator):
+        return Generator(seed)
+    if isinstance(seed, np.random.Generator):
+        return Generator(seed.bit_generator)
+    if isinstance(seed, np.random.BitGenerator):
+        return Generator(seed)
+    return Generator(PCG64(seed))
+
+
+del ctypes

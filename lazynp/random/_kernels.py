@@ -1,0 +1,885 @@
+"""Compiled generation loops for lazynp.random (LLVM IR text, compiled by codegen_cpu.compiler).
+
+Kernel ABI
+----------
+Every kernel is ``void k(ptr st, ptr out, i64 n, ...)`` with C linkage:
+
+* ``st`` points to the bit generator's state block, six little-endian uint64 words:
+  ``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` (PCG64 and PCG64DXSM).
+  The kernel loads it into registers, generates ``n`` values in memory order into ``out`` and
+  stores the advanced state back.  Passing a *copy* of the state advanced to a block's offset
+  generates that block ``[start, stop)`` of the stream into any buffer: this is how the parallel
+  fill works, and what a lazy source node will use to compute draws inside a consumer kernel.
+* Per-element parameters are passed as ``(ptr p, i64 stride)`` pairs, stride counted in
+  elements; a scalar parameter is a one-element buffer with stride 0.
+* Integer kernels receive ``rng`` and ``off`` as uint64 buffers and store ``off + value``
+  truncated to the output width (NumPy's ``random_bounded_*`` / ``random_buffered_bounded_*``).
+  The small-type buffers of the 16-bit, 8-bit and bool kernels live for one call, as NumPy's
+  per-call ``bcnt``/``buf``.
+
+Floating point follows NumPy's C exactly: no fast-math flags, no ``contract``, separate
+``fmul``/``fadd`` (two roundings), and the C library's ``exp``/``log1p``/``expf``/``log1pf``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import threading
+
+from lazynp.random import _ziggurat as Z
+
+PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+DXSM_MULT = 0xDA942042E4DD58B5
+MASK64 = (1 << 64) - 1
+MASK128 = (1 << 128) - 1
+
+
+def _s64(v: int) -> int:
+    """An unsigned 64-bit constant as LLVM's signed decimal literal."""
+    v &= MASK64
+    return v - (1 << 64) if v >> 63 else v
+
+
+def _f64(v: float) -> str:
+    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+
+
+def _f32(v: float) -> str:
+    # LLVM writes float constants as the double with the same value (exact for float32 values).
+    import numpy as np
+
+    return _f64(float(np.float32(v)))
+
+
+def _table(name: str, ty: str, values, fmt) -> str:
+    body = ", ".join(f"{ty} {fmt(v)}" for v in values)
+    return f"@{name} = private unnamed_addr constant [256 x {ty}] [{body}], align 16\n"
+
+
+def _tables() -> str:
+    hexf = float.fromhex
+    out = []
+    for name in ("wi_double", "fi_double", "we_double", "fe_double"):
+        out.append(_table(name, "double", getattr(Z, name), lambda v: _f64(hexf(v))))
+    for name in ("wi_float", "fi_float", "we_float", "fe_float"):
+        out.append(_table(name, "float", getattr(Z, name), lambda v: _f32(hexf(v))))
+    out.append(_table("ki_double", "i64", Z.ki_double, _s64))
+    out.append(_table("ke_double", "i64", Z.ke_double, _s64))
+    out.append(_table("ki_float", "i32", Z.ki_float, str))
+    out.append(_table("ke_float", "i32", Z.ke_float, str))
+    return "".join(out)
+
+
+_NEXT64 = {
+    "pcg64": f"""
+define internal i64 @next64(ptr %bg) alwaysinline nounwind {{
+  %s = load i128, ptr %bg, align 16
+  %ip = getelementptr inbounds %BG, ptr %bg, i32 0, i32 1
+  %inc = load i128, ptr %ip, align 16
+  %m = mul i128 %s, {PCG_MULT}
+  %ns = add i128 %m, %inc
+  store i128 %ns, ptr %bg, align 16
+  %h = lshr i128 %ns, 64
+  %hi = trunc i128 %h to i64
+  %lo = trunc i128 %ns to i64
+  %x = xor i64 %hi, %lo
+  %rot = lshr i64 %hi, 58
+  %r = call i64 @llvm.fshr.i64(i64 %x, i64 %x, i64 %rot)
+  ret i64 %r
+}}
+""",
+    "pcg64dxsm": f"""
+define internal i64 @next64(ptr %bg) alwaysinline nounwind {{
+  %s = load i128, ptr %bg, align 16
+  %ip = getelementptr inbounds %BG, ptr %bg, i32 0, i32 1
+  %inc = load i128, ptr %ip, align 16
+  %h = lshr i128 %s, 64
+  %hi = trunc i128 %h to i64
+  %lo0 = trunc i128 %s to i64
+  %lo = or i64 %lo0, 1
+  %t1 = lshr i64 %hi, 32
+  %h1 = xor i64 %hi, %t1
+  %h2 = mul i64 %h1, {_s64(DXSM_MULT)}
+  %t2 = lshr i64 %h2, 48
+  %h3 = xor i64 %h2, %t2
+  %h4 = mul i64 %h3, %lo
+  %m = mul i128 %s, {DXSM_MULT}
+  %ns = add i128 %m, %inc
+  store i128 %ns, ptr %bg, align 16
+  ret i64 %h4
+}}
+""",
+}
+
+_COMMON = r"""
+%BG = type { i128, i128, i64, i64 }
+
+declare i64 @llvm.fshr.i64(i64, i64, i64)
+declare double @exp(double)
+declare double @log1p(double)
+declare float @expf(float)
+declare float @log1pf(float)
+
+define internal void @load_state(ptr %bg, ptr %st) alwaysinline nounwind {
+  %s = load i128, ptr %st, align 8
+  store i128 %s, ptr %bg, align 16
+  %p1 = getelementptr inbounds i64, ptr %st, i64 2
+  %inc = load i128, ptr %p1, align 8
+  %q1 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 1
+  store i128 %inc, ptr %q1, align 16
+  %p2 = getelementptr inbounds i64, ptr %st, i64 4
+  %has = load i64, ptr %p2, align 8
+  %q2 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 2
+  store i64 %has, ptr %q2, align 8
+  %p3 = getelementptr inbounds i64, ptr %st, i64 5
+  %u = load i64, ptr %p3, align 8
+  %q3 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 3
+  store i64 %u, ptr %q3, align 8
+  ret void
+}
+
+define internal void @store_state(ptr %st, ptr %bg) alwaysinline nounwind {
+  %s = load i128, ptr %bg, align 16
+  store i128 %s, ptr %st, align 8
+  %q1 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 1
+  %inc = load i128, ptr %q1, align 16
+  %p1 = getelementptr inbounds i64, ptr %st, i64 2
+  store i128 %inc, ptr %p1, align 8
+  %q2 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 2
+  %has = load i64, ptr %q2, align 8
+  %p2 = getelementptr inbounds i64, ptr %st, i64 4
+  store i64 %has, ptr %p2, align 8
+  %q3 = getelementptr inbounds %BG, ptr %bg, i32 0, i32 3
+  %u = load i64, ptr %q3, align 8
+  %p3 = getelementptr inbounds i64, ptr %st, i64 5
+  store i64 %u, ptr %p3, align 8
+  ret void
+}
+
+define internal i32 @next32(ptr %bg) alwaysinline nounwind {
+entry:
+  %hp = getelementptr inbounds %BG, ptr %bg, i32 0, i32 2
+  %up = getelementptr inbounds %BG, ptr %bg, i32 0, i32 3
+  %has = load i64, ptr %hp, align 8
+  %c = icmp ne i64 %has, 0
+  br i1 %c, label %buffered, label %fresh
+buffered:
+  store i64 0, ptr %hp, align 8
+  %u = load i64, ptr %up, align 8
+  %r1 = trunc i64 %u to i32
+  ret i32 %r1
+fresh:
+  %x = call i64 @next64(ptr %bg)
+  store i64 1, ptr %hp, align 8
+  %hi = lshr i64 %x, 32
+  store i64 %hi, ptr %up, align 8
+  %r2 = trunc i64 %x to i32
+  ret i32 %r2
+}
+
+define internal double @next_double(ptr %bg) alwaysinline nounwind {
+  %x = call i64 @next64(ptr %bg)
+  %s = lshr i64 %x, 11
+  %f = uitofp i64 %s to double
+  %r = fmul double %f, 0x3CA0000000000000
+  ret double %r
+}
+
+define internal float @next_float(ptr %bg) alwaysinline nounwind {
+  %x = call i32 @next32(ptr %bg)
+  %s = lshr i32 %x, 8
+  %f = uitofp i32 %s to float
+  %r = fmul float %f, 0x3E70000000000000
+  ret float %r
+}
+
+define internal i64 @draw_raw(ptr %bg) alwaysinline nounwind {
+  %x = call i64 @next64(ptr %bg)
+  ret i64 %x
+}
+
+define internal double @draw_uniform(ptr %bg, double %low, double %rng) alwaysinline nounwind {
+  %u = call double @next_double(ptr %bg)
+  %t = fmul double %rng, %u
+  %r = fadd double %low, %t
+  ret double %r
+}
+
+define internal double @draw_exp_inv(ptr %bg) alwaysinline nounwind {
+  %u = call double @next_double(ptr %bg)
+  %n = fneg double %u
+  %l = call double @log1p(double %n)
+  %r = fneg double %l
+  ret double %r
+}
+
+define internal float @draw_exp_inv_f(ptr %bg) alwaysinline nounwind {
+  %u = call float @next_float(ptr %bg)
+  %d = fpext float %u to double
+  %n = fneg double %d
+  %l = call double @log1p(double %n)
+  %r = fneg double %l
+  %f = fptrunc double %r to float
+  ret float %f
+}
+
+; ---- ziggurat normal, float64 (NumPy random_standard_normal) ----
+define internal double @draw_normal(ptr %bg) nounwind {
+entry:
+  br label %top
+top:
+  %r0 = call i64 @next64(ptr %bg)
+  %idx = and i64 %r0, 255
+  %r = lshr i64 %r0, 8
+  %sign = and i64 %r, 1
+  %rs = lshr i64 %r, 1
+  %rabs = and i64 %rs, 4503599627370495
+  %wp = getelementptr inbounds [256 x double], ptr @wi_double, i64 0, i64 %idx
+  %w = load double, ptr %wp, align 8
+  %rf = uitofp i64 %rabs to double
+  %x0 = fmul double %rf, %w
+  %xn = fneg double %x0
+  %isneg = icmp ne i64 %sign, 0
+  %x = select i1 %isneg, double %xn, double %x0
+  %kp = getelementptr inbounds [256 x i64], ptr @ki_double, i64 0, i64 %idx
+  %k = load i64, ptr %kp, align 8
+  %acc = icmp ult i64 %rabs, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret double %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d1 = call double @next_double(ptr %bg)
+  %nd1 = fneg double %d1
+  %l1 = call double @log1p(double %nd1)
+  %xx = fmul double NEG_NOR_INV_R, %l1
+  %d2 = call double @next_double(ptr %bg)
+  %nd2 = fneg double %d2
+  %l2 = call double @log1p(double %nd2)
+  %yy = fneg double %l2
+  %yy2 = fadd double %yy, %yy
+  %xx2 = fmul double %xx, %xx
+  %ok = fcmp ogt double %yy2, %xx2
+  br i1 %ok, label %tail_ret, label %tail
+tail_ret:
+  %b8 = lshr i64 %rabs, 8
+  %b = and i64 %b8, 1
+  %sum = fadd double NOR_R, %xx
+  %nsum = fneg double %sum
+  %tneg = icmp ne i64 %b, 0
+  %tv = select i1 %tneg, double %nsum, double %sum
+  ret double %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x double], ptr @fi_double, i64 0, i64 %im1
+  %fa = load double, ptr %fap, align 8
+  %fbp = getelementptr inbounds [256 x double], ptr @fi_double, i64 0, i64 %idx
+  %fb = load double, ptr %fbp, align 8
+  %df = fsub double %fa, %fb
+  %u = call double @next_double(ptr %bg)
+  %t = fmul double %df, %u
+  %lhs = fadd double %t, %fb
+  %mx = fmul double 0xBFE0000000000000, %x
+  %mxx = fmul double %mx, %x
+  %e = call double @exp(double %mxx)
+  %ok2 = fcmp olt double %lhs, %e
+  br i1 %ok2, label %ret_x, label %top
+}
+
+; ---- ziggurat normal, float32 (NumPy random_standard_normal_f) ----
+define internal float @draw_normal_f(ptr %bg) nounwind {
+entry:
+  br label %top
+top:
+  %r = call i32 @next32(ptr %bg)
+  %idx32 = and i32 %r, 255
+  %idx = zext i32 %idx32 to i64
+  %s8 = lshr i32 %r, 8
+  %sign = and i32 %s8, 1
+  %s9 = lshr i32 %r, 9
+  %rabs = and i32 %s9, 8388607
+  %wp = getelementptr inbounds [256 x float], ptr @wi_float, i64 0, i64 %idx
+  %w = load float, ptr %wp, align 4
+  %rf = uitofp i32 %rabs to float
+  %x0 = fmul float %rf, %w
+  %xn = fneg float %x0
+  %isneg = icmp ne i32 %sign, 0
+  %x = select i1 %isneg, float %xn, float %x0
+  %kp = getelementptr inbounds [256 x i32], ptr @ki_float, i64 0, i64 %idx
+  %k = load i32, ptr %kp, align 4
+  %acc = icmp ult i32 %rabs, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret float %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d1 = call float @next_float(ptr %bg)
+  %nd1 = fneg float %d1
+  %l1 = call float @log1pf(float %nd1)
+  %xx = fmul float NEG_NOR_INV_R_F, %l1
+  %d2 = call float @next_float(ptr %bg)
+  %nd2 = fneg float %d2
+  %l2 = call float @log1pf(float %nd2)
+  %yy = fneg float %l2
+  %yy2 = fadd float %yy, %yy
+  %xx2 = fmul float %xx, %xx
+  %ok = fcmp ogt float %yy2, %xx2
+  br i1 %ok, label %tail_ret, label %tail
+tail_ret:
+  %b8 = lshr i32 %rabs, 8
+  %b = and i32 %b8, 1
+  %sum = fadd float NOR_R_F, %xx
+  %nsum = fneg float %sum
+  %tneg = icmp ne i32 %b, 0
+  %tv = select i1 %tneg, float %nsum, float %sum
+  ret float %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x float], ptr @fi_float, i64 0, i64 %im1
+  %fa = load float, ptr %fap, align 4
+  %fbp = getelementptr inbounds [256 x float], ptr @fi_float, i64 0, i64 %idx
+  %fb = load float, ptr %fbp, align 4
+  %df = fsub float %fa, %fb
+  %u = call float @next_float(ptr %bg)
+  %t = fmul float %df, %u
+  %lhsf = fadd float %t, %fb
+  %lhs = fpext float %lhsf to double
+  %xd = fpext float %x to double
+  %mx = fmul double 0xBFE0000000000000, %xd
+  %mxx = fmul double %mx, %xd
+  %e = call double @exp(double %mxx)
+  %ok2 = fcmp olt double %lhs, %e
+  br i1 %ok2, label %ret_x, label %top
+}
+
+; ---- ziggurat exponential, float64 ----
+define internal double @draw_exp(ptr %bg) nounwind {
+entry:
+  br label %top
+top:
+  %r0 = call i64 @next64(ptr %bg)
+  %ri0 = lshr i64 %r0, 3
+  %idx = and i64 %ri0, 255
+  %ri = lshr i64 %ri0, 8
+  %wp = getelementptr inbounds [256 x double], ptr @we_double, i64 0, i64 %idx
+  %w = load double, ptr %wp, align 8
+  %rf = uitofp i64 %ri to double
+  %x = fmul double %rf, %w
+  %kp = getelementptr inbounds [256 x i64], ptr @ke_double, i64 0, i64 %idx
+  %k = load i64, ptr %kp, align 8
+  %acc = icmp ult i64 %ri, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret double %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d = call double @next_double(ptr %bg)
+  %nd = fneg double %d
+  %l = call double @log1p(double %nd)
+  %tv = fsub double EXP_R, %l
+  ret double %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x double], ptr @fe_double, i64 0, i64 %im1
+  %fa = load double, ptr %fap, align 8
+  %fbp = getelementptr inbounds [256 x double], ptr @fe_double, i64 0, i64 %idx
+  %fb = load double, ptr %fbp, align 8
+  %df = fsub double %fa, %fb
+  %u = call double @next_double(ptr %bg)
+  %t = fmul double %df, %u
+  %lhs = fadd double %t, %fb
+  %nx = fneg double %x
+  %e = call double @exp(double %nx)
+  %ok = fcmp olt double %lhs, %e
+  br i1 %ok, label %ret_x, label %top
+}
+
+; ---- ziggurat exponential, float32 ----
+define internal float @draw_exp_f(ptr %bg) nounwind {
+entry:
+  br label %top
+top:
+  %r0 = call i32 @next32(ptr %bg)
+  %ri0 = lshr i32 %r0, 1
+  %idx32 = and i32 %ri0, 255
+  %idx = zext i32 %idx32 to i64
+  %ri = lshr i32 %ri0, 8
+  %wp = getelementptr inbounds [256 x float], ptr @we_float, i64 0, i64 %idx
+  %w = load float, ptr %wp, align 4
+  %rf = uitofp i32 %ri to float
+  %x = fmul float %rf, %w
+  %kp = getelementptr inbounds [256 x i32], ptr @ke_float, i64 0, i64 %idx
+  %k = load i32, ptr %kp, align 4
+  %acc = icmp ult i32 %ri, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret float %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d = call float @next_float(ptr %bg)
+  %nd = fneg float %d
+  %l = call float @log1pf(float %nd)
+  %tv = fsub float EXP_R_F, %l
+  ret float %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x float], ptr @fe_float, i64 0, i64 %im1
+  %fa = load float, ptr %fap, align 4
+  %fbp = getelementptr inbounds [256 x float], ptr @fe_float, i64 0, i64 %idx
+  %fb = load float, ptr %fbp, align 4
+  %df = fsub float %fa, %fb
+  %u = call float @next_float(ptr %bg)
+  %t = fmul float %df, %u
+  %lhs = fadd float %t, %fb
+  %nx = fneg float %x
+  %e = call float @expf(float %nx)
+  %ok = fcmp olt float %lhs, %e
+  br i1 %ok, label %ret_x, label %top
+}
+
+define internal double @draw_normal_ls(ptr %bg, double %loc, double %scale) alwaysinline nounwind {
+  %z = call double @draw_normal(ptr %bg)
+  %t = fmul double %scale, %z
+  %r = fadd double %loc, %t
+  ret double %r
+}
+
+define internal double @draw_exp_s(ptr %bg, double %scale) alwaysinline nounwind {
+  %z = call double @draw_exp(ptr %bg)
+  %r = fmul double %scale, %z
+  ret double %r
+}
+
+; ---- bounded integers (NumPy distributions.c, Lemire) ----
+define internal i32 @lemire32(ptr %bg, i32 %rng) alwaysinline nounwind {
+entry:
+  %excl = add i32 %rng, 1
+  %e64 = zext i32 %excl to i64
+  %d = call i32 @next32(ptr %bg)
+  %d64 = zext i32 %d to i64
+  %m = mul i64 %d64, %e64
+  %left = trunc i64 %m to i32
+  %c = icmp ult i32 %left, %excl
+  br i1 %c, label %thresh, label %done
+thresh:
+  %t0 = sub i32 -1, %rng
+  %t = urem i32 %t0, %excl
+  br label %loop
+loop:
+  %mm = phi i64 [%m, %thresh], [%m2, %redraw]
+  %l = trunc i64 %mm to i32
+  %rej = icmp ult i32 %l, %t
+  br i1 %rej, label %redraw, label %done
+redraw:
+  %d2 = call i32 @next32(ptr %bg)
+  %d264 = zext i32 %d2 to i64
+  %m2 = mul i64 %d264, %e64
+  br label %loop
+done:
+  %mf = phi i64 [%m, %entry], [%mm, %loop]
+  %h = lshr i64 %mf, 32
+  %r = trunc i64 %h to i32
+  ret i32 %r
+}
+
+define internal i64 @lemire64(ptr %bg, i64 %rng) alwaysinline nounwind {
+entry:
+  %excl = add i64 %rng, 1
+  %e128 = zext i64 %excl to i128
+  %d = call i64 @next64(ptr %bg)
+  %d128 = zext i64 %d to i128
+  %m = mul i128 %d128, %e128
+  %left = trunc i128 %m to i64
+  %c = icmp ult i64 %left, %excl
+  br i1 %c, label %thresh, label %done
+thresh:
+  %t0 = sub i64 -1, %rng
+  %t = urem i64 %t0, %excl
+  br label %loop
+loop:
+  %mm = phi i128 [%m, %thresh], [%m2, %redraw]
+  %l = trunc i128 %mm to i64
+  %rej = icmp ult i64 %l, %t
+  br i1 %rej, label %redraw, label %done
+redraw:
+  %d2 = call i64 @next64(ptr %bg)
+  %d2128 = zext i64 %d2 to i128
+  %m2 = mul i128 %d2128, %e128
+  br label %loop
+done:
+  %mf = phi i128 [%m, %entry], [%mm, %loop]
+  %h = lshr i128 %mf, 64
+  %r = trunc i128 %h to i64
+  ret i64 %r
+}
+
+; value in [0, rng] by NumPy's random_bounded_uint64 rules, plus off (mod 2^64)
+define internal i64 @bnd64(ptr %bg, i64 %rng, i64 %off) alwaysinline nounwind {
+entry:
+  %z = icmp eq i64 %rng, 0
+  br i1 %z, label %ret_off, label %nz
+ret_off:
+  ret i64 %off
+nz:
+  %small = icmp ule i64 %rng, 4294967295
+  br i1 %small, label %s32, label %big
+s32:
+  %full32 = icmp eq i64 %rng, 4294967295
+  br i1 %full32, label %raw32, label %lem32
+raw32:
+  %v = call i32 @next32(ptr %bg)
+  %v64 = zext i32 %v to i64
+  %r1 = add i64 %off, %v64
+  ret i64 %r1
+lem32:
+  %rng32 = trunc i64 %rng to i32
+  %w = call i32 @lemire32(ptr %bg, i32 %rng32)
+  %w64 = zext i32 %w to i64
+  %r2 = add i64 %off, %w64
+  ret i64 %r2
+big:
+  %full64 = icmp eq i64 %rng, -1
+  br i1 %full64, label %raw64, label %lem64
+raw64:
+  %x = call i64 @next64(ptr %bg)
+  %r3 = add i64 %off, %x
+  ret i64 %r3
+lem64:
+  %y = call i64 @lemire64(ptr %bg, i64 %rng)
+  %r4 = add i64 %off, %y
+  ret i64 %r4
+}
+
+; NumPy random_buffered_bounded_uint32
+define internal i32 @bnd32(ptr %bg, i64 %rng64, i64 %off64) alwaysinline nounwind {
+entry:
+  %rng = trunc i64 %rng64 to i32
+  %off = trunc i64 %off64 to i32
+  %z = icmp eq i32 %rng, 0
+  br i1 %z, label %ret_off, label %nz
+ret_off:
+  ret i32 %off
+nz:
+  %full = icmp eq i32 %rng, -1
+  br i1 %full, label %raw, label %lem
+raw:
+  %v = call i32 @next32(ptr %bg)
+  %r1 = add i32 %off, %v
+  ret i32 %r1
+lem:
+  %w = call i32 @lemire32(ptr %bg, i32 %rng)
+  %r2 = add i32 %off, %w
+  ret i32 %r2
+}
+
+; per-call small-type buffers: %bcnt and %buf are i32 slots owned by the kernel call
+define internal i32 @buffered(ptr %bg, ptr %bcnt, ptr %buf, i32 %refill, i32 %shift) alwaysinline nounwind {
+entry:
+  %c = load i32, ptr %bcnt, align 4
+  %z = icmp eq i32 %c, 0
+  br i1 %z, label %fresh, label %shifted
+fresh:
+  %v = call i32 @next32(ptr %bg)
+  store i32 %v, ptr %buf, align 4
+  store i32 %refill, ptr %bcnt, align 4
+  ret i32 %v
+shifted:
+  %b = load i32, ptr %buf, align 4
+  %b2 = lshr i32 %b, %shift
+  store i32 %b2, ptr %buf, align 4
+  %c2 = sub i32 %c, 1
+  store i32 %c2, ptr %bcnt, align 4
+  ret i32 %b2
+}
+
+; NumPy random_buffered_bounded_uint16 / uint8: Lemire at width W on buffered W-bit values
+define internal i32 @bnd_small(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng64, i64 %off64, i32 %mask, i32 %refill, i32 %shift) alwaysinline nounwind {
+entry:
+  %rng0 = trunc i64 %rng64 to i32
+  %rng = and i32 %rng0, %mask
+  %off = trunc i64 %off64 to i32
+  %z = icmp eq i32 %rng, 0
+  br i1 %z, label %ret_off, label %nz
+ret_off:
+  ret i32 %off
+nz:
+  %full = icmp eq i32 %rng, %mask
+  br i1 %full, label %raw, label %lem
+raw:
+  %v0 = call i32 @buffered(ptr %bg, ptr %bcnt, ptr %buf, i32 %refill, i32 %shift)
+  %v = and i32 %v0, %mask
+  %r1 = add i32 %off, %v
+  ret i32 %r1
+lem:
+  %excl = add i32 %rng, 1
+  %d0 = call i32 @buffered(ptr %bg, ptr %bcnt, ptr %buf, i32 %refill, i32 %shift)
+  %d = and i32 %d0, %mask
+  %m = mul i32 %d, %excl
+  %left = and i32 %m, %mask
+  %c = icmp ult i32 %left, %excl
+  br i1 %c, label %thresh, label %done
+thresh:
+  %t0 = sub i32 %mask, %rng
+  %t = urem i32 %t0, %excl
+  br label %loop
+loop:
+  %mm = phi i32 [%m, %thresh], [%m2, %redraw]
+  %l = and i32 %mm, %mask
+  %rej = icmp ult i32 %l, %t
+  br i1 %rej, label %redraw, label %done
+redraw:
+  %e0 = call i32 @buffered(ptr %bg, ptr %bcnt, ptr %buf, i32 %refill, i32 %shift)
+  %e = and i32 %e0, %mask
+  %m2 = mul i32 %e, %excl
+  br label %loop
+done:
+  %mf = phi i32 [%m, %lem], [%mm, %loop]
+  %sh = add i32 %shift, 0
+  %h = lshr i32 %mf, %sh
+  %r2 = add i32 %off, %h
+  ret i32 %r2
+}
+
+define internal i16 @bnd16(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng, i64 %off) alwaysinline nounwind {
+  %r = call i32 @bnd_small(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng, i64 %off, i32 65535, i32 1, i32 16)
+  %t = trunc i32 %r to i16
+  ret i16 %t
+}
+
+define internal i8 @bnd8(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng, i64 %off) alwaysinline nounwind {
+  %r = call i32 @bnd_small(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng, i64 %off, i32 255, i32 3, i32 8)
+  %t = trunc i32 %r to i8
+  ret i8 %t
+}
+
+; NumPy buffered_bounded_bool
+define internal i8 @bndbool(ptr %bg, ptr %bcnt, ptr %buf, i64 %rng, i64 %off) alwaysinline nounwind {
+entry:
+  %z = icmp eq i64 %rng, 0
+  br i1 %z, label %ret_off, label %nz
+ret_off:
+  %o = trunc i64 %off to i8
+  ret i8 %o
+nz:
+  %v = call i32 @buffered(ptr %bg, ptr %bcnt, ptr %buf, i32 31, i32 1)
+  %b = and i32 %v, 1
+  %t = trunc i32 %b to i8
+  ret i8 %t
+}
+
+; NumPy random_interval (masked rejection), used by shuffle/permutation/permuted
+define internal i64 @interval(ptr %bg, i64 %max) alwaysinline nounwind {
+entry:
+  %z = icmp eq i64 %max, 0
+  br i1 %z, label %zero, label %nz
+zero:
+  ret i64 0
+nz:
+  %a1 = lshr i64 %max, 1
+  %m1 = or i64 %max, %a1
+  %a2 = lshr i64 %m1, 2
+  %m2 = or i64 %m1, %a2
+  %a3 = lshr i64 %m2, 4
+  %m3 = or i64 %m2, %a3
+  %a4 = lshr i64 %m3, 8
+  %m4 = or i64 %m3, %a4
+  %a5 = lshr i64 %m4, 16
+  %m5 = or i64 %m4, %a5
+  %a6 = lshr i64 %m5, 32
+  %mask = or i64 %m5, %a6
+  %small = icmp ule i64 %max, 4294967295
+  br i1 %small, label %loop32, label %loop64
+loop32:
+  %v32 = call i32 @next32(ptr %bg)
+  %w32 = zext i32 %v32 to i64
+  %x32 = and i64 %w32, %mask
+  %bad32 = icmp ugt i64 %x32, %max
+  br i1 %bad32, label %loop32, label %done32
+done32:
+  ret i64 %x32
+loop64:
+  %v64 = call i64 @next64(ptr %bg)
+  %x64 = and i64 %v64, %mask
+  %bad64 = icmp ugt i64 %x64, %max
+  br i1 %bad64, label %loop64, label %done64
+done64:
+  ret i64 %x64
+}
+
+; for each of %rows rows of %n int64 values: for i = n-1 .. 1 swap(row[i], row[interval(i)])
+define void @lz_shuffle_interval(ptr noalias %st, ptr noalias %data, i64 %n, i64 %rows) nounwind {
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sgt i64 %rows, 0
+  %n1 = sub i64 %n, 1
+  br i1 %any, label %row, label %done
+row:
+  %r = phi i64 [0, %entry], [%rnext, %rowend]
+  %base0 = mul i64 %r, %n
+  %base = getelementptr inbounds i64, ptr %data, i64 %base0
+  %has = icmp sgt i64 %n1, 0
+  br i1 %has, label %inner, label %rowend
+inner:
+  %i = phi i64 [%n1, %row], [%inext, %inner]
+  %j = call i64 @interval(ptr %bg, i64 %i)
+  %pi = getelementptr inbounds i64, ptr %base, i64 %i
+  %pj = getelementptr inbounds i64, ptr %base, i64 %j
+  %vi = load i64, ptr %pi, align 8
+  %vj = load i64, ptr %pj, align 8
+  store i64 %vi, ptr %pj, align 8
+  store i64 %vj, ptr %pi, align 8
+  %inext = sub i64 %i, 1
+  %more = icmp sgt i64 %inext, 0
+  br i1 %more, label %inner, label %rowend
+rowend:
+  %rnext = add i64 %r, 1
+  %rmore = icmp slt i64 %rnext, %rows
+  br i1 %rmore, label %row, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}
+
+; for i = hi down to lo (lo >= 1): swap(data[i], data[bounded(0..i)]) -- NumPy _shuffle_int
+define void @lz_shuffle_lemire(ptr noalias %st, ptr noalias %data, i64 %hi, i64 %lo) nounwind {
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sge i64 %hi, %lo
+  br i1 %any, label %inner, label %done
+inner:
+  %i = phi i64 [%hi, %entry], [%inext, %inner]
+  %j = call i64 @bnd64(ptr %bg, i64 %i, i64 0)
+  %pi = getelementptr inbounds i64, ptr %data, i64 %i
+  %pj = getelementptr inbounds i64, ptr %data, i64 %j
+  %vi = load i64, ptr %pi, align 8
+  %vj = load i64, ptr %pj, align 8
+  store i64 %vi, ptr %pj, align 8
+  store i64 %vj, ptr %pi, align 8
+  %inext = sub i64 %i, 1
+  %more = icmp sge i64 %inext, %lo
+  br i1 %more, label %inner, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}
+"""
+
+
+def _map_kernel(name: str, out_ty: str, fn: str, params: list[str], small_buf: bool = False,
+                out_align: int = 8) -> str:
+    """``out[i] = fn(bg, [bcnt, buf,] p0[i*s0], p1[i*s1], ...)`` for i in [0, n)."""
+    args = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(len(params)))
+    loads = []
+    call_args = ["ptr %bg"]
+    if small_buf:
+        call_args += ["ptr %bcnt", "ptr %buf"]
+    for k, ty in enumerate(params):
+        loads.append(f"  %o{k} = mul i64 %i, %s{k}\n"
+                     f"  %a{k} = getelementptr inbounds {ty}, ptr %p{k}, i64 %o{k}\n"
+                     f"  %v{k} = load {ty}, ptr %a{k}\n")
+        call_args.append(f"{ty} %v{k}")
+    bufs = ""
+    if small_buf:
+        bufs = ("  %bcnt = alloca i32, align 4\n  %buf = alloca i32, align 4\n"
+                "  store i32 0, ptr %bcnt, align 4\n  store i32 0, ptr %buf, align 4\n")
+    return f"""
+define void @{name}(ptr noalias %st, ptr noalias %out, i64 %n{args}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+{bufs}  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sgt i64 %n, 0
+  br i1 %any, label %loop, label %done
+loop:
+  %i = phi i64 [0, %entry], [%inext, %loop]
+{"".join(loads)}  %val = call {out_ty} @{fn}({", ".join(call_args)})
+  %po = getelementptr inbounds {out_ty}, ptr %out, i64 %i
+  store {out_ty} %val, ptr %po, align {out_align}
+  %inext = add i64 %i, 1
+  %more = icmp slt i64 %inext, %n
+  br i1 %more, label %loop, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""
+
+
+# kernel name -> (out type, draw function, parameter types, per-call small buffer)
+KERNELS: dict[str, tuple[str, str, list[str], bool]] = {
+    "raw": ("i64", "draw_raw", [], False),
+    "random_f64": ("double", "next_double", [], False),
+    "random_f32": ("float", "next_float", [], False),
+    "uniform": ("double", "draw_uniform", ["double", "double"], False),
+    "std_normal_f64": ("double", "draw_normal", [], False),
+    "std_normal_f32": ("float", "draw_normal_f", [], False),
+    "normal": ("double", "draw_normal_ls", ["double", "double"], False),
+    "std_exp_f64": ("double", "draw_exp", [], False),
+    "std_exp_f32": ("float", "draw_exp_f", [], False),
+    "exponential": ("double", "draw_exp_s", ["double"], False),
+    "std_exp_inv_f64": ("double", "draw_exp_inv", [], False),
+    "std_exp_inv_f32": ("float", "draw_exp_inv_f", [], False),
+    "int64": ("i64", "bnd64", ["i64", "i64"], False),
+    "int32": ("i32", "bnd32", ["i64", "i64"], False),
+    "int16": ("i16", "bnd16", ["i64", "i64"], True),
+    "int8": ("i8", "bnd8", ["i64", "i64"], True),
+    "bool": ("i8", "bndbool", ["i64", "i64"], True),
+}
+
+_ALIGN = {"i64": 8, "double": 8, "float": 4, "i32": 4, "i16": 2, "i8": 1}
+
+
+def render(kind: str) -> str:
+    """The whole LLVM module for bit generator ``kind`` ('pcg64' or 'pcg64dxsm')."""
+    common = (_COMMON
+              .replace("NEG_NOR_INV_R_F", _f32(-0.27366123732975827203338247596))
+              .replace("NOR_R_F", _f32(3.6541528853610087963519472518))
+              .replace("EXP_R_F", _f32(7.6971174701310497140446280481))
+              .replace("NEG_NOR_INV_R", _f64(-0.27366123732975827203338247596))
+              .replace("NOR_R", _f64(3.6541528853610087963519472518))
+              .replace("EXP_R", _f64(7.6971174701310497140446280481)))
+    parts = [common, _NEXT64[kind], _tables()]
+    for name, (ty, fn, params, small) in KERNELS.items():
+        parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
+    return "".join(parts)
+
+
+class KernelSet:
+    """ctypes callables of one bit generator kind's compiled module."""
+
+    def __init__(self, kind: str) -> None:
+        from lazynp.codegen_cpu.compiler import compile_ir
+
+        self.lib = compile_ir(render(kind), name=f"lazynp_random_{kind}")
+        vp, i64 = ctypes.c_void_p, ctypes.c_int64
+        self.fn = {}
+        for name, (_ty, _fn, params, _small) in KERNELS.items():
+            argtypes = [vp, vp, i64] + [vp, i64] * len(params)
+            self.fn[name] = self.lib.cfunc("lz_" + name, None, *argtypes)
+        self.fn["shuffle_interval"] = self.lib.cfunc("lz_shuffle_interval", None, vp, vp, i64, i64)
+        self.fn["shuffle_lemire"] = self.lib.cfunc("lz_shuffle_lemire", None, vp, vp, i64, i64)
+
+
+_sets: dict[str, KernelSet] = {}
+_sets_lock = threading.Lock()
+
+
+def kernels(kind: str) -> KernelSet:
+    ks = _sets.get(kind)
+    if ks is None:
+        with _sets_lock:
+            ks = _sets.get(kind)
+            if ks is None:
+                ks = KernelSet(kind)
+                _sets[kind] = ks
+    return ks
