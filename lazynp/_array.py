@@ -168,9 +168,9 @@ class ndarray:
         return operator.index(self._value())
 
     def __iter__(self):
-        d = self._value()
-        if d.ndim == 0:
+        if not self.shape:
             raise TypeError("iteration over a 0-d array")
+        d = self._value()
         if d.ndim == 1:
             return iter(d)
         return (wrap(row) for row in d)
@@ -234,6 +234,9 @@ class ndarray:
         return getitem(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if self._data is None or type(value) is ndarray:
+            from ._api.checks import check_setitem
+            check_setitem(self, key, value)
         if type(value) is ndarray:
             value = value._value()
         elif type(value) in (list, tuple):

@@ -49,6 +49,12 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     kwargs = {k: v for k, v in kwargs.items() if v is not _NoValue}
     if (kwargs.get("out") is not None or a.size == 0 or a.ndim == 0
             or a.dtype.kind not in "biufc"):
+        axis = kwargs.get("axis")
+        if axis is not None and a._data is None:  # AxisError before forcing
+            if op is Op.ARGMIN or op is Op.ARGMAX:
+                normalize_axis_index(operator.index(axis), a.ndim or 1)
+            else:
+                normalize_axis_tuple(axis, a.ndim or 1)
         return _eager(op, a, kwargs)
     kwargs.pop("out", None)
     ndim = a.ndim

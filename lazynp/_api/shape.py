@@ -8,6 +8,7 @@ forced buffer, so writes through it are seen by the base as in NumPy.
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from .._array import (
     to_numpy,
     wrap,
 )
-from ..graph.dtypes import broadcast_shapes, call_result_dtype
+from ..graph.dtypes import broadcast_shapes, call_result_dtype, zero_stride_dummy
 from ..graph.node import Node
 from ..graph.ops import Op
 from ..graph.semantics import ARG
@@ -79,6 +80,9 @@ def size(a, axis=None):
 def getitem(a: ndarray, key: Any) -> Any:
     """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
     if not is_basic_index(key):
+        if not any(isinstance(k, (list, np.ndarray, ndarray))
+                   for k in (key if type(key) is tuple else (key,))):
+            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings... before forcing
         _engine.count_fallback("ndarray.__getitem__ (advanced index)")
         return from_numpy(a._value()[to_numpy(key)])
     key, shape, scalar = basic_index(a.shape, key)
@@ -284,6 +288,8 @@ def _elementwise(op: Op, np_fn: Any, operands: tuple, kwargs: dict | None = None
     """Record an elementwise non-ufunc op whose dtype NumPy resolves on stand-ins."""
     ops = tuple(o if type(o) is ndarray or o is None or isinstance(o, (int, float, complex))
                 else as_lazynp(o) for o in operands)
+    if op is Op.CLIP and ops[1] is None and ops[2] is None:
+        return from_numpy(np_fn(asnumpy(ops[0]), None, None, **(kwargs or {})))
     arrays = [o for o in ops if type(o) is ndarray]
     dtype = call_result_dtype(np_fn, ops, kwargs or {})
     shape = broadcast_shapes(*(o.shape for o in arrays)) if arrays else ()
@@ -341,11 +347,15 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
                         f"to the rule '{casting}'")
     if not copy and dtype == a.dtype:
         return a
-    if a._data is not None and (eager_size(a.size) or dtype.kind not in "biufc"
-                                or a.dtype.kind not in "biufc" or order not in ("K", "A", "C")):
-        return wrap(a._data.astype(dtype, order=order, casting=casting, copy=True))
-    if dtype.kind not in "biufc" or a.dtype.kind not in "biufc":
-        return wrap(a._value().astype(dtype, order=order, casting=casting, copy=True))
+    if a.dtype.kind == "c" and dtype.kind not in "cOV":
+        # NumPy warns when the cast is set up: at the call, not when the value is computed
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      np.exceptions.ComplexWarning, stacklevel=3)
+    if (dtype.kind not in "biufc" or a.dtype.kind not in "biufc"
+            or (a._data is not None and (eager_size(a.size) or order not in ("K", "A", "C")))):
+        with warnings.catch_warnings():  # (warned above)
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            return wrap(a._value().astype(dtype, order=order, casting=casting, copy=True))
     if dtype == a.dtype:
         return copy_array(a, order)
     return _record(Op.CAST, (node_of(a),), None, a.shape, dtype)

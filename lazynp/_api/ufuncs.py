@@ -22,8 +22,9 @@ from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import broadcast_shapes, ufunc_result_dtypes
 from ..graph.node import Node
-from ..graph.ops import MULTI_OUT, OP_OF_UFUNC
+from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
+from .checks import check_ufunc_call
 
 _SCALARS = (int, float, complex, bool)
 _MODELED = frozenset("biufc")  # dtype kinds the graph and kernels model
@@ -40,12 +41,27 @@ def _operand(x: Any) -> Any:
     return wrap(np.asarray(to_numpy(x)))
 
 
+def _check_integer_power(exponent: Any) -> None:
+    """NumPy refuses negative integer exponents at the call; decide it now where the exponent
+    is known (a scalar or a concrete array).  A pending exponent raises when forced."""
+    if type(exponent) is ndarray:
+        if exponent._data is None or exponent.dtype.kind != "i":
+            return
+        negative = bool((exponent._data < 0).any())
+    else:
+        negative = exponent < 0
+    if negative:
+        raise ValueError("Integers to negative integer powers are not allowed.")
+
+
 def _kwargs_key(kwargs: dict) -> tuple:
     return tuple(sorted(kwargs.items(), key=str)) if kwargs else ()
 
 
 def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     """Run a ufunc (method) through NumPy now; writes into ``out=`` keep lazynp identity."""
+    if method == "__call__":
+        check_ufunc_call(uf, args, kwargs)
     out = kwargs.get("out")
     outs = out if isinstance(out, tuple) else (out,) if out is not None else ()
     np_args = to_numpy(args)
@@ -61,7 +77,7 @@ def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     res = fn(*np_args, **np_kwargs)
     if outs:
         res_t = res if isinstance(res, tuple) else (res,)
-        mapped = tuple(o if type(o) is ndarray and r is o._data else from_numpy(r)
+        mapped = tuple(o if (type(o) is ndarray and r is o._data) or r is o else from_numpy(r)
                        for o, r in zip(outs, res_t))
         return mapped if isinstance(res, tuple) else mapped[0]
     return from_numpy(res)
@@ -131,13 +147,15 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     if not shapes:  # only scalars: NumPy returns a scalar
         return eager_ufunc(uf, "__call__", args, kwargs | ({"where": where} if has_where
                                                            else {}))
+    dtypes = _DTYPES.get((uf, tuple(key), _kwargs_key(kwargs)))
+    if dtypes is None:  # (NumPy checks dtypes before shapes)
+        dtypes = ufunc_result_dtypes(uf, operands, kwargs, tuple(key))
     if len(shapes) == 1:
         shape = shapes[0]
     else:
         shape = broadcast_shapes(*shapes)
-    dtypes = _DTYPES.get((uf, tuple(key), _kwargs_key(kwargs)))
-    if dtypes is None:
-        dtypes = ufunc_result_dtypes(uf, operands, kwargs, tuple(key))
+    if op is Op.POWER and dtypes[0].kind in "iu":
+        _check_integer_power(operands[1])
     size = 1
     for s in shape:
         size *= s

@@ -29,13 +29,15 @@ def operand_key(x: Any) -> Any:
     t = type(x)
     if t is int:
         return (int, x < 0, x.bit_length())
+    if x is None:
+        return None
     if t is float or t is complex or t is bool:
         return t
     return x.dtype
 
 
 def stand_in(x: Any) -> Any:
-    if isinstance(x, (int, float, complex)) and not isinstance(x, np.generic):
+    if x is None or (isinstance(x, (int, float, complex)) and not isinstance(x, np.generic)):
         return x
     return empty_of(x.dtype)
 

@@ -16,6 +16,7 @@ Parameter conventions (``node.params``):
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -55,6 +56,10 @@ def _ufunc(node: Node, values: list) -> Any:
 
 
 def _cast(node: Node, values: list) -> np.ndarray:
+    if values[0].dtype.kind == "c" and node.dtype.kind != "c":
+        with warnings.catch_warnings():  # (warned when the cast was recorded)
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            return values[0].astype(node.dtype, casting="unsafe")
     return values[0].astype(node.dtype, casting="unsafe")
 
 

@@ -1,9 +1,12 @@
 """lazynp.random: NumPy's random API, bit-identical, on compiled (llvmlite) generation loops.
 
-Implemented natively: SeedSequence, PCG64, PCG64DXSM, Generator / default_rng (random,
-uniform, integers, bytes, standard_normal, normal, standard_exponential, exponential, shuffle,
-permutation, permuted, choice, spawn).  Other Generator methods run NumPy's code on a NumPy
-generator whose state is synchronised with lazynp's (so streams stay identical).  Every other
+Implemented natively: SeedSequence, PCG64, PCG64DXSM, MT19937, SFC64, Generator / default_rng
+(random, uniform, integers, bytes, standard_normal, normal, standard_exponential, exponential,
+shuffle, permutation, permuted, choice, spawn and the distributions compiled from NumPy's C in
+``_dists.py``), the legacy RandomState (seeding, state, random_sample, rand, randn, normal,
+uniform, randint, choice, shuffle, permutation) and the module-level functions on a global
+RandomState.  Other methods run NumPy's code on a NumPy generator whose state is synchronised
+with lazynp's (so streams stay identical).  Every other
 ``numpy.random`` name falls back to NumPy through the module ``__getattr__``: functions get
 lazynp arrays converted to NumPy on the way in and NumPy arrays wrapped on the way out.
 """
@@ -15,15 +18,30 @@ from typing import Any
 
 import numpy as _np
 
+from lazynp.random import _legacy
 from lazynp.random._bitgen import (
+    MT19937,
     PCG64,
     PCG64DXSM,
+    SFC64,
     BitGenerator,
     SeedSequence,
 )
 from lazynp.random._generator import Generator, default_rng
+from lazynp.random._legacy import (
+    RandomState,
+    get_bit_generator,
+    ranf,
+    sample,
+    seed,
+    set_bit_generator,
+)
 
-__all__ = ["BitGenerator", "Generator", "PCG64", "PCG64DXSM", "SeedSequence", "default_rng"]
+globals().update(_legacy.FUNCTIONS)
+
+__all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "RandomState",
+           "SFC64", "SeedSequence", "default_rng", "get_bit_generator", "ranf", "sample", "seed",
+           "set_bit_generator", *_legacy.MODULE_FUNCTIONS]
 
 
 def _wrap_function(fn: Any) -> Any:

@@ -19,7 +19,8 @@ import numpy as np
 
 from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
 
-__all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM"]
+__all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937",
+           "SFC64"]
 
 _INIT_A = 0x43B0D7E5
 _MULT_A = 0x931E8875
@@ -369,3 +370,188 @@ class PCG64DXSM(BitGenerator):
     _kind = "pcg64dxsm"
     _name = "PCG64DXSM"
     _mult = DXSM_MULT
+
+
+class _Missing:
+    """A class attribute that NumPy's class lacks (``MT19937.advance``): AttributeError."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, cls: type) -> Any:
+        raise AttributeError(f"'{cls.__name__}' object has no attribute '{self.name}'")
+
+
+_MT_N = 624
+
+
+def _mt_seed(seed: int) -> np.ndarray:
+    """NumPy's mt19937_seed (Knuth's generator), key only."""
+    key = [0] * _MT_N
+    s = seed & _M32
+    for pos in range(_MT_N):
+        key[pos] = s
+        s = (1812433253 * (s ^ (s >> 30)) + pos + 1) & _M32
+    return np.array(key, dtype=np.uint32)
+
+
+def _mt_init_by_array(init_key: list[int]) -> np.ndarray:
+    """NumPy's mt19937_init_by_array (the reference implementation's seeding by array)."""
+    mt = _mt_seed(19650218).tolist()
+    key_length = len(init_key)
+    i, j = 1, 0
+    for _ in range(max(_MT_N, key_length)):
+        mt[i] = ((mt[i] ^ (((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525) & _M32))
+                 + init_key[j] + j) & _M32
+        i += 1
+        j += 1
+        if i >= _MT_N:
+            mt[0] = mt[_MT_N - 1]
+            i = 1
+        if j >= key_length:
+            j = 0
+    for _ in range(_MT_N - 1):
+        mt[i] = ((mt[i] ^ (((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941) & _M32)) - i) & _M32
+        i += 1
+        if i >= _MT_N:
+            mt[0] = mt[_MT_N - 1]
+            i = 1
+    mt[0] = 0x80000000
+    return np.array(mt, dtype=np.uint32)
+
+
+class MT19937(BitGenerator):
+    """The Mersenne Twister, NumPy's ``MT19937`` (state: 624 uint32 words and a position).
+
+    ``self._st`` is a uint32 array ``[key[0..623], pos, pad]`` read and written in place by
+    the compiled kernels (``_dists.MT19937``).
+    """
+
+    _kind = "mt19937"
+    _name = "MT19937"
+    _parallel = False
+    advance = _Missing()
+
+    def __init__(self, seed: Any = None) -> None:
+        self.lock = threading.Lock()
+        self._st = np.zeros(_MT_N + 2, dtype=np.uint32)
+        self._seed_seq = _seed_seq_from(seed)
+        self._seed(self._seed_seq)
+
+    def _seed(self, seed_seq: Any) -> None:
+        val = seed_seq.generate_state(_MT_N, np.uint32)
+        self._st[0] = 0x80000000
+        self._st[1:_MT_N] = val[1:]
+        self._st[_MT_N] = _MT_N - 1  # NumPy leaves pos at the loop's last index
+
+    def _legacy_seeding(self, seed: Any) -> None:
+        seed = _asnumpy_maybe(seed)
+        with self.lock:
+            try:
+                if seed is None:
+                    val = SeedSequence().generate_state(_MT_N)
+                    self._st[0] = 0x80000000
+                    self._st[1:_MT_N] = val[1:]
+                else:
+                    if hasattr(seed, "squeeze"):
+                        seed = seed.squeeze()
+                    idx = operator.index(seed)
+                    if idx > int(2**32 - 1) or idx < 0:
+                        raise ValueError("Seed must be between 0 and 2**32 - 1")
+                    self._st[:_MT_N] = _mt_seed(idx)
+                    self._st[_MT_N] = _MT_N
+            except TypeError:
+                obj = np.asarray(seed)
+                if obj.size == 0:
+                    raise ValueError("Seed must be non-empty") from None
+                obj = obj.astype(np.int64, casting="safe")
+                if obj.ndim != 1:
+                    raise ValueError("Seed array must be 1-d") from None
+                if ((obj > int(2**32 - 1)) | (obj < 0)).any():
+                    raise ValueError("Seed must be between 0 and 2**32 - 1") from None
+                self._st[:_MT_N] = _mt_init_by_array([int(v) for v in obj])
+                self._st[_MT_N] = _MT_N
+        self._seed_seq = None
+
+    def _state_unlocked(self) -> dict:
+        return {"bit_generator": "MT19937",
+                "state": {"key": self._st[:_MT_N].copy(), "pos": int(self._st[_MT_N])}}
+
+    def _set_state_unlocked(self, value: Any) -> None:
+        if isinstance(value, tuple):
+            if value[0] != "MT19937" or len(value) not in (3, 5):
+                raise ValueError("state is not a legacy MT19937 state")
+            value = {"bit_generator": "MT19937", "state": {"key": value[1], "pos": value[2]}}
+        if not isinstance(value, dict):
+            raise TypeError("state must be a dict")
+        if value.get("bit_generator", "") != "MT19937":
+            raise ValueError("state must be for a MT19937 PRNG")
+        key = value["state"]["key"]
+        self._st[:_MT_N] = [int(key[i]) & _M32 for i in range(_MT_N)]
+        self._st[_MT_N] = np.uint32(np.int32(int(value["state"]["pos"])).view(np.uint32))
+
+    def _numpy_twin(self) -> np.random.Generator:
+        twin = self.__dict__.get("_twin")
+        if twin is None:
+            twin = np.random.Generator(np.random.MT19937(0))
+            self.__dict__["_twin"] = twin
+        return twin
+
+    def _jump_copy(self, st: np.ndarray, draws: int) -> np.ndarray:
+        raise NotImplementedError("MT19937 has no cheap advance")
+
+    def jumped(self, jumps: int = 1) -> MT19937:
+        # Note: the 2**128-step polynomial jump runs on NumPy's MT19937 (state in, state out).
+        jumps = operator.index(jumps)
+        tmp = np.random.MT19937(0)
+        tmp.state = self.state
+        bit_generator = type(self)(seed=None)
+        bit_generator.state = tmp.jumped(jumps).state
+        return bit_generator
+
+    def __setstate__(self, d: dict) -> None:
+        self.lock = threading.Lock()
+        self._st = np.zeros(_MT_N + 2, dtype=np.uint32)
+        self._seed_seq = d["seed_seq"]
+        self.state = d["state"]
+
+
+class SFC64(BitGenerator):
+    """Chris Doty-Humphrey's Small Fast Chaotic PRNG, NumPy's ``SFC64``.
+
+    ``self._st`` holds ``[s0, s1, s2, s3, has_uint32, uinteger]`` (uint64), the layout the
+    kernels of ``_kernels._NEXT64['sfc64']`` read.
+    """
+
+    _kind = "sfc64"
+    _name = "SFC64"
+    _parallel = False
+    advance = _Missing()
+    jumped = _Missing()
+
+    def _seed(self, seed_seq: Any) -> None:
+        s = [int(v) for v in seed_seq.generate_state(3, np.uint64)] + [1]
+        for _ in range(12):  # NumPy's sfc64_set_seed discards 12 outputs
+            tmp = (s[0] + s[1] + s[3]) & MASK64
+            s[3] = (s[3] + 1) & MASK64
+            s[0] = s[1] ^ (s[1] >> 11)
+            s[1] = (s[2] + (s[2] << 3)) & MASK64
+            s[2] = ((((s[2] << 24) | (s[2] >> 40)) & MASK64) + tmp) & MASK64
+        self._st[:] = s + [0, 0]
+
+    def _state_unlocked(self) -> dict:
+        return {"bit_generator": "SFC64", "state": {"state": self._st[:4].copy()},
+                "has_uint32": int(self._st[4]), "uinteger": int(self._st[5])}
+
+    def _set_state_unlocked(self, value: dict) -> None:
+        if not isinstance(value, dict):
+            raise TypeError("state must be a dict")
+        if value.get("bit_generator", "") != "SFC64":
+            raise ValueError("state must be for a SFC64 RNG")
+        st = np.asarray(value["state"]["state"]).astype(np.uint64)
+        self._st[:4] = st
+        self._st[4] = int(value["has_uint32"]) & 0xFFFFFFFF
+        self._st[5] = int(value["uinteger"]) & 0xFFFFFFFF
+
+    def _jump_copy(self, st: np.ndarray, draws: int) -> np.ndarray:
+        raise NotImplementedError("SFC64 has no advance")

@@ -65,17 +65,23 @@ def _executor(n: int) -> ThreadPoolExecutor:
 
 
 def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndarray],
-         itemsize: int = 8, cons: tuple | None = None) -> None:
+         itemsize: int = 8, cons: tuple | None = None, aux: np.ndarray | None = None) -> None:
     """Run kernel ``name`` for ``n`` values into ``out_ptr`` under the bit generator's lock.
 
     ``params`` are numpy arrays of the kernel's parameter dtype, each with one element (stride
     0) or ``n`` contiguous elements.  ``cons`` says how many raw draws one element consumes when
     that is fixed: ``("u64",)`` or ``("u32", elements_per_uint32)``; it enables parallel fill.
+    Kernels transcribed through the DSL (``_dists.py``) also take ``aux``, a scratch/state
+    buffer (the legacy Gaussian cache, the binomial setup, small-integer buffers).
     """
     if n <= 0:
         return
-    fn = bg._kernels().fn[name]
+    ks = bg._kernels()
+    fn = ks.fn[name]
     args: list[int] = []
+    if name in ks.dsl:
+        args.append(0 if aux is None else _ptr(aux))
+        cons = None
     for p in params:
         args += [_ptr(p), 0 if p.size == 1 else 1]
     with bg.lock:
@@ -83,7 +89,8 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
         try:
             threads = _num_threads() if cons is not None else 1
             threads = min(threads, n // _PAR_MIN_PER_THREAD)
-            if threads > 1 and all(p.size == 1 for p in params):
+            if (threads > 1 and getattr(bg, "_parallel", True)
+                    and all(p.size == 1 for p in params)):
                 _parallel(bg, fn, out_ptr, n, args, itemsize, cons, threads)
             else:
                 fn(_ptr(bg._st), out_ptr, n, *args)
@@ -236,6 +243,10 @@ def _as_double_array(v: Any) -> np.ndarray:
     return np.asarray(v, dtype=np.float64)
 
 
+def _as_array(v: Any, dtype: Any) -> np.ndarray:
+    return np.asarray(asnumpy(v)).astype(dtype)
+
+
 def _prod(size: Any) -> int:
     return int(np.prod(size))
 
@@ -255,6 +266,7 @@ _INT_TABLE = {
     np.dtype(np.bool_): ("bool", 1, 0, 1),
 }
 _INT_KERNEL = {64: "int64", 32: "int32", 16: "int16", 8: "int8", 1: "bool"}
+_MASKED_KERNEL = {64: "masked64", 32: "masked32", 16: "masked16", 8: "masked8", 1: "bool"}
 
 
 def _format_bounds_error(closed: bool, low: Any) -> str:
@@ -299,6 +311,8 @@ class Generator:
             raise ValueError("Invalid bit generator. The bit generator must be instantiated.")
         self._bit_generator = bit_generator
         self.lock = bit_generator.lock
+        # NumPy's per-Generator binomial_t (setup cache of random_binomial), 17 slots.
+        self._binom = np.zeros(17, np.float64)
         # Bit generators without compiled kernels (NumPy's MT19937, Philox, SFC64 wrapped by
         # ForeignBitGenerator) run every method through NumPy's Generator on the same object.
         self._np_delegate = None
@@ -344,14 +358,25 @@ class Generator:
         return out if out is not None else target
 
     def _cont(self, name: str, size: Any, params: list[tuple], out: Any = None,
-              cons: tuple | None = None):
-        """NumPy's ``cont``: float64 results from float64 parameters (scalar or broadcast)."""
+              cons: tuple | None = None, dtypes: list | None = None,
+              out_dtype: Any = np.float64, aux: np.ndarray | None = None):
+        """NumPy's ``cont`` / ``disc``: one kernel over scalar or broadcast parameters.
+
+        ``params`` are ``(value, name, constraint)``; ``dtypes`` the kernel's parameter dtypes
+        (float64 unless given; int64 parameters are converted with NumPy's 'safe' rule and
+        checked as doubles, as ``disc`` does).  Results are ``out_dtype``; a scalar request
+        (no size, no out, scalar parameters) returns a Python float or int.
+        """
         narg = len(params)
+        dtypes = dtypes or [np.float64] * narg
+        out_dtype = np.dtype(out_dtype)
         target = asnumpy(out) if out is not None else None
-        _check_output(target, np.float64, size, narg > 0)
-        arrs = [_as_double_array(v) for (v, _n, _c) in params]
+        _check_output(target, out_dtype, size, narg > 0)
+        arrs = [_as_double_array(v) if dt is np.float64 else _as_array(v, dt)
+                for (v, _n, _c), dt in zip(params, dtypes)]
         is_scalar = all(a.ndim == 0 for a in arrs)
         bg = self._bit_generator
+        isz = out_dtype.itemsize
         if not is_scalar:
             for a, (_v, pname, c) in zip(arrs, params):
                 if c != CONS_NONE:
@@ -359,27 +384,34 @@ class Generator:
             if narg == 1 and target is not None:
                 randoms = target
             elif size is not None:
-                randoms = np.empty(size, np.double)
+                randoms = np.empty(size, out_dtype)
             else:
-                randoms = np.empty(np.broadcast(*arrs).shape, np.double)
+                randoms = np.empty(np.broadcast(*arrs).shape, out_dtype)
             it_shape = np.broadcast(randoms, *arrs).shape
             if it_shape != randoms.shape:
                 raise ValueError(f"Output size {randoms.shape} is not compatible with broadcast "
                                  f"dimensions of inputs {it_shape}.")
             flat = [np.ascontiguousarray(np.broadcast_to(a, randoms.shape)).reshape(-1)
                     if a.size != 1 else a.reshape(1) for a in arrs]
-            _run(bg, name, _ptr(randoms), randoms.size, flat, 8)
+            _run(bg, name, _ptr(randoms), randoms.size, flat, isz, aux=aux)
             return out if (out is not None and narg == 1) else randoms
-        vals = [np.array([float(a)]) for a in arrs]
-        for v, (_x, pname, c) in zip(vals, params):
+        vals = []
+        for (v, pname, c), a, dt in zip(params, arrs, dtypes):
+            if dt is np.float64:
+                x = np.array([float(a)])
+                cv = float(x[0])
+            else:
+                x = np.array([int(asnumpy(v))], dtype=dt)
+                cv = float(x[0])
             if c != CONS_NONE:
-                _check_constraint(float(v[0]), pname, c)
+                _check_constraint(cv, pname, c)
+            vals.append(x)
         if size is None and out is None:
-            buf = np.empty(1, np.double)
-            _run(bg, name, _ptr(buf), 1, vals, 8)
-            return float(buf[0])
-        randoms = target if target is not None else np.empty(size)
-        _run(bg, name, _ptr(randoms), randoms.size, vals, 8, cons)
+            buf = np.empty(1, out_dtype)
+            _run(bg, name, _ptr(buf), 1, vals, isz, aux=aux)
+            return buf[0].item()
+        randoms = target if target is not None else np.empty(size, out_dtype)
+        _run(bg, name, _ptr(randoms), randoms.size, vals, isz, cons, aux=aux)
         return out if out is not None else randoms
 
     # ---- uniform-type methods ----------------------------------------------------------------
@@ -432,14 +464,16 @@ class Generator:
         return ret
 
     def _rand_int(self, info: tuple, dt: np.dtype, low: Any, high: Any, size: Any,
-                  closed: bool):
+                  closed: bool, masked: bool = False):
         tname, width, lb, ub = info
         if size is not None and _prod(size) == 0:
             return np.empty(size, dtype=dt)
         low_arr = np.asarray(low)
         high_arr = np.asarray(high)
         ln, hn = low_arr.ndim, high_arr.ndim
-        kernel = _INT_KERNEL[width]
+        kernel = (_MASKED_KERNEL if masked else _INT_KERNEL)[width]
+        # masked (legacy RandomState) small-type samplers keep their per-call buffer in aux
+        aux = np.zeros(2, np.uint32) if masked else None
         bg = self._bit_generator
         if ((ln == 0 or (ln == 1 and low_arr.size == 1 and size is not None))
                 and (hn == 0 or (hn == 1 and high_arr.size == 1 and size is not None))):
@@ -459,10 +493,11 @@ class Generator:
             params = [np.array([rng], np.uint64), np.array([off], np.uint64)]
             if size is None:
                 buf = np.empty(1, dt)
-                _run(bg, kernel, _ptr(buf), 1, params, dt.itemsize)
+                _run(bg, kernel, _ptr(buf), 1, params, dt.itemsize, aux=aux)
                 return buf[0]
             out = np.empty(size, dt)
-            _run(bg, kernel, _ptr(out), out.size, params, dt.itemsize, _int_cons(width, rng))
+            _run(bg, kernel, _ptr(out), out.size, params, dt.itemsize, _int_cons(width, rng),
+                 aux=aux)
             return out
         # broadcast path (NumPy's _rand_<type>_broadcast)
         is_open = 0 if closed else 1
@@ -514,7 +549,7 @@ class Generator:
             rng = (hi_u.astype(np.uint64) - lo_u).astype(np.uint64)
         if width < 64:
             rng &= np.uint64((1 << width) - 1 if width > 1 else 1)
-        _run(bg, kernel, _ptr(out), out.size, [rng, lo_u], dt.itemsize)
+        _run(bg, kernel, _ptr(out), out.size, [rng, lo_u], dt.itemsize, aux=aux)
         return out
 
     def _bytes(self, length):
@@ -551,6 +586,190 @@ class Generator:
 
     def _exponential(self, scale=1.0, size=None):
         return self._cont("exponential", size, [(scale, "scale", CONS_NON_NEGATIVE)])
+
+    # ---- distributions compiled from NumPy's C (_dists.py) ----------------------------------
+    def _standard_gamma(self, shape, size=None, dtype=np.float64, out=None):
+        _dtype = np.dtype(dtype)
+        if _dtype == np.float64:
+            return self._cont("std_gamma", size, [(shape, "shape", CONS_NON_NEGATIVE)], out)
+        if _dtype != np.float32:
+            raise TypeError("Unsupported dtype %r for standard_gamma" % _dtype)
+        target = asnumpy(out) if out is not None else None
+        _check_output(target, np.float32, size, True)
+        a = np.asarray(asnumpy(shape)).astype(np.float32)
+        if a.ndim != 0:
+            _check_array_constraint(a, "shape", CONS_NON_NEGATIVE)
+            randoms = target if target is not None else np.empty(
+                size if size is not None else a.shape, np.float32)
+            it_shape = np.broadcast(randoms, a).shape
+            if it_shape != randoms.shape:
+                raise ValueError(f"Output size {randoms.shape} is not compatible with broadcast "
+                                 f"dimensions of inputs {it_shape}.")
+            flat = np.ascontiguousarray(np.broadcast_to(a, randoms.shape)).reshape(-1)
+            _run(self._bit_generator, "std_gamma_f", _ptr(randoms), randoms.size, [flat], 4)
+            return out if out is not None else randoms
+        sval = np.array([float(asnumpy(shape))], np.float32)
+        _check_constraint(float(sval[0]), "shape", CONS_NON_NEGATIVE)
+        if size is None and out is None:
+            buf = np.empty(1, np.float32)
+            _run(self._bit_generator, "std_gamma_f", _ptr(buf), 1, [sval], 4)
+            return float(buf[0])
+        randoms = target if target is not None else np.empty(size, np.float32)
+        _run(self._bit_generator, "std_gamma_f", _ptr(randoms), randoms.size, [sval], 4)
+        return out if out is not None else randoms
+
+    def _gamma(self, shape, scale=1.0, size=None):
+        return self._cont("gamma", size, [(shape, "shape", CONS_NON_NEGATIVE),
+                                          (scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _beta(self, a, b, size=None):
+        return self._cont("beta", size, [(a, "a", CONS_POSITIVE), (b, "b", CONS_POSITIVE)])
+
+    def _chisquare(self, df, size=None):
+        return self._cont("chisquare", size, [(df, "df", CONS_POSITIVE)])
+
+    def _f(self, dfnum, dfden, size=None):
+        return self._cont("f", size, [(dfnum, "dfnum", CONS_POSITIVE),
+                                      (dfden, "dfden", CONS_POSITIVE)])
+
+    def _noncentral_chisquare(self, df, nonc, size=None):
+        return self._cont("noncentral_chisquare", size, [(df, "df", CONS_POSITIVE),
+                                                         (nonc, "nonc", CONS_NON_NEGATIVE)])
+
+    def _noncentral_f(self, dfnum, dfden, nonc, size=None):
+        return self._cont("noncentral_f", size, [(dfnum, "dfnum", CONS_POSITIVE),
+                                                 (dfden, "dfden", CONS_POSITIVE),
+                                                 (nonc, "nonc", CONS_NON_NEGATIVE)])
+
+    def _standard_t(self, df, size=None):
+        return self._cont("std_t", size, [(df, "df", CONS_POSITIVE)])
+
+    def _standard_cauchy(self, size=None):
+        return self._cont("std_cauchy", size, [])
+
+    def _lognormal(self, mean=0.0, sigma=1.0, size=None):
+        return self._cont("lognormal", size, [(mean, "mean", CONS_NONE),
+                                              (sigma, "sigma", CONS_NON_NEGATIVE)])
+
+    def _logistic(self, loc=0.0, scale=1.0, size=None):
+        return self._cont("logistic", size, [(loc, "loc", CONS_NONE),
+                                             (scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _laplace(self, loc=0.0, scale=1.0, size=None):
+        return self._cont("laplace", size, [(loc, "loc", CONS_NONE),
+                                            (scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _gumbel(self, loc=0.0, scale=1.0, size=None):
+        return self._cont("gumbel", size, [(loc, "loc", CONS_NONE),
+                                           (scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _pareto(self, a, size=None):
+        return self._cont("pareto", size, [(a, "a", CONS_POSITIVE)])
+
+    def _power(self, a, size=None):
+        return self._cont("power", size, [(a, "a", CONS_POSITIVE)])
+
+    def _rayleigh(self, scale=1.0, size=None):
+        return self._cont("rayleigh", size, [(scale, "scale", CONS_NON_NEGATIVE)])
+
+    def _weibull(self, a, size=None):
+        return self._cont("weibull", size, [(a, "a", CONS_NON_NEGATIVE)])
+
+    def _wald(self, mean, scale, size=None):
+        return self._cont("wald", size, [(mean, "mean", CONS_POSITIVE),
+                                         (scale, "scale", CONS_POSITIVE)])
+
+    def _vonmises(self, mu, kappa, size=None):
+        return self._cont("vonmises", size, [(mu, "mu", CONS_NONE),
+                                             (kappa, "kappa", CONS_NON_NEGATIVE)])
+
+    def _triangular(self, left, mode, right, size=None):
+        oleft = _as_double_array(left)
+        omode = _as_double_array(mode)
+        oright = _as_double_array(right)
+        if oleft.ndim == omode.ndim == oright.ndim == 0:
+            fleft, fmode, fright = float(oleft), float(omode), float(oright)
+            if fleft > fmode:
+                raise ValueError("left > mode")
+            if fmode > fright:
+                raise ValueError("mode > right")
+            if fleft == fright:
+                raise ValueError("left == right")
+            return self._cont("triangular", size, [(fleft, "left", CONS_NONE),
+                                                   (fmode, "mode", CONS_NONE),
+                                                   (fright, "right", CONS_NONE)])
+        if np.any(np.greater(oleft, omode)):
+            raise ValueError("left > mode")
+        if np.any(np.greater(omode, oright)):
+            raise ValueError("mode > right")
+        if np.any(np.equal(oleft, oright)):
+            raise ValueError("left == right")
+        return self._cont("triangular", size, [(oleft, "left", CONS_NONE),
+                                               (omode, "mode", CONS_NONE),
+                                               (oright, "right", CONS_NONE)])
+
+    def _disc(self, name, size, params, dtypes=None):
+        return self._cont(name, size, params, dtypes=dtypes, out_dtype=np.int64)
+
+    def _geometric(self, p, size=None):
+        return self._disc("geometric", size, [(p, "p", CONS_BOUNDED_GT_0_1)])
+
+    def _poisson(self, lam=1.0, size=None):
+        return self._disc("poisson", size, [(lam, "lam", CONS_POISSON)])
+
+    def _zipf(self, a, size=None):
+        return self._disc("zipf", size, [(a, "a", CONS_GT_1)])
+
+    def _logseries(self, p, size=None):
+        return self._disc("logseries", size, [(p, "p", CONS_BOUNDED_LT_0_1)])
+
+    def _negative_binomial(self, n, p, size=None):
+        p_arr = _as_double_array(p)
+        n_arr = _as_double_array(n)
+        if p_arr.ndim != 0 or n_arr.ndim != 0:
+            _check_array_constraint(n_arr, "n", CONS_POSITIVE_NOT_NAN)
+            _check_array_constraint(p_arr, "p", CONS_BOUNDED_GT_0_1)
+            with np.errstate(all="ignore"):
+                max_lam = (1 - p_arr) / p_arr * (n_arr + 10 * np.sqrt(n_arr))
+            if np.any(np.greater(max_lam, POISSON_LAM_MAX)):
+                raise ValueError("n too large or p too small, see Generator.negative_binomial "
+                                 "Notes")
+        else:
+            dn, dp = float(n_arr), float(p_arr)
+            _check_constraint(dn, "n", CONS_POSITIVE_NOT_NAN)
+            _check_constraint(dp, "p", CONS_BOUNDED_GT_0_1)
+            with np.errstate(all="ignore"):
+                max_lam = (1 - dp) / dp * (dn + 10 * np.sqrt(dn))
+            if max_lam > POISSON_LAM_MAX:
+                raise ValueError("n too large or p too small, see Generator.negative_binomial "
+                                 "Notes")
+        return self._disc("negative_binomial", size, [(n_arr, "n", CONS_NONE),
+                                                      (p_arr, "p", CONS_NONE)])
+
+    def _binomial(self, n, p, size=None):
+        return self._cont("binomial", size, [(p, "p", CONS_BOUNDED_0_1),
+                                             (n, "n", CONS_NON_NEGATIVE)],
+                          dtypes=[np.float64, np.int64], out_dtype=np.int64, aux=self._binom)
+
+    def _hypergeometric(self, ngood, nbad, nsample, size=None):
+        hmax = 10**9
+        og = _as_array(ngood, np.int64)
+        ob = _as_array(nbad, np.int64)
+        os_ = _as_array(nsample, np.int64)
+        params = [(og, "ngood", CONS_NON_NEGATIVE), (ob, "nbad", CONS_NON_NEGATIVE),
+                  (os_, "nsample", CONS_NON_NEGATIVE)]
+        if og.ndim == ob.ndim == os_.ndim == 0:
+            lg, lb, ls = int(og), int(ob), int(os_)
+            if lg >= hmax or lb >= hmax:
+                raise ValueError("both ngood and nbad must be less than %d" % hmax)
+            if lg + lb < ls:
+                raise ValueError("ngood + nbad < nsample")
+        else:
+            if np.any(og >= hmax) or np.any(ob >= hmax):
+                raise ValueError("both ngood and nbad must be less than %d" % hmax)
+            if np.any(np.less(np.add(og, ob), os_)):
+                raise ValueError("ngood + nbad < nsample")
+        return self._disc("hypergeometric", size, params, dtypes=[np.int64] * 3)
 
     # ---- permutations ------------------------------------------------------------------------
     def _interval_perm(self, n: int, rows: int = 1) -> np.ndarray:
@@ -820,6 +1039,7 @@ def _write_back(target: Any, values: np.ndarray) -> None:
 
 def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
     """BitGenerator.random_raw (NumPy _common.random_raw)."""
+    raw = "raw32" if bg._kind == "mt19937" else "raw"
     if not output:
         n = 1 if size is None else int(np.asarray(size).sum())
         if n > 0:
@@ -827,15 +1047,15 @@ def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
             done = 0
             while done < n:
                 k = min(n - done, scratch.size)
-                _run(bg, "raw", _ptr(scratch), k, [], 8)
+                _run(bg, raw, _ptr(scratch), k, [], 8)
                 done += k
         return None
     if size is None:
         buf = np.empty(1, np.uint64)
-        _run(bg, "raw", _ptr(buf), 1, [], 8)
+        _run(bg, raw, _ptr(buf), 1, [], 8)
         return int(buf[0])
     randoms = np.empty(size, np.uint64)
-    _run(bg, "raw", _ptr(randoms), randoms.size, [], 8, ("u64",))
+    _run(bg, raw, _ptr(randoms), randoms.size, [], 8, ("u64",))
     return wrap(randoms)
 
 
@@ -843,7 +1063,11 @@ def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
 
 _PUBLIC = ["random", "uniform", "integers", "bytes", "standard_normal", "normal",
            "standard_exponential", "exponential", "shuffle", "permutation", "permuted",
-           "choice"]
+           "choice", "standard_gamma", "gamma", "beta", "chisquare", "f",
+           "noncentral_chisquare", "noncentral_f", "standard_t", "standard_cauchy",
+           "lognormal", "logistic", "laplace", "gumbel", "pareto", "power", "rayleigh",
+           "weibull", "wald", "vonmises", "triangular", "geometric", "poisson", "zipf",
+           "logseries", "negative_binomial", "binomial", "hypergeometric"]
 
 
 def _make_public(name: str):

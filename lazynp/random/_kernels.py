@@ -24,6 +24,7 @@ Floating point follows NumPy's C exactly: no fast-math flags, no ``contract``, s
 from __future__ import annotations
 
 import ctypes
+import functools
 import struct
 import threading
 
@@ -112,14 +113,37 @@ define internal i64 @next64(ptr %bg) alwaysinline nounwind {{
 """,
 }
 
-_COMMON = r"""
-%BG = type { i128, i128, i64, i64 }
+# SFC64 keeps [s0, s1, s2, s3, has_uint32, uinteger] as six uint64 words: the same memory
+# layout as %BG of the PCG generators, so _BG64 (state copy, buffered next32, doubles) is shared.
+_NEXT64["sfc64"] = """
+declare i64 @llvm.fshl.i64(i64, i64, i64)
+define internal i64 @next64(ptr %bg) alwaysinline nounwind {
+  %p1 = getelementptr inbounds i64, ptr %bg, i64 1
+  %p2 = getelementptr inbounds i64, ptr %bg, i64 2
+  %p3 = getelementptr inbounds i64, ptr %bg, i64 3
+  %s0 = load i64, ptr %bg, align 8
+  %s1 = load i64, ptr %p1, align 8
+  %s2 = load i64, ptr %p2, align 8
+  %s3 = load i64, ptr %p3, align 8
+  %a = add i64 %s0, %s1
+  %tmp = add i64 %a, %s3
+  %s3n = add i64 %s3, 1
+  store i64 %s3n, ptr %p3, align 8
+  %t1 = lshr i64 %s1, 11
+  %n0 = xor i64 %s1, %t1
+  store i64 %n0, ptr %bg, align 8
+  %t2 = shl i64 %s2, 3
+  %n1 = add i64 %s2, %t2
+  store i64 %n1, ptr %p1, align 8
+  %r = call i64 @llvm.fshl.i64(i64 %s2, i64 %s2, i64 24)
+  %n2 = add i64 %r, %tmp
+  store i64 %n2, ptr %p2, align 8
+  ret i64 %tmp
+}
+"""
 
-declare i64 @llvm.fshr.i64(i64, i64, i64)
-declare double @exp(double)
-declare double @log1p(double)
-declare float @expf(float)
-declare float @log1pf(float)
+_BG64 = r"""%BG = type { i128, i128, i64, i64 }
+
 
 define internal void @load_state(ptr %bg, ptr %st) alwaysinline nounwind {
   %s = load i128, ptr %st, align 8
@@ -193,6 +217,15 @@ define internal float @next_float(ptr %bg) alwaysinline nounwind {
   %r = fmul float %f, 0x3E70000000000000
   ret float %r
 }
+
+"""
+
+_COMMON = r"""
+declare i64 @llvm.fshr.i64(i64, i64, i64)
+declare double @exp(double)
+declare double @log1p(double)
+declare float @expf(float)
+declare float @log1pf(float)
 
 define internal i64 @draw_raw(ptr %bg) alwaysinline nounwind {
   %x = call i64 @next64(ptr %bg)
@@ -839,8 +872,79 @@ KERNELS: dict[str, tuple[str, str, list[str], bool]] = {
 _ALIGN = {"i64": 8, "double": 8, "float": 4, "i32": 4, "i16": 2, "i8": 1}
 
 
+_DSL_ALIGN = {"f64": 8, "f32": 4, "i64": 8, "u64": 8, "i32": 4, "u32": 4, "i16": 2, "u16": 2,
+              "i8": 1, "u8": 1}
+
+
+def _dsl_kernel(fname: str, ret: str, params: list[tuple[str, str]]) -> str:
+    """Map kernel ``lz_<name>(st, out, n, aux, p0, s0, ...)`` around DSL function ``fname``."""
+    from lazynp.random._dsl import llty
+
+    out_ty = llty(ret)
+    elem = params[1:]
+    has_aux = bool(elem) and elem[0][0] == "aux"
+    if has_aux:
+        elem = elem[1:]
+    args = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(len(elem)))
+    loads = []
+    call_args = ["ptr %bg"] + (["ptr %aux"] if has_aux else [])
+    for k, (_n, t) in enumerate(elem):
+        ty = llty(t)
+        loads.append(f"  %o{k} = mul i64 %i, %s{k}\n"
+                     f"  %a{k} = getelementptr inbounds {ty}, ptr %p{k}, i64 %o{k}\n"
+                     f"  %v{k} = load {ty}, ptr %a{k}\n")
+        call_args.append(f"{ty} %v{k}")
+    name = "lz_" + fname[2:]
+    return f"""
+define void @{name}(ptr noalias %st, ptr noalias %out, i64 %n, ptr %aux{args}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sgt i64 %n, 0
+  br i1 %any, label %loop, label %done
+loop:
+  %i = phi i64 [0, %entry], [%inext, %loop]
+{"".join(loads)}  %val = call {out_ty} @{fname}({", ".join(call_args)})
+  %po = getelementptr inbounds {out_ty}, ptr %out, i64 %i
+  store {out_ty} %val, ptr %po, align {_DSL_ALIGN[ret]}
+  %inext = add i64 %i, 1
+  %more = icmp slt i64 %inext, %n
+  br i1 %more, label %loop, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _dsl_parts() -> tuple[str, dict]:
+    from lazynp.random import _dists
+    from lazynp.random._dsl import compile_source
+
+    ir, funcs = compile_source(_dists.SOURCE, tables=_dists.TABLES)
+    kern = {}
+    for name, f in funcs.items():
+        if name.startswith("k_"):
+            elem = f.params[1:]
+            has_aux = bool(elem) and elem[0][0] == "aux"
+            kern[name[2:]] = (f.ret, f.params, has_aux, len(elem) - int(has_aux))
+    return ir, kern
+
+
+def _prelude(kind: str) -> str:
+    if kind in _NEXT64:
+        return _BG64 + _NEXT64[kind]
+    if kind == "mt19937":
+        from lazynp.random import _dists
+        from lazynp.random._dsl import compile_source
+
+        return _dists.MT19937_STATE + compile_source(_dists.MT19937)[0]
+    raise ValueError(f"no kernels for bit generator kind {kind!r}")
+
+
 def render(kind: str) -> str:
-    """The whole LLVM module for bit generator ``kind`` ('pcg64' or 'pcg64dxsm')."""
+    """The whole LLVM module for bit generator ``kind`` ('pcg64', 'pcg64dxsm', 'mt19937')."""
     common = (_COMMON
               .replace("NEG_NOR_INV_R_F", _f32(-0.27366123732975827203338247596))
               .replace("NOR_R_F", _f32(3.6541528853610087963519472518))
@@ -848,10 +952,23 @@ def render(kind: str) -> str:
               .replace("NEG_NOR_INV_R", _f64(-0.27366123732975827203338247596))
               .replace("NOR_R", _f64(3.6541528853610087963519472518))
               .replace("EXP_R", _f64(7.6971174701310497140446280481)))
-    parts = [common, _NEXT64[kind], _tables()]
+    dsl_ir, dsl_kernels = _dsl_parts()
+    parts = [_prelude(kind), common, _tables(), dsl_ir]
     for name, (ty, fn, params, small) in KERNELS.items():
         parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
-    return "".join(parts)
+    for name, (ret, params, _aux, _np) in dsl_kernels.items():
+        parts.append(_dsl_kernel("k_" + name, ret, params))
+    text = "".join(parts)
+    # one declaration per external function
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("declare "):
+            if line in seen:
+                continue
+            seen.add(line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class KernelSet:
@@ -865,6 +982,11 @@ class KernelSet:
         self.fn = {}
         for name, (_ty, _fn, params, _small) in KERNELS.items():
             argtypes = [vp, vp, i64] + [vp, i64] * len(params)
+            self.fn[name] = self.lib.cfunc("lz_" + name, None, *argtypes)
+        _ir, dsl = _dsl_parts()
+        self.dsl = dsl
+        for name, (_ret, _params, _aux, nparams) in dsl.items():
+            argtypes = [vp, vp, i64, vp] + [vp, i64] * nparams
             self.fn[name] = self.lib.cfunc("lz_" + name, None, *argtypes)
         self.fn["shuffle_interval"] = self.lib.cfunc("lz_shuffle_interval", None, vp, vp, i64, i64)
         self.fn["shuffle_lemire"] = self.lib.cfunc("lz_shuffle_lemire", None, vp, vp, i64, i64)

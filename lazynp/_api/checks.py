@@ -1,0 +1,125 @@
+"""Argument checks that run before anything is forced (DESIGN rule 3).
+
+Calls that run eagerly (``out=`` writes, gufuncs such as ``matmul``, slice assignment) force
+their inputs.  An error that shapes and dtypes alone decide must not wait for that: these
+checks raise NumPy's exception, with NumPy's message, from metadata and zero-size or
+zero-stride stand-ins, so a bad call costs nothing and leaves lazy inputs pending.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._array import ndarray
+from ..graph.dtypes import broadcast_shapes, empty_of, shape_text, zero_stride_dummy
+from ..graph.ops import Op
+from ..graph.views import basic_index, is_basic_index
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is ndarray or isinstance(x, np.ndarray)
+
+
+def writeable(x: Any) -> bool:
+    """Whether NumPy would let you write into ``x`` (decided without forcing)."""
+    if type(x) is not ndarray:
+        return bool(x.flags.writeable) if isinstance(x, np.ndarray) else True
+    if x._data is not None:
+        return bool(x._data.flags.writeable)
+    node = x._node
+    while node.value is None:
+        if node.op is Op.BROADCAST_TO:
+            return False
+        if node.op not in (Op.SLICE, Op.TRANSPOSE, Op.RESHAPE):
+            return True
+        node = node.inputs[0]
+    return bool(node.value.flags.writeable)
+
+
+def _stand_in(x: Any, shape: bool = False) -> Any:
+    if type(x) is ndarray or isinstance(x, (np.ndarray, np.generic)):
+        if shape:
+            return zero_stride_dummy(x.shape, x.dtype)
+        return empty_of(x.dtype)
+    if isinstance(x, (list, tuple)):
+        return _stand_in(np.asarray(x), shape)
+    return x
+
+
+def _matmul_stand_ins(args: tuple) -> list:
+    # core dimensions n and m shrink to 1, so the check costs O(batch * k), not the product
+    a, b = (np.asarray(x) if not _is_array(x) else x for x in args)
+    sa = a.shape[:-2] + (1, a.shape[-1]) if a.ndim >= 2 else a.shape
+    sb = b.shape[:-2] + (b.shape[-2], 1) if b.ndim >= 2 else b.shape
+    return [zero_stride_dummy(sa, a.dtype), zero_stride_dummy(sb, b.dtype)]
+
+
+def check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
+    """Raise what ``uf(*args, **kwargs)`` would raise for its shapes/dtypes/arguments."""
+    out = kwargs.get("out")
+    outs = out if isinstance(out, tuple) else (out,) if out is not None else ()
+    outs = tuple(o for o in outs if o is not None)
+    for o in outs:
+        if _is_array(o) and not writeable(o):
+            raise ValueError("output array is read-only")
+    if uf.signature is None:
+        stand_ins = [_stand_in(a) for a in args]
+    elif uf is np.matmul and len(args) == 2 and not outs:
+        stand_ins = _matmul_stand_ins(args)
+    else:
+        return
+    # dtypes and arguments first (NumPy resolves the loop before it broadcasts)
+    kw = {k: v for k, v in kwargs.items() if k not in ("out", "where")}
+    if outs and uf.signature is None:
+        kw["out"] = tuple(np.empty((0,), o.dtype) if _is_array(o) else o for o in outs)
+    with np.errstate(all="ignore"):
+        uf(*stand_ins, **kw)
+    if len(args) == uf.nin and uf.signature is None:
+        shapes = [np.shape(a) if not _is_array(a) else a.shape for a in args
+                  if not isinstance(a, (int, float, complex))]
+        if shapes:
+            in_shape = broadcast_shapes(*shapes)
+            for o in outs:
+                if _is_array(o):
+                    both = broadcast_shapes(in_shape, o.shape)
+                    if both != o.shape:
+                        raise ValueError(
+                            f"non-broadcastable output operand with shape {shape_text(o.shape)}"
+                            f" doesn't match the broadcast shape {shape_text(both)}")
+
+
+def check_setitem(a: ndarray, key: Any, value: Any) -> None:
+    """Raise what ``a[key] = value`` would raise for shapes and indices alone."""
+    if not writeable(a):
+        raise ValueError("assignment destination is read-only")
+    if not is_basic_index(key):
+        if _index_without_arrays(key):
+            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
+        return
+    _, shape, _ = basic_index(a.shape, key)
+    if _is_array(value):
+        vshape = value.shape
+    elif isinstance(value, (list, tuple)):
+        vshape = np.shape(value)
+    else:
+        return
+    trimmed = vshape
+    while len(trimmed) > len(shape) and trimmed[0] == 1:
+        trimmed = trimmed[1:]
+    ok = len(trimmed) <= len(shape) and all(
+        v in (1, s) for v, s in zip(trimmed[::-1], shape[::-1]))
+    if not ok:
+        raise ValueError(f"could not broadcast input array from shape {shape_text(vshape)} "
+                         f"into shape {shape_text(shape)}")
+
+
+def _index_without_arrays(key: Any) -> bool:
+    items = key if type(key) is tuple else (key,)
+    return not any(isinstance(k, (list, np.ndarray, ndarray)) for k in items)
+
+
+def check_iterable(a: ndarray) -> None:
+    if a.ndim == 0:
+        raise TypeError("iteration over a 0-d array")

@@ -1,0 +1,849 @@
+"""NumPy's C generation code, transcribed into the DSL of ``_dsl.py`` (compiled per bit generator).
+
+``MT19937`` holds the Mersenne Twister primitives (``next32``/``next64``/``next_double``/
+``next_float`` over a ``{u32 key[624]; i32 pos}`` state, NumPy's ``mt19937.h``).  ``SOURCE``
+holds the distributions of ``distributions.c``, ``random_hypergeometric.c``, ``logfactorial.c``
+and ``legacy-distributions.c`` (the ones lazynp compiles), line for line, with C's evaluation
+order and roundings.  Every function named ``k_<name>`` becomes an exported map kernel
+``lz_<name>(st, out, n, aux, p0, s0, p1, s1, ...)``: ``out[i] = k_<name>(bg, [aux,] p0[i*s0],
+...)``; ``aux`` (present when the function's second parameter is named ``aux``) is a pointer to
+per-generator or per-call scratch state (the legacy Gaussian cache, the binomial setup, the
+buffers of the small-integer samplers).
+"""
+
+from __future__ import annotations
+
+MT19937 = r'''
+def mt_gen(key: p_u32) -> void:
+    for i in range(0, 227):
+        y = (key[i] & 0x80000000) | (key[i + 1] & 0x7fffffff)
+        key[i] = key[i + 397] ^ (y >> 1) ^ ((0 - (y & 1)) & 0x9908b0df)
+    for i in range(227, 623):
+        y = (key[i] & 0x80000000) | (key[i + 1] & 0x7fffffff)
+        key[i] = key[i - 227] ^ (y >> 1) ^ ((0 - (y & 1)) & 0x9908b0df)
+    y = (key[623] & 0x80000000) | (key[0] & 0x7fffffff)
+    key[623] = key[396] ^ (y >> 1) ^ ((0 - (y & 1)) & 0x9908b0df)
+
+def next32(bg: BG) -> u32:
+    key = view(bg, "p_u32")
+    pos = view(bg, "p_i32")
+    if pos[624] == 624:
+        mt_gen(key)
+        pos[624] = 0
+    p = pos[624]
+    y = key[p]
+    pos[624] = p + 1
+    y ^= y >> 11
+    y ^= (y << 7) & 0x9d2c5680
+    y ^= (y << 15) & 0xefc60000
+    y ^= y >> 18
+    return y
+
+def next64(bg: BG) -> u64:
+    hi = u64(next32(bg))
+    lo = u64(next32(bg))
+    return (hi << 32) | lo
+
+def next_double(bg: BG) -> f64:
+    a: i32 = next32(bg) >> 5
+    b: i32 = next32(bg) >> 6
+    return (a * 67108864.0 + b) / 9007199254740992.0
+
+def next_float(bg: BG) -> f32:
+    return f32(next32(bg) >> 8) * 5.9604644775390625e-08
+'''
+
+MT19937_STATE = r"""
+%BG = type { [624 x i32], i32 }
+declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+
+define internal void @load_state(ptr %bg, ptr %st) alwaysinline nounwind {
+  call void @llvm.memcpy.p0.p0.i64(ptr align 4 %bg, ptr align 4 %st, i64 2500, i1 false)
+  ret void
+}
+
+define internal void @store_state(ptr %st, ptr %bg) alwaysinline nounwind {
+  call void @llvm.memcpy.p0.p0.i64(ptr align 4 %st, ptr align 4 %bg, i64 2500, i1 false)
+  ret void
+}
+"""
+
+SOURCE = r'''
+M_PI = 3.141592653589793
+
+# ---- helpers ------------------------------------------------------------------------------
+def gen_mask(rng: u64) -> u64:
+    mask = rng
+    mask |= mask >> 1
+    mask |= mask >> 2
+    mask |= mask >> 4
+    mask |= mask >> 8
+    mask |= mask >> 16
+    mask |= mask >> 32
+    return mask
+
+def buffered16(bg: BG, aux: p_u32) -> u16:
+    if aux[0] == 0:
+        aux[1] = next32(bg)
+        aux[0] = 1
+    else:
+        aux[1] = aux[1] >> 16
+        aux[0] = aux[0] - 1
+    return u16(aux[1])
+
+def buffered8(bg: BG, aux: p_u32) -> u8:
+    if aux[0] == 0:
+        aux[1] = next32(bg)
+        aux[0] = 3
+    else:
+        aux[1] = aux[1] >> 8
+        aux[0] = aux[0] - 1
+    return u8(aux[1])
+
+def loggam(x: f64) -> f64:
+    x0 = x
+    n: i64 = 0
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    elif x <= 7.0:
+        n = i64(7 - x)
+        x0 = x + n
+    x2 = 1.0 / (x0 * x0)
+    xp = 2 * M_PI
+    gl0 = LOGGAM_A[9]
+    for k in range(8, -1, -1):
+        gl0 *= x2
+        gl0 += LOGGAM_A[k]
+    gl = gl0 / x0 + 0.5 * log(xp) + (x0 - 0.5) * log(x0) - x0
+    if x <= 7.0:
+        for k in range(1, n + 1):
+            gl -= log(x0 - 1.0)
+            x0 -= 1.0
+    return gl
+
+def logfactorial(k: i64) -> f64:
+    if k < 126:
+        return LOGFACT[k]
+    return (k + 0.5) * log(f64(k)) - k + (0.9189385332046728 + (1.0 / k) * (
+        1 / 12.0 - 1 / (360.0 * k * k)))
+
+def k_raw32(bg: BG) -> u64:
+    return u64(next32(bg))
+
+# ---- legacy (RandomState) -----------------------------------------------------------------
+def k_legacy_gauss(bg: BG, aux: p_f64) -> f64:
+    if aux[0] != 0.0:
+        temp = aux[1]
+        aux[0] = 0.0
+        aux[1] = 0.0
+        return temp
+    x1: f64 = 0.0
+    x2: f64 = 0.0
+    r2: f64 = 0.0
+    while True:
+        x1 = 2.0 * next_double(bg) - 1.0
+        x2 = 2.0 * next_double(bg) - 1.0
+        r2 = x1 * x1 + x2 * x2
+        if not (r2 >= 1.0 or r2 == 0.0):
+            break
+    f = sqrt(-2.0 * log(r2) / r2)
+    aux[1] = f * x1
+    aux[0] = 1.0
+    return f * x2
+
+def k_legacy_normal(bg: BG, aux: p_f64, loc: f64, scale: f64) -> f64:
+    return loc + scale * k_legacy_gauss(bg, aux)
+
+def k_masked64(bg: BG, rng: u64, off: u64) -> u64:
+    if rng == 0:
+        return off
+    if rng <= 0xFFFFFFFF:
+        if rng == 0xFFFFFFFF:
+            return off + u64(next32(bg))
+        mask32: u32 = gen_mask(rng)
+        rng32: u32 = rng
+        while True:
+            v32 = next32(bg) & mask32
+            if v32 <= rng32:
+                return off + u64(v32)
+    if rng == 0xFFFFFFFFFFFFFFFF:
+        return off + next64(bg)
+    mask = gen_mask(rng)
+    while True:
+        val = next64(bg) & mask
+        if val <= rng:
+            return off + val
+
+def k_masked32(bg: BG, rng64: u64, off64: u64) -> u32:
+    rng: u32 = rng64
+    off: u32 = off64
+    if rng == 0:
+        return off
+    if rng == 0xFFFFFFFF:
+        return off + next32(bg)
+    mask: u32 = gen_mask(u64(rng))
+    while True:
+        val = next32(bg) & mask
+        if val <= rng:
+            return off + val
+
+def k_masked16(bg: BG, aux: p_u32, rng64: u64, off64: u64) -> u16:
+    rng: u16 = rng64
+    off: u16 = off64
+    if rng == 0:
+        return off
+    mask: u16 = gen_mask(u64(rng))
+    while True:
+        val: u16 = buffered16(bg, aux) & mask
+        if val <= rng:
+            return off + val
+
+def k_masked8(bg: BG, aux: p_u32, rng64: u64, off64: u64) -> u8:
+    rng: u8 = rng64
+    off: u8 = off64
+    if rng == 0:
+        return off
+    mask: u8 = gen_mask(u64(rng))
+    while True:
+        val: u8 = buffered8(bg, aux) & mask
+        if val <= rng:
+            return off + val
+
+# ---- continuous (distributions.c) ---------------------------------------------------------
+def std_gamma(bg: BG, shape: f64) -> f64:
+    if shape == 1.0:
+        return draw_exp(bg)
+    elif shape == 0.0:
+        return 0.0
+    elif shape < 1.0:
+        while True:
+            U = next_double(bg)
+            V = draw_exp(bg)
+            if U <= 1.0 - shape:
+                X = pow(U, 1. / shape)
+                if X <= V:
+                    return X
+            else:
+                Y = -log((1 - U) / shape)
+                X = pow(1.0 - shape + shape * Y, 1. / shape)
+                if X <= (V + Y):
+                    return X
+    b = shape - 1. / 3.
+    c = 1. / sqrt(9 * b)
+    while True:
+        X: f64 = 0.0
+        V: f64 = 0.0
+        while True:
+            X = draw_normal(bg)
+            V = 1.0 + c * X
+            if not (V <= 0.0):
+                break
+        V = V * V * V
+        U = next_double(bg)
+        if U < 1.0 - 0.0331 * (X * X) * (X * X):
+            return b * V
+        if log(U) < 0.5 * X * X + b * (1. - V + log(V)):
+            return b * V
+
+def k_std_gamma(bg: BG, shape: f64) -> f64:
+    return std_gamma(bg, shape)
+
+def k_std_gamma_f(bg: BG, shape: f32) -> f32:
+    if shape == 1.0:
+        return draw_exp_f(bg)
+    elif shape == 0.0:
+        return 0.0
+    elif shape < 1.0:
+        while True:
+            U = next_float(bg)
+            V = draw_exp_f(bg)
+            if U <= f32(1.0) - shape:
+                X = powf(U, f32(1.0) / shape)
+                if X <= V:
+                    return X
+            else:
+                Y = -logf((f32(1.0) - U) / shape)
+                X = powf(f32(1.0) - shape + shape * Y, f32(1.0) / shape)
+                if X <= (V + Y):
+                    return X
+    b = shape - f32(1.0) / f32(3.0)
+    c = f32(1.0) / sqrtf(f32(9.0) * b)
+    while True:
+        X: f32 = 0.0
+        V: f32 = 0.0
+        while True:
+            X = draw_normal_f(bg)
+            V = f32(1.0) + c * X
+            if not (V <= f32(0.0)):
+                break
+        V = V * V * V
+        U = next_float(bg)
+        if U < f32(1.0) - f32(0.0331) * (X * X) * (X * X):
+            return b * V
+        if logf(U) < f32(0.5) * X * X + b * (f32(1.0) - V + logf(V)):
+            return b * V
+
+def k_gamma(bg: BG, shape: f64, scale: f64) -> f64:
+    return scale * std_gamma(bg, shape)
+
+def k_beta(bg: BG, a: f64, b: f64) -> f64:
+    if a <= 1.0 and b <= 1.0:
+        while True:
+            U = next_double(bg)
+            V = next_double(bg)
+            X = pow(U, 1.0 / a)
+            Y = pow(V, 1.0 / b)
+            XpY = X + Y
+            if XpY <= 1.0 and XpY > 0.0:
+                if X + Y > 0:
+                    return X / XpY
+                logX = log(U) / a
+                logY = log(V) / b
+                logM = logY
+                if logX > logY:
+                    logM = logX
+                logX -= logM
+                logY -= logM
+                return exp(logX - log(exp(logX) + exp(logY)))
+    Ga = std_gamma(bg, a)
+    Gb = std_gamma(bg, b)
+    return Ga / (Ga + Gb)
+
+def chisquare(bg: BG, df: f64) -> f64:
+    return 2.0 * std_gamma(bg, df / 2.0)
+
+def k_chisquare(bg: BG, df: f64) -> f64:
+    return chisquare(bg, df)
+
+def k_f(bg: BG, dfnum: f64, dfden: f64) -> f64:
+    t = chisquare(bg, dfnum) * dfden
+    return t / (chisquare(bg, dfden) * dfnum)
+
+def k_std_cauchy(bg: BG) -> f64:
+    a = draw_normal(bg)
+    return a / draw_normal(bg)
+
+def k_pareto(bg: BG, a: f64) -> f64:
+    return expm1(draw_exp(bg) / a)
+
+def k_weibull(bg: BG, a: f64) -> f64:
+    if a == 0.0:
+        return 0.0
+    return pow(draw_exp(bg), 1. / a)
+
+def k_power(bg: BG, a: f64) -> f64:
+    return pow(-expm1(-draw_exp(bg)), 1. / a)
+
+def k_laplace(bg: BG, loc: f64, scale: f64) -> f64:
+    while True:
+        U = next_double(bg)
+        if U >= 0.5:
+            return loc - scale * log(2.0 - U - U)
+        elif U > 0.0:
+            return loc + scale * log(U + U)
+
+def k_gumbel(bg: BG, loc: f64, scale: f64) -> f64:
+    while True:
+        U = 1.0 - next_double(bg)
+        if U < 1.0:
+            return loc - scale * log(-log(U))
+
+def k_logistic(bg: BG, loc: f64, scale: f64) -> f64:
+    while True:
+        U = next_double(bg)
+        if U > 0.0:
+            return loc + scale * log(U / (1.0 - U))
+
+def k_lognormal(bg: BG, mean: f64, sigma: f64) -> f64:
+    return exp(mean + sigma * draw_normal(bg))
+
+def k_rayleigh(bg: BG, mode: f64) -> f64:
+    return mode * sqrt(2.0 * draw_exp(bg))
+
+def k_std_t(bg: BG, df: f64) -> f64:
+    num = draw_normal(bg)
+    denom = std_gamma(bg, df / 2)
+    return sqrt(df / 2) * num / sqrt(denom)
+
+def k_wald(bg: BG, mean: f64, scale: f64) -> f64:
+    Y = draw_normal(bg)
+    Y = mean * Y * Y
+    d = 1 + sqrt(1 + 4 * scale / Y)
+    X = mean * (1 - 2 / d)
+    U = next_double(bg)
+    if U <= mean / (mean + X):
+        return X
+    return mean * mean / X
+
+def k_triangular(bg: BG, left: f64, mode: f64, right: f64) -> f64:
+    base = right - left
+    leftbase = mode - left
+    ratio = leftbase / base
+    leftprod = leftbase * base
+    rightprod = (right - mode) * base
+    U = next_double(bg)
+    if U <= ratio:
+        return left + sqrt(U * leftprod)
+    return right - sqrt((1.0 - U) * rightprod)
+
+def k_vonmises(bg: BG, mu: f64, kappa: f64) -> f64:
+    if isnan(kappa):
+        return kappa
+    if kappa < 1e-8:
+        return M_PI * (2 * next_double(bg) - 1)
+    s: f64 = 0.0
+    if kappa < 1e-5:
+        s = (1. / kappa + kappa)
+    elif kappa <= 1e6:
+        r = 1 + sqrt(1 + 4 * kappa * kappa)
+        rho = (r - sqrt(2 * r)) / (2 * kappa)
+        s = (1 + rho * rho) / (2 * rho)
+    else:
+        result = mu + sqrt(1. / kappa) * draw_normal(bg)
+        if result < -M_PI:
+            result += 2 * M_PI
+        if result > M_PI:
+            result -= 2 * M_PI
+        return result
+    W: f64 = 0.0
+    while True:
+        U = next_double(bg)
+        Z = cos(M_PI * U)
+        W = (1 + s * Z) / (s + Z)
+        Y = kappa * (s - W)
+        V = next_double(bg)
+        if Y * (2 - Y) - V >= 0 or log(Y / V) + 1 - Y >= 0:
+            break
+    U = next_double(bg)
+    res = acos(W)
+    if U < 0.5:
+        res = -res
+    res += mu
+    neg = res < 0
+    mod = fabs(res)
+    mod = fmod(mod + M_PI, 2 * M_PI) - M_PI
+    if neg:
+        mod *= -1
+    return mod
+
+def k_noncentral_chisquare(bg: BG, df: f64, nonc: f64) -> f64:
+    if isnan(nonc):
+        return nonc
+    if nonc == 0:
+        return chisquare(bg, df)
+    if 1 < df:
+        Chi2 = chisquare(bg, df - 1)
+        n = draw_normal(bg) + sqrt(nonc)
+        return Chi2 + n * n
+    i = poisson(bg, nonc / 2.0)
+    return chisquare(bg, df + 2 * i)
+
+def k_noncentral_f(bg: BG, dfnum: f64, dfden: f64, nonc: f64) -> f64:
+    t = k_noncentral_chisquare(bg, dfnum, nonc) * dfden
+    return t / (chisquare(bg, dfden) * dfnum)
+
+# ---- discrete -----------------------------------------------------------------------------
+def poisson_mult(bg: BG, lam: f64) -> i64:
+    enlam = exp(-lam)
+    X: i64 = 0
+    prod = 1.0
+    while True:
+        U = next_double(bg)
+        prod *= U
+        if prod > enlam:
+            X += 1
+        else:
+            return X
+
+def poisson_ptrs(bg: BG, lam: f64) -> i64:
+    slam = sqrt(lam)
+    loglam = log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        U = next_double(bg) - 0.5
+        V = next_double(bg)
+        us = 0.5 - fabs(U)
+        k = i64(floor((2 * a / us + b) * U + lam + 0.43))
+        if us >= 0.07 and V <= vr:
+            return k
+        if k < 0 or (us < 0.013 and V > us):
+            continue
+        if (log(V) + log(invalpha) - log(a / (us * us) + b)) <= (
+                -lam + k * loglam - loggam(f64(k + 1))):
+            return k
+
+def poisson(bg: BG, lam: f64) -> i64:
+    if lam >= 10:
+        return poisson_ptrs(bg, lam)
+    elif lam == 0:
+        return 0
+    return poisson_mult(bg, lam)
+
+def k_poisson(bg: BG, lam: f64) -> i64:
+    return poisson(bg, lam)
+
+def k_negative_binomial(bg: BG, n: f64, p: f64) -> i64:
+    Y = std_gamma(bg, n) * ((1 - p) / p)
+    return poisson(bg, Y)
+
+def geometric_search(bg: BG, p: f64) -> i64:
+    X: i64 = 1
+    sum = p
+    prod = p
+    q = 1.0 - p
+    U = next_double(bg)
+    while U > sum:
+        prod *= q
+        sum += prod
+        X += 1
+    return X
+
+def k_geometric(bg: BG, p: f64) -> i64:
+    if p >= 0.333333333333333333333333:
+        return geometric_search(bg, p)
+    z = ceil(-draw_exp(bg) / log1p(-p))
+    if z >= 9.223372036854776e+18:
+        return 9223372036854775807
+    return i64(z)
+
+def k_zipf(bg: BG, a: f64) -> i64:
+    if a >= 1025:
+        return 1
+    am1 = a - 1.0
+    b = pow(2.0, am1)
+    Umin = pow(9.223372036854775807e18, -am1)
+    while True:
+        U01 = next_double(bg)
+        U = U01 * Umin + (1 - U01)
+        V = next_double(bg)
+        X = floor(pow(U, -1.0 / am1))
+        if X > 9.223372036854775807e18 or X < 1.0:
+            continue
+        T = pow(1.0 + 1.0 / X, am1)
+        if V * X * (T - 1.0) / (b - 1.0) <= T / b:
+            return i64(X)
+
+def k_logseries(bg: BG, p: f64) -> i64:
+    r = log1p(-p)
+    while True:
+        V = next_double(bg)
+        if V >= p:
+            return 1
+        U = next_double(bg)
+        q = -expm1(r * U)
+        if V <= q * q:
+            result = i64(floor(1 + log(V) / log(q)))
+            if result < 1 or V == 0.0:
+                continue
+            return result
+        if V >= q:
+            return 1
+        return 2
+
+def binomial_btpe(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
+    ai = view(aux, "p_i64")
+    r: f64 = 0.0
+    q: f64 = 0.0
+    fm: f64 = 0.0
+    m: i64 = 0
+    p1: f64 = 0.0
+    xm: f64 = 0.0
+    xl: f64 = 0.0
+    xr: f64 = 0.0
+    c: f64 = 0.0
+    laml: f64 = 0.0
+    lamr: f64 = 0.0
+    p2: f64 = 0.0
+    p3: f64 = 0.0
+    p4: f64 = 0.0
+    a: f64 = 0.0
+    if ai[0] == 0 or ai[2] != n or aux[1] != p:
+        ai[2] = n
+        aux[1] = p
+        ai[0] = 1
+        r = p
+        if 1.0 - p < p:
+            r = 1.0 - p
+        aux[3] = r
+        q = 1.0 - r
+        aux[4] = q
+        fm = n * r + r
+        aux[5] = fm
+        m = i64(floor(fm))
+        ai[6] = m
+        p1 = floor(2.195 * sqrt(n * r * q) - 4.6 * q) + 0.5
+        aux[7] = p1
+        xm = m + 0.5
+        aux[8] = xm
+        xl = xm - p1
+        aux[9] = xl
+        xr = xm + p1
+        aux[10] = xr
+        c = 0.134 + 20.5 / (15.3 + m)
+        aux[11] = c
+        a = (fm - xl) / (fm - xl * r)
+        laml = a * (1.0 + a / 2.0)
+        aux[12] = laml
+        a = (xr - fm) / (xr * q)
+        lamr = a * (1.0 + a / 2.0)
+        aux[13] = lamr
+        p2 = p1 * (1.0 + 2.0 * c)
+        aux[14] = p2
+        p3 = p2 + c / laml
+        aux[15] = p3
+        p4 = p3 + c / lamr
+        aux[16] = p4
+    else:
+        r = aux[3]
+        q = aux[4]
+        fm = aux[5]
+        m = ai[6]
+        p1 = aux[7]
+        xm = aux[8]
+        xl = aux[9]
+        xr = aux[10]
+        c = aux[11]
+        laml = aux[12]
+        lamr = aux[13]
+        p2 = aux[14]
+        p3 = aux[15]
+        p4 = aux[16]
+    y: i64 = 0
+    while True:
+        nrq = n * r * q
+        u = next_double(bg) * p4
+        v = next_double(bg)
+        if u <= p1:
+            y = i64(floor(xm - p1 * v + u))
+            break
+        if u <= p2:
+            x = xl + (u - p1) / c
+            v = v * c + 1.0 - fabs(m - x + 0.5) / p1
+            if v > 1.0:
+                continue
+            y = i64(floor(x))
+        elif u <= p3:
+            y = i64(floor(xl + log(v) / laml))
+            if y < 0 or v == 0.0:
+                continue
+            v = v * (u - p2) * laml
+        else:
+            y = i64(floor(xr - log(v) / lamr))
+            if y > n or v == 0.0:
+                continue
+            v = v * (u - p3) * lamr
+        k = y - m
+        if k < 0:
+            k = -k
+        if not (k > 20 and k < nrq / 2.0 - 1):
+            s = r / q
+            a = s * (n + 1)
+            F = 1.0
+            if m < y:
+                for i in range(m + 1, y + 1):
+                    F *= (a / i - s)
+            elif m > y:
+                for i in range(y + 1, m + 1):
+                    F /= (a / i - s)
+            if v > F:
+                continue
+            break
+        rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5)
+        t = -k * k / (2 * nrq)
+        A = log(v)
+        if A < t - rho:
+            break
+        if A > t + rho:
+            continue
+        x1: f64 = y + 1
+        f1: f64 = m + 1
+        z: f64 = n + 1 - m
+        w: f64 = n - y + 1
+        x2 = x1 * x1
+        f2 = f1 * f1
+        z2 = z * z
+        w2 = w * w
+        bound = (xm * log(f1 / x1) + (n - m + 0.5) * log(z / w)
+                 + (y - m) * log(w * r / (x1 * q))
+                 + (13680. - (462. - (132. - (99. - 140. / f2) / f2) / f2) / f2) / f1 / 166320.
+                 + (13680. - (462. - (132. - (99. - 140. / z2) / z2) / z2) / z2) / z / 166320.
+                 + (13680. - (462. - (132. - (99. - 140. / x2) / x2) / x2) / x2) / x1 / 166320.
+                 + (13680. - (462. - (132. - (99. - 140. / w2) / w2) / w2) / w2) / w / 166320.)
+        if A > bound:
+            continue
+        break
+    if p > 0.5:
+        y = n - y
+    return y
+
+def binomial_inversion(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
+    ai = view(aux, "p_i64")
+    q: f64 = 0.0
+    qn: f64 = 0.0
+    np: f64 = 0.0
+    bound: i64 = 0
+    if ai[0] == 0 or ai[2] != n or aux[1] != p:
+        ai[2] = n
+        aux[1] = p
+        ai[0] = 1
+        q = 1.0 - p
+        aux[4] = q
+        qn = exp(n * log(q))
+        aux[3] = qn
+        np = n * p
+        aux[11] = np
+        bnd = np + 10.0 * sqrt(np * q + 1)
+        if n < bnd:
+            bound = n
+        else:
+            bound = i64(bnd)
+        ai[6] = bound
+    else:
+        q = aux[4]
+        qn = aux[3]
+        np = aux[11]
+        bound = ai[6]
+    X: i64 = 0
+    px = qn
+    U = next_double(bg)
+    while U > px:
+        X += 1
+        if X > bound:
+            X = 0
+            px = qn
+            U = next_double(bg)
+        else:
+            U -= px
+            px = ((n - X + 1) * p * px) / (X * q)
+    return X
+
+def k_binomial(bg: BG, aux: p_f64, p: f64, n: i64) -> i64:
+    if n == 0 or p == 0.0:
+        return 0
+    if p <= 0.5:
+        if p * n <= 30.0:
+            return binomial_inversion(bg, n, p, aux)
+        return binomial_btpe(bg, n, p, aux)
+    q = 1.0 - p
+    if q * n <= 30.0:
+        return n - binomial_inversion(bg, n, q, aux)
+    return n - binomial_btpe(bg, n, q, aux)
+
+def hypergeometric_sample(bg: BG, good: i64, bad: i64, sample: i64) -> i64:
+    total = good + bad
+    computed_sample: i64 = sample
+    if sample > total / 2:
+        computed_sample = total - sample
+    remaining_total = total
+    remaining_good = good
+    while computed_sample > 0 and remaining_good > 0 and remaining_total > remaining_good:
+        remaining_total -= 1
+        if i64(interval(bg, u64(remaining_total))) < remaining_good:
+            remaining_good -= 1
+        computed_sample -= 1
+    if remaining_total == remaining_good:
+        remaining_good -= computed_sample
+    if sample > total / 2:
+        return remaining_good
+    return good - remaining_good
+
+def hypergeometric_hrua(bg: BG, good: i64, bad: i64, sample: i64) -> i64:
+    popsize = good + bad
+    computed_sample = sample
+    if popsize - sample < sample:
+        computed_sample = popsize - sample
+    mingoodbad = good
+    maxgoodbad = bad
+    if bad < good:
+        mingoodbad = bad
+        maxgoodbad = good
+    p = f64(mingoodbad) / popsize
+    q = f64(maxgoodbad) / popsize
+    mu = computed_sample * p
+    a = mu + 0.5
+    var = (f64(popsize - computed_sample) * computed_sample * p * q / (popsize - 1))
+    c = sqrt(var + 0.5)
+    h = 1.7155277699214135 * c + 0.8989161620588988
+    m = i64(floor(f64(computed_sample + 1) * (mingoodbad + 1) / (popsize + 2)))
+    g = (logfactorial(m) + logfactorial(mingoodbad - m) + logfactorial(computed_sample - m)
+         + logfactorial(maxgoodbad - computed_sample + m))
+    b1: i64 = computed_sample
+    if mingoodbad < b1:
+        b1 = mingoodbad
+    b1 += 1
+    b2 = floor(a + 16 * c)
+    b: f64 = b1
+    if b2 < b:
+        b = b2
+    K: i64 = 0
+    while True:
+        U = next_double(bg)
+        V = next_double(bg)
+        X = a + h * (V - 0.5) / U
+        if X < 0.0 or X >= b:
+            continue
+        K = i64(floor(X))
+        gp = (logfactorial(K) + logfactorial(mingoodbad - K) + logfactorial(computed_sample - K)
+              + logfactorial(maxgoodbad - computed_sample + K))
+        T = g - gp
+        if (U * (4.0 - U) - 3.0) <= T:
+            break
+        if U * (U - T) >= 1:
+            continue
+        if 2.0 * log(U) <= T:
+            break
+    if good > bad:
+        K = computed_sample - K
+    if computed_sample < sample:
+        K = good - K
+    return K
+
+def k_hypergeometric(bg: BG, good: i64, bad: i64, sample: i64) -> i64:
+    if sample >= 10 and sample <= good + bad - 10:
+        return hypergeometric_hrua(bg, good, bad, sample)
+    return hypergeometric_sample(bg, good, bad, sample)
+'''
+
+LOGGAM_A = [8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+            -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+            6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+            -1.39243221690590e+00]
+
+LOGFACT = [
+    0, 0, 0.69314718055994529, 1.791759469228055, 3.1780538303479458, 4.7874917427820458,
+    6.5792512120101012, 8.5251613610654147, 10.604602902745251, 12.801827480081469,
+    15.104412573075516, 17.502307845873887, 19.987214495661885, 22.552163853123425,
+    25.19122118273868, 27.89927138384089, 30.671860106080672, 33.505073450136891,
+    36.395445208033053, 39.339884187199495, 42.335616460753485, 45.380138898476908,
+    48.471181351835227, 51.606675567764377, 54.784729398112319, 58.003605222980518,
+    61.261701761002001, 64.557538627006338, 67.88974313718154, 71.257038967168015,
+    74.658236348830158, 78.092223553315307, 81.557959456115043, 85.054467017581516,
+    88.580827542197682, 92.136175603687093, 95.719694542143202, 99.330612454787428,
+    102.96819861451381, 106.63176026064346, 110.32063971475739, 114.03421178146171,
+    117.77188139974507, 121.53308151543864, 125.3172711493569, 129.12393363912722,
+    132.95257503561632, 136.80272263732635, 140.67392364823425, 144.5657439463449,
+    148.47776695177302, 152.40959258449735, 156.3608363030788, 160.3311282166309,
+    164.32011226319517, 168.32744544842765, 172.35279713916279, 176.39584840699735,
+    180.45629141754378, 184.53382886144948, 188.6281734236716, 192.7390472878449,
+    196.86618167289001, 201.00931639928152, 205.1681994826412, 209.34258675253685,
+    213.53224149456327, 217.73693411395422, 221.95644181913033, 226.1905483237276,
+    230.43904356577696, 234.70172344281826, 238.97838956183432, 243.26884900298271,
+    247.57291409618688, 251.89040220972319, 256.22113555000954, 260.56494097186322,
+    264.92164979855278, 269.29109765101981, 273.67312428569369, 278.06757344036612,
+    282.4742926876304, 286.89313329542699, 291.32395009427029, 295.76660135076065,
+    300.22094864701415, 304.68685676566872, 309.1641935801469, 313.65282994987905,
+    318.1526396202093, 322.66349912672615, 327.1852877037752, 331.71788719692847,
+    336.26118197919845, 340.81505887079902, 345.37940706226686, 349.95411804077025,
+    354.53908551944079, 359.1342053695754, 363.73937555556347, 368.35449607240474,
+    372.97946888568902, 377.61419787391867, 382.25858877306001, 386.91254912321756,
+    391.57598821732961, 396.24881705179155, 400.93094827891576, 405.6222961611449,
+    410.32277652693733, 415.03230672824964, 419.75080559954472, 424.47819341825709,
+    429.21439186665157, 433.95932399501481, 438.71291418612117, 443.47508812091894,
+    448.24577274538461, 453.02489623849613, 457.81238798127816, 462.60817852687489,
+    467.4121995716082, 472.22438392698058, 477.04466549258564, 481.87297922988796,
+]
+
+TABLES = {"LOGGAM_A": ("f64", LOGGAM_A), "LOGFACT": ("f64", [float(v) for v in LOGFACT])}

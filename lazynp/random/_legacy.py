@@ -1,0 +1,439 @@
+"""Legacy ``RandomState`` and numpy.random's module-level functions, bit-identical to NumPy.
+
+Native (compiled kernels on lazynp's bit generators): seeding (``_legacy_seeding``), state
+get/set in tuple and dict form, ``random_sample``/``random``/``rand``, ``standard_normal``/
+``randn``/``normal`` (the legacy polar Gaussian, whose cached second value lives in ``_aug``
+= ``[has_gauss, gauss]`` and in the state), ``uniform``, ``randint`` (the masked rejection
+sampler of ``_bounded_integers``), ``choice``, ``shuffle``, ``permutation``.  The remaining
+methods run NumPy's ``RandomState`` code on a NumPy twin whose state (bit generator and
+Gaussian cache) is copied in before and back after each call, so the stream stays one stream.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import warnings
+from typing import Any
+
+import numpy as np
+
+from lazynp.random._bitgen import MT19937, BitGenerator
+from lazynp.random._generator import (
+    _INT_TABLE,
+    CONS_NON_NEGATIVE,
+    CONS_NONE,
+    Generator,
+    _as_double_array,
+    _kahan_sum,
+)
+from lazynp.random._wrap import asnumpy, unwrap_args, wrap_result
+
+__all__ = ["RandomState"]
+
+
+def _public(fn: Any) -> Any:
+    """lazynp arrays in, lazynp arrays out, around a method working on numpy arrays."""
+
+    @functools.wraps(fn)
+    def method(self: RandomState, *args: Any, **kwargs: Any) -> Any:
+        if self._np_delegate is not None:
+            args, kwargs = unwrap_args(args, kwargs)
+            return wrap_result(getattr(self._np_delegate, fn.__name__)(*args, **kwargs))
+        args, kwargs = unwrap_args(args, kwargs)
+        return wrap_result(fn(self, *args, **kwargs))
+
+    method.__doc__ = getattr(np.random.RandomState, fn.__name__).__doc__
+    return method
+
+
+class RandomState:
+    """RandomState(seed=None): NumPy's legacy generator on lazynp's compiled MT19937."""
+
+    def __init__(self, seed: Any = None) -> None:
+        self._np_delegate = None
+        seed = asnumpy(seed)
+        if seed is None:
+            bit_generator = MT19937()
+        elif isinstance(seed, BitGenerator):
+            bit_generator = seed
+        elif isinstance(seed, np.random.BitGenerator):
+            from lazynp.random._foreign import ForeignBitGenerator
+
+            bit_generator = ForeignBitGenerator(seed)
+            if not bit_generator._native:
+                self._np_delegate = np.random.RandomState(seed)
+        elif hasattr(seed, "capsule"):
+            raise ValueError("Invalid bit generator. The bit generator must be instantized.")
+        else:
+            bit_generator = MT19937()
+            bit_generator._legacy_seeding(seed)
+        self._bit_generator = bit_generator
+        self._gen = Generator(bit_generator)
+        self._aug = np.zeros(2, np.float64)  # [has_gauss, gauss] of NumPy's aug_bitgen_t
+        self.lock = bit_generator.lock
+        self._twin: np.random.RandomState | None = None
+
+    def __repr__(self) -> str:
+        return f"{self} at 0x{id(self):X}"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({type(self._bit_generator).__name__})"
+
+    def __getstate__(self) -> dict:
+        return self.get_state(legacy=False)
+
+    def __setstate__(self, state: dict) -> None:
+        self.set_state(state)
+
+    def __reduce__(self):
+        return (RandomState, (self._bit_generator,), self.get_state(legacy=False))
+
+    @property
+    def _bitgen_state(self) -> Any:
+        return self._bit_generator
+
+    def _reset_gauss(self) -> None:
+        self._aug[:] = 0.0
+
+    # ---- seeding and state -------------------------------------------------------------------
+    def seed(self, seed: Any = None) -> None:
+        if self._np_delegate is not None:
+            return self._np_delegate.seed(asnumpy(seed))
+        if not isinstance(self._bit_generator, MT19937):
+            raise TypeError("can only re-seed a MT19937 BitGenerator")
+        self._bit_generator._legacy_seeding(asnumpy(seed))
+        self._reset_gauss()
+        return None
+
+    def get_state(self, legacy: bool = True) -> Any:
+        if self._np_delegate is not None:
+            return self._np_delegate.get_state(legacy=legacy)
+        st = self._bit_generator.state
+        if st["bit_generator"] != "MT19937" and legacy:
+            warnings.warn("get_state and legacy can only be used with the MT19937 "
+                          "BitGenerator. To silence this warning, set `legacy` to False.",
+                          RuntimeWarning, stacklevel=2)
+            legacy = False
+        st["has_gauss"] = int(self._aug[0])
+        st["gauss"] = float(self._aug[1])
+        if legacy and not isinstance(self._bit_generator, MT19937):
+            raise ValueError("legacy can only be True when the underlying bitgenerator is an "
+                             "instance of MT19937.")
+        if legacy:
+            return (st["bit_generator"], st["state"]["key"], st["state"]["pos"],
+                    st["has_gauss"], st["gauss"])
+        return st
+
+    def set_state(self, state: Any) -> None:
+        if self._np_delegate is not None:
+            return self._np_delegate.set_state(state)
+        if isinstance(state, dict):
+            if "bit_generator" not in state or "state" not in state:
+                raise ValueError("state dictionary is not valid.")
+            st = state
+        else:
+            if not isinstance(state, (tuple, list)):
+                raise TypeError("state must be a dict or a tuple.")
+            if state[0] != "MT19937":
+                raise ValueError("set_state can only be used with legacy MT19937 state "
+                                 "instances.")
+            st = {"bit_generator": state[0], "state": {"key": state[1], "pos": state[2]}}
+            if len(state) > 3:
+                st["has_gauss"] = state[3]
+                st["gauss"] = state[4]
+        gauss = float(st.get("gauss", 0.0))
+        has_gauss = int(st.get("has_gauss", 0))
+        self._bit_generator.state = st
+        self._aug[0] = float(np.int32(has_gauss))
+        self._aug[1] = gauss
+        return None
+
+    # ---- NumPy twin for methods not compiled -------------------------------------------------
+    def _run_twin(self, name: str, args: tuple, kwargs: dict) -> Any:
+        bg = self._bit_generator
+        twin = self._twin
+        if twin is None:
+            kind = bg.state["bit_generator"]
+            twin = np.random.RandomState(getattr(np.random, kind)())
+            self._twin = twin
+        with bg.lock:
+            bg._sync_in()
+            try:
+                st = bg._state_unlocked()
+                st["has_gauss"] = int(self._aug[0])
+                st["gauss"] = float(self._aug[1])
+                twin.set_state(st)
+                try:
+                    return getattr(twin, name)(*args, **kwargs)
+                finally:
+                    back = twin.get_state(legacy=False)
+                    bg._set_state_unlocked(back)
+                    self._aug[0] = float(back["has_gauss"])
+                    self._aug[1] = float(back["gauss"])
+            finally:
+                bg._sync_out()
+
+    # ---- native methods ----------------------------------------------------------------------
+    @_public
+    def random_sample(self, size=None):
+        return self._gen._fill("random_f64", size, None, np.float64, ("u64",))
+
+    @_public
+    def random(self, size=None):
+        return self._gen._fill("random_f64", size, None, np.float64, ("u64",))
+
+    def rand(self, *args):
+        if len(args) == 0:
+            return self.random_sample()
+        return self.random_sample(size=args)
+
+    def randn(self, *args):
+        if len(args) == 0:
+            return self.standard_normal()
+        return self.standard_normal(size=args)
+
+    @_public
+    def standard_normal(self, size=None):
+        return self._gen._cont("legacy_gauss", size, [], aux=self._aug)
+
+    @_public
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        return self._gen._cont("legacy_normal", size, [(loc, "", CONS_NONE),
+                                                       (scale, "scale", CONS_NON_NEGATIVE)],
+                               aux=self._aug)
+
+    @_public
+    def uniform(self, low=0.0, high=1.0, size=None):
+        alow = _as_double_array(low)
+        ahigh = _as_double_array(high)
+        if alow.ndim == 0 and ahigh.ndim == 0:
+            _low = float(alow)
+            _high = float(ahigh)
+            with np.errstate(over="ignore", invalid="ignore"):
+                rng = _high - _low
+            if not np.isfinite(rng):
+                raise OverflowError("Range exceeds valid bounds")
+            return self._gen._cont("uniform", size, [(_low, "", CONS_NONE),
+                                                     (rng, "", CONS_NONE)], cons=("u64",))
+        with np.errstate(over="ignore", invalid="ignore"):
+            arange = np.asarray(np.subtract(ahigh, alow))
+        if not np.all(np.isfinite(arange)):
+            raise OverflowError("Range exceeds valid bounds")
+        return self._gen._cont("uniform", size, [(alow, "", CONS_NONE),
+                                                 (arange, "", CONS_NONE)])
+
+    @_public
+    def randint(self, low, high=None, size=None, dtype=int):
+        if high is None:
+            high = low
+            low = 0
+        _dtype = np.dtype(dtype)
+        if not _dtype.isnative:
+            raise ValueError("Providing a dtype with a non-native byteorder is not supported. "
+                             "If you require platform-independent byteorder, call byteswap "
+                             "when required.")
+        info = _INT_TABLE.get(_dtype)
+        if info is None:
+            raise TypeError("Unsupported dtype %r for randint" % _dtype)
+        ret = self._gen._rand_int(info, _dtype, low, high, size, False, masked=True)
+        if size is None and dtype in (bool, int):
+            if np.array(ret).shape == ():
+                return dtype(ret)
+        return ret
+
+    @_public
+    def shuffle(self, x):
+        if isinstance(x, np.ndarray) and x.ndim == 0:
+            raise TypeError("len() of unsized object")
+        self._gen._shuffle(x)
+
+    @_public
+    def permutation(self, x):
+        if isinstance(x, (int, np.integer)):
+            arr = np.arange(x)
+            self._gen._shuffle(arr)
+            return arr
+        arr = np.asarray(x)
+        if arr.ndim < 1:
+            raise IndexError("x must be an integer or at least 1-dimensional")
+        if arr.ndim == 1:
+            if np.may_share_memory(arr, x):
+                arr = np.array(arr)
+            self._gen._shuffle(arr)
+            return arr
+        idx = np.arange(arr.shape[0], dtype=np.intp)
+        self._gen._shuffle(idx)
+        return arr[idx]
+
+    @_public
+    def choice(self, a, size=None, replace=True, p=None):
+        a = np.asarray(a)
+        if a.ndim == 0:
+            try:
+                pop_size = operator.index(a.item())
+            except TypeError as exc:
+                raise ValueError("a must be 1-dimensional or an integer") from exc
+            if pop_size <= 0 and np.prod(size) != 0:
+                raise ValueError("a must be greater than 0 unless no samples are taken")
+        elif a.ndim != 1:
+            raise ValueError("a must be 1-dimensional")
+        else:
+            pop_size = a.shape[0]
+            if pop_size == 0 and np.prod(size) != 0:
+                raise ValueError("'a' cannot be empty unless no samples are taken")
+        if p is not None:
+            d = len(p)
+            atol = np.sqrt(np.finfo(np.float64).eps)
+            if isinstance(p, np.ndarray):
+                if np.issubdtype(p.dtype, np.floating):
+                    atol = max(atol, np.sqrt(np.finfo(p.dtype).eps))
+            p = np.ascontiguousarray(np.asarray(p, dtype=np.float64))
+            if p.ndim != 1:
+                raise ValueError("'p' must be 1-dimensional")
+            if p.size != pop_size:
+                raise ValueError("'a' and 'p' must have same size")
+            p_sum = _kahan_sum(p, d)
+            if np.isnan(p_sum):
+                raise ValueError("probabilities contain NaN")
+            if np.logical_or.reduce(p < 0):
+                raise ValueError("probabilities are not non-negative")
+            if abs(p_sum - 1.) > atol:
+                raise ValueError("probabilities do not sum to 1")
+        is_scalar = size is None
+        if not is_scalar:
+            shape = size
+            size = np.prod(shape, dtype=np.intp)
+        else:
+            shape = ()
+            size = 1
+        if replace:
+            if p is not None:
+                cdf = p.cumsum()
+                cdf /= cdf[-1]
+                uniform_samples = self._gen._fill("random_f64", shape, None, np.float64)
+                idx = cdf.searchsorted(uniform_samples, side="right")
+                idx = np.asarray(idx).astype(np.long, casting="unsafe")
+            else:
+                idx = self.randint.__wrapped__(self, 0, pop_size, size=shape)
+        else:
+            if size > pop_size:
+                raise ValueError("Cannot take a larger sample than population when "
+                                 "'replace=False'")
+            elif size < 0:
+                raise ValueError("negative dimensions are not allowed")
+            if p is not None:
+                if np.count_nonzero(p > 0) < size:
+                    raise ValueError("Fewer non-zero entries in p than size")
+                n_uniq = 0
+                p = p.copy()
+                found = np.zeros(shape, dtype=np.int64)
+                flat_found = found.ravel()
+                while n_uniq < size:
+                    x = self._gen._fill("random_f64", (size - n_uniq,), None, np.float64)
+                    if n_uniq > 0:
+                        p[flat_found[0:n_uniq]] = 0
+                    cdf = np.cumsum(p)
+                    cdf /= cdf[-1]
+                    new = cdf.searchsorted(x, side="right")
+                    _, unique_indices = np.unique(new, return_index=True)
+                    unique_indices.sort()
+                    new = new.take(unique_indices)
+                    flat_found[n_uniq:n_uniq + new.size] = new
+                    n_uniq += new.size
+                idx = found
+            else:
+                idx = self.permutation.__wrapped__(self, pop_size)[:size]
+                idx.shape = shape
+        if is_scalar and isinstance(idx, np.ndarray):
+            idx = idx.item(0)
+        if a.ndim == 0:
+            return idx
+        if not is_scalar and idx.ndim == 0:
+            res = np.empty((), dtype=a.dtype)
+            res[()] = a[idx]
+            return res
+        return a[idx]
+
+
+def _twin_method(name: str) -> Any:
+    np_method = getattr(np.random.RandomState, name)
+
+    def method(self: RandomState, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = unwrap_args(args, kwargs)
+        if self._np_delegate is not None:
+            return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
+        return wrap_result(self._run_twin(name, args, kwargs))
+
+    method.__name__ = name
+    method.__qualname__ = "RandomState." + name
+    method.__doc__ = np_method.__doc__
+    return method
+
+
+for _name in dir(np.random.RandomState):
+    if _name.startswith("_") or hasattr(RandomState, _name):
+        continue
+    if callable(getattr(np.random.RandomState, _name)):
+        setattr(RandomState, _name, _twin_method(_name))
+
+
+# ---- module-level functions on a global RandomState (numpy.random's mtrand._rand) ----------
+
+_global: list[RandomState] = []
+
+
+def _rand() -> RandomState:
+    if not _global:
+        _global.append(RandomState())
+    return _global[0]
+
+
+def seed(seed: Any = None) -> None:
+    rs = _rand()
+    if isinstance(rs._bit_generator, MT19937):
+        return rs.seed(seed)
+    bg_type = type(rs._bit_generator)
+    rs._bit_generator.state = bg_type(seed).state
+    return None
+
+
+def get_bit_generator() -> Any:
+    return _rand()._bit_generator
+
+
+def set_bit_generator(bitgen: Any) -> None:
+    _global[:] = [RandomState(bitgen)]
+
+
+def sample(*args: Any, **kwargs: Any) -> Any:
+    return _rand().random_sample(*args, **kwargs)
+
+
+def ranf(*args: Any, **kwargs: Any) -> Any:
+    return _rand().random_sample(*args, **kwargs)
+
+
+MODULE_FUNCTIONS = [
+    "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
+    "gamma", "geometric", "get_state", "gumbel", "hypergeometric", "laplace", "logistic",
+    "lognormal", "logseries", "multinomial", "multivariate_normal", "negative_binomial",
+    "noncentral_chisquare", "noncentral_f", "normal", "pareto", "permutation", "poisson",
+    "power", "rand", "randint", "randn", "random", "random_integers", "random_sample",
+    "rayleigh", "set_state", "shuffle", "standard_cauchy", "standard_exponential",
+    "standard_gamma", "standard_normal", "standard_t", "triangular", "uniform", "vonmises",
+    "wald", "weibull", "zipf",
+]
+
+
+def _module_function(name: str) -> Any:
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_rand(), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = getattr(np.random, name).__doc__
+    return fn
+
+
+FUNCTIONS = {name: _module_function(name) for name in MODULE_FUNCTIONS}
