@@ -17,6 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .. import _engine
 from .._array import eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
+from .._config import EAGER_LIMIT
 from ..graph.dtypes import reduce_result_dtype
 from ..graph.node import Node
 from ..graph.ops import Op
@@ -43,10 +44,19 @@ def _eager(op: Op, a: ndarray, kwargs: dict) -> Any:
     return from_numpy(res)
 
 
+# ndarray method of each reduction, for the small-array path (skips np.sum's dispatch)
+_METHOD = {Op.SUM: "sum", Op.PROD: "prod", Op.MIN: "min", Op.MAX: "max", Op.ANY: "any",
+           Op.ALL: "all", Op.MEAN: "mean", Op.VAR: "var", Op.STD: "std", Op.ARGMIN: "argmin",
+           Op.ARGMAX: "argmax"}
+
+
 def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     """Record (or run) reduction ``op`` of ``a``; kwargs are NumPy's, unset ones omitted."""
-    a = _as_lazynp(a)
     kwargs = {k: v for k, v in kwargs.items() if v is not _NoValue}
+    if (type(a) is ndarray and a._small is EAGER_LIMIT[1] and op in _METHOD
+            and kwargs.get("out") is None and type(kwargs.get("where")) is not ndarray):
+        return from_numpy(getattr(a._data, _METHOD[op])(**kwargs))
+    a = _as_lazynp(a)
     if (kwargs.get("out") is not None or a.size == 0 or a.ndim == 0
             or a.dtype.kind not in "biufc"):
         axis = kwargs.get("axis")
