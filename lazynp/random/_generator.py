@@ -1163,6 +1163,8 @@ def default_rng(seed: Any = None) -> Generator:
     if isinstance(seed, BitGenerator):
         return Generator(seed)
     if isinstance(seed, np.random.Generator):
+        # Note: differs from NumPy: NumPy returns the Generator itself; lazynp wraps it in a
+        # lazynp Generator that shares (and keeps in step) its bit generator.
         return Generator(seed.bit_generator)
     if isinstance(seed, np.random.BitGenerator):
         return Generator(seed)
