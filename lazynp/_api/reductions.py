@@ -137,24 +137,23 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     return reduce(Op.MEAN, a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
 
 
+def _spread(op: Op, a: Any, mean: Any, **kwargs: Any) -> Any:
+    # var/std with a precomputed ``mean=`` run through NumPy at once
+    if mean is not _NoValue:
+        return _eager(op, _as_lazynp(a), dict(kwargs, mean=mean))
+    return reduce(op, a, **kwargs)
+
+
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
         mean=_NoValue, correction=_NoValue):
-    if mean is not _NoValue:
-        return _eager(Op.VAR, _as_lazynp(a), dict(axis=axis, dtype=dtype, out=out, ddof=ddof,
-                                                  keepdims=keepdims, where=where, mean=mean,
-                                                  correction=correction))
-    return reduce(Op.VAR, a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                  where=where, correction=correction)
+    return _spread(Op.VAR, a, mean, axis=axis, dtype=dtype, out=out, ddof=ddof,
+                   keepdims=keepdims, where=where, correction=correction)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
         mean=_NoValue, correction=_NoValue):
-    if mean is not _NoValue:
-        return _eager(Op.STD, _as_lazynp(a), dict(axis=axis, dtype=dtype, out=out, ddof=ddof,
-                                                  keepdims=keepdims, where=where, mean=mean,
-                                                  correction=correction))
-    return reduce(Op.STD, a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                  where=where, correction=correction)
+    return _spread(Op.STD, a, mean, axis=axis, dtype=dtype, out=out, ddof=ddof,
+                   keepdims=keepdims, where=where, correction=correction)
 
 
 def argmin(a, axis=None, out=None, *, keepdims=_NoValue):

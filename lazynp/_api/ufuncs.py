@@ -20,7 +20,7 @@ import numpy as np
 from .. import _engine
 from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
-from ..graph.dtypes import broadcast_shapes, ufunc_result_dtypes
+from ..graph.dtypes import _kwargs_key, broadcast_shapes, ufunc_result_dtypes
 from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
@@ -52,10 +52,6 @@ def _check_integer_power(exponent: Any) -> None:
         negative = exponent < 0
     if negative:
         raise ValueError("Integers to negative integer powers are not allowed.")
-
-
-def _kwargs_key(kwargs: dict) -> tuple:
-    return tuple(sorted(kwargs.items(), key=str)) if kwargs else ()
 
 
 def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:

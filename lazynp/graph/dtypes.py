@@ -9,6 +9,7 @@ and bit length, which is all that decides whether it fits a dtype.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -42,6 +43,27 @@ def stand_in(x: Any) -> Any:
     return empty_of(x.dtype)
 
 
+def _cached(cache: dict, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``cache[key]``, computed (with NumPy's warnings silenced) on a miss.  Keys holding an
+    unhashable keyword value are computed every time."""
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    except TypeError:
+        key = None
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = compute()
+    if key is not None:
+        cache[key] = value
+    return value
+
+
+def _kwargs_key(kwargs: dict) -> tuple:
+    return tuple(sorted(kwargs.items(), key=str)) if kwargs else ()
+
+
 _UFUNC_CACHE: dict[tuple, tuple[np.dtype, ...]] = {}
 
 
@@ -49,24 +71,16 @@ def ufunc_result_dtypes(ufunc: np.ufunc, operands: Any, kwargs: dict,
                         keys: tuple | None = None) -> tuple[np.dtype, ...]:
     """Output dtypes of ``ufunc(*operands, **kwargs)``; raises what NumPy raises.
 
-    ``keys`` may pass the operands' ``operand_key``s when the caller already has them.
+    ``keys`` may pass the operands' ``operand_key``s when the caller already has them; the
+    cache key is ``(ufunc, keys, _kwargs_key(kwargs))``, which callers may look up directly.
     """
     if keys is None:
         keys = tuple(map(operand_key, operands))
-    key = (ufunc, keys, tuple(sorted(kwargs.items(), key=str)) if kwargs else ())
-    # callers may look the cache up directly with this same key
-    try:
-        return _UFUNC_CACHE[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable keyword value: resolve without caching
-        key = None
-    with np.errstate(all="ignore"):
+
+    def compute() -> tuple[np.dtype, ...]:
         res = ufunc(*map(stand_in, operands), **kwargs)
-    out = tuple(r.dtype for r in res) if isinstance(res, tuple) else (res.dtype,)
-    if key is not None:
-        _UFUNC_CACHE[key] = out
-    return out
+        return tuple(r.dtype for r in res) if isinstance(res, tuple) else (res.dtype,)
+    return _cached(_UFUNC_CACHE, (ufunc, keys, _kwargs_key(kwargs)), compute)
 
 
 _CALL_CACHE: dict[tuple, np.dtype] = {}
@@ -74,19 +88,9 @@ _CALL_CACHE: dict[tuple, np.dtype] = {}
 
 def call_result_dtype(fn: Callable, operands: tuple, kwargs: dict) -> np.dtype:
     """Result dtype of a NumPy function of elementwise operands (``where``, ``clip``)."""
-    key = (fn, tuple(map(operand_key, operands)), tuple(sorted(kwargs.items(), key=str)))
-    try:
-        return _CALL_CACHE[key]
-    except KeyError:
-        pass
-    except TypeError:
-        key = None
-    with np.errstate(all="ignore"):
-        res = fn(*map(stand_in, operands), **kwargs)
-    dt = np.asarray(res).dtype
-    if key is not None:
-        _CALL_CACHE[key] = dt
-    return dt
+    key = (fn, tuple(map(operand_key, operands)), _kwargs_key(kwargs))
+    return _cached(_CALL_CACHE, key,
+                   lambda: np.asarray(fn(*map(stand_in, operands), **kwargs)).dtype)
 
 
 _BCAST_CACHE: dict[tuple, tuple[int, ...]] = {}
@@ -136,19 +140,6 @@ _REDUCE_CACHE: dict[tuple, np.dtype] = {}
 
 def reduce_result_dtype(fn: Callable, dtype: np.dtype, ndim: int, kwargs: dict) -> np.dtype:
     """Result dtype of reducer ``fn`` on an array of ``dtype``: NumPy run on a 1-element array."""
-    key = (fn, dtype, ndim, tuple(sorted(kwargs.items(), key=str)))
-    try:
-        return _REDUCE_CACHE[key]
-    except KeyError:
-        pass
-    except TypeError:
-        key = None
-    with np.errstate(all="ignore"):
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = fn(np.zeros((1,) * ndim, dtype=dtype), **kwargs)
-    dt = np.asarray(res).dtype
-    if key is not None:
-        _REDUCE_CACHE[key] = dt
-    return dt
+    key = (fn, dtype, ndim, _kwargs_key(kwargs))
+    return _cached(_REDUCE_CACHE, key,
+                   lambda: np.asarray(fn(np.zeros((1,) * ndim, dtype=dtype), **kwargs)).dtype)
