@@ -113,10 +113,9 @@ def bench_small_sum(lnp, inner: int, repeats: int) -> dict[str, float]:
     def sum_lazynp():
         return float((al * bl).sum())
 
-    return {
+    return {  # informational: the issue sets no target for this figure
         "lazynp": median_time(sum_lazynp, inner, repeats),
         "numpy": median_time(sum_numpy, inner, repeats),
-        "target_ratio": 1.5,
     }
 
 
@@ -132,6 +131,8 @@ def _verdict(fig: dict[str, float]) -> str:
     if "target_s" in fig:
         ok = fig["lazynp"] <= fig["target_s"]
         return f"{'ok' if ok else 'MISS'} (<= {fig['target_s'] * 1e6:.0f} us)"
+    if "target_ratio" not in fig:
+        return "-"
     ok = fig["ratio"] <= fig["target_ratio"]
     return f"{'ok' if ok else 'MISS'} (<= {fig['target_ratio']}x)"
 

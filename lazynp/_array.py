@@ -212,16 +212,18 @@ class ndarray:
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, key: Any) -> Any:
-        d = self._data
-        if d is not None:
-            tk = type(key)
-            if tk is int:
+        tk = type(key)
+        if tk is int:
+            d = self._data
+            if d is not None:
                 r = d[key]
                 if type(r) is not _np_ndarray:
                     return r
                 obj = wrap(r)
                 obj._base = self if getattr(self, "_base", None) is None else self._base
                 return obj
+        d = self._data
+        if d is not None:
             if tk is ndarray or (tk is tuple and _has_lazy(key)):
                 key = to_numpy(key)
             r = d[key]

@@ -62,6 +62,14 @@ SETTINGS: tuple[Setting, ...] = (
             "print the plan of every forced graph to stderr (python -m lazynp run --explain)"),
     Setting("fusion", True, _parse_bool,
             "fuse elementwise chains and reductions into kernels (0 for debugging)"),
+    Setting("fusion_recompute_limit", 10.0, float,
+            "a node read by several kernels is recomputed in each when its recompute cost "
+            "is at most this, else materialized once"),
+    Setting("fusion_max_cost", 200.0, float,
+            "a fused kernel whose body costs more than this per element is split at the "
+            "cheapest cut"),
+    Setting("fusion_block_size", 65536, int,
+            "elements per block of the reference executor (block-sized temporaries only)"),
     Setting("num_threads", os.cpu_count() or 1, int,
             "threads used by compiled CPU kernels"),
     Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
@@ -93,6 +101,8 @@ class Config:
             object.__setattr__(self, name, value)
         EAGER_LIMIT[0] = (1 << 62) if self.eager else self.eager_threshold
         EAGER_LIMIT[1] = object()  # a new token: "small" marks made under old limits expire
+        for listener in _LISTENERS:
+            listener()
 
     @contextlib.contextmanager
     def __call__(self, **kwargs: Any) -> Iterator[Config]:
@@ -118,5 +128,12 @@ _NAMES = frozenset(s.name for s in SETTINGS)
 # operators' eager fast path is a single identity test.  Derived from the two settings on
 # every change; a list so the hot paths read it without attribute lookups.
 EAGER_LIMIT: list = [0, None]
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener()`` after every change of settings (hot paths cache derived values)."""
+    _LISTENERS.append(listener)
+    listener()
 config = Config()
 config.set()

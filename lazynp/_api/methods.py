@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _engine
 from .._array import lazy, ndarray, wrap
-from .._config import EAGER_LIMIT as _LIMIT
+from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.node import Node
@@ -25,6 +25,15 @@ from .ufuncs import _MODELED, ufunc_call
 _np_ndarray = np.ndarray
 _new = object.__new__
 _NO_KWARGS: dict = {}
+_TOKEN = None  # EAGER_LIMIT[1], as a module global for the fast path
+
+
+def _refresh_token() -> None:
+    global _TOKEN
+    _TOKEN = EAGER_LIMIT[1]
+
+
+on_change(_refresh_token)
 _ARG_ARG = (ARG, ARG)
 
 # name, ufunc, has reflected form, has in-place form
@@ -63,7 +72,7 @@ def _forward(uf: np.ufunc) -> Any:
     # the limit; it is then merely computed eagerly, which is NumPy's own behaviour).
     def method(self: ndarray, other: Any) -> Any:
         small = self._small
-        if small is _LIMIT[1]:
+        if small is _TOKEN:
             t = type(other)
             if t is ndarray:
                 if other._small is small:  # (neither is 0-d: the result is an array)
