@@ -101,18 +101,31 @@ def force(x: Any) -> Any:
 
 
 def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
-    """Print the pending DAG of ``x`` (``format="dot"`` returns Graphviz DOT instead)."""
+    """Print the fusion plan that forcing ``x`` would run (``format="dot"``: return DOT).
+
+    The text shows the expression tree (op, dtype, shape, cost per element of each node),
+    the concrete inputs and views read, each kernel (name, members, inputs, outputs, body,
+    bytes read and written, reasons for cuts) and totals against NumPy's op-by-op execution.
+    Nothing is computed.  A concrete ``x`` is described as a buffer.
+    """
     from .graph.node import buffer_node
     from .graph.printing import format_dag, format_dot
+    if format not in ("text", "dot"):
+        raise ValueError(f"unknown explain format {format!r}; use 'text' or 'dot'")
     if type(x) is ndarray:
         node = x._node if x._data is None else buffer_node(x._data)
     else:
         node = buffer_node(_np.asarray(x))
+    if node.value is not None:
+        if format == "dot":
+            return format_dot(node)
+        print(format_dag(node), file=file)
+        return None
+    from .fusion.explain import format_plan, format_plan_dot
+    plan = _engine.plan_of(node)
     if format == "dot":
-        return format_dot(node)
-    if format != "text":
-        raise ValueError(f"unknown explain format {format!r}; use 'text' or 'dot'")
-    print(format_dag(node), file=file)
+        return format_plan_dot(plan)
+    print(format_plan(plan), file=file)
     return None
 
 

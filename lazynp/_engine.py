@@ -34,18 +34,21 @@ _extobj = _ufunc_config._extobj_contextvar
 _registry: dict[int, list] = {}
 _registrations = 0
 
-_stats: dict[str, Any] = {"forces": 0, "nodes_evaluated": 0, "fallbacks": Counter()}
+_stats: dict[str, Any] = {"forces": 0, "nodes_evaluated": 0, "kernels": 0,
+                          "fallbacks": Counter()}
 
 
 def stats() -> dict[str, Any]:
-    """Counters since start (or ``reset_stats``): forces, nodes evaluated, fallbacks by name."""
+    """Counters since start (or ``reset_stats``): forces, nodes evaluated, fused kernels run,
+    fallbacks by name."""
     return {"forces": _stats["forces"], "nodes_evaluated": _stats["nodes_evaluated"],
-            "fallbacks": dict(_stats["fallbacks"])}
+            "kernels": _stats["kernels"], "fallbacks": dict(_stats["fallbacks"])}
 
 
 def reset_stats() -> None:
     _stats["forces"] = 0
     _stats["nodes_evaluated"] = 0
+    _stats["kernels"] = 0
     _stats["fallbacks"].clear()
 
 
@@ -161,8 +164,10 @@ def force(node: Node) -> np.ndarray:
     """Evaluate ``node`` and everything pending below it; return its value."""
     if node.value is not None:
         return node.value
-    order = pending_subgraph(node)
     _stats["forces"] += 1
+    if config.fusion:
+        return _force_fused(node)
+    order = pending_subgraph(node)
     if config.explain_on_force:
         from .graph.printing import format_dag
         print(format_dag(node), file=sys.stderr)
@@ -178,4 +183,33 @@ def force(node: Node) -> np.ndarray:
             _extobj.reset(token)
         realize(n, value)
     _stats["nodes_evaluated"] += len(order)
+    return node.value
+
+
+def plan_of(node: Node) -> Any:
+    """The fusion plan ``force(node)`` would run now (settings from ``config``)."""
+    from .fusion import make_plan
+    return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
+
+
+def _force_fused(node: Node) -> np.ndarray:
+    """force() through the fusion planner and the reference executor (config.fusion)."""
+    from .fusion import execute
+    from .fusion.explain import format_groups, format_plan, kernel_timing
+    plan = plan_of(node)
+    if config.explain_on_force:
+        print(format_plan(plan), file=sys.stderr)
+    if config.debug >= 1:
+        print(f"lazynp: force %{node.id}: {len(plan.kernels)} kernel(s), "
+              f"{len(plan.steps) - len(plan.kernels)} other step(s), "
+              f"{len(plan.nodes)} node(s)", file=sys.stderr)
+    if config.debug >= 3:
+        print(format_groups(plan), file=sys.stderr)
+    on_kernel = None
+    if config.debug >= 2:
+        def on_kernel(kernel: Any, seconds: float) -> None:
+            print(kernel_timing(kernel, seconds), file=sys.stderr)
+    execute(plan, realize, config.fusion_block_size, on_kernel)
+    _stats["nodes_evaluated"] += len(plan.nodes)
+    _stats["kernels"] += len(plan.kernels)
     return node.value

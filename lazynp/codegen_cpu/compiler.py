@@ -114,12 +114,18 @@ def host_info() -> dict[str, str]:
 
 
 def _lazynp_version() -> str:
-    try:
-        from importlib.metadata import version
+    # lazynp.__version__ rather than importlib.metadata: importing the latter costs ~0.1 s,
+    # paid on the first kernel of every process.
+    v = _state.get("version")
+    if v is None:
+        try:
+            import lazynp
 
-        return version("lazynp")
-    except Exception:
-        return "dev"
+            v = str(lazynp.__version__)
+        except Exception:
+            v = "dev"
+        _state["version"] = v
+    return v
 
 
 def _disk_key(ir: str) -> str:

@@ -25,6 +25,7 @@ from lazynp.random._bitgen import (
     PCG64DXSM,
     SFC64,
     BitGenerator,
+    Philox,
     SeedSequence,
 )
 from lazynp.random._generator import Generator, default_rng
@@ -39,7 +40,7 @@ from lazynp.random._legacy import (
 
 globals().update(_legacy.FUNCTIONS)
 
-__all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "RandomState",
+__all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "Philox", "RandomState",
            "SFC64", "SeedSequence", "default_rng", "get_bit_generator", "ranf", "sample", "seed",
            "set_bit_generator", *_legacy.MODULE_FUNCTIONS]
 

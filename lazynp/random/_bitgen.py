@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from lazynp.random import _philox
 from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
 
 __all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937",
-           "SFC64"]
+           "SFC64", "Philox"]
 
 _INIT_A = 0x43B0D7E5
 _MULT_A = 0x931E8875
@@ -231,6 +232,7 @@ class BitGenerator:
     _kind = ""
     _name = ""
     _mult = 0
+    _HAS_UINT32 = 4  # index of has_uint32 in the state block
 
     def __init__(self, seed: Any = None) -> None:
         self.lock = threading.Lock()
@@ -309,6 +311,11 @@ class BitGenerator:
         out[0] = state & MASK64
         out[1] = state >> 64
         return out
+
+    def _draw_align(self, st: np.ndarray) -> tuple[int, int]:
+        """(lead, unit): block offsets of a parallel fill must be 0, at most ``lead``, or
+        ``lead`` plus a multiple of ``unit`` 64-bit draws (Philox jumps whole blocks)."""
+        return 0, 1
 
     def _sync_in(self) -> None:
         """Hook for wrappers around foreign generators (before a kernel runs)."""
@@ -555,3 +562,113 @@ class SFC64(BitGenerator):
 
     def _jump_copy(self, st: np.ndarray, draws: int) -> np.ndarray:
         raise NotImplementedError("SFC64 has no advance")
+
+
+def _int_to_array(value: Any, name: str, bits: int, uint_size: int) -> np.ndarray:
+    """NumPy's int_to_array (_common.pyx): a large integer as little-endian words."""
+    length = bits // uint_size
+    value = np.asarray(_asnumpy_maybe(value))
+    dtype = np.uint32 if uint_size == 32 else np.uint64
+    if value.shape == ():
+        value = int(value)
+        upper = int(2) ** int(bits)
+        if value < 0 or value >= upper:
+            raise ValueError(f"{name} must be positive and less than 2**{bits}.")
+        out = np.empty(length, dtype=dtype)
+        for i in range(length):
+            out[i] = value % 2 ** int(uint_size)
+            value >>= int(uint_size)
+    else:
+        out = value.astype(dtype)
+        if out.shape != (length,):
+            raise ValueError(f"{name} must have {length} elements when using array form")
+    return out
+
+
+class Philox(BitGenerator):
+    """Philox4x64-10, NumPy's counter-based ``Philox`` (seed, or counter and key).
+
+    ``self._st`` holds thirteen uint64 words (counter, key, buffer, buffer_pos, has_uint32,
+    uinteger; see ``_philox.py``).  The parallel fill moves copies of the state by counter
+    arithmetic, block-aligned.
+    """
+
+    _kind = "philox"
+    _name = "Philox"
+    _HAS_UINT32 = _philox.HAS
+
+    def __init__(self, seed: Any = None, counter: Any = None, key: Any = None) -> None:
+        if seed is not None and key is not None:
+            raise ValueError("seed and key cannot be both used")
+        self.lock = threading.Lock()
+        self._st = np.zeros(_philox.NWORDS, dtype=np.uint64)
+        self._seed_seq = _seed_seq_from(seed)
+        if key is not None:
+            self._st[4:6] = _int_to_array(key, "key", 128, 64)
+            self._seed_seq = None
+        else:
+            self._st[4:6] = self._seed_seq.generate_state(2, np.uint64)
+        counter = 0 if counter is None else counter
+        self._st[0:4] = _int_to_array(counter, "counter", 256, 64)
+        self._reset()
+
+    def _seed(self, seed_seq: Any) -> None:
+        self._st[4:6] = seed_seq.generate_state(2, np.uint64)
+        self._st[0:4] = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._st[6:10] = 0
+        self._st[_philox.POS] = _philox.BUFFER_SIZE
+        self._st[_philox.HAS] = 0
+        self._st[_philox.UINT] = 0
+
+    def _state_unlocked(self) -> dict:
+        st = self._st
+        return {"bit_generator": "Philox",
+                "state": {"counter": st[0:4].copy(), "key": st[4:6].copy()},
+                "buffer": st[6:10].copy(),
+                "buffer_pos": int(st[_philox.POS]),
+                "has_uint32": int(st[_philox.HAS]),
+                "uinteger": int(st[_philox.UINT])}
+
+    def _set_state_unlocked(self, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise TypeError("state must be a dict")
+        if value.get("bit_generator", "") != "Philox":
+            raise ValueError("state must be for a Philox PRNG")
+        st = self._st
+        for i in range(4):
+            st[i] = int(value["state"]["counter"][i]) & MASK64
+            if i < 2:
+                st[4 + i] = int(value["state"]["key"][i]) & MASK64
+            st[6 + i] = int(value["buffer"][i]) & MASK64
+        st[_philox.HAS] = int(value["has_uint32"]) & 0xFFFFFFFF
+        st[_philox.UINT] = int(value["uinteger"]) & 0xFFFFFFFF
+        st[_philox.POS] = int(value["buffer_pos"]) & MASK64
+
+    def advance(self, delta: int) -> Philox:
+        delta = delta & ~(~int(0) << 256)
+        step = [int(v) for v in _int_to_array(delta, "step", 256, 64)]
+        with self.lock:
+            _philox.advance(self._st, step)
+            self._reset()
+        return self
+
+    def jumped(self, jumps: int = 1) -> Philox:
+        bit_generator = type(self)()
+        bit_generator.state = self.state
+        bit_generator.advance(jumps * int(2 ** 128))
+        return bit_generator
+
+    def _jump_copy(self, st: np.ndarray, draws: int) -> np.ndarray:
+        return _philox.jump_words(st, draws)
+
+    def _draw_align(self, st: np.ndarray) -> tuple[int, int]:
+        return _philox.lead(st), _philox.BUFFER_SIZE
+
+    def __setstate__(self, d: dict) -> None:
+        self.lock = threading.Lock()
+        self._st = np.zeros(_philox.NWORDS, dtype=np.uint64)
+        self._seed_seq = d["seed_seq"]
+        self.state = d["state"]

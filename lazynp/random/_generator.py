@@ -79,7 +79,7 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
     ks = bg._kernels()
     fn = ks.fn[name]
     args: list[int] = []
-    if name in ks.dsl:
+    if ks.is_dsl(name):
         args.append(0 if aux is None else _ptr(aux))
         cons = None
     for p in params:
@@ -101,26 +101,34 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
 def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], itemsize: int,
               cons: tuple, threads: int) -> None:
     st = bg._st
-    blocks: list[tuple[int, int, int]] = []  # (first element, count, raw u64 offset)
+    prefix = 0
     if cons[0] == "u64":
-        bounds = [n * k // threads for k in range(threads + 1)]
-        blocks = [(bounds[k], bounds[k + 1] - bounds[k], bounds[k]) for k in range(threads)]
+        group = 1  # elements per 64-bit draw
     else:
         units = cons[1]
-        prefix = 0
-        if int(st[4]) != 0:
+        if int(st[bg._HAS_UINT32]) != 0:
             # The buffered upper half feeds the first ``units`` elements: run them serially.
             prefix = min(n, units)
             fn(_ptr(st), out_ptr, prefix, *args)
-        group = 2 * units  # elements per 64-bit draw
-        m = n - prefix
-        ngroups = -(-m // group)
-        gb = [ngroups * k // threads for k in range(threads + 1)]
-        for k in range(threads):
-            start = prefix + gb[k] * group
-            stop = min(prefix + gb[k + 1] * group, n)
-            if stop > start:
-                blocks.append((start, stop - start, gb[k]))
+        group = 2 * units
+    m = n - prefix
+    ndraws = -(-m // group)
+    lead, unit = bg._draw_align(st)
+    offs = [0]
+    for k in range(1, threads):
+        d = ndraws * k // threads
+        if d > lead and unit > 1:
+            d = lead + -(-(d - lead) // unit) * unit  # next block boundary
+        if offs[-1] < d < ndraws:
+            offs.append(d)
+    offs.append(ndraws)
+    # (first element, count, raw 64-bit draw offset) per block
+    blocks = []
+    for k in range(len(offs) - 1):
+        start = prefix + offs[k] * group
+        stop = min(prefix + offs[k + 1] * group, n)
+        if stop > start:
+            blocks.append((start, stop - start, offs[k]))
     if not blocks:
         return
     copies = [bg._jump_copy(st, off) for (_s, _c, off) in blocks]
@@ -129,7 +137,11 @@ def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], 
         start, count, _off = blocks[k]
         fn(_ptr(copies[k]), out_ptr + start * itemsize, count, *args)
 
-    list(_executor(len(blocks)).map(work, range(len(blocks))))
+    # The calling thread runs the first block itself (ctypes releases the GIL for the call).
+    futures = [_executor(len(blocks)).submit(work, k) for k in range(1, len(blocks))]
+    work(0)
+    for f in futures:
+        f.result()
     st[:] = copies[-1]
 
 
@@ -999,6 +1011,235 @@ class Generator:
             return res
         return a.take(np.asarray(idx, dtype=np.intp), axis=axis)
 
+    # ---- multivariate ------------------------------------------------------------------------
+    def _multinomial(self, n, pvals, size=None):
+        on = np.asarray(asnumpy(n))
+        if not isinstance(n, (int, np.integer)):
+            on = on.astype(np.int64, casting="same_kind")
+        on = np.asarray(on, dtype=np.int64, order="C")
+        pv = asnumpy(pvals)
+        parr = np.ascontiguousarray(np.asarray(pv, dtype=np.float64))
+        ndim = parr.ndim
+        d = parr.shape[ndim - 1] if ndim >= 1 else 0
+        if d == 0:
+            raise ValueError("pvals must have at least 1 dimension and the last dimension "
+                             "of pvals must be greater than 0.")
+        _check_array_constraint(parr, "pvals", CONS_BOUNDED_0_1)
+        flatp = parr.reshape(-1)
+        for offset in range(0, flatp.size, d):
+            if _kahan_sum(flatp[offset:offset + d - 1], d - 1) > (1.0 + 1e-12):
+                slice_repr = "[:-1]" if ndim == 1 else "[...,:-1]"
+                if (isinstance(pv, np.ndarray) and np.issubdtype(pv.dtype, np.floating)
+                        and pv.dtype != float and pv.sum() < 1.0001):
+                    msg = (f"sum(pvals{slice_repr}.astype(np.float64)) > 1.0. The pvals "
+                           "array is cast to 64-bit floating point prior to checking the "
+                           "sum. Precision changes when casting may cause problems even if "
+                           "the sum of the original pvals is valid.")
+                else:
+                    msg = f"sum(pvals{slice_repr}) > 1.0"
+                raise ValueError(msg)
+        if on.ndim != 0 or ndim > 1:
+            _check_array_constraint(on, "n", CONS_NON_NEGATIVE)
+            offsets = np.arange(0, parr.size, d, dtype=np.intp).reshape(parr.shape[:ndim - 1])
+            if size is None:
+                bshape = np.broadcast(on, offsets).shape
+            else:
+                temp = np.empty(size, dtype=np.int8)
+                bshape = np.broadcast(on, offsets, temp).shape
+                try:
+                    size = (operator.index(size),)
+                except TypeError:
+                    size = tuple(size)
+                if bshape != size:
+                    raise ValueError(f"Output size {size} is not compatible with broadcast "
+                                     f"dimensions of inputs {bshape}.")
+            multin = np.zeros(bshape + (d,), dtype=np.int64)
+            ns = np.ascontiguousarray(np.broadcast_to(on, bshape), dtype=np.int64).reshape(-1)
+            offs = np.ascontiguousarray(np.broadcast_to(offsets, bshape),
+                                        dtype=np.int64).reshape(-1)
+            count = multin.size // d
+            self._call("multinomial", self._binom, ns, 1, flatp, offs, 1, d, count, multin)
+            return multin
+        if size is None:
+            shape = (d,)
+        else:
+            try:
+                shape = (operator.index(size), d)
+            except TypeError:
+                shape = tuple(size) + (d,)
+        multin = np.zeros(shape, dtype=np.int64)
+        ni = int(on)
+        _check_constraint(float(ni), "n", CONS_NON_NEGATIVE)
+        count = multin.size // d
+        self._call("multinomial", self._binom, np.array([ni], np.int64), 0, flatp,
+                   np.zeros(1, np.int64), 0, d, count, multin)
+        return multin
+
+    def _multivariate_hypergeometric(self, colors, nsample, size=None, method="marginals"):
+        int64_max = 2**63 - 1
+        if method not in ["count", "marginals"]:
+            raise ValueError('method must be "count" or "marginals".')
+        try:
+            operator.index(nsample)
+        except TypeError:
+            raise ValueError("nsample must be an integer") from None
+        if nsample < 0:
+            raise ValueError("nsample must be nonnegative.")
+        if nsample > int64_max:
+            raise ValueError("nsample must not exceed %d" % int64_max)
+        nsamp = int(nsample)
+        invalid_colors = False
+        try:
+            colors = np.asarray(asnumpy(colors))
+            if colors.ndim != 1:
+                invalid_colors = True
+            elif colors.size > 0 and not np.issubdtype(colors.dtype, np.integer):
+                invalid_colors = True
+            elif np.any((colors < 0) | (colors > int64_max)):
+                invalid_colors = True
+        except ValueError:
+            invalid_colors = True
+        if invalid_colors:
+            raise ValueError("colors must be a one-dimensional sequence of nonnegative "
+                             "integers not exceeding %d." % int64_max)
+        colors = np.ascontiguousarray(colors, dtype=np.int64)
+        num_colors = colors.size
+        total = 0
+        for c in colors.tolist():
+            if c > int64_max - total:
+                raise ValueError("sum(colors) must not exceed the maximum value of a 64 bit "
+                                 "signed integer (%d)" % int64_max)
+            total += c
+        if method == "marginals" and total >= 1000000000:
+            raise ValueError('When method is "marginals", sum(colors) must be less than '
+                             '1000000000.')
+        max_index = int64_max // 8
+        if method == "count" and total > max_index:
+            raise ValueError("When method is 'count', sum(colors) must not exceed %d"
+                             % max_index)
+        if nsamp > total:
+            raise ValueError("nsample > sum(colors)")
+        if size is None:
+            shape = (num_colors,)
+        elif np.isscalar(size):
+            shape = (size, num_colors)
+        else:
+            shape = tuple(size) + (num_colors,)
+        variates = np.zeros(shape, dtype=np.int64)
+        if num_colors == 0:
+            return variates
+        num_variates = variates.size // num_colors
+        if method == "count":
+            if total == 0 or nsamp == 0 or num_variates == 0:
+                return variates
+            try:
+                choices = np.empty(total, np.int64)
+            except MemoryError:
+                raise MemoryError("Insufficient memory for multivariate_hypergeometric with "
+                                  "method='count' and sum(colors)=%d" % total) from None
+            self._call("mvhg_count", total, num_colors, colors, nsamp, num_variates, variates,
+                       choices)
+        else:
+            self._call("mvhg_marginals", total, num_colors, colors, nsamp, num_variates,
+                       variates)
+        return variates
+
+    def _dirichlet(self, alpha, size=None):
+        alpha = asnumpy(alpha)
+        k = len(alpha)
+        alpha_arr = np.asarray(alpha, dtype=np.float64)
+        if alpha_arr.ndim != 1:
+            raise ValueError("object of too small depth for desired array"
+                             if alpha_arr.ndim < 1 else "object too deep for desired array")
+        alpha_arr = np.ascontiguousarray(alpha_arr)
+        if np.any(np.less(alpha_arr, 0)):
+            raise ValueError("alpha < 0")
+        if size is None:
+            shape = (k,)
+        else:
+            try:
+                shape = (operator.index(size), k)
+            except TypeError:
+                shape = tuple(size) + (k,)
+        diric = np.zeros(shape, np.float64)
+        totsize = diric.size
+        if k > 0 and alpha_arr.max() < 0.1:
+            csum_arr = np.empty_like(alpha_arr)
+            csum = 0.0
+            for j in range(k - 1, -1, -1):
+                csum += float(alpha_arr[j])
+                csum_arr[j] = csum
+            if csum > 0:
+                self._call("dirichlet", alpha_arr, csum_arr, k, totsize, 1, diric)
+        elif totsize > 0:
+            self._call("dirichlet", alpha_arr, alpha_arr, k, totsize, 0, diric)
+        return diric
+
+    def _multivariate_normal(self, mean, cov, size=None, check_valid="warn", tol=1e-8, *,
+                             method="svd"):
+        # NumPy's Python code over standard_normal (same LAPACK, same results)
+        if method not in {"eigh", "svd", "cholesky"}:
+            raise ValueError("method must be one of {'eigh', 'svd', 'cholesky'}")
+        mean = np.array(asnumpy(mean))
+        cov = np.array(asnumpy(cov))
+        if (np.issubdtype(mean.dtype, np.complexfloating)
+                or np.issubdtype(cov.dtype, np.complexfloating)):
+            raise TypeError("mean and cov must not be complex")
+        if size is None:
+            shape = []
+        elif isinstance(size, (int, np.integer)):
+            shape = [size]
+        else:
+            shape = size
+        if len(mean.shape) != 1:
+            raise ValueError("mean must be 1 dimensional")
+        if (len(cov.shape) != 2) or (cov.shape[0] != cov.shape[1]):
+            raise ValueError("cov must be 2 dimensional and square")
+        if mean.shape[0] != cov.shape[0]:
+            raise ValueError("mean and cov must have same length")
+        final_shape = list(shape[:])
+        final_shape.append(mean.shape[0])
+        x = self._standard_normal(final_shape).reshape(-1, mean.shape[0])
+        cov = cov.astype(np.double)
+        if method == "svd":
+            from numpy.linalg import svd
+
+            (u, s, vh) = svd(cov)
+        elif method == "eigh":
+            from numpy.linalg import eigh
+
+            (s, u) = eigh(cov)
+        else:
+            from numpy.linalg import cholesky
+
+            lower = cholesky(cov)
+        if check_valid != "ignore" and method != "cholesky":
+            if check_valid != "warn" and check_valid != "raise":
+                raise ValueError("check_valid must equal 'warn', 'raise', or 'ignore'")
+            if method == "svd":
+                psd = np.allclose(np.dot(vh.T * s, vh), cov, rtol=tol, atol=tol)
+            else:
+                psd = not np.any(s < -tol)
+            if not psd:
+                if check_valid == "warn":
+                    warnings.warn("covariance is not symmetric positive-semidefinite.",
+                                  RuntimeWarning, stacklevel=3)
+                else:
+                    raise ValueError("covariance is not symmetric positive-semidefinite.")
+        if method == "cholesky":
+            _factor = lower
+        elif method == "eigh":
+            _factor = u * np.sqrt(abs(s))
+        else:
+            _factor = u * np.sqrt(s)
+        x = mean + x @ _factor.T
+        x.shape = tuple(final_shape)
+        return x
+
+    def _call(self, name: str, *args: Any) -> None:
+        """Run whole-call kernel ``name`` (arrays passed by pointer) under the lock."""
+        _call_kernel(self._bit_generator, name, args)
+
     def _floyd(self, pop: int, size: int) -> np.ndarray:
         """Floyd's sampling as NumPy's choice: draw B(j) for j = pop-size .. pop-1, dedupe."""
         if size == 0:
@@ -1017,6 +1258,17 @@ class Generator:
                 out[k] = v
             seen.add(v)
         return np.array(out, dtype=np.int64)
+
+
+def _call_kernel(bg: BitGenerator, name: str, args: tuple) -> None:
+    fn = bg._kernels().fn[name]
+    cargs = [_ptr(a) if isinstance(a, np.ndarray) else int(a) for a in args]
+    with bg.lock:
+        bg._sync_in()
+        try:
+            fn(_ptr(bg._st), *cargs)
+        finally:
+            bg._sync_out()
 
 
 def _kahan_sum(darr: np.ndarray, n: int) -> float:
@@ -1067,7 +1319,8 @@ _PUBLIC = ["random", "uniform", "integers", "bytes", "standard_normal", "normal"
            "noncentral_chisquare", "noncentral_f", "standard_t", "standard_cauchy",
            "lognormal", "logistic", "laplace", "gumbel", "pareto", "power", "rayleigh",
            "weibull", "wald", "vonmises", "triangular", "geometric", "poisson", "zipf",
-           "logseries", "negative_binomial", "binomial", "hypergeometric"]
+           "logseries", "negative_binomial", "binomial", "hypergeometric", "multinomial",
+           "multivariate_hypergeometric", "dirichlet", "multivariate_normal"]
 
 
 def _make_public(name: str):

@@ -27,6 +27,7 @@ import ctypes
 import functools
 import struct
 import threading
+from typing import Any
 
 from lazynp.random import _ziggurat as Z
 
@@ -58,6 +59,7 @@ def _table(name: str, ty: str, values, fmt) -> str:
     return f"@{name} = private unnamed_addr constant [256 x {ty}] [{body}], align 16\n"
 
 
+@functools.lru_cache(maxsize=None)
 def _tables() -> str:
     hexf = float.fromhex
     out = []
@@ -748,6 +750,10 @@ done64:
   ret i64 %x64
 }
 
+"""
+
+
+_SHUFFLE = r"""
 ; for each of %rows rows of %n int64 values: for i = n-1 .. 1 swap(row[i], row[interval(i)])
 define void @lz_shuffle_interval(ptr noalias %st, ptr noalias %data, i64 %n, i64 %rows) nounwind {
 entry:
@@ -919,6 +925,7 @@ done:
 
 @functools.lru_cache(maxsize=None)
 def _dsl_parts() -> tuple[str, dict]:
+    """IR of the DSL source and its map kernels {name: (ret, params, has_aux, n_params)}."""
     from lazynp.random import _dists
     from lazynp.random._dsl import compile_source
 
@@ -932,6 +939,76 @@ def _dsl_parts() -> tuple[str, dict]:
     return ir, kern
 
 
+@functools.lru_cache(maxsize=None)
+def _dsl_calls() -> dict[str, list[tuple[str, str]]]:
+    """Whole-call kernels of the DSL source (``x_<name>``): {name: parameters after bg}."""
+    from lazynp.random import _dists
+    from lazynp.random._dsl import Compiler
+
+    c = Compiler(_dists.SOURCE, tables=_dists.TABLES)
+    return {n[2:]: f.params[1:] for n, f in c.funcs.items() if n.startswith("x_")}
+
+
+@functools.lru_cache(maxsize=None)
+def _dsl_chunks() -> tuple[dict[str, str], dict[str, set[str]], str]:
+    """The DSL IR split into functions {name: text}, their callees, and the rest."""
+    import re
+
+    ir = _dsl_parts()[0]
+    chunks: dict[str, str] = {}
+    rest = []
+    cur: list[str] | None = None
+    name = ""
+    for line in ir.split("\n"):
+        if cur is None:
+            m = re.match(r"define (?:internal )?\S+ @([\w.]+)\(", line)
+            if m:
+                name = m.group(1)
+                cur = [line]
+            else:
+                rest.append(line)
+        else:
+            cur.append(line)
+            if line == "}":
+                chunks[name] = "\n".join(cur) + "\n"
+                cur = None
+    deps = {n: set(re.findall(r"@([\w.]+)\(", t)) & set(chunks) - {n}
+            for n, t in chunks.items()}
+    return chunks, deps, "\n".join(rest)
+
+
+def _dsl_ir_for(root: str) -> str:
+    """Only the DSL functions reachable from ``root`` (smaller modules compile faster)."""
+    chunks, deps, rest = _dsl_chunks()
+    seen = set()
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        todo.extend(deps[n])
+    return "".join(chunks[n] for n in sorted(seen)) + rest + "\n"
+
+
+def _dsl_call_kernel(name: str, params: list[tuple[str, str]]) -> str:
+    """Exported ``lz_<name>(st, args...)`` around the whole-call DSL function ``x_<name>``."""
+    from lazynp.random._dsl import llty
+
+    sig = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
+    args = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
+    return f"""
+define void @lz_{name}(ptr noalias %st{sig}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  call void @x_{name}(ptr %bg{args})
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""
+
+
 def _prelude(kind: str) -> str:
     if kind in _NEXT64:
         return _BG64 + _NEXT64[kind]
@@ -940,26 +1017,275 @@ def _prelude(kind: str) -> str:
         from lazynp.random._dsl import compile_source
 
         return _dists.MT19937_STATE + compile_source(_dists.MT19937)[0]
+    if kind == "philox":
+        from lazynp.random import _philox
+
+        return _philox.PRELUDE
     raise ValueError(f"no kernels for bit generator kind {kind!r}")
 
 
-def render(kind: str) -> str:
-    """The whole LLVM module for bit generator ``kind`` ('pcg64', 'pcg64dxsm', 'mt19937')."""
-    common = (_COMMON
-              .replace("NEG_NOR_INV_R_F", _f32(-0.27366123732975827203338247596))
-              .replace("NOR_R_F", _f32(3.6541528853610087963519472518))
-              .replace("EXP_R_F", _f32(7.6971174701310497140446280481))
-              .replace("NEG_NOR_INV_R", _f64(-0.27366123732975827203338247596))
-              .replace("NOR_R", _f64(3.6541528853610087963519472518))
-              .replace("EXP_R", _f64(7.6971174701310497140446280481)))
-    dsl_ir, dsl_kernels = _dsl_parts()
-    parts = [_prelude(kind), common, _tables(), dsl_ir]
-    for name, (ty, fn, params, small) in KERNELS.items():
-        parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
-    for name, (ret, params, _aux, _np) in dsl_kernels.items():
-        parts.append(_dsl_kernel("k_" + name, ret, params))
-    text = "".join(parts)
-    # one declaration per external function
+# ---- interleaved-lane fills (PCG64 / PCG64DXSM) --------------------------------------------
+#
+# An LCG step is one serial 128-bit multiply-add, so a plain loop is bound by its latency.
+# The lane kernels keep LANES consecutive states u_1..u_L and advance each by L steps at once
+# (u <- A*u + C with A = M^L, C = inc*(1 + M + ... + M^(L-1))): L independent chains that the
+# CPU overlaps.  Outputs are written in stream order, the state ends where the serial loop
+# would leave it, so results are identical.  Used for the fixed-consumption kernels
+# (``random``, ``raw``, scalar ``uniform``, full-range ``integers``); the buffered 32-bit half
+# is honoured by running the first element (when a half is buffered) and the last few
+# elements through the ordinary serial code.
+
+LANES = 4
+
+# out_fn(t): output of the generator whose "output state" is t (PCG64: the state after the
+# step; PCG64DXSM: the state before it).
+_OUT_FN = {
+    "pcg64": """
+define internal i64 @lane_out(i128 %t) alwaysinline nounwind {
+  %h = lshr i128 %t, 64
+  %hi = trunc i128 %h to i64
+  %lo = trunc i128 %t to i64
+  %x = xor i64 %hi, %lo
+  %rot = lshr i64 %hi, 58
+  %r = call i64 @llvm.fshr.i64(i64 %x, i64 %x, i64 %rot)
+  ret i64 %r
+}
+""",
+    "pcg64dxsm": f"""
+define internal i64 @lane_out(i128 %t) alwaysinline nounwind {{
+  %h = lshr i128 %t, 64
+  %hi = trunc i128 %h to i64
+  %lo0 = trunc i128 %t to i64
+  %lo = or i64 %lo0, 1
+  %t1 = lshr i64 %hi, 32
+  %h1 = xor i64 %hi, %t1
+  %h2 = mul i64 %h1, {_s64(DXSM_MULT)}
+  %t2 = lshr i64 %h2, 48
+  %h3 = xor i64 %h2, %t2
+  %h4 = mul i64 %h3, %lo
+  ret i64 %h4
+}}
+""",
+}
+_LANE_MULT = {"pcg64": PCG_MULT, "pcg64dxsm": DXSM_MULT}
+
+
+def _lane_consts(mult: int, lanes: int) -> tuple[int, int]:
+    a, c = 1, 0
+    for _ in range(lanes):
+        c = (c + a) & MASK128
+        a = (a * mult) & MASK128
+    return a, c
+
+
+# kernel -> list of (condition on the scalar parameters, values per 64-bit draw, IR that
+# stores the element(s) of draw %x at element index %j, parameter names)
+# The condition is IR computing i1 %ok from the scalar parameter values %q0, %q1.
+_LANE_SPECS: dict[str, list[tuple[str, int, str]]] = {
+    "raw": [("", 1, """
+  %po = getelementptr inbounds i64, ptr %out, i64 %j
+  store i64 %x, ptr %po, align 8
+""")],
+    "random_f64": [("", 1, """
+  %sh = lshr i64 %x, 11
+  %f = uitofp i64 %sh to double
+  %d = fmul double %f, 0x3CA0000000000000
+  %po = getelementptr inbounds double, ptr %out, i64 %j
+  store double %d, ptr %po, align 8
+""")],
+    "uniform": [("", 1, """
+  %sh = lshr i64 %x, 11
+  %f = uitofp i64 %sh to double
+  %d = fmul double %f, 0x3CA0000000000000
+  %t = fmul double %q1, %d
+  %r = fadd double %q0, %t
+  %po = getelementptr inbounds double, ptr %out, i64 %j
+  store double %r, ptr %po, align 8
+""")],
+    "random_f32": [("", 2, """
+  %lo = trunc i64 %x to i32
+  %hs = lshr i64 %x, 32
+  %hi = trunc i64 %hs to i32
+  %ls = lshr i32 %lo, 8
+  %lf = uitofp i32 %ls to float
+  %ld = fmul float %lf, 0x3E70000000000000
+  %hs8 = lshr i32 %hi, 8
+  %hf = uitofp i32 %hs8 to float
+  %hd = fmul float %hf, 0x3E70000000000000
+  %po = getelementptr inbounds float, ptr %out, i64 %j
+  store float %ld, ptr %po, align 4
+  %po1 = getelementptr inbounds float, ptr %po, i64 1
+  store float %hd, ptr %po1, align 4
+""")],
+    "int64": [("  %ok = icmp eq i64 %q0, -1\n", 1, """
+  %r = add i64 %q1, %x
+  %po = getelementptr inbounds i64, ptr %out, i64 %j
+  store i64 %r, ptr %po, align 8
+"""), ("  %ok = icmp eq i64 %q0, 4294967295\n", 2, """
+  %lo = and i64 %x, 4294967295
+  %hi = lshr i64 %x, 32
+  %rl = add i64 %q1, %lo
+  %rh = add i64 %q1, %hi
+  %po = getelementptr inbounds i64, ptr %out, i64 %j
+  store i64 %rl, ptr %po, align 8
+  %po1 = getelementptr inbounds i64, ptr %po, i64 1
+  store i64 %rh, ptr %po1, align 8
+""")],
+    "int32": [("  %r32 = trunc i64 %q0 to i32\n  %ok = icmp eq i32 %r32, -1\n", 2, """
+  %o32 = trunc i64 %q1 to i32
+  %lo = trunc i64 %x to i32
+  %hs = lshr i64 %x, 32
+  %hi = trunc i64 %hs to i32
+  %rl = add i32 %o32, %lo
+  %rh = add i32 %o32, %hi
+  %po = getelementptr inbounds i32, ptr %out, i64 %j
+  store i32 %rl, ptr %po, align 4
+  %po1 = getelementptr inbounds i32, ptr %po, i64 1
+  store i32 %rh, ptr %po1, align 4
+""")],
+}
+
+
+def _rename(body: str, suffix: str) -> str:
+    """Give every local value defined in ``body`` a suffix (one copy per lane)."""
+    import re
+
+    names = set(re.findall(r"^\s*(%[A-Za-z_][\w.]*) =", body, flags=re.M))
+    for nm in sorted(names, key=len, reverse=True):
+        body = re.sub(re.escape(nm) + r"\b", nm + suffix, body)
+    return body
+
+
+def _lane_fill(kind: str, name: str, ty: str, fn: str, params: list[str]) -> str:
+    """The exported kernel ``lz_<name>`` with lane fast paths (see the comment above)."""
+    mult = _LANE_MULT[kind]
+    amul, csum = _lane_consts(mult, LANES)
+    np_ = len(params)
+    pargs = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(np_))
+    pcall = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(np_))
+    qargs = "".join(f", {t} %q{k}" for k, t in enumerate(params))
+    out = []
+    # serial loop over [lo, hi)
+    loads = "".join(f"  %o{k} = mul i64 %i, %s{k}\n"
+                    f"  %a{k} = getelementptr inbounds {t}, ptr %p{k}, i64 %o{k}\n"
+                    f"  %v{k} = load {t}, ptr %a{k}\n" for k, t in enumerate(params))
+    cargs = "".join(f", {t} %v{k}" for k, t in enumerate(params))
+    out.append(f"""
+define internal void @ser_{name}(ptr %bg, ptr %out, i64 %lo, i64 %hi{pargs}) nounwind {{
+entry:
+  %any = icmp slt i64 %lo, %hi
+  br i1 %any, label %loop, label %done
+loop:
+  %i = phi i64 [%lo, %entry], [%inext, %loop]
+{loads}  %val = call {ty} @{fn}(ptr %bg{cargs})
+  %po = getelementptr inbounds {ty}, ptr %out, i64 %i
+  store {ty} %val, ptr %po, align {_ALIGN[ty]}
+  %inext = add i64 %i, 1
+  %more = icmp slt i64 %inext, %hi
+  br i1 %more, label %loop, label %done
+done:
+  ret void
+}}
+""")
+    modes = _LANE_SPECS[name]
+    for m, (_cond, per, store) in enumerate(modes):
+        lanes_body = []
+        for k in range(1, LANES + 1):
+            lanes_body.append(f"  %x{k} = call i64 @lane_out(i128 %t{k})\n"
+                              f"  %jo{k} = add i64 %base, {(k - 1) * per}\n")
+            lanes_body.append(_rename(store.replace("%x", f"%x{k}").replace("%j", f"%jo{k}"),
+                                      f"_{k}"))
+            lanes_body.append(f"  %m{k} = mul i128 %t{k}, {amul}\n"
+                              f"  %t{k}n = add i128 %m{k}, %C\n")
+        init = []
+        if kind == "pcg64":
+            init.append(f"  %ma = mul i128 %ls0, {mult}\n  %u1 = add i128 %ma, %inc\n")
+        else:
+            init.append("  %u1 = add i128 %ls0, 0\n")
+        for k in range(2, LANES + 1):
+            init.append(f"  %mb{k} = mul i128 %u{k - 1}, {mult}\n"
+                        f"  %u{k} = add i128 %mb{k}, %inc\n")
+        phis = "".join(f"  %t{k} = phi i128 [%u{k}, %init], [%t{k}n, %lanes]\n"
+                       for k in range(1, LANES + 1))
+        final = f"%t{LANES}" if kind == "pcg64" else "%t1n"
+        keep_hi = ""
+        if per == 2:
+            # NumPy leaves the consumed upper half in ``uinteger`` (has_uint32 = 0)
+            keep_hi = (f"  %uhi = lshr i64 %x{LANES}, 32\n"
+                       "  %up = getelementptr inbounds %BG, ptr %bg, i32 0, i32 3\n"
+                       "  store i64 %uhi, ptr %up, align 8\n")
+        prefix = ""
+        if per == 2:
+            prefix = f"""  %hp = getelementptr inbounds %BG, ptr %bg, i32 0, i32 2
+  %has = load i64, ptr %hp, align 8
+  %hb = icmp ne i64 %has, 0
+  %npos = icmp sgt i64 %n, 0
+  %dopre = and i1 %hb, %npos
+  %pre = zext i1 %dopre to i64
+  call void @ser_{name}(ptr %bg, ptr %out, i64 0, i64 %pre{pcall})
+"""
+        else:
+            prefix = "  %pre = add i64 0, 0\n"
+        out.append(f"""
+define internal void @lanes_{name}_{m}(ptr %bg, ptr %out, i64 %n{pargs}{qargs}) nounwind {{
+entry:
+{prefix}  %rem = sub i64 %n, %pre
+  %draws = udiv i64 %rem, {per}
+  %blocks = udiv i64 %draws, {LANES}
+  %big = icmp uge i64 %blocks, 2
+  br i1 %big, label %init, label %tail
+init:
+  %ls0 = load i128, ptr %bg, align 16
+  %ip = getelementptr inbounds %BG, ptr %bg, i32 0, i32 1
+  %inc = load i128, ptr %ip, align 16
+  %C = mul i128 %inc, {csum}
+{"".join(init)}  br label %lanes
+lanes:
+  %b = phi i64 [0, %init], [%bn, %lanes]
+{phis}  %b0 = mul i64 %b, {LANES * per}
+  %base = add i64 %b0, %pre
+{"".join(lanes_body)}  %bn = add i64 %b, 1
+  %more = icmp ult i64 %bn, %blocks
+  br i1 %more, label %lanes, label %lanes_done
+lanes_done:
+  store i128 {final}, ptr %bg, align 16
+{keep_hi}  %dn0 = mul i64 %blocks, {LANES * per}
+  %dn = add i64 %dn0, %pre
+  br label %tail
+tail:
+  %start = phi i64 [%pre, %entry], [%dn, %lanes_done]
+  call void @ser_{name}(ptr %bg, ptr %out, i64 %start, i64 %n{pcall})
+  ret void
+}}
+""")
+    # dispatcher: lane paths need scalar (stride 0) parameters and the mode's condition
+    disp = ["entry:\n  %bg = alloca %BG, align 16\n  call void @load_state(ptr %bg, ptr %st)\n"]
+    scal = "  %sc = add i1 1, 0\n"
+    for k in range(np_):
+        scal += (f"  %z{k} = icmp eq i64 %s{k}, 0\n  %sc{k} = and i1 %sc"
+                 f"{'' if k == 0 else k - 1}, %z{k}\n")
+    disp.append(scal)
+    last = f"%sc{np_ - 1}" if np_ else "%sc"
+    disp.append(f"  br i1 {last}, label %scalar, label %serial\n")
+    disp.append("scalar:\n" + "".join(
+        f"  %q{k} = load {t}, ptr %p{k}\n" for k, t in enumerate(params)))
+    disp.append("  br label %mode0\n")
+    for m, (cond, _per, _store) in enumerate(modes):
+        nxt = f"%mode{m + 1}" if m + 1 < len(modes) else "%serial"
+        c = _rename(cond, f"_{m}") if cond else f"  %ok_{m} = add i1 1, 0\n"
+        disp.append(f"mode{m}:\n{c}  br i1 %ok_{m}, label %run{m}, label {nxt}\n")
+        disp.append(f"run{m}:\n  call void @lanes_{name}_{m}(ptr %bg, ptr %out, i64 %n{pcall}"
+                    + "".join(f", {t} %q{k}" for k, t in enumerate(params))
+                    + ")\n  br label %done\n")
+    disp.append(f"serial:\n  call void @ser_{name}(ptr %bg, ptr %out, i64 0, i64 %n{pcall})\n"
+                "  br label %done\n")
+    disp.append("done:\n  call void @store_state(ptr %st, ptr %bg)\n  ret void\n")
+    out.append(f"\ndefine void @lz_{name}(ptr noalias %st, ptr noalias %out, i64 %n{pargs}) "
+               f"nounwind {{\n{''.join(disp)}}}\n")
+    return _OUT_FN[kind] + "".join(out)
+
+
+def _dedupe_declares(text: str) -> str:
     seen: set[str] = set()
     lines = []
     for line in text.split("\n"):
@@ -971,29 +1297,111 @@ def render(kind: str) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=None)
+def _common() -> str:
+    return (_COMMON
+            .replace("NEG_NOR_INV_R_F", _f32(-0.27366123732975827203338247596))
+            .replace("NOR_R_F", _f32(3.6541528853610087963519472518))
+            .replace("EXP_R_F", _f32(7.6971174701310497140446280481))
+            .replace("NEG_NOR_INV_R", _f64(-0.27366123732975827203338247596))
+            .replace("NOR_R", _f64(3.6541528853610087963519472518))
+            .replace("EXP_R", _f64(7.6971174701310497140446280481)))
+
+
+_SPECIAL = {"shuffle_interval", "shuffle_lemire"}
+
+
+def render_kernel(kind: str, name: str) -> str:
+    """The LLVM module holding kernel ``lz_<name>`` for bit generator ``kind``.
+
+    One module per kernel, so a process compiles (or loads from the disk cache) only the
+    kernels it calls: ``default_rng().random(n)`` costs one small module, not every
+    distribution.
+    """
+    parts = [_prelude(kind), _common(), _tables()]
+    if name in KERNELS:
+        ty, fn, params, small = KERNELS[name]
+        if kind in _LANE_MULT and name in _LANE_SPECS:
+            parts.append(_lane_fill(kind, name, ty, fn, params))
+        else:
+            parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
+    elif name in _SPECIAL:
+        parts.append(_SHUFFLE)
+    elif name in _dsl_calls():
+        parts += [_dsl_ir_for("x_" + name), _dsl_call_kernel(name, _dsl_calls()[name])]
+    else:
+        ret, params, _aux, _np = _dsl_parts()[1][name]
+        parts += [_dsl_ir_for("k_" + name), _dsl_kernel("k_" + name, ret, params)]
+    return _dedupe_declares("".join(parts))
+
+
+def render(kind: str) -> str:
+    """Every kernel of bit generator ``kind`` in one module (for inspection and tests)."""
+    parts = [_prelude(kind), _common(), _tables(), _SHUFFLE]
+    dsl_ir, dsl_kernels = _dsl_parts()
+    parts.append(dsl_ir)
+    for name, (ty, fn, params, small) in KERNELS.items():
+        if kind in _LANE_MULT and name in _LANE_SPECS:
+            parts.append(_lane_fill(kind, name, ty, fn, params))
+        else:
+            parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
+    for name, (ret, params, _aux, _np) in dsl_kernels.items():
+        parts.append(_dsl_kernel("k_" + name, ret, params))
+    for name, params in _dsl_calls().items():
+        parts.append(_dsl_call_kernel(name, params))
+    return _dedupe_declares("".join(parts))
+
+
+class _LazyFns(dict):
+    """name -> ctypes callable, compiled (or loaded from the disk cache) on first lookup."""
+
+    def __init__(self, owner: KernelSet) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __missing__(self, name: str) -> Any:
+        with _sets_lock:
+            if dict.__contains__(self, name):
+                return dict.__getitem__(self, name)
+            fn = self._owner._load(name)
+            self[name] = fn
+            return fn
+
+
 class KernelSet:
-    """ctypes callables of one bit generator kind's compiled module."""
+    """ctypes callables of one bit generator kind's kernels (``fn[name]``), compiled lazily."""
 
     def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.fn = _LazyFns(self)
+        self.libs: dict[str, Any] = {}
+
+    @staticmethod
+    def is_dsl(name: str) -> bool:
+        """True for map kernels transcribed through the DSL (they take the ``aux`` pointer)."""
+        return name not in KERNELS and name not in _SPECIAL
+
+    def _load(self, name: str) -> Any:
         from lazynp.codegen_cpu.compiler import compile_ir
 
-        self.lib = compile_ir(render(kind), name=f"lazynp_random_{kind}")
         vp, i64 = ctypes.c_void_p, ctypes.c_int64
-        self.fn = {}
-        for name, (_ty, _fn, params, _small) in KERNELS.items():
-            argtypes = [vp, vp, i64] + [vp, i64] * len(params)
-            self.fn[name] = self.lib.cfunc("lz_" + name, None, *argtypes)
-        _ir, dsl = _dsl_parts()
-        self.dsl = dsl
-        for name, (_ret, _params, _aux, nparams) in dsl.items():
-            argtypes = [vp, vp, i64, vp] + [vp, i64] * nparams
-            self.fn[name] = self.lib.cfunc("lz_" + name, None, *argtypes)
-        self.fn["shuffle_interval"] = self.lib.cfunc("lz_shuffle_interval", None, vp, vp, i64, i64)
-        self.fn["shuffle_lemire"] = self.lib.cfunc("lz_shuffle_lemire", None, vp, vp, i64, i64)
+        if name in KERNELS:
+            argtypes = [vp, vp, i64] + [vp, i64] * len(KERNELS[name][2])
+        elif name in _SPECIAL:
+            argtypes = [vp, vp, i64, i64]
+        elif name in _dsl_calls():
+            argtypes = [vp] + [vp if t.startswith("p_") else i64 for _n, t in _dsl_calls()[name]]
+        elif name in _dsl_parts()[1]:
+            argtypes = [vp, vp, i64, vp] + [vp, i64] * _dsl_parts()[1][name][3]
+        else:
+            raise KeyError(name)
+        lib = compile_ir(render_kernel(self.kind, name), name=f"lazynp_random_{self.kind}_{name}")
+        self.libs[name] = lib
+        return lib.cfunc("lz_" + name, None, *argtypes)
 
 
 _sets: dict[str, KernelSet] = {}
-_sets_lock = threading.Lock()
+_sets_lock = threading.RLock()
 
 
 def kernels(kind: str) -> KernelSet:

@@ -1,0 +1,83 @@
+"""The cost model: work per element of each op plus a memory-traffic term.
+
+Units: one unit is the time of a cheap arithmetic op (``float64`` add) on one element, in a
+fused loop.  The table starts from the costs published for Codon's NumPy fusion pass (cheap
+arithmetic 1, division and power ~8, exp/log ~5, trigonometry ~10, ``x**2`` 1) and was
+checked on this project's machine with ``bench/calibrate_cost.py`` (numbers in
+``docs/fusion.md``).  ``x**2`` on floats is recorded as ``square`` (NumPy's own shortcut),
+so it costs 1 like a multiply; ``power`` by the constant 2 is special-cased to 1 too.
+
+``BYTE_COST`` converts memory traffic into the same units: reading or writing 8 bytes of a
+streaming array costs about one cheap op.
+
+The partitioner uses these numbers for three decisions (see ``partition.py``): recompute a
+multi-consumer node or materialize it, split a group whose body is too expensive (at the
+cheapest cut), and the totals ``lazynp.explain`` prints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph.node import Node
+from ..graph.ops import REDUCE, UFUNC_OF, VIEW, Op
+from ..graph.semantics import ARG
+
+BYTE_COST = 0.125
+DEFAULT_COST = 1.0
+
+_GROUPS: dict[float, tuple[str, ...]] = {
+    0.0: ("positive",),
+    2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2"),
+    5.0: ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sinh", "cosh", "tanh",
+          "arcsinh", "arccosh", "arctanh"),
+    8.0: ("divide", "reciprocal", "power", "float_power", "gcd", "lcm"),
+    10.0: ("tan", "arcsin", "arccos", "arctan", "arctan2"),
+    # measured well above the published table (bench/calibrate_cost.py, docs/fusion.md)
+    15.0: ("sin", "cos"),
+    20.0: ("hypot", "fmod", "remainder", "divmod"),
+    30.0: ("logaddexp", "floor_divide"),
+}
+
+OP_COST: dict[Op, float] = {op: DEFAULT_COST for op in UFUNC_OF}
+OP_COST.update({Op.CAST: 1.0, Op.COPY: 0.0, Op.WHERE: 1.0, Op.CLIP: 2.0})
+for _cost, _names in _GROUPS.items():
+    for _name in _names:
+        OP_COST[Op[_name.upper()]] = _cost
+for _op in REDUCE:
+    OP_COST[_op] = 1.0
+for _op in VIEW:
+    OP_COST[_op] = 0.0
+OP_COST[Op.BUFFER] = 0.0
+OP_COST[Op.FULL] = 0.0
+del _cost, _names, _name, _op
+
+# integer floor division and remainder avoid the float fix-ups NumPy's float loops need
+_INT_DIV = {Op.FLOOR_DIVIDE: 12.0, Op.REMAINDER: 12.0, Op.DIVMOD: 14.0}
+
+
+def op_cost(node: Node) -> float:
+    """Work per element of ``node`` in cheap-op units."""
+    op = node.op
+    cost = OP_COST.get(op, DEFAULT_COST)
+    if op is Op.POWER:
+        args = (node.params or {}).get("args", ())
+        if len(args) == 2 and args[0] is ARG and args[1] is not ARG and _is_two(args[1]):
+            return 1.0
+    if op in _INT_DIV and node.dtype.kind in "iu":
+        return _INT_DIV[op]
+    if node.dtype.kind == "c" and cost > 0:
+        cost *= 4.0  # complex arithmetic: several real ops per element
+    return cost
+
+
+def _is_two(x: object) -> bool:
+    try:
+        return not isinstance(x, (str, bytes)) and np.ndim(x) == 0 and x == 2
+    except Exception:
+        return False
+
+
+def bytes_cost(nbytes: float) -> float:
+    """Memory traffic in cost units."""
+    return BYTE_COST * nbytes

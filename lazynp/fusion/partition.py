@@ -1,0 +1,701 @@
+"""The partitioner: a pending sub-DAG -> an ordered list of kernel plans (``plan.Plan``).
+
+Decisions, in order (each cut records a reason string, kept in ``Plan.reasons``):
+
+1. Classify every pending node: *elementwise* (ufuncs, ``where``, ``clip``, ``astype``,
+   ``copy``), *view* (slice, transpose, broadcast, reshape), *fill* (``np.full``/zeros/ones:
+   a constant input, never stored), *fused reduction* (sum prod min max any all mean without a
+   ``where=`` mask) or *boundary* (fallbacks and other opaque ops, joins, sources such as
+   ``arange``, the other reductions, ufuncs with a ``where=`` mask).  A boundary runs alone
+   through the semantics table; its pending inputs are materialized (``"fallback: unique"``).
+2. Materialized nodes (kernel outputs): the forced root, boundary inputs, every fused
+   reduction (``"reduction boundary"``: its consumers read its small result), and the base
+   of a view that is itself materialized (NumPy's aliasing: the view is evaluated on its
+   realized base).
+3. Every other elementwise/view/fill node is fused into each kernel that reaches it.  A node
+   reached from several kernels (softmax: ``e = exp(x - m)`` feeds both ``e.sum(1)`` and
+   ``e / s``) is recomputed in each when its recompute cost (work per element plus the
+   inputs it re-reads) is at most ``recompute_limit``; otherwise it is materialized once
+   (``"multi-consumer: recompute cost 42 > 10"``).  Within one kernel the body is a DAG, so a
+   diamond costs nothing extra.
+4. A group whose body costs more than ``max_cost`` per element is split at the cheapest cut:
+   the node whose materialization moves the fewest bytes among those that split the work
+   roughly in half (``"cost 57 > threshold 50: cut at %12 (float64, 8 B/element)"``).
+5. Views inside a group are folded into the indexing of the kernel's inputs (pushed through
+   elementwise ops down to the buffers); a reshape that is not a view of its input
+   materializes the input (or, on a realized input, runs as a copying step).
+
+Kernel bodies are built with explicit casts: each ufunc's loop dtypes are NumPy's own
+(``ufunc.resolve_dtypes`` on the operands' dtypes, Python scalars passed as weak ``int`` /
+``float`` / ``complex``), so the kernel computes exactly what the semantics table computes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from ..graph.node import Node, pending_subgraph
+from ..graph.ops import (
+    ELEMENTWISE,
+    MULTI_OUT,
+    OPAQUE,
+    REDUCE,
+    SOURCE,
+    UFUNC_OF,
+    VIEW,
+    Op,
+)
+from ..graph.semantics import ARG
+from .cost import bytes_cost, op_cost
+from .plan import (
+    Bcast,
+    Const,
+    In,
+    Instr,
+    Kernel,
+    KernelInput,
+    KernelOutput,
+    NodeStep,
+    Plan,
+    Reduction,
+    Ref,
+    apply_view,
+    layout_class,
+    short_dtype,
+    short_op,
+    stand_in,
+    view_key,
+)
+
+FUSED_REDUCE = frozenset({Op.SUM, Op.PROD, Op.MIN, Op.MAX, Op.ANY, Op.ALL, Op.MEAN})
+_REDUCE_KWARGS = frozenset({"axis", "dtype", "keepdims", "initial"})
+_COMBINE = {Op.SUM: Op.ADD, Op.MEAN: Op.ADD, Op.PROD: Op.MULTIPLY, Op.MIN: Op.MINIMUM,
+            Op.MAX: Op.MAXIMUM, Op.ANY: Op.LOGICAL_OR, Op.ALL: Op.LOGICAL_AND}
+_IDENTITY = {Op.SUM: 0, Op.MEAN: 0, Op.PROD: 1, Op.ANY: False, Op.ALL: True}
+_MODELED = frozenset("biufc")
+
+RECOMPUTE_LIMIT = 10.0
+MAX_COST = 200.0
+
+
+class _Restart(Exception):
+    """A decision made while building a kernel changes the partition: plan again."""
+
+
+def classify(node: Node) -> tuple[str, str]:
+    """(kind, reason): kind is ew / view / fill / reduce / boundary."""
+    op = node.op
+    params = node.params or {}
+    if op in ELEMENTWISE:
+        if params.get("where"):
+            return "boundary", f"{op.value} with a where= mask runs on the semantics table"
+        if node.dtype.kind not in _MODELED:
+            return "boundary", f"{op.value} of dtype {node.dtype} runs on the semantics table"
+        return "ew", ""
+    if op in VIEW:
+        return "view", ""
+    if op is Op.FULL:
+        return "fill", ""
+    if op in REDUCE:
+        kw = params.get("kwargs") or {}
+        inp = node.inputs[0] if node.inputs else None
+        if (op in FUSED_REDUCE and not params.get("where") and _REDUCE_KWARGS.issuperset(kw)
+                and not (op is Op.MEAN and "initial" in kw) and inp is not None
+                and inp.dtype.kind in _MODELED and inp.size > 0):
+            return "reduce", ""
+        return "boundary", f"reduction boundary: {op.value} runs on the semantics table"
+    if op in SOURCE:
+        return "boundary", f"source: {op.value} is materialized by the semantics table"
+    if op in OPAQUE:
+        fn = params.get("fn")
+        return "boundary", f"fallback: {getattr(fn, '__name__', 'opaque')}"
+    if op is Op.CONCATENATE:
+        return "boundary", "join: concatenate is materialized"
+    return "boundary", f"{op.value} is not fusible"
+
+
+class Planner:
+    def __init__(self, root: Node, recompute_limit: float = RECOMPUTE_LIMIT,
+                 max_cost: float = MAX_COST) -> None:
+        self.root = root
+        self.limit = recompute_limit
+        self.max_cost = max_cost
+        self.order = pending_subgraph(root)
+        self.kind: dict[int, str] = {}
+        self.breason: dict[int, str] = {}
+        for n in self.order:
+            self.kind[n.id], self.breason[n.id] = classify(n)
+        self.sticky: dict[int, str] = {}       # materializations found while building kernels
+        self.costs = {n.id: op_cost(n) for n in self.order}
+        self.probes: dict[int, np.ndarray] = {}
+        self.perms: dict[int, tuple[int, ...] | None] = {}
+
+    # ---------------------------------------------------------------- layouts
+    def probe(self, n: Node) -> np.ndarray:
+        """An array with the strides ``n``'s value has (or will have); data never read.
+
+        Elementwise results get the memory order NumPy's iterator picks for ``order='K'``
+        from the operands (``nditer_order``), views are applied to their base's probe, other
+        results are C-ordered.
+        """
+        if n.value is not None:
+            return n.value
+        got = self.probes.get(n.id)
+        if got is not None:
+            return got
+        k = self.kind[n.id]
+        perm = None
+        if k == "view":
+            try:
+                got = apply_view(n, self.probe(n.inputs[0]))
+            except ValueError:
+                got = None
+        elif n.op in ELEMENTWISE:
+            order = (n.params or {}).get("order", "K") if n.op is Op.COPY else "K"
+            src = [np.broadcast_to(self.probe(i), n.shape) for i in n.inputs]
+            if order == "C":
+                perm = None
+            elif order == "A":
+                f = src[0].flags.f_contiguous and not src[0].flags.c_contiguous
+                perm = tuple(range(len(n.shape) - 1, -1, -1)) if f else None
+            else:
+                perm = nditer_order(n.shape, [a.strides for a in src])
+        if got is None:
+            got = stand_in(n.shape, n.dtype, perm)
+        self.perms[n.id] = perm
+        self.probes[n.id] = got
+        return got
+
+    # ------------------------------------------------------------- partition
+    def _initial(self) -> dict[int, str]:
+        m: dict[int, str] = {}
+        m[self.root.id] = "result of the force"
+        for n in self.order:
+            k = self.kind[n.id]
+            if k == "boundary":
+                m.setdefault(n.id, self.breason[n.id])
+                for i in n.inputs:
+                    if i.value is None:
+                        m.setdefault(i.id, f"input of %{n.id} ({self.breason[n.id]})")
+            elif k == "reduce":
+                m.setdefault(n.id, "reduction boundary")
+        for nid, reason in self.sticky.items():
+            m.setdefault(nid, reason)
+        return m
+
+    def _close_views(self, m: dict[int, str]) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for n in reversed(self.order):
+                if n.id in m and self.kind[n.id] == "view":
+                    i = n.inputs[0]
+                    if i.value is None and i.id not in m:
+                        m[i.id] = f"base of view %{n.id} (a view aliases its realized base)"
+                        changed = True
+
+    def _fusible(self, n: Node, m: dict[int, str]) -> bool:
+        return n.value is None and n.id not in m and self.kind[n.id] in ("ew", "view", "fill")
+
+    def _starts(self, o: Node) -> list[Node]:
+        return list(o.inputs[:1]) if self.kind[o.id] == "reduce" else list(o.inputs)
+
+    def _group(self, o: Node, m: dict[int, str]) -> list[Node]:
+        """Fusible nodes a kernel computing ``o`` contains (``o`` excluded)."""
+        seen: set[int] = set()
+        out: list[Node] = []
+        stack = [i for i in self._starts(o) if self._fusible(i, m)]
+        while stack:
+            n = stack.pop()
+            if n.id in seen:
+                continue
+            seen.add(n.id)
+            out.append(n)
+            stack.extend(i for i in n.inputs if self._fusible(i, m))
+        return out
+
+    def _subtree_cost(self, n: Node, m: dict[int, str]) -> tuple[float, float]:
+        """(work per element, bytes per element of the inputs it reads) of recomputing n."""
+        seen: set[int] = set()
+        work = 0.0
+        nbytes = 0.0
+        stack = [n]
+        while stack:
+            x = stack.pop()
+            if x.id in seen:
+                continue
+            seen.add(x.id)
+            if x is not n and not self._fusible(x, m):
+                if x.size >= n.size:
+                    nbytes += x.dtype.itemsize
+                continue
+            work += self.costs.get(x.id, 0.0)
+            stack.extend(x.inputs)
+        return work, nbytes
+
+    def _outputs(self, m: dict[int, str]) -> list[Node]:
+        return [n for n in self.order if n.id in m and self.kind[n.id] in ("ew", "reduce")]
+
+    def partition(self) -> tuple[dict[int, str], dict[int, str], dict[int, list[Node]]]:
+        m = self._initial()
+        notes: dict[int, str] = {}
+        while True:
+            self._close_views(m)
+            groups = {o.id: self._group(o, m) for o in self._outputs(m)}
+            claims: dict[int, int] = defaultdict(int)
+            for members in groups.values():
+                for n in members:
+                    claims[n.id] += 1
+            notes = {}
+            cut = None
+            for n in reversed(self.order):
+                if claims.get(n.id, 0) > 1 and self.kind[n.id] == "ew":
+                    work, nbytes = self._subtree_cost(n, m)
+                    cost = work + bytes_cost(nbytes)
+                    if cost > self.limit:
+                        cut = (n, f"multi-consumer: recompute cost {cost:g} > {self.limit:g}")
+                        break
+                    notes[n.id] = (f"multi-consumer: recomputed in {claims[n.id]} kernels "
+                                   f"(recompute cost {cost:g} <= {self.limit:g})")
+            if cut is None:
+                cut = self._cost_cut(groups, m)
+            if cut is None:
+                return m, notes, groups
+            m[cut[0].id] = cut[1]
+
+    def _cost_cut(self, groups: dict[int, list[Node]], m: dict[int, str]
+                  ) -> tuple[Node, str] | None:
+        for oid, members in groups.items():
+            ew = [n for n in members if self.kind[n.id] == "ew"]
+            total = sum(self.costs[n.id] for n in ew) + self.costs[oid]
+            if total <= self.max_cost or not ew:
+                continue
+            best = None
+            for c in ew:
+                sc = self._subtree_cost(c, m)[0]
+                balanced = total / 4 <= sc <= 3 * total / 4
+                score = (not balanced, c.dtype.itemsize if balanced else 0, abs(sc - total / 2))
+                if best is None or score < best[0]:
+                    best = (score, c)
+            c = best[1]
+            return c, (f"cost {total:g} > threshold {self.max_cost:g}: cut at %{c.id} "
+                       f"({c.dtype}, {c.dtype.itemsize} B/element)")
+        return None
+
+    # ------------------------------------------------------------------ plan
+    def plan(self) -> Plan:
+        for _ in range(len(self.order) + 8):
+            m, notes, groups = self.partition()
+            try:
+                steps = self._steps(m, notes, groups)
+            except _Restart:
+                continue
+            return Plan(self.root, self.order, steps, m, notes, self.costs)
+        raise RuntimeError("fusion planner did not converge")  # pragma: no cover
+
+    def _steps(self, m: dict[int, str], notes: dict[int, str],
+               groups: dict[int, list[Node]]) -> list:
+        steps: list = []
+        for n in self.order:
+            if n.id not in m:
+                continue
+            k = self.kind[n.id]
+            if k in ("ew", "reduce"):
+                kern = _KernelBuilder(self, m, notes).build(n)
+                steps.append(kern)
+            elif k == "view":
+                steps.append(NodeStep(n, "view", m[n.id]))
+            elif k == "fill":
+                steps.append(NodeStep(n, "source", m[n.id]))
+            else:
+                steps.append(NodeStep(n, "boundary", self.breason[n.id]))
+        return steps
+
+
+def nditer_order(shape: tuple[int, ...], strides: list[tuple[int, ...]]
+                 ) -> tuple[int, ...] | None:
+    """Axis order (slowest first) of the output NumPy allocates for ``order='K'``.
+
+    A transcription of ``npyiter_find_best_axis_ordering``: an insertion sort of the axes by
+    the operands' absolute strides, where an axis only moves when every operand that has
+    non-zero strides on both axes agrees.  None means C order.
+    """
+    ndim = len(shape)
+    if ndim < 2 or not strides:
+        return None
+
+    def of(ax: int) -> list[int]:
+        return [0 if shape[ax] == 1 else st[ax] for st in strides]
+
+    perm = list(range(ndim - 1, -1, -1))   # fastest axis first, as NumPy's axisdata
+    for i0 in range(1, ndim):
+        ipos = i0
+        j0 = perm[i0]
+        s0 = of(j0)
+        for i1 in range(i0 - 1, -1, -1):
+            ambiguous = True
+            swap = False
+            s1 = of(perm[i1])
+            for a, b in zip(s0, s1):
+                if a != 0 and b != 0:
+                    if abs(b) <= abs(a):
+                        swap = False
+                    elif ambiguous:
+                        swap = True
+                    ambiguous = False
+            if not ambiguous:
+                if swap:
+                    ipos = i1
+                else:
+                    break
+        if ipos != i0:
+            perm[ipos + 1:i0 + 1] = perm[ipos:i0]
+            perm[ipos] = j0
+    order = tuple(reversed(perm))
+    return None if order == tuple(range(ndim)) else order
+
+
+def _fits(value: int, dt: np.dtype) -> bool:
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return info.min <= value <= info.max
+    return True
+
+
+def _weak_key(c: Any) -> Any:
+    t = type(c)
+    if t is bool:
+        return np.dtype(bool)
+    if t in (int, float, complex):
+        return t
+    return np.asarray(c).dtype
+
+
+def _const_as(c: Any, dt: np.dtype) -> Const:
+    if c is None:
+        return Const(None)
+    try:
+        if type(c) in (int, float, complex, bool):
+            return Const(np.array(c, dtype=dt)[()])
+    except (OverflowError, ValueError, TypeError):
+        pass
+    with np.errstate(all="ignore"):
+        return Const(np.asarray(c).astype(dt)[()])
+
+
+class _KernelBuilder:
+    def __init__(self, planner: Planner, m: dict[int, str], notes: dict[int, str]) -> None:
+        self.p = planner
+        self.m = m
+        self.notes = notes
+        self.inputs: list[KernelInput] = []
+        self.input_keys: dict[tuple, int] = {}
+        self.body: list[Instr] = []
+        self.memo: dict[tuple, Any] = {}
+        self.cse: dict[tuple, Ref] = {}
+        self.members: dict[int, Node] = {}
+        self.shape: tuple[int, ...] = ()
+
+    # -------------------------------------------------------------- operands
+    def dtype_of(self, a: Any) -> np.dtype:
+        if isinstance(a, In):
+            return self.inputs[a.index].dtype
+        if isinstance(a, Ref):
+            return self.body[a.index].dtype
+        return a.dtype
+
+    def emit(self, instr: Instr) -> Ref:
+        key = (instr.op, tuple(_arg_key(a) for a in instr.args), instr.dtype, instr.index,
+               instr.node.id if instr.node is not None and instr.op is not Op.CAST else None)
+        ref = self.cse.get(key)
+        if ref is None:
+            self.body.append(instr)
+            ref = self.cse[key] = Ref(len(self.body) - 1)
+        return ref
+
+    def cast(self, a: Any, dt: np.dtype) -> Any:
+        dt = np.dtype(dt)
+        if isinstance(a, Const):
+            if a.value is None or a.dtype == dt:
+                return a
+            return _const_as(a.value, dt)
+        if self.dtype_of(a) == dt:
+            return a
+        return self.emit(Instr(Op.CAST, (a,), dt, None, implicit=True))
+
+    def input(self, n: Node, chain: tuple, fill: Any = None) -> In:
+        key = (n.id, tuple(view_key(s) for s in chain))
+        idx = self.input_keys.get(key)
+        if idx is not None:
+            return In(idx)
+        if fill is not None:
+            base = np.broadcast_to(fill, n.shape)
+        elif n.value is not None:
+            base = n.value
+        else:
+            base = self.p.probe(n)
+        arr = base
+        for step in chain:
+            try:
+                arr = apply_view(step, arr)
+            except ValueError:
+                self._not_a_view(step)
+        arr = np.broadcast_to(arr, self.shape)
+        item = arr.dtype.itemsize
+        strides = tuple(s // item for s in arr.strides)
+        layout = layout_class(arr.shape, strides)
+        if any(s % item for s in arr.strides):
+            layout = "general"
+        offset = 0
+        if arr.size and base.size and fill is None:
+            offset = (arr.__array_interface__["data"][0]
+                      - base.__array_interface__["data"][0]) // item
+        distinct = 1
+        for size, s in zip(arr.shape, strides):
+            if s != 0:
+                distinct *= size
+        nbytes = item if fill is not None else distinct * item
+        self.inputs.append(KernelInput(n, chain, np.dtype(n.dtype), strides, offset, layout,
+                                       nbytes, fill))
+        self.input_keys[key] = len(self.inputs) - 1
+        return In(len(self.inputs) - 1)
+
+    def _not_a_view(self, step: Any) -> None:
+        base = step.inputs[0] if step.inputs else None
+        if base is not None and base.value is None and base.id not in self.m:
+            self.p.sticky[base.id] = (f"reshape %{step.id} is not a view of the fused "
+                                      "expression: its input is materialized")
+        else:
+            self.p.sticky[step.id] = f"reshape %{step.id} needs a copy"
+        raise _Restart
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, n: Node, chain: tuple) -> Any:
+        key = (n.id, tuple(view_key(s) for s in chain))
+        got = self.memo.get(key)
+        if got is not None:
+            return got
+        if n.value is not None or n.id in self.m:
+            got = self.input(n, chain)
+        else:
+            k = self.p.kind[n.id]
+            self.members[n.id] = n
+            if k == "fill":
+                got = self.input(n, chain, fill=np.full((), n.params["fill"], dtype=n.dtype))
+            elif k == "view":
+                got = self.expr(n.inputs[0], (n,) + chain)
+            else:
+                got = self.elementwise(n, chain)
+        self.memo[key] = got
+        return got
+
+    def operand(self, n: Node, inp: Node, chain: tuple) -> Any:
+        sub = chain if inp.shape == n.shape else (Bcast(n.shape),) + chain
+        return self.expr(inp, sub)
+
+    def elementwise(self, n: Node, chain: tuple) -> Any:
+        op = n.op
+        params = n.params or {}
+        if op in (Op.CAST, Op.COPY):
+            a = self.operand(n, n.inputs[0], chain)
+            return self.emit(Instr(op, (a,), n.dtype, n))
+        template = params["args"]
+        it = iter(n.inputs)
+        args: list = []
+        keys: list = []
+        for t in template:
+            if t is ARG:
+                inp = next(it)
+                args.append(self.operand(n, inp, chain))
+                keys.append(np.dtype(inp.dtype))
+            else:
+                args.append(Const(t))
+                keys.append(None if t is None else _weak_key(t))
+        if op in (Op.WHERE, Op.CLIP):
+            for a in args[1:]:
+                if isinstance(a, Const) and type(a.value) is int and not _fits(a.value,
+                                                                               n.dtype):
+                    self._boundary(n, f"Python int {a.value} out of range of {n.dtype}")
+        if op is Op.WHERE:
+            c, x, y = args
+            args = [self.cast(c, np.dtype(bool)) if not isinstance(c, Const)
+                    else Const(np.bool_(bool(c.value))),
+                    self._cast_any(x, n.dtype), self._cast_any(y, n.dtype)]
+            return self.emit(Instr(op, tuple(args), n.dtype, n))
+        if op is Op.CLIP:
+            args = [self._cast_any(a, n.dtype) for a in args]
+            return self.emit(Instr(op, tuple(args), n.dtype, n))
+        uf = UFUNC_OF[op]
+        loop = self._resolve(n, uf, keys, params.get("kwargs") or {})
+        for a, dt in zip(args, loop):
+            if isinstance(a, Const) and type(a.value) is int and not _fits(a.value, dt):
+                # NumPy compares out-of-range Python ints exactly (NEP 50); no loop dtype
+                # holds the constant, so the node runs alone on the semantics table
+                self._boundary(n, f"Python int {a.value} out of range of {dt}")
+        args = [self._cast_any(a, loop[j]) for j, a in enumerate(args)]
+        index = params.get("index", 0) if op in MULTI_OUT else 0
+        out_dt = loop[uf.nin + index]
+        ref = self.emit(Instr(op, tuple(args), out_dt, n, loop=loop, index=index))
+        if out_dt != n.dtype:
+            ref = self.cast(ref, n.dtype)
+        return ref
+
+    def _cast_any(self, a: Any, dt: np.dtype) -> Any:
+        if isinstance(a, Const):
+            return _const_as(a.value, dt)
+        return self.cast(a, dt)
+
+    def _resolve(self, n: Node, uf: np.ufunc, keys: list, kwargs: dict) -> tuple:
+        sig = None
+        if kwargs.get("dtype") is not None:
+            if uf.nout != 1:
+                self._boundary(n, "ufunc with dtype= and two outputs")
+            sig = (None,) * uf.nin + (np.dtype(kwargs["dtype"]),)
+        extra: dict[str, Any] = {"casting": kwargs.get("casting") or "same_kind"}
+        if sig is not None:
+            extra["signature"] = sig
+        try:
+            loop = uf.resolve_dtypes(tuple(keys) + (None,) * uf.nout, **extra)
+        except Exception as exc:  # no loop NumPy can name: evaluate it alone
+            self._boundary(n, f"no fusable loop for {uf.__name__} ({type(exc).__name__})")
+        return tuple(np.dtype(d) for d in loop)
+
+    def _boundary(self, n: Node, reason: str) -> None:
+        self.p.kind[n.id] = "boundary"
+        self.p.breason[n.id] = reason
+        raise _Restart
+
+    # ------------------------------------------------------------------ build
+    def build(self, o: Node) -> Kernel:
+        red = None
+        if self.p.kind[o.id] == "reduce":
+            src = o.inputs[0]
+            self.shape = tuple(src.shape)
+            result = self.expr(src, ())
+            red = _reduction(o, src)
+        else:
+            self.shape = tuple(o.shape)
+            self.members[o.id] = o
+            if self.p.kind[o.id] == "fill":  # pragma: no cover - fills are NodeSteps
+                raise AssertionError
+            result = self.elementwise(o, ())
+        perm = None
+        if red is None:
+            self.p.probe(o)
+            perm = self.p.perms.get(o.id)
+        out_shape = tuple(o.shape)
+        output = KernelOutput(o, np.dtype(o.dtype), out_shape, perm)
+        if red is not None:
+            self.members[o.id] = o
+        kern = Kernel(self.shape, self.inputs, self.body, result, [output], red,
+                      [n for n in self.p.order if n.id in self.members])
+        _finish(kern, self.p, self.m, self.notes)
+        return kern
+
+
+def _arg_key(a: Any) -> Any:
+    if isinstance(a, In):
+        return ("i", a.index)
+    if isinstance(a, Ref):
+        return ("v", a.index)
+    return ("c", id(a))
+
+
+def _reduction(o: Node, src: Node) -> Reduction:
+    kw = dict(o.params.get("kwargs") or {})
+    axis = kw.get("axis")
+    ndim = len(src.shape)
+    if axis is None:
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(a % ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
+    keepdims = bool(kw.get("keepdims", False))
+    op = o.op
+    block_kw: dict[str, Any] = {}
+    if op is Op.MEAN:
+        if kw.get("dtype") is not None:
+            acc = np.dtype(kw["dtype"])
+        elif src.dtype.kind in "biu":
+            acc = np.dtype(np.float64)
+        elif src.dtype == np.float16:
+            acc = np.dtype(np.float32)
+        else:
+            acc = np.dtype(src.dtype)
+        block_kw["dtype"] = acc
+    else:
+        acc = np.dtype(o.dtype)
+        if op in (Op.SUM, Op.PROD) and kw.get("dtype") is not None:
+            block_kw["dtype"] = kw["dtype"]
+    return Reduction(op, o, axes, keepdims, np.dtype(o.dtype), acc, _COMBINE[op],
+                     _IDENTITY.get(op), block_kw, kw.get("initial"))
+
+
+def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> None:
+    """Name, cache key, traffic, cost and reasons of a built kernel."""
+    ops = []
+    counts: dict[np.dtype, int] = defaultdict(int)
+    for ins in k.body:
+        if ins.implicit:
+            continue
+        name = short_op(ins.op)
+        if name not in ops:
+            ops.append(name)
+        dts = ins.loop[:1] if ins.loop else (ins.dtype,)
+        for d in dts:
+            counts[np.dtype(d)] += 1
+    if k.reduction is not None:
+        ops.append(k.reduction.op.value)
+    if not ops:
+        ops.append("copy")
+    if counts:
+        dom = max(counts, key=lambda d: counts[d])
+    elif k.inputs:
+        dom = k.inputs[0].dtype
+    else:
+        dom = k.outputs[0].dtype
+    k.name = "k_" + "_".join(ops) + "_" + short_dtype(dom)
+    red = k.reduction
+    k.key = (
+        len(k.shape),
+        tuple((i.dtype.str, i.layout, i.fill is not None) for i in k.inputs),
+        tuple((ins.op.value, ins.dtype.str, tuple(_key_arg(a) for a in ins.args), ins.index)
+              for ins in k.body),
+        _key_arg(k.result),
+        None if red is None else (red.op.value, red.axes, red.keepdims, red.acc_dtype.str),
+        tuple((o.dtype.str, o.perm, o.existing is not None) for o in k.outputs),
+    )
+    k.bytes_read = sum(i.nbytes for i in k.inputs)
+    k.bytes_written = sum(int(np.prod(o.shape, dtype=np.int64)) * o.dtype.itemsize
+                          for o in k.outputs)
+    work = sum(op_cost(ins.node) if ins.node is not None else 1.0 for ins in k.body)
+    if red is not None:
+        work += 1.0
+    k.cost = k.size * work + bytes_cost(k.bytes_read + k.bytes_written)
+    for o in k.outputs:
+        k.reasons.append(f"output %{o.node.id}: {m.get(o.node.id, 'result')}")
+    seen: set[int] = set()
+    for i in k.inputs:
+        nid = i.node.id
+        if nid in m and nid not in seen and i.node.value is None:
+            seen.add(nid)
+            k.reasons.append(f"input %{nid} cut: {m[nid]}")
+    for n in k.members:
+        if n.id in notes:
+            k.reasons.append(f"%{n.id} {notes[n.id]}")
+
+
+def _key_arg(a: Any) -> Any:
+    if isinstance(a, In):
+        return ("i", a.index)
+    if isinstance(a, Ref):
+        return ("v", a.index)
+    return ("c", None if a.value is None else a.dtype.str)
+
+
+def make_plan(root: Node, recompute_limit: float = RECOMPUTE_LIMIT,
+              max_cost: float = MAX_COST) -> Plan:
+    """Partition the pending sub-DAG of ``root`` into an ordered list of steps."""
+    return Planner(root, recompute_limit, max_cost).plan()

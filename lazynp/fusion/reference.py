@@ -1,0 +1,289 @@
+"""The reference executor: runs a ``Plan`` with NumPy, block by block.
+
+This is the default backend until a compiled one is selected, and the oracle that compiled
+backends are tested against.  Contract:
+
+* A ``Kernel`` is evaluated over blocks of its iteration space (at most ``block_size``
+  elements each, a function of the iteration shape and ``block_size`` only).  Within a block
+  the body runs instruction by instruction with NumPy ufuncs on exactly the loop dtypes of the
+  plan (``signature=``), so every element gets the operations the semantics table would
+  apply.  Only block-sized temporaries are allocated: a fused reduction stores nothing but
+  its (small) result.
+* Reductions combine per-block partial results in a fixed order (blocks in C order of the
+  iteration space), so a result does not depend on anything but the data and the block size.
+  Integer and bool results are exact; float sums differ from NumPy's pairwise order only by
+  rounding (``docs/numerics.md``).
+* Floating-point errors: blocks run under ``errstate(all="call")`` that records which flags
+  each instruction raised.  After the kernel, each flagged op reports once, as NumPy would
+  (``RuntimeWarning: overflow encountered in exp``, ``FloatingPointError``, the ``call``
+  callback, ...), following the errstate recorded on its own node; an op recomputed by two
+  kernels of the same force reports once.
+* Kernel outputs are handed to ``realize(node, value)``; nodes computed inside a kernel but
+  not stored stay pending.  ``NodeStep``s (views of a realized base, sources, boundaries) run
+  through the semantics table under their node's errstate.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from typing import Any, Callable, Iterator
+
+import numpy as np
+from numpy._core import _ufunc_config
+
+from ..graph.node import Node
+from ..graph.ops import MULTI_OUT, UFUNC_OF, Op
+from ..graph.semantics import evaluate
+from .plan import In, Kernel, NodeStep, Plan, Ref
+
+_extobj = _ufunc_config._extobj_contextvar
+
+BLOCK_SIZE = 65536
+
+_KINDS = (("divide", "divide by zero", 1), ("over", "overflow", 2),
+          ("under", "underflow", 4), ("invalid", "invalid value", 8))
+_KIND_OF_TEXT = {text: kind for kind, text, _ in _KINDS}
+_COMBINE_UFUNC = {Op.ADD: np.add, Op.MULTIPLY: np.multiply, Op.MINIMUM: np.minimum,
+                  Op.MAXIMUM: np.maximum, Op.LOGICAL_OR: np.logical_or,
+                  Op.LOGICAL_AND: np.logical_and}
+_BLOCK_REDUCER = {Op.SUM: np.sum, Op.MEAN: np.sum, Op.PROD: np.prod, Op.MIN: np.min,
+                  Op.MAX: np.max, Op.ANY: np.any, Op.ALL: np.all}
+_REDUCE = -1  # instruction slot of a kernel's reduction in the flag recorder
+
+
+class _Flags:
+    """``errstate(call=...)`` callback: which flags each instruction raised."""
+
+    def __init__(self) -> None:
+        self.current = 0
+        self.seen: dict[int, set[str]] = {}
+
+    def __call__(self, errtype: str, flag: int) -> None:
+        kind = _KIND_OF_TEXT.get(errtype)
+        if kind is None:  # pragma: no cover - NumPy only sends the four texts
+            return
+        self.seen.setdefault(self.current, set()).add(kind)
+
+
+def blocks(shape: tuple[int, ...], block_size: int) -> Iterator[tuple[slice, ...]]:
+    """Boxes covering ``shape`` in C order, each of at most ``block_size`` elements.
+
+    Split axis ``k`` is the outermost axis whose inner axes fit a block; axes before it are
+    visited one index at a time, axis ``k`` in chunks, the inner axes whole.
+    """
+    ndim = len(shape)
+    if ndim == 0:
+        yield ()
+        return
+    if 0 in shape:
+        return
+    suffix = [1] * (ndim + 1)
+    for d in range(ndim - 1, -1, -1):
+        suffix[d] = suffix[d + 1] * shape[d]
+    k = next(d for d in range(ndim) if suffix[d + 1] <= block_size)
+    chunk = max(1, block_size // suffix[k + 1])
+    inner = tuple(slice(0, shape[d]) for d in range(k + 1, ndim))
+    for outer in np.ndindex(*shape[:k]):
+        head = tuple(slice(i, i + 1) for i in outer)
+        for start in range(0, shape[k], chunk):
+            yield head + (slice(start, min(start + chunk, shape[k])),) + inner
+
+
+def _cast(value: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if value.dtype.kind == "c" and dtype.kind != "c":
+        with warnings.catch_warnings():  # (warned when the cast was recorded)
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            return value.astype(dtype, casting="unsafe")
+    return value.astype(dtype, casting="unsafe")
+
+
+def _dead_after(k: Kernel) -> list[tuple[int, ...]]:
+    """For each instruction, the registers whose last use it is (freed right after)."""
+    last: dict[int, int] = {}
+    for j, ins in enumerate(k.body):
+        for a in ins.args:
+            if type(a) is Ref:
+                last[a.index] = j
+    if type(k.result) is Ref:
+        last[k.result.index] = len(k.body)
+    dead: list[list[int]] = [[] for _ in k.body]
+    for reg, j in last.items():
+        if j < len(k.body):
+            dead[j].append(reg)
+    return [tuple(d) for d in dead]
+
+
+def eval_body(k: Kernel, vals: list, flags: _Flags, dead: list | None = None) -> Any:
+    """Values of the body for one block (``vals``: the inputs' blocks)."""
+    if dead is None:
+        dead = _dead_after(k)
+    regs: list = []
+    for j, ins in enumerate(k.body):
+        flags.current = j
+        args = [vals[a.index] if type(a) is In else regs[a.index] if type(a) is Ref
+                else a.value for a in ins.args]
+        op = ins.op
+        if op is Op.CAST:
+            r = _cast(np.asarray(args[0]), ins.dtype)
+        elif op is Op.COPY:
+            r = args[0]
+        elif op is Op.WHERE:
+            r = np.where(*args)
+        elif op is Op.CLIP:
+            r = np.clip(*args)
+        elif op in MULTI_OUT:
+            r = UFUNC_OF[op](*args, signature=ins.loop)[ins.index]
+        else:
+            r = UFUNC_OF[op](*args, signature=ins.loop)
+        del args
+        regs.append(r)
+        for reg in dead[j]:
+            regs[reg] = None  # keep only block-sized temporaries that are still needed
+    res = k.result
+    if type(res) is In:
+        return vals[res.index]
+    if type(res) is Ref:
+        return regs[res.index]
+    return res.value
+
+
+def run_kernel(k: Kernel, block_size: int, flags: _Flags) -> list[np.ndarray]:
+    """Evaluate ``k``; return one value per output (FP flags collected in ``flags``)."""
+    shape = k.shape
+    arrays = [inp.array(shape) for inp in k.inputs]
+    dead = _dead_after(k)
+    red = k.reduction
+    with np.errstate(all="call", call=flags):
+        if red is None:
+            out = k.outputs[0].allocate()
+            for box in blocks(shape, block_size):
+                out[box] = eval_body(k, [a[box] for a in arrays], flags, dead)
+            return [out]
+        axes = red.axes
+        keep = tuple(1 if d in axes else s for d, s in enumerate(shape))
+        result = np.empty(k.outputs[0].shape, dtype=red.dtype)
+        if red.acc_dtype == red.dtype:
+            acc = result.reshape(keep)  # a view: the result owns its data, as NumPy's
+        else:
+            acc = np.empty(keep, dtype=red.acc_dtype)
+        reducer = _BLOCK_REDUCER[red.op]
+        combine = _COMBINE_UFUNC[red.combine]
+        for box in blocks(shape, block_size):
+            v = eval_body(k, [a[box] for a in arrays], flags, dead)
+            flags.current = _REDUCE
+            v = np.broadcast_to(v, tuple(s.stop - s.start for s in box))
+            part = reducer(v, axis=axes, keepdims=True, **red.kwargs)
+            region = tuple(slice(0, 1) if d in axes else s for d, s in enumerate(box))
+            if all(box[d].start == 0 for d in axes):
+                acc[region] = part
+            else:
+                view = acc[region]
+                combine(view, part, out=view, casting="unsafe")
+        flags.current = _REDUCE
+        if red.initial is not None:
+            combine(acc, red.initial, out=acc, casting="unsafe")
+        if red.op is Op.MEAN:
+            count = 1
+            for d in axes:
+                count *= shape[d]
+            np.true_divide(acc, np.intp(count), out=acc, casting="unsafe")
+    if acc.dtype != red.dtype:
+        np.copyto(result, _cast(acc, red.dtype).reshape(result.shape))
+    return [result]
+
+
+def _owners(k: Kernel) -> list[Node]:
+    """The graph node each instruction reports errors for (implicit casts: their user)."""
+    owners: list = [ins.node for ins in k.body]
+    for j in range(len(k.body) - 1, -1, -1):
+        if owners[j] is None:
+            for later in k.body[j + 1:]:
+                if any(type(a) is Ref and a.index == j for a in later.args) and later.node:
+                    owners[j] = later.node
+                    break
+            if owners[j] is None:
+                owners[j] = k.outputs[0].node
+    return owners
+
+
+def _op_name(ins: Any) -> str:
+    if ins.op is Op.CAST or ins.implicit:
+        return "cast"
+    uf = UFUNC_OF.get(ins.op)
+    return uf.__name__ if uf is not None else ins.op.value
+
+
+def report(node: Node, name: str, kinds: set[str], emitted: set) -> None:
+    """Report FP flags ``kinds`` of ``node``'s op ``name`` as NumPy would under its errstate."""
+    token = _extobj.set(node.errstate)
+    try:
+        modes = np.geterr()
+        errcall = np.geterrcall()
+    finally:
+        _extobj.reset(token)
+    for kind, text, bit in _KINDS:
+        if kind not in kinds or (node.id, kind) in emitted:
+            continue
+        emitted.add((node.id, kind))
+        mode = modes[kind]
+        msg = f"{text} encountered in {name}"
+        if mode == "ignore":
+            continue
+        if mode == "warn":
+            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        elif mode == "raise":
+            raise FloatingPointError(msg)
+        elif mode == "call":
+            errcall(text, bit)
+        elif mode == "print":
+            print(f"Warning: {msg}", file=sys.stderr)
+        elif mode == "log":
+            errcall.write(f"Warning: {msg}\n")
+
+
+def _report_kernel(k: Kernel, flags: _Flags, emitted: set) -> None:
+    if not flags.seen:
+        return
+    owners = _owners(k)
+    for j, ins in enumerate(k.body):
+        kinds = flags.seen.get(j)
+        if kinds:
+            report(owners[j], _op_name(ins), kinds, emitted)
+    kinds = flags.seen.get(_REDUCE)
+    if kinds and k.reduction is not None:
+        report(k.reduction.node, "reduce", kinds, emitted)
+
+
+def run_step(step: NodeStep) -> np.ndarray:
+    n = step.node
+    values = [i.value for i in n.inputs]
+    token = _extobj.set(n.errstate)
+    try:
+        return evaluate(n, values)
+    finally:
+        _extobj.reset(token)
+
+
+def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
+            block_size: int = BLOCK_SIZE,
+            on_kernel: Callable[[Kernel, float], None] | None = None) -> None:
+    """Run every step of ``plan``; kernel outputs and steps are stored with ``realize``."""
+    emitted: set = set()
+    for step in plan.steps:
+        if isinstance(step, NodeStep):
+            if step.node.value is None:
+                realize(step.node, run_step(step))
+            continue
+        if all(o.node.value is not None for o in step.outputs):
+            continue
+        flags = _Flags()
+        t0 = time.perf_counter()
+        values = run_kernel(step, block_size, flags)
+        if on_kernel is not None:
+            on_kernel(step, time.perf_counter() - t0)
+        _report_kernel(step, flags, emitted)
+        for o, v in zip(step.outputs, values):
+            realize(o.node, v)
+

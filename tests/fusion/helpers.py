@@ -1,0 +1,57 @@
+"""Shared helpers of the fusion tests: plans of lazy arrays and fused-vs-unfused checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import numpy as np
+
+import lazynp as lnp
+from lazynp import _engine
+from lazynp.fusion.plan import Kernel, Plan
+from tests.helpers import RTOL
+
+
+def plan(x: Any) -> Plan:
+    """The fusion plan forcing lazy ``x`` would run (nothing is computed)."""
+    assert lnp.is_lazy(x), "expected a lazy array"
+    return _engine.plan_of(x._node)
+
+
+def kernels(x: Any) -> list[Kernel]:
+    return plan(x).kernels
+
+
+def close(got: Any, want: Any, exact: bool = False) -> None:
+    got = np.asarray(got)
+    want = np.asarray(want)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    if exact or want.dtype.kind not in "fc":
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=RTOL[want.dtype], atol=0, equal_nan=True)
+
+
+def check(fn: Callable[[Any], Any], *arrays: np.ndarray, exact: bool = False) -> None:
+    """``fn(xp, *arrays)`` with fusion on and off (and NumPy) gives the same result."""
+    want = fn(np, *arrays)
+    with lnp.config(fusion=False):
+        off = fn(lnp, *[lnp.asarray(a.copy()) for a in arrays])
+        off = np.asarray(off)
+    on = fn(lnp, *[lnp.asarray(a.copy()) for a in arrays])
+    close(np.asarray(on), want, exact)
+    close(off, want, exact)
+    close(np.asarray(on), off, exact)
+
+
+def normalized(text: str) -> str:
+    """Plan text with node ids renumbered in order of appearance (and hashes dropped)."""
+    mapping: dict[str, str] = {}
+
+    def sub(m: re.Match) -> str:
+        return mapping.setdefault(m.group(0), f"%{len(mapping)}")
+
+    text = re.sub(r"key\s+[0-9a-f]+", "key", text)
+    return re.sub(r"%\d+", sub, text)
