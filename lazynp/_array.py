@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import operator
 from typing import Any
+from weakref import ref as _weakref
 
 import numpy as np
 
@@ -336,6 +337,7 @@ def lazy(node: Node) -> ndarray:
     obj._data = None
     obj._small = None
     obj._node = node
+    node.holder = _weakref(obj)
     return obj
 
 

@@ -184,6 +184,13 @@ class Planner:
                 m.setdefault(n.id, "reduction boundary")
         for nid, reason in self.sticky.items():
             m.setdefault(nid, reason)
+        for n in self.order:
+            if n.id not in m and self.kind[n.id] == "ew" and n.held:
+                work, nbytes = self._subtree_cost(n, m)
+                cost = work + bytes_cost(nbytes)
+                if cost > self.limit:
+                    m[n.id] = (f"held by a live array: recompute cost {cost:g} > "
+                               f"{self.limit:g}, stored for its next use")
         return m
 
     def _close_views(self, m: dict[int, str]) -> None:

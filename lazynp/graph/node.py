@@ -30,8 +30,12 @@ _ids = itertools.count()
 
 
 class Node:
+    # holder: weak reference to the lazynp array created around the node (set by the front
+    # end; unset for nodes no array was made for).  A live holder tells the planner that the
+    # user still holds the value, so an expensive node is worth storing rather than
+    # recomputing on its next use.
     __slots__ = ("op", "inputs", "params", "shape", "dtype", "value", "errstate", "depth",
-                 "weight", "readers", "origin", "id", "__weakref__")
+                 "weight", "readers", "origin", "id", "holder", "__weakref__")
 
     def __init__(self, op: Op, inputs: tuple, params: dict | None, shape: tuple,
                  dtype: np.dtype, value: np.ndarray | None = None) -> None:
@@ -69,6 +73,12 @@ class Node:
         for s in self.shape:
             n *= s
         return n
+
+    @property
+    def held(self) -> bool:
+        """Whether a lazynp array around this node is still alive."""
+        ref = getattr(self, "holder", None)
+        return ref is not None and ref() is not None
 
     def add_reader(self, reader: Node) -> None:
         readers = self.readers

@@ -238,13 +238,32 @@ def test_multi_consumer_expensive_is_materialized():
     lx = lnp.asarray(x)
     a = lnp.sin(lnp.exp(lx)) * lnp.cos(lx)
     y = a * 2 - a.sum(1, keepdims=True)
+    a_id = a._node.id
+    del a  # (a node still held by a live array is stored for that reason instead)
     p = plan(y)
     assert len(p.kernels) == 3
-    assert p.reasons[a._node.id].startswith("multi-consumer: recompute cost")
+    assert p.reasons[a_id].startswith("multi-consumer: recompute cost")
     with lnp.config(fusion_recompute_limit=100):
         assert len(plan(y).kernels) == 2
     check(lambda xp, v: (lambda t: t * 2 - t.sum(1, keepdims=True))(
         xp.sin(xp.exp(v)) * xp.cos(v)), x)
+
+
+def test_expensive_node_held_by_a_variable_is_stored():
+    x = arr(100, 20)
+    lx = lnp.asarray(x)
+    call = lnp.sin(lnp.exp(lx)) * lnp.cos(lx) + lnp.tanh(lx)  # held: recompute cost > 10
+    total = call.sum(keepdims=True)
+    p = plan(total)
+    assert p.reasons[call._node.id].startswith("held by a live array: recompute cost")
+    lnp.force(total)
+    assert not lnp.is_lazy(call)  # stored by the force, not recomputed on next use
+    cheap = (lx - 1) ** 2  # held but cheap: recomputed inside the consumer's kernel
+    s = (cheap < 1).sum(keepdims=True)
+    assert len(plan(s).kernels) == 1
+    lnp.force(s)
+    assert lnp.is_lazy(cheap)
+    np.testing.assert_allclose(np.asarray(call), np.sin(np.exp(x)) * np.cos(x) + np.tanh(x))
 
 
 def test_cost_threshold_splits_at_a_cut():
