@@ -91,6 +91,72 @@ def blocks(shape: tuple[int, ...], block_size: int) -> Iterator[tuple[slice, ...
             yield head + (slice(start, min(start + chunk, shape[k])),) + inner
 
 
+def pairwise_tree(start: int, n: int, block_size: int) -> Any:
+    """NumPy's pairwise summation split of ``n`` elements, down to leaves of at most
+    ``block_size``: a leaf ``(start, stop)`` or a pair ``(left, right)``.
+
+    NumPy sums a float run with ``pairwise_sum(a, n)``: for ``n`` above its block of 128 it
+    adds ``pairwise_sum`` of the first ``n2 = n // 2 - (n // 2) % 8`` elements to that of the
+    rest.  A leaf summed by NumPy on its own runs the very same recursion, so summing leaves
+    and adding them up this tree reproduces NumPy's result bit for bit.
+    """
+    if n <= block_size:
+        return (start, start + n)
+    n2 = n // 2
+    n2 -= n2 % 8
+    return (pairwise_tree(start, n2, block_size), pairwise_tree(start + n2, n - n2, block_size))
+
+
+def _flat(a: np.ndarray) -> np.ndarray | None:
+    try:
+        return np.reshape(a, -1, copy=False)
+    except ValueError:
+        return None
+
+
+def _pairwise_sum(k: Kernel, arrays: list, block_size: int, flags: _Flags,
+                  dead: list) -> np.ndarray | None:
+    """A full float32/float64 sum or mean with NumPy's own summation order (so a printed
+    sum shows NumPy's digits), when every input can be walked flat in C order; else None."""
+    red = k.reduction
+    shape = k.shape
+    if (red.op not in (Op.SUM, Op.MEAN) or set(red.axes) != set(range(len(shape)))
+            or red.acc_dtype not in (np.dtype(np.float64), np.dtype(np.float32))
+            or red.kwargs.get("dtype", red.acc_dtype) != red.acc_dtype or 0 in shape):
+        return None
+    flat = [_flat(a) for a in arrays]
+    if any(f is None for f in flat):
+        return None
+    n = 1
+    for s in shape:
+        n *= s
+
+    def total(tree: Any) -> Any:
+        if type(tree[0]) is int:
+            start, stop = tree
+            v = eval_body(k, [f[start:stop] for f in flat], flags, dead)
+            v = np.broadcast_to(v, (stop - start,))
+            if v.dtype != red.acc_dtype:
+                raise _NotExact
+            flags.current = _REDUCE
+            return np.add.reduce(v)
+        return total(tree[0]) + total(tree[1])
+
+    try:
+        acc = total(pairwise_tree(0, n, max(block_size, 128)))
+    except _NotExact:
+        return None
+    if red.initial is not None:
+        acc = acc + red.initial
+    if red.op is Op.MEAN:
+        acc = np.true_divide(acc, np.intp(n))
+    return np.asarray(acc, dtype=red.dtype).reshape(k.outputs[0].shape)
+
+
+class _NotExact(Exception):
+    """The body's values are not of the accumulator dtype (NumPy would cast in chunks)."""
+
+
 def _cast(value: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if value.dtype.kind == "c" and dtype.kind != "c":
         with warnings.catch_warnings():  # (warned when the cast was recorded)
@@ -162,6 +228,9 @@ def run_kernel(k: Kernel, block_size: int, flags: _Flags) -> list[np.ndarray]:
                 out[box] = eval_body(k, [a[box] for a in arrays], flags, dead)
             return [out]
         axes = red.axes
+        exact = _pairwise_sum(k, arrays, block_size, flags, dead)
+        if exact is not None:
+            return [exact]
         keep = tuple(1 if d in axes else s for d, s in enumerate(shape))
         result = np.empty(k.outputs[0].shape, dtype=red.dtype)
         if red.acc_dtype == red.dtype:
