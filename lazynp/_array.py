@@ -23,6 +23,7 @@ Cross-module helpers used by every other part of the front end:
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any
 from weakref import ref as _weakref
 
@@ -241,6 +242,14 @@ class ndarray:
             from ._api.checks import check_setitem
             check_setitem(self, key, value)
         if type(value) is ndarray:
+            node = value._node if value._data is None else None
+            if node is not None and node.value is None and _is_basic(key):
+                refcount = sys.getrefcount(value)  # (before `value` is pushed as an argument)
+                release_temporary(value, refcount)
+                target = self._value()[key]
+                if type(target) is _np_ndarray:
+                    _engine.assign(target, node)
+                    return
             value = value._value()
         elif type(value) in (list, tuple):
             value = to_numpy(value)
@@ -350,6 +359,17 @@ def node_of(x: ndarray) -> Node:
     if leaf is None or leaf.value is not d or leaf.shape != d.shape:
         leaf = x._leaf = buffer_node(d)
     return leaf
+
+
+def release_temporary(x: ndarray, refcount: int) -> None:
+    """Forget that ``x`` holds its node when ``x`` is a temporary of the running statement.
+
+    ``refcount`` is ``sys.getrefcount(x)`` taken in a dunder method's frame: 3 means only the
+    caller's evaluation stack, the frame and the call itself refer to ``x`` (CPython), so no
+    variable or container can reach it after the statement and its node is not "held".
+    """
+    if refcount <= 3 and x._data is None:
+        x._node.holder = None
 
 
 def is_lazy(x: Any) -> bool:

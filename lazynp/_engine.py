@@ -145,8 +145,9 @@ def realize(node: Node, value: np.ndarray) -> None:
                 _register(rid, r)
 
 
-def before_write(arr: np.ndarray) -> None:
-    """Force every pending node that reads memory owned by ``arr``'s base buffer."""
+def before_write(arr: np.ndarray, exclude: frozenset = frozenset()) -> None:
+    """Force every pending node that reads memory owned by ``arr``'s base buffer (except the
+    nodes whose ids are in ``exclude``: the computation about to write there itself)."""
     if not _registry:
         return
     rid = root_of(arr)
@@ -156,8 +157,70 @@ def before_write(arr: np.ndarray) -> None:
             return
         for r in refs:
             n = r()
-            if n is not None and n.value is None:
+            if n is not None and n.value is None and n.id not in exclude:
                 force(n)
+
+
+def assign(target: np.ndarray, node: Node) -> None:
+    """``target[...] = <value of node>``: NumPy's slice assignment of a pending value.
+
+    When the value's last fused kernel can write straight into ``target`` it does (no
+    temporary; DESIGN rule 4: the existing buffer is written, object identity is kept).  That
+    needs the same shape and dtype, no input that overlaps ``target`` other than ``target``
+    itself read at the very positions written, and no node of the computation still visible
+    to anyone (held by a live array or read by a pending node outside it), since those would
+    read the new values afterwards.  Otherwise the value is computed, then copied.
+    (A caller holding a temporary array around ``node`` clears ``node.holder`` first.)
+    """
+    if node.value is None and config.fusion and node.shape == target.shape \
+            and node.dtype == target.dtype and target.flags.writeable:
+        plan = plan_of(node)
+        if _writes_in_place(plan, target):
+            from .fusion import execute
+            before_write(target, frozenset(n.id for n in plan.nodes))
+            plan.steps[-1].outputs[0].existing = target
+            execute(plan, _realize_except(node), config.fusion_block_size)
+            _stats["forces"] += 1
+            _stats["nodes_evaluated"] += len(plan.nodes)
+            _stats["kernels"] += len(plan.kernels)
+            return
+    value = force(node)
+    before_write(target)
+    target[...] = value
+
+
+def _writes_in_place(plan: Any, target: np.ndarray) -> bool:
+    from .fusion.plan import Kernel
+    last = plan.steps[-1] if plan.steps else None
+    if (not isinstance(last, Kernel) or last.reduction is not None or len(last.outputs) != 1
+            or last.outputs[0].node is not plan.root):
+        return False
+    members = {n.id for n in plan.nodes}
+    for n in plan.nodes:
+        if n.held:
+            return False
+        for r in n.readers or ():
+            reader = r()
+            if reader is not None and reader.value is None and reader.id not in members:
+                return False
+    for inp in last.inputs:
+        if inp.node.value is None:  # computed by an earlier step: a fresh buffer
+            continue
+        arr = inp.array(last.shape)
+        if np.may_share_memory(arr, target) and not (
+                arr.__array_interface__["data"][0] == target.__array_interface__["data"][0]
+                and arr.strides == target.strides and arr.dtype == target.dtype):
+            return False
+    return True
+
+
+def _realize_except(root: Node) -> Any:
+    # the root's value lives in the caller's buffer: the root is left pending and dies with
+    # its last reference (nothing else can read it: see _writes_in_place)
+    def store(n: Node, value: np.ndarray) -> None:
+        if n is not root:
+            realize(n, value)
+    return store
 
 
 def force(node: Node) -> np.ndarray:

@@ -7,12 +7,13 @@ Binary operators have a fast path for the small-array case (both operands concre
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
 from .. import _engine
-from .._array import lazy, ndarray, wrap
+from .._array import lazy, ndarray, release_temporary, wrap
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
@@ -160,6 +161,9 @@ def _inplace(uf: np.ufunc) -> Any:
             return self
         if _defers(other):
             return NotImplemented
+        if type(other) is ndarray:
+            refcount = sys.getrefcount(other)  # (before `other` is pushed as an argument)
+            release_temporary(other, refcount)
         return ufunc_call(uf, (self, other), {"out": (self,)})
     return method
 

@@ -79,6 +79,35 @@ def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     return from_numpy(res)
 
 
+def _ufunc_into(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
+    """``uf(*args, out=o)`` with one lazynp ``o``: when the result is a pending node, its kernel
+    writes straight into ``o``'s buffer (``a += expr`` without a temporary)."""
+    out = kwargs["out"]
+    o = out[0] if type(out) is tuple and len(out) == 1 else out
+    if (type(o) is not ndarray or uf.nout != 1 or "where" in kwargs
+            or not any(type(a) is ndarray and a._data is None for a in args)):
+        return eager_ufunc(uf, "__call__", args, kwargs)
+    check_ufunc_call(uf, args, kwargs)  # NumPy's errors for this call, before any work
+    res = ufunc_call(uf, args, {k: v for k, v in kwargs.items() if k != "out"})
+    target = o._value()
+    if type(res) is not ndarray or res._data is not None:
+        value = asnumpy(res)
+        _engine.before_write(target)
+        target[...] = value  # (casting was checked above: an unsafe cast is NumPy's own)
+        return o
+    node = res._node
+    del res  # the temporary is ours alone: nothing can read the result but the target
+    if node.dtype != target.dtype:
+        node = _engine.record(Node(Op.CAST, (node,), None, node.shape, target.dtype))
+    if node.shape != target.shape:
+        value = _engine.force(node)
+        _engine.before_write(target)
+        target[...] = value
+    else:
+        _engine.assign(target, node)
+    return o
+
+
 def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     op = OP_OF_UFUNC.get(uf)
     if op is None or len(args) != uf.nin:
@@ -92,7 +121,7 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
             if out is None or (type(out) is tuple and all(o is None for o in out)):
                 kwargs = {k: v for k, v in kwargs.items() if k != "out"}
             else:
-                return eager_ufunc(uf, "__call__", args, kwargs)
+                return _ufunc_into(uf, args, kwargs)
         if "where" in kwargs:
             kwargs = dict(kwargs)
             where = kwargs.pop("where")

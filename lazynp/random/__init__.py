@@ -1,14 +1,15 @@
 """lazynp.random: NumPy's random API, bit-identical, on compiled (llvmlite) generation loops.
 
-Implemented natively: SeedSequence, PCG64, PCG64DXSM, MT19937, SFC64, Generator / default_rng
-(random, uniform, integers, bytes, standard_normal, normal, standard_exponential, exponential,
-shuffle, permutation, permuted, choice, spawn and the distributions compiled from NumPy's C in
-``_dists.py``), the legacy RandomState (seeding, state, random_sample, rand, randn, normal,
-uniform, randint, choice, shuffle, permutation) and the module-level functions on a global
-RandomState.  Other methods run NumPy's code on a NumPy generator whose state is synchronised
-with lazynp's (so streams stay identical).  Every other
-``numpy.random`` name falls back to NumPy through the module ``__getattr__``: functions get
-lazynp arrays converted to NumPy on the way in and NumPy arrays wrapped on the way out.
+Implemented natively: SeedSequence, PCG64, PCG64DXSM, MT19937, SFC64, Philox, Generator /
+default_rng (every method: random, uniform, integers, bytes, standard_normal, normal,
+exponentials, shuffle, permutation, permuted, choice, spawn, the distributions compiled from
+NumPy's C in ``_dists.py``, multinomial, multivariate_hypergeometric, dirichlet and
+multivariate_normal), the legacy RandomState (seeding, state, and every sampling method through
+the legacy algorithms of NumPy's ``legacy-distributions.c``) and the module-level functions on
+a global RandomState.  Only a Generator around a *NumPy* bit generator object that lazynp has
+no kernels for (NumPy's MT19937, SFC64, Philox instances) runs NumPy's own code on it.  Every
+other ``numpy.random`` name falls back to NumPy through the module ``__getattr__``: functions
+get lazynp arrays converted to NumPy on the way in and NumPy arrays wrapped on the way out.
 """
 
 from __future__ import annotations

@@ -51,6 +51,30 @@ def next_double(bg: BG) -> f64:
 
 def next_float(bg: BG) -> f32:
     return f32(next32(bg) >> 8) * 5.9604644775390625e-08
+
+def mt_fill32(bg: BG, out: p_u32, n: i64) -> void:
+    # n successive next32() values into out: the tempering loop runs over whole runs of the
+    # key array (vectorisable), regenerating when the position reaches 624
+    key = view(bg, "p_u32")
+    pos = view(bg, "p_i32")
+    done: i64 = 0
+    while done < n:
+        if pos[624] == 624:
+            mt_gen(key)
+            pos[624] = 0
+        p: i64 = pos[624]
+        m = 624 - p
+        if m > n - done:
+            m = n - done
+        for j in range(0, m):
+            y = key[p + j]
+            y ^= y >> 11
+            y ^= (y << 7) & 0x9d2c5680
+            y ^= (y << 15) & 0xefc60000
+            y ^= y >> 18
+            out[done + j] = y
+        pos[624] = p + m
+        done += m
 '''
 
 MT19937_STATE = r"""

@@ -8,9 +8,12 @@ lazynp arrays as parameters.
 
 Parallel fill: for requests whose draws per element are fixed (``random``, ``uniform``,
 ``integers`` over a full power-of-two range, ``bytes``, ``random_raw``), a large output is split
-into blocks; each block is generated on its own thread from a copy of the state advanced to the
-block's offset (128-bit LCG jump), and the generator ends in the state of the last block, so
-the result and the final state are exactly those of the serial stream.
+into blocks; each block is generated on its own thread (the calling thread takes the first)
+from a copy of the state advanced to the block's offset (PCG: 128-bit LCG jump; Philox: counter
+arithmetic, blocks aligned to its 4-word output blocks), and the generator ends in the state of
+the last block, so the result and the final state are exactly those of the serial stream.  The
+output is allocated with ``np.empty`` (no first touch), so its pages are faulted in by the
+threads that write them.
 """
 
 from __future__ import annotations

@@ -1,21 +1,38 @@
 """Compiled generation loops for lazynp.random (LLVM IR text, compiled by codegen_cpu.compiler).
 
+Modules
+-------
+One LLVM module per (bit generator kind, kernel): ``render_kernel(kind, name)`` = the kind's
+prelude (state layout, ``next64``/``next32``/``next_double``/``next_float``), the shared
+primitives (ziggurat, bounded integers), and the one kernel (with only the DSL functions it
+reaches).  ``KernelSet.fn[name]`` compiles, or loads from the disk cache, on first use, so a
+process pays only for the kernels it calls (``default_rng().random(n)`` is one ~40 ms module
+cold, ~1 ms from the disk cache).
+
 Kernel ABI
 ----------
-Every kernel is ``void k(ptr st, ptr out, i64 n, ...)`` with C linkage:
+Map kernels are ``void k(ptr st, ptr out, i64 n, ...)`` with C linkage:
 
-* ``st`` points to the bit generator's state block, six little-endian uint64 words:
-  ``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` (PCG64 and PCG64DXSM).
-  The kernel loads it into registers, generates ``n`` values in memory order into ``out`` and
-  stores the advanced state back.  Passing a *copy* of the state advanced to a block's offset
-  generates that block ``[start, stop)`` of the stream into any buffer: this is how the parallel
-  fill works, and what a lazy source node will use to compute draws inside a consumer kernel.
+* ``st`` points to the bit generator's state block, little-endian uint64 words:
+  ``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` (PCG64, PCG64DXSM; SFC64 the
+  same shape with its four words), thirteen words for Philox (``_philox.py``), 624 + 2 uint32
+  for MT19937.  The kernel loads it into registers, generates ``n`` values in memory order into
+  ``out`` and stores the advanced state back.  Passing a *copy* of the state advanced to a
+  block's offset generates that block ``[start, stop)`` of the stream into any buffer: this is
+  how the parallel fill works, and what a lazy source node will use to compute draws inside a
+  consumer kernel.
 * Per-element parameters are passed as ``(ptr p, i64 stride)`` pairs, stride counted in
   elements; a scalar parameter is a one-element buffer with stride 0.
 * Integer kernels receive ``rng`` and ``off`` as uint64 buffers and store ``off + value``
   truncated to the output width (NumPy's ``random_bounded_*`` / ``random_buffered_bounded_*``).
   The small-type buffers of the 16-bit, 8-bit and bool kernels live for one call, as NumPy's
   per-call ``bcnt``/``buf``.
+* DSL map kernels (``_dists.py``, ``k_<name>``) take one more pointer, ``aux``, after ``n``.
+  DSL whole-call kernels (``x_<name>``: multinomial, dirichlet, multivariate hypergeometric)
+  are ``void lz_<name>(ptr st, args...)`` with the DSL function's own parameters.
+
+For PCG64/PCG64DXSM the fixed-consumption kernels (``random``, ``raw``, scalar ``uniform``,
+full-range ``integers``) run LANES interleaved LCG chains (see ``_lane_fill``).
 
 Floating point follows NumPy's C exactly: no fast-math flags, no ``contract``, separate
 ``fmul``/``fadd`` (two roundings), and the C library's ``exp``/``log1p``/``expf``/``log1pf``.
@@ -924,29 +941,67 @@ done:
 
 
 @functools.lru_cache(maxsize=None)
+def _dsl_translated() -> dict:
+    """The DSL source translated to IR, with the kernel signatures.
+
+    Translation takes ~30 ms of Python, and a warm process needs the IR text only to find its
+    compiled objects in the disk cache; so the result is kept on disk too, keyed by the hash
+    of the DSL source and of the translator (``_dists.py``, ``_dsl.py``).
+    """
+    import hashlib
+    import json
+    import os
+
+    from lazynp.random import _dists, _dsl
+
+    h = hashlib.sha256()
+    for mod in (_dists, _dsl):
+        with open(mod.__file__, "rb") as f:
+            h.update(f.read())
+    path = None
+    try:
+        from lazynp._config import config
+
+        if config.cache:
+            path = os.path.join(config.cache_dir, "llvm", f"dsl-{h.hexdigest()}.json")
+            with open(path) as f:
+                return json.load(f)
+    except (OSError, ValueError):
+        pass
+    ir, funcs = _dsl.compile_source(_dists.SOURCE, tables=_dists.TABLES)
+    kern = {}
+    calls = {}
+    for name, fn in funcs.items():
+        if name.startswith("k_"):
+            elem = fn.params[1:]
+            has_aux = bool(elem) and elem[0][0] == "aux"
+            kern[name[2:]] = (fn.ret, fn.params, has_aux, len(elem) - int(has_aux))
+        elif name.startswith("x_"):
+            calls[name[2:]] = fn.params[1:]
+    data = {"ir": ir, "kern": kern, "calls": calls}
+    if path is not None:
+        try:
+            import tempfile
+
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".json")
+            with os.fdopen(fd, "w") as f:
+                json.dump(data, f)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return json.loads(json.dumps(data))  # the same (list) shapes as when read back
+
+
 def _dsl_parts() -> tuple[str, dict]:
     """IR of the DSL source and its map kernels {name: (ret, params, has_aux, n_params)}."""
-    from lazynp.random import _dists
-    from lazynp.random._dsl import compile_source
-
-    ir, funcs = compile_source(_dists.SOURCE, tables=_dists.TABLES)
-    kern = {}
-    for name, f in funcs.items():
-        if name.startswith("k_"):
-            elem = f.params[1:]
-            has_aux = bool(elem) and elem[0][0] == "aux"
-            kern[name[2:]] = (f.ret, f.params, has_aux, len(elem) - int(has_aux))
-    return ir, kern
+    d = _dsl_translated()
+    return d["ir"], d["kern"]
 
 
-@functools.lru_cache(maxsize=None)
-def _dsl_calls() -> dict[str, list[tuple[str, str]]]:
+def _dsl_calls() -> dict[str, list]:
     """Whole-call kernels of the DSL source (``x_<name>``): {name: parameters after bg}."""
-    from lazynp.random import _dists
-    from lazynp.random._dsl import Compiler
-
-    c = Compiler(_dists.SOURCE, tables=_dists.TABLES)
-    return {n[2:]: f.params[1:] for n, f in c.funcs.items() if n.startswith("x_")}
+    return _dsl_translated()["calls"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -1078,10 +1133,31 @@ def _lane_consts(mult: int, lanes: int) -> tuple[int, int]:
     return a, c
 
 
-# kernel -> list of (condition on the scalar parameters, values per 64-bit draw, IR that
-# stores the element(s) of draw %x at element index %j, parameter names)
-# The condition is IR computing i1 %ok from the scalar parameter values %q0, %q1.
-_LANE_SPECS: dict[str, list[tuple[str, int, str]]] = {
+# kernel -> list of modes (condition on the scalar parameters, values per 64-bit draw, IR that
+# stores the element(s) of draw %x at element index %j[, setup IR run once])
+# The condition is IR computing i1 %ok from the scalar parameter values %q0, %q1.  A store body
+# that defines i1 %bad is a rejection sampler: when any lane of a block would reject, the block
+# is abandoned (state rewound to the block's start) and the rest runs through the serial code.
+_LEMIRE32_SETUP = """  %rng32 = trunc i64 %q0 to i32
+  %excl = add i32 %rng32, 1
+  %excl64 = zext i32 %excl to i64
+  %tt0 = sub i32 -1, %rng32
+  %thr = urem i32 %tt0, %excl
+"""
+_LEMIRE32_BODY = """
+  %d0 = and i64 %x, 4294967295
+  %d1 = lshr i64 %x, 32
+  %m0 = mul i64 %d0, %excl64
+  %m1 = mul i64 %d1, %excl64
+  %l0 = trunc i64 %m0 to i32
+  %l1 = trunc i64 %m1 to i32
+  %b0 = icmp ult i32 %l0, %thr
+  %b1 = icmp ult i32 %l1, %thr
+  %bad = or i1 %b0, %b1
+  %h0 = lshr i64 %m0, 32
+  %h1 = lshr i64 %m1, 32
+"""
+_LANE_SPECS: dict[str, list[tuple]] = {
     "raw": [("", 1, """
   %po = getelementptr inbounds i64, ptr %out, i64 %j
   store i64 %x, ptr %po, align 8
@@ -1130,7 +1206,14 @@ _LANE_SPECS: dict[str, list[tuple[str, int, str]]] = {
   store i64 %rl, ptr %po, align 8
   %po1 = getelementptr inbounds i64, ptr %po, i64 1
   store i64 %rh, ptr %po1, align 8
-""")],
+"""), ("  %nz = icmp ne i64 %q0, 0\n  %sm = icmp ult i64 %q0, 4294967295\n"
+       "  %ok = and i1 %nz, %sm\n", 2, _LEMIRE32_BODY + """  %r0 = add i64 %q1, %h0
+  %r1 = add i64 %q1, %h1
+  %po = getelementptr inbounds i64, ptr %out, i64 %j
+  store i64 %r0, ptr %po, align 8
+  %po1 = getelementptr inbounds i64, ptr %po, i64 1
+  store i64 %r1, ptr %po1, align 8
+""", _LEMIRE32_SETUP)],
     "int32": [("  %r32 = trunc i64 %q0 to i32\n  %ok = icmp eq i32 %r32, -1\n", 2, """
   %o32 = trunc i64 %q1 to i32
   %lo = trunc i64 %x to i32
@@ -1142,7 +1225,17 @@ _LANE_SPECS: dict[str, list[tuple[str, int, str]]] = {
   store i32 %rl, ptr %po, align 4
   %po1 = getelementptr inbounds i32, ptr %po, i64 1
   store i32 %rh, ptr %po1, align 4
-""")],
+"""), ("  %r32 = trunc i64 %q0 to i32\n  %ok = icmp ne i32 %r32, 0\n", 2,
+       _LEMIRE32_BODY + """  %o32 = trunc i64 %q1 to i32
+  %t0 = trunc i64 %h0 to i32
+  %t1 = trunc i64 %h1 to i32
+  %r0 = add i32 %o32, %t0
+  %r1 = add i32 %o32, %t1
+  %po = getelementptr inbounds i32, ptr %out, i64 %j
+  store i32 %r0, ptr %po, align 4
+  %po1 = getelementptr inbounds i32, ptr %po, i64 1
+  store i32 %r1, ptr %po1, align 4
+""", _LEMIRE32_SETUP)],
 }
 
 
@@ -1188,13 +1281,25 @@ done:
 }}
 """)
     modes = _LANE_SPECS[name]
-    for m, (_cond, per, store) in enumerate(modes):
+    for m, mode in enumerate(modes):
+        per, store = mode[1], mode[2]
+        setup = mode[3] if len(mode) > 3 else ""
+        rejects = "%bad =" in store
         lanes_body = []
         for k in range(1, LANES + 1):
             lanes_body.append(f"  %x{k} = call i64 @lane_out(i128 %t{k})\n"
                               f"  %jo{k} = add i64 %base, {(k - 1) * per}\n")
             lanes_body.append(_rename(store.replace("%x", f"%x{k}").replace("%j", f"%jo{k}"),
                                       f"_{k}"))
+        check = ""
+        if rejects:
+            acc = "%bad_1"
+            for k in range(2, LANES + 1):
+                lanes_body.append(f"  %anyb{k} = or i1 {acc}, %bad_{k}\n")
+                acc = f"%anyb{k}"
+            check = f"  br i1 {acc}, label %bail, label %latch\nlatch:\n"
+        lanes_body.append(check)
+        for k in range(1, LANES + 1):
             lanes_body.append(f"  %m{k} = mul i128 %t{k}, {amul}\n"
                               f"  %t{k}n = add i128 %m{k}, %C\n")
         init = []
@@ -1205,8 +1310,20 @@ done:
         for k in range(2, LANES + 1):
             init.append(f"  %mb{k} = mul i128 %u{k - 1}, {mult}\n"
                         f"  %u{k} = add i128 %mb{k}, %inc\n")
-        phis = "".join(f"  %t{k} = phi i128 [%u{k}, %init], [%t{k}n, %lanes]\n"
+        latch = "%latch" if rejects else "%lanes"
+        phis = "".join(f"  %t{k} = phi i128 [%u{k}, %init], [%t{k}n, {latch}]\n"
                        for k in range(1, LANES + 1))
+        bail = ""
+        if rejects:
+            # state before the abandoned block: PCG64's last output state of the previous
+            # block (the entry state for the first), PCG64DXSM's first output state
+            if kind == "pcg64":
+                phis += f"  %prev = phi i128 [%ls0, %init], [%t{LANES}, {latch}]\n"
+                before = "%prev"
+            else:
+                before = "%t1"
+            bail = (f"bail:\n  store i128 {before}, ptr %bg, align 16\n"
+                    "  br label %tail\n")
         final = f"%t{LANES}" if kind == "pcg64" else "%t1n"
         keep_hi = ""
         if per == 2:
@@ -1229,7 +1346,7 @@ done:
         out.append(f"""
 define internal void @lanes_{name}_{m}(ptr %bg, ptr %out, i64 %n{pargs}{qargs}) nounwind {{
 entry:
-{prefix}  %rem = sub i64 %n, %pre
+{setup}{prefix}  %rem = sub i64 %n, %pre
   %draws = udiv i64 %rem, {per}
   %blocks = udiv i64 %draws, {LANES}
   %big = icmp uge i64 %blocks, 2
@@ -1241,19 +1358,19 @@ init:
   %C = mul i128 %inc, {csum}
 {"".join(init)}  br label %lanes
 lanes:
-  %b = phi i64 [0, %init], [%bn, %lanes]
+  %b = phi i64 [0, %init], [%bn, {latch}]
 {phis}  %b0 = mul i64 %b, {LANES * per}
   %base = add i64 %b0, %pre
 {"".join(lanes_body)}  %bn = add i64 %b, 1
   %more = icmp ult i64 %bn, %blocks
   br i1 %more, label %lanes, label %lanes_done
-lanes_done:
+{bail}lanes_done:
   store i128 {final}, ptr %bg, align 16
 {keep_hi}  %dn0 = mul i64 %blocks, {LANES * per}
   %dn = add i64 %dn0, %pre
   br label %tail
 tail:
-  %start = phi i64 [%pre, %entry], [%dn, %lanes_done]
+  %start = phi i64 [%pre, %entry], [%dn, %lanes_done]{", [%base, %bail]" if rejects else ""}
   call void @ser_{name}(ptr %bg, ptr %out, i64 %start, i64 %n{pcall})
   ret void
 }}
@@ -1270,7 +1387,8 @@ tail:
     disp.append("scalar:\n" + "".join(
         f"  %q{k} = load {t}, ptr %p{k}\n" for k, t in enumerate(params)))
     disp.append("  br label %mode0\n")
-    for m, (cond, _per, _store) in enumerate(modes):
+    for m, mode in enumerate(modes):
+        cond = mode[0]
         nxt = f"%mode{m + 1}" if m + 1 < len(modes) else "%serial"
         c = _rename(cond, f"_{m}") if cond else f"  %ok_{m} = add i1 1, 0\n"
         disp.append(f"mode{m}:\n{c}  br i1 %ok_{m}, label %run{m}, label {nxt}\n")
@@ -1283,6 +1401,73 @@ tail:
     out.append(f"\ndefine void @lz_{name}(ptr noalias %st, ptr noalias %out, i64 %n{pargs}) "
                f"nounwind {{\n{''.join(disp)}}}\n")
     return _OUT_FN[kind] + "".join(out)
+
+
+# ---- MT19937 chunked fills -------------------------------------------------------------------
+# NumPy's mt19937_next_double draws two words per double; the chunked kernels produce the words
+# of up to MT_CHUNK doubles at once with ``mt_fill32`` (tempering over runs of the key array)
+# and combine them in a second, vectorisable loop.  Same words, same order, same state.
+
+MT_CHUNK = 1024
+
+_MT_CONV = {
+    "random_f64": ([], "  %r = fadd double %d, 0.0\n"),
+    "uniform": (["double", "double"], "  %t = fmul double %v1, %d\n  %r = fadd double %v0, %t\n"),
+}
+
+
+def _mt_chunked(name: str) -> str:
+    params, conv = _MT_CONV[name]
+    pargs = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(len(params)))
+    loads = "".join(f"  %o{k} = mul i64 %g, %s{k}\n"
+                    f"  %a{k} = getelementptr inbounds {t}, ptr %p{k}, i64 %o{k}\n"
+                    f"  %v{k} = load {t}, ptr %a{k}\n" for k, t in enumerate(params))
+    return f"""
+define void @lz_{name}(ptr noalias %st, ptr noalias %out, i64 %n{pargs}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+  %buf = alloca [{2 * MT_CHUNK} x i32], align 64
+  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sgt i64 %n, 0
+  br i1 %any, label %chunk, label %done
+chunk:
+  %i = phi i64 [0, %entry], [%inext, %chunk_end]
+  %left = sub i64 %n, %i
+  %small = icmp slt i64 %left, {MT_CHUNK}
+  %c = select i1 %small, i64 %left, i64 {MT_CHUNK}
+  %w = shl i64 %c, 1
+  call void @mt_fill32(ptr %bg, ptr %buf, i64 %w)
+  br label %loop
+loop:
+  %j = phi i64 [0, %chunk], [%jnext, %loop]
+  %j2 = shl i64 %j, 1
+  %pa = getelementptr inbounds i32, ptr %buf, i64 %j2
+  %ua = load i32, ptr %pa, align 4
+  %j21 = or i64 %j2, 1
+  %pb = getelementptr inbounds i32, ptr %buf, i64 %j21
+  %ub = load i32, ptr %pb, align 4
+  %sa = lshr i32 %ua, 5
+  %sb = lshr i32 %ub, 6
+  %fa = sitofp i32 %sa to double
+  %fb = sitofp i32 %sb to double
+  %ma = fmul double %fa, 67108864.0
+  %sum = fadd double %ma, %fb
+  %d = fdiv double %sum, 9007199254740992.0
+  %g = add i64 %i, %j
+{loads}{conv}  %po = getelementptr inbounds double, ptr %out, i64 %g
+  store double %r, ptr %po, align 8
+  %jnext = add i64 %j, 1
+  %jmore = icmp slt i64 %jnext, %c
+  br i1 %jmore, label %loop, label %chunk_end
+chunk_end:
+  %inext = add i64 %i, %c
+  %more = icmp slt i64 %inext, %n
+  br i1 %more, label %chunk, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""
 
 
 def _dedupe_declares(text: str) -> str:
@@ -1323,6 +1508,8 @@ def render_kernel(kind: str, name: str) -> str:
         ty, fn, params, small = KERNELS[name]
         if kind in _LANE_MULT and name in _LANE_SPECS:
             parts.append(_lane_fill(kind, name, ty, fn, params))
+        elif kind == "mt19937" and name in _MT_CONV:
+            parts.append(_mt_chunked(name))
         else:
             parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
     elif name in _SPECIAL:
@@ -1343,6 +1530,8 @@ def render(kind: str) -> str:
     for name, (ty, fn, params, small) in KERNELS.items():
         if kind in _LANE_MULT and name in _LANE_SPECS:
             parts.append(_lane_fill(kind, name, ty, fn, params))
+        elif kind == "mt19937" and name in _MT_CONV:
+            parts.append(_mt_chunked(name))
         else:
             parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
     for name, (ret, params, _aux, _np) in dsl_kernels.items():

@@ -4,9 +4,17 @@ Native (compiled kernels on lazynp's bit generators): seeding (``_legacy_seeding
 get/set in tuple and dict form, ``random_sample``/``random``/``rand``, ``standard_normal``/
 ``randn``/``normal`` (the legacy polar Gaussian, whose cached second value lives in ``_aug``
 = ``[has_gauss, gauss]`` and in the state), ``uniform``, ``randint`` (the masked rejection
-sampler of ``_bounded_integers``), ``choice``, ``shuffle``, ``permutation``.  The remaining
-methods run NumPy's ``RandomState`` code on a NumPy twin whose state (bit generator and
-Gaussian cache) is copied in before and back after each call, so the stream stays one stream.
+sampler of ``_bounded_integers``), ``choice``, ``shuffle``, ``permutation``, ``bytes``, and the
+distributions: those whose legacy algorithm differs from Generator's (``legacy-distributions.c``:
+exponential via ``-log(1-U)``, gamma/beta/chisquare/f/t/wald/lognormal/cauchy on the legacy
+Gaussian, the inversion geometric, the HYP/HRUA hypergeometric, binomial without the n == 0 /
+p == 0 shortcut, vonmises without the large-kappa normal branch, logseries with log/exp) run
+the transcriptions in ``_dists.py`` (``k_legacy_*``); the others (poisson, zipf, laplace,
+gumbel, logistic, triangular, multinomial) share Generator's kernels.  ``multivariate_normal``
+is NumPy's Python code over the legacy Gaussian.  A RandomState around a NumPy bit generator
+object that lazynp has no kernels for delegates to NumPy; the twin (``_run_twin``: NumPy's
+RandomState with the state copied in and back) remains only for array-valued ``n`` in
+``multinomial``.
 """
 
 from __future__ import annotations

@@ -279,3 +279,20 @@ def test_philox_generator_and_parallel_fill(threads):
                        lambda g: g.integers(0, 10, 999)):
                 assert same(fn(a), fn(b))
                 assert _state_equal(a.bit_generator.state, b.bit_generator.state)
+
+
+def test_mt19937_chunked_fills_cross_regeneration():
+    """rand/uniform on MT19937 draw words in chunks: sizes around the 624-word refill."""
+    for seed in (0, 2**31):
+        a, b = np.random.RandomState(seed), lr.RandomState(seed)
+        for n in (1, 311, 312, 313, 623, 624, 625, 1023, 1024, 1025, 5000):
+            assert same(a.rand(n), b.rand(n))
+            assert same(a.uniform(2, 5, n), b.uniform(2, 5, n))
+            assert same(a.uniform([1.0, 2.0], [3.0, 4.0], (n, 2)),
+                        b.uniform([1.0, 2.0], [3.0, 4.0], (n, 2)))
+            assert a.randint(0, 10) == b.randint(0, 10)
+        assert _rs_same(a, b)
+        g = np.random.Generator(np.random.MT19937(seed))
+        h = lr.Generator(lr.MT19937(seed))
+        assert same(g.random(3001), h.random(3001))
+        assert same(g.uniform(1, 2, 77), h.uniform(1, 2, 77))

@@ -1,0 +1,105 @@
+"""Kernels that write into an existing buffer: ``a += expr``, ``a[...] = expr``, ``out=``.
+
+The value's kernel writes straight into the target (no full-size temporary) when that is
+safe; where an input overlaps the target at other positions, or a node of the computation is
+still visible, the value is computed first and copied, as NumPy's semantics require.
+"""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import lazynp as lnp
+
+N = 200_000
+
+
+@pytest.fixture(autouse=True)
+def _lazy():
+    with lnp.config(eager_threshold=0, fusion_block_size=4096):
+        yield
+
+
+def _peak(fn):
+    fn()  # warm: first calls import modules and fill caches
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_iadd_of_an_expression_writes_into_the_buffer():
+    xn = np.linspace(0, 1, N)
+    a = lnp.asarray(xn.copy())
+    b = lnp.asarray(xn * 2)
+    ident = id(a)
+    k0 = lnp.stats()["kernels"]
+
+    def run():
+        nonlocal a
+        a += lnp.sin(b) * 3 + 1
+
+    peak = _peak(run)  # runs twice
+    assert id(a) == ident and not lnp.is_lazy(a)
+    assert lnp.stats()["kernels"] - k0 == 2
+    assert peak < N * 8 // 4  # block-sized temporaries only, not one N-element array
+    want = xn.copy()
+    for _ in range(2):
+        want += np.sin(xn * 2) * 3 + 1
+    np.testing.assert_array_equal(np.asarray(a), want)
+
+
+def test_slice_assignment_of_an_expression_writes_into_the_view():
+    xn = np.linspace(0, 1, N)
+    a = lnp.asarray(np.zeros(N + 10))
+    x = lnp.asarray(xn)
+    def run():
+        a[5:N + 5] = lnp.exp(x) - x
+
+    peak = _peak(run)
+    assert peak < N * 8 // 4
+    want = np.zeros(N + 10)
+    want[5:N + 5] = np.exp(xn) - xn
+    np.testing.assert_array_equal(np.asarray(a), want)
+
+
+def test_overlapping_input_is_computed_before_the_write():
+    vn = np.arange(50.0)
+    v = lnp.asarray(vn.copy())
+    v[1:] += v[:-1] * 2
+    vn[1:] += vn[:-1] * 2
+    np.testing.assert_array_equal(np.asarray(v), vn)
+    un = np.arange(30.0).reshape(5, 6)
+    u = lnp.asarray(un.copy())
+    u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
+    un[1:-1, 1:-1] = 0.25 * (un[:-2, 1:-1] + un[2:, 1:-1] + un[1:-1, :-2] + un[1:-1, 2:])
+    np.testing.assert_array_equal(np.asarray(u), un)
+
+
+def test_a_value_still_held_keeps_its_own_values():
+    xn = np.arange(10.0)
+    x = lnp.asarray(xn.copy())
+    t = x * 2            # held: must keep x's old values after the write
+    x[...] = t + x
+    c = lnp.asarray(xn.copy()) * 10
+    b = lnp.asarray(np.zeros(10))
+    b[...] = c           # c is held by a variable: computed, then copied
+    b[0] = 99
+    np.testing.assert_array_equal(np.asarray(x), xn * 3)
+    np.testing.assert_array_equal(np.asarray(t), xn * 2)
+    np.testing.assert_array_equal(np.asarray(c), xn * 10)
+
+
+def test_out_argument_with_cast_and_errors():
+    f = lnp.asarray(np.ones(6, dtype=np.float32))
+    r = lnp.multiply(f, lnp.asarray(np.arange(6.0)) * 1.5, out=f)
+    assert r is f and f.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(f), np.ones(6, np.float32) * (np.arange(6.0) * 1.5))
+    ai = lnp.asarray(np.arange(4))
+    with pytest.raises(np.exceptions.UFuncTypeError if hasattr(np.exceptions, "UFuncTypeError")
+                       else TypeError):
+        ai += lnp.asarray(np.arange(4.0)) * 1.5
+    np.testing.assert_array_equal(np.asarray(ai), np.arange(4))
