@@ -184,6 +184,7 @@ def assign(target: np.ndarray, node: Node) -> None:
             _stats["nodes_evaluated"] += len(plan.nodes)
             _stats["kernels"] += len(plan.kernels)
             return
+        del plan  # (its node list would keep the computation's inner nodes pending and alive)
     value = force(node)
     before_write(target)
     target[...] = value
