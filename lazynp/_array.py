@@ -22,6 +22,7 @@ Cross-module helpers used by every other part of the front end:
 
 from __future__ import annotations
 
+import math
 import operator
 import sys
 from typing import Any
@@ -94,10 +95,7 @@ class ndarray:
         d = self._data
         if d is not None:
             return d.size
-        n = 1
-        for s in self._node.shape:
-            n *= s
-        return n
+        return math.prod(self._node.shape)
 
     @property
     def itemsize(self) -> int:

@@ -34,10 +34,7 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
 
 
 def _size(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+    return math.prod(shape)
 
 
 def _source(op: Op, params: dict, shape: tuple, dtype: np.dtype) -> ndarray:

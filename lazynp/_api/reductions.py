@@ -9,6 +9,7 @@ returned as the same NumPy scalar type; ``out=`` writes at the call.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -88,9 +89,7 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     where = kwargs.pop("where", True)
     static = {k: v for k, v in kwargs.items() if k != "dtype" or v is not None}
     dtype = reduce_result_dtype(_REDUCERS[op], a.dtype, ndim, static)
-    size = 1
-    for s in shape:
-        size *= s
+    size = math.prod(shape)
     if not shape and a._data is None and where is True:
         # (fusion edit) a full reduction of a lazy input: record it and force it at once, so
         # it fuses with the expression it reduces (no full-size temporary); NumPy's scalar.

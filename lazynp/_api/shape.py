@@ -7,6 +7,7 @@ forced buffer, so writes through it are seen by the base as in NumPy.
 
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 from typing import Any
@@ -243,9 +244,7 @@ def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind")
     shape = list(first)
     shape[axis] = sum(a.shape[axis] for a in arrays)
     shape = tuple(shape)
-    size = 1
-    for s in shape:
-        size *= s
+    size = math.prod(shape)
     if all(a._data is not None for a in arrays) and eager_size(size):
         return wrap(np.concatenate([a._data for a in arrays], axis=axis, dtype=dtype,
                                    casting=casting))
@@ -293,9 +292,7 @@ def _elementwise(op: Op, np_fn: Any, operands: tuple, kwargs: dict | None = None
     arrays = [o for o in ops if type(o) is ndarray]
     dtype = call_result_dtype(np_fn, ops, kwargs or {})
     shape = broadcast_shapes(*(o.shape for o in arrays)) if arrays else ()
-    size = 1
-    for s in shape:
-        size *= s
+    size = math.prod(shape)
     if (not shape or dtype.kind not in "biufc"
             or any(o.dtype.kind not in "biufc" for o in arrays)
             or (all(o._data is not None for o in arrays) and eager_size(size))):

@@ -13,6 +13,7 @@ wrappers, the Python operators and ``__array_ufunc__``.  It
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -181,9 +182,7 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
         shape = broadcast_shapes(*shapes)
     if op is Op.POWER and dtypes[0].kind in "iu":
         _check_integer_power(operands[1])
-    size = 1
-    for s in shape:
-        size *= s
+    size = math.prod(shape)
     if (not shape or not modeled or dtypes[0].kind not in _MODELED
             or (not any_lazy and eager_size(size))):
         np_kwargs = dict(kwargs)

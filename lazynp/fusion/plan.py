@@ -34,6 +34,7 @@ A :class:`Plan` is an ordered list of steps that together realize the forced nod
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,10 +169,7 @@ class Kernel:
 
     @property
     def size(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+        return math.prod(self.shape)
 
 
 @dataclass

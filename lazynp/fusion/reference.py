@@ -25,6 +25,7 @@ backends are tested against.  Contract:
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -127,9 +128,7 @@ def _pairwise_sum(k: Kernel, arrays: list, block_size: int, flags: _Flags,
     flat = [_flat(a) for a in arrays]
     if any(f is None for f in flat):
         return None
-    n = 1
-    for s in shape:
-        n *= s
+    n = math.prod(shape)
 
     def total(tree: Any) -> Any:
         if type(tree[0]) is int:

@@ -17,6 +17,7 @@ forces them before anybody writes into the buffer they read (DESIGN rule 4).
 from __future__ import annotations
 
 import itertools
+import math
 import weakref
 from typing import Any
 
@@ -69,10 +70,7 @@ class Node:
 
     @property
     def size(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+        return math.prod(self.shape)
 
     @property
     def held(self) -> bool:
