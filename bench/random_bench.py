@@ -50,6 +50,7 @@ def main() -> None:
     npg = np.random.default_rng(0)
     lzg = lr.default_rng(0)
     lzg.random(10)  # compile (or load from the disk cache) before timing
+    big_buf = np.ones(big)  # pre-touched: the out= rows time generation without page faults
     cases = [
         (f"random({n:.0e})", 1, lambda g: g.random(n)),
         (f"standard_normal({n:.0e})", 1, lambda g: g.standard_normal(n)),
@@ -59,6 +60,7 @@ def main() -> None:
         (f"standard_exponential({n:.0e})", 1, lambda g: g.standard_exponential(n)),
         (f"random({big:.0e})", 1, lambda g: g.random(big)),
         (f"random({big:.0e})", config.num_threads, lambda g: g.random(big)),
+        (f"random({big:.0e}) out=", config.num_threads, lambda g: g.random(out=big_buf)),
     ]
     m = n // 10
     cases += [
@@ -81,6 +83,8 @@ def main() -> None:
         (f"RandomState.randint(0,10,{n:.0e})", lambda r: r.randint(0, 10, n)),
         (f"RandomState.uniform({n:.0e})", lambda r: r.uniform(0, 1, n)),
     ]
+    print(f"load average before: {_loadavg()}  (the machine may be shared: compare medians "
+          f"of several runs)")
     print(f"{'case':36s} {'threads':>7s} {'numpy s':>9s} {'lazynp s':>9s} {'ratio':>7s} "
           f"{'best':>7s}")
     buf = np.ones(n)
@@ -89,6 +93,15 @@ def main() -> None:
         row(name, threads, functools.partial(fn, npg), functools.partial(fn, lzg), rep)
     for name, fn in legacy:
         row(name, 1, functools.partial(fn, nprs), functools.partial(fn, lzrs), rep)
+    print(f"load average after: {_loadavg()}")
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "n/a"
 
 if __name__ == "__main__":
     main()

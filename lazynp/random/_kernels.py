@@ -1088,7 +1088,8 @@ def _prelude(kind: str) -> str:
 # would leave it, so results are identical.  Used for the fixed-consumption kernels
 # (``random``, ``raw``, scalar ``uniform``, full-range ``integers``); the buffered 32-bit half
 # is honoured by running the first element (when a half is buffered) and the last few
-# elements through the ordinary serial code.
+# elements through the ordinary serial code (and the whole request, if that first element
+# rejected a draw and left a half buffered again).
 
 LANES = 4
 
@@ -1340,16 +1341,19 @@ done:
   %dopre = and i1 %hb, %npos
   %pre = zext i1 %dopre to i64
   call void @ser_{name}(ptr %bg, ptr %out, i64 0, i64 %pre{pcall})
+  %has2 = load i64, ptr %hp, align 8
+  %clean = icmp eq i64 %has2, 0
 """
         else:
-            prefix = "  %pre = add i64 0, 0\n"
+            prefix = "  %pre = add i64 0, 0\n  %clean = add i1 1, 0\n"
         out.append(f"""
 define internal void @lanes_{name}_{m}(ptr %bg, ptr %out, i64 %n{pargs}{qargs}) nounwind {{
 entry:
 {setup}{prefix}  %rem = sub i64 %n, %pre
   %draws = udiv i64 %rem, {per}
   %blocks = udiv i64 %draws, {LANES}
-  %big = icmp uge i64 %blocks, 2
+  %big0 = icmp uge i64 %blocks, 2
+  %big = and i1 %big0, %clean
   br i1 %big, label %init, label %tail
 init:
   %ls0 = load i128, ptr %bg, align 16

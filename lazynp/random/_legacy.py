@@ -432,7 +432,9 @@ def _legacy_simple(name: str) -> Any:
         for pname, default, cons in pspec:
             v = vals.get(pname, default)
             if v is None:
-                raise TypeError(f"{name}() missing required argument '{pname}'")
+                need = sum(1 for p in pspec if p[1] is None)
+                raise TypeError(f"{name}() takes at least {need} positional argument"
+                                f"{'s' if need != 1 else ''} ({len(args)} given)")
             params.append((v, pname, cons))
         out_dtype = np.int64 if discrete else np.float64
         aux = self._aug if gauss else None
