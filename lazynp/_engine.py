@@ -205,7 +205,7 @@ def _writes_in_place(plan: Any, target: np.ndarray) -> bool:
             if reader is not None and reader.value is None and reader.id not in members:
                 return False
     for inp in last.inputs:
-        if inp.node.value is None:  # computed by an earlier step: a fresh buffer
+        if inp.node.value is None:  # computed by an earlier step or generated: no overlap
             continue
         arr = inp.array(last.shape)
         if np.may_share_memory(arr, target) and not (

@@ -126,7 +126,9 @@ def _kernel_lines(i: int, k: Kernel) -> list[str]:
              "  members   " + " ".join(f"%{n.id}" for n in k.members)]
     for j, inp in enumerate(k.inputs):
         label = "  inputs    " if j == 0 else "            "
-        src = f"fill {inp.fill[()]!r}" if inp.fill is not None else f"%{inp.node.id}"
+        src = (f"fill {inp.fill[()]!r}" if inp.fill is not None else
+               f"%{inp.node.id} (random draws, generated per block)" if inp.source is not None
+               else f"%{inp.node.id}")
         views = "".join(f" .{v.op.value if hasattr(v, 'op') else 'broadcast'}"
                         for v in inp.views)
         lines.append(f"{label}in{j} = {src}{views} {inp.dtype} {inp.layout} "

@@ -97,7 +97,7 @@ def classify(node: Node) -> tuple[str, str]:
         return "ew", ""
     if op in VIEW:
         return "view", ""
-    if op is Op.FULL:
+    if op is Op.FULL or op is Op.RANDOM:
         return "fill", ""
     if op in REDUCE:
         kw = params.get("kwargs") or {}
@@ -433,7 +433,7 @@ class _KernelBuilder:
             return a
         return self.emit(Instr(Op.CAST, (a,), dt, None, implicit=True))
 
-    def input(self, n: Node, chain: tuple, fill: Any = None) -> In:
+    def input(self, n: Node, chain: tuple, fill: Any = None, source: Any = None) -> In:
         key = (n.id, tuple(view_key(s) for s in chain))
         idx = self.input_keys.get(key)
         if idx is not None:
@@ -464,9 +464,9 @@ class _KernelBuilder:
         for size, s in zip(arr.shape, strides):
             if s != 0:
                 distinct *= size
-        nbytes = item if fill is not None else distinct * item
+        nbytes = item if fill is not None else 0 if source is not None else distinct * item
         self.inputs.append(KernelInput(n, chain, np.dtype(n.dtype), strides, offset, layout,
-                                       nbytes, fill))
+                                       nbytes, fill, source))
         self.input_keys[key] = len(self.inputs) - 1
         return In(len(self.inputs) - 1)
 
@@ -490,7 +490,13 @@ class _KernelBuilder:
         else:
             k = self.p.kind[n.id]
             self.members[n.id] = n
-            if k == "fill":
+            if k == "fill" and n.op is Op.RANDOM:
+                if chain or n.shape != self.shape:  # read otherwise than element for element
+                    self.p.sticky[n.id] = ("random draws read through a view or broadcast "
+                                           "are materialized")
+                    raise _Restart
+                got = self.input(n, chain, source=n.params["generate"])
+            elif k == "fill":
                 got = self.input(n, chain, fill=np.full((), n.params["fill"], dtype=n.dtype))
             elif k == "view":
                 got = self.expr(n.inputs[0], (n,) + chain)
@@ -667,7 +673,8 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
     red = k.reduction
     k.key = (
         len(k.shape),
-        tuple((i.dtype.str, i.layout, i.fill is not None) for i in k.inputs),
+        tuple((i.dtype.str, i.layout, i.fill is not None, i.source is not None)
+              for i in k.inputs),
         tuple((ins.op.value, ins.dtype.str, tuple(_key_arg(a) for a in ins.args), ins.index)
               for ins in k.body),
         _key_arg(k.result),

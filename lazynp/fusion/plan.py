@@ -105,9 +105,13 @@ class KernelInput:
     layout: str
     nbytes: int                     # bytes of distinct elements read
     fill: Any = None                # constant input (np.full): the 0-d fill array
+    source: Any = None              # generated input (RANDOM): its node's ``generate``
 
-    def array(self, shape: tuple[int, ...]) -> np.ndarray:
-        """The input as a NumPy view with the iteration shape (runtime)."""
+    def array(self, shape: tuple[int, ...]) -> Any:
+        """The input as a NumPy view with the iteration shape (runtime); a generated input
+        gives a ``Generated`` whose blocks are computed when sliced."""
+        if self.source is not None:
+            return Generated(self.node.shape, self.dtype, self.source)
         if self.fill is not None:
             base = np.broadcast_to(self.fill, self.node.shape)
         else:
@@ -118,6 +122,33 @@ class KernelInput:
             except ValueError:  # a boundary's output laid out otherwise than planned
                 base = np.reshape(base, step.shape)
         return np.broadcast_to(base, shape)
+
+
+class Generated:
+    """Values of a generated input, made block by block: ``g[box]`` for a box that is one
+    contiguous run of the C-ordered elements (what ``reference.blocks`` yields, or a slice of
+    the flat form) computes just those elements."""
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, source: Any) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.source = source
+
+    def flat(self) -> Generated:
+        return Generated((math.prod(self.shape),), self.dtype, self.source)
+
+    def __getitem__(self, box: Any) -> np.ndarray:
+        box = box if type(box) is tuple else (box,)
+        starts = [s.indices(n)[0] if type(s) is slice else s for s, n in zip(box, self.shape)]
+        stops = [s.indices(n)[1] if type(s) is slice else s + 1 for s, n in zip(box, self.shape)]
+        sizes = [b - a for a, b in zip(starts, stops)]
+        first = next((d for d, size in enumerate(sizes) if size > 1), len(sizes))
+        if any(sizes[d] != self.shape[d] for d in range(first + 1, len(sizes))):
+            raise ValueError("a generated input is read in contiguous runs only")
+        start = int(np.ravel_multi_index(starts, self.shape)) if self.shape else 0
+        out = np.empty(math.prod(sizes), dtype=self.dtype)
+        self.source(out, start, out.size)
+        return out.reshape(sizes)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from numpy._core import _ufunc_config
 from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, UFUNC_OF, Op
 from ..graph.semantics import evaluate
-from .plan import In, Kernel, NodeStep, Plan, Ref
+from .plan import Generated, In, Kernel, NodeStep, Plan, Ref
 
 _extobj = _ufunc_config._extobj_contextvar
 
@@ -108,7 +108,9 @@ def pairwise_tree(start: int, n: int, block_size: int) -> Any:
     return (pairwise_tree(start, n2, block_size), pairwise_tree(start + n2, n - n2, block_size))
 
 
-def _flat(a: np.ndarray) -> np.ndarray | None:
+def _flat(a: Any) -> Any:
+    if isinstance(a, Generated):
+        return a.flat()
     try:
         return np.reshape(a, -1, copy=False)
     except ValueError:

@@ -3,7 +3,9 @@
 Every layer (graph, fusion, both code generators) names operations with members of ``Op``;
 no string op names travel between layers.  Group sets classify the members:
 
-  SOURCE       leaves: a concrete buffer, or a generator of values (arange, full, eye, ...)
+  SOURCE       leaves: a concrete buffer, or a generator of values (arange, full, eye, ...);
+               RANDOM: draws of a random stream (``params["generate"](out, start, count)``
+               writes elements ``start .. start+count`` of the flattened result into ``out``)
   UNARY        elementwise, one operand          (one member per NumPy ufunc with nin=1)
   BINARY       elementwise, two operands         (one member per NumPy ufunc with nin=2)
   TERNARY      elementwise, three operands       (where, clip)
@@ -42,7 +44,7 @@ _MULTI_OUT_UFUNCS = ("divmod", "frexp", "modf")
 
 _OTHER = (
     # sources
-    "BUFFER", "FULL", "ARANGE", "LINSPACE", "EYE",
+    "BUFFER", "FULL", "ARANGE", "LINSPACE", "EYE", "RANDOM",
     # elementwise, not ufuncs
     "CAST", "COPY", "WHERE", "CLIP",
     # reductions
@@ -69,7 +71,7 @@ BINARY = frozenset(Op[n.upper()] for n in _BINARY_UFUNCS)
 MULTI_OUT = frozenset(Op[n.upper()] for n in _MULTI_OUT_UFUNCS)
 TERNARY = frozenset({Op.WHERE, Op.CLIP})
 ELEMENTWISE = UNARY | BINARY | MULTI_OUT | TERNARY | {Op.CAST, Op.COPY}
-SOURCE = frozenset({Op.BUFFER, Op.FULL, Op.ARANGE, Op.LINSPACE, Op.EYE})
+SOURCE = frozenset({Op.BUFFER, Op.FULL, Op.ARANGE, Op.LINSPACE, Op.EYE, Op.RANDOM})
 REDUCE = frozenset({Op.SUM, Op.PROD, Op.MIN, Op.MAX, Op.ANY, Op.ALL, Op.MEAN, Op.VAR, Op.STD,
                     Op.ARGMIN, Op.ARGMAX, Op.PTP})
 VIEW = frozenset({Op.SLICE, Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST_TO})

@@ -25,7 +25,8 @@ def _params(node: Node) -> str:
     params = node.params
     if not params:
         return ""
-    shown = {k: v for k, v in params.items() if k not in ("args", "fn") and v not in (None, {})}
+    shown = {k: v for k, v in params.items()
+             if k not in ("args", "fn", "generate") and v not in (None, {})}
     if node.op is Op.OPAQUE:
         shown["fn"] = getattr(params.get("fn"), "__name__", "?")
     consts = [a for a in params.get("args", ()) if a is not ARG]

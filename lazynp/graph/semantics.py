@@ -12,6 +12,9 @@ Parameter conventions (``node.params``):
   where     True when the last input is a ``where=`` mask (ufuncs and reductions).
   kwargs    keyword arguments passed to NumPy unchanged (dtype, casting, axis, keepdims, ...).
   index     which output of a two-output ufunc (divmod, frexp, modf).
+  generate  RANDOM: ``generate(out, start, count)`` fills ``out`` (contiguous, ``count``
+            elements) with elements ``start ..`` of the flattened draws (a stream snapshot
+            taken at record time; the generator itself has already moved past them).
 """
 
 from __future__ import annotations
@@ -89,6 +92,12 @@ def _linspace(node: Node, values: list) -> np.ndarray:
     return np.linspace(**node.params["kwargs"])
 
 
+def _random(node: Node, values: list) -> np.ndarray:
+    out = np.empty(node.shape, dtype=node.dtype)
+    node.params["generate"](out.reshape(-1), 0, out.size)
+    return out
+
+
 def _eye(node: Node, values: list) -> np.ndarray:
     p = node.params
     return np.eye(p["N"], p["M"], p["k"], dtype=node.dtype)
@@ -139,7 +148,7 @@ def _buffer(node: Node, values: list) -> np.ndarray:
 SEMANTICS: dict[Op, Callable[[Node, list], Any]] = {op: _ufunc for op in UFUNC_OF}
 SEMANTICS.update({
     Op.BUFFER: _buffer, Op.FULL: _full, Op.ARANGE: _arange, Op.LINSPACE: _linspace,
-    Op.EYE: _eye, Op.CAST: _cast, Op.COPY: _copy, Op.WHERE: _where, Op.CLIP: _clip,
+    Op.EYE: _eye, Op.RANDOM: _random, Op.CAST: _cast, Op.COPY: _copy, Op.WHERE: _where, Op.CLIP: _clip,
     Op.SLICE: _slice, Op.RESHAPE: _reshape, Op.TRANSPOSE: _transpose,
     Op.BROADCAST_TO: _broadcast_to, Op.CONCATENATE: _concatenate, Op.OPAQUE: _opaque,
 })

@@ -101,6 +101,42 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
             bg._sync_out()
 
 
+def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype) -> Any:
+    """``size`` draws as a pending RANDOM source node, or None to draw them now.
+
+    For a method that takes one 64-bit draw per element on a generator that can jump (PCG64,
+    PCG64DXSM), a large request only snapshots the state and moves the generator past the
+    draws (later calls see NumPy's state); a consuming kernel then generates the values block
+    by block from the snapshot, each block from a copy jumped to its offset, so the values are
+    the serial stream's and no full-size array need ever exist.
+    """
+    from lazynp import _engine
+    from lazynp._array import lazy
+    from lazynp._config import EAGER_LIMIT
+    from lazynp.graph.node import Node
+    from lazynp.graph.ops import Op
+
+    shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    n = int(np.prod(shape)) if shape else 1
+    if n < EAGER_LIMIT[0] or not shape or bg._draw_align(bg._st) != (0, 1):
+        return None
+    with bg.lock:
+        bg._sync_in()
+        try:
+            snapshot = bg._jump_copy(bg._st, 0)
+        except NotImplementedError:
+            return None
+        bg._st[:] = bg._jump_copy(snapshot, n)
+        bg._sync_out()
+    fn = bg._kernels().fn[name]
+
+    def generate(out: np.ndarray, start: int, count: int) -> None:
+        fn(_ptr(bg._jump_copy(snapshot, start)), _ptr(out), count)
+
+    node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
+    return lazy(_engine.record(node))
+
+
 def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], itemsize: int,
               cons: tuple, threads: int) -> None:
     st = bg._st
@@ -368,6 +404,10 @@ class Generator:
             target = asnumpy(out)
             _check_output(target, dtype, size, False)
         else:
+            if name == "random_f64":
+                pending = _lazy_draws(self._bit_generator, name, size, dtype)
+                if pending is not None:
+                    return pending
             target = np.empty(size, dtype)
         _run(self._bit_generator, name, _ptr(target), target.size, [], dtype.itemsize, cons)
         return out if out is not None else target
