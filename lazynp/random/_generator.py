@@ -101,14 +101,16 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
             bg._sync_out()
 
 
-def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype) -> Any:
+def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
+                params: list | None = None, aux: Any = None) -> Any:
     """``size`` draws as a pending RANDOM source node, or None to draw them now.
 
     For a method that takes one 64-bit draw per element on a generator that can jump (PCG64,
     PCG64DXSM), a large request only snapshots the state and moves the generator past the
     draws (later calls see NumPy's state); a consuming kernel then generates the values block
     by block from the snapshot, each block from a copy jumped to its offset, so the values are
-    the serial stream's and no full-size array need ever exist.
+    the serial stream's and no full-size array need ever exist.  ``params`` are the kernel's
+    one-element parameter arrays (scalar parameters only), as for ``_run``.
     """
     from lazynp import _engine
     from lazynp._array import lazy
@@ -118,7 +120,8 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype) -> Any:
 
     shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     n = int(np.prod(shape)) if shape else 1
-    if n < EAGER_LIMIT[0] or not shape or bg._draw_align(bg._st) != (0, 1):
+    if (n < EAGER_LIMIT[0] or not shape or aux is not None or bg._draw_align(bg._st) != (0, 1)
+            or bg._kernels().is_dsl(name)):
         return None
     with bg.lock:
         bg._sync_in()
@@ -129,9 +132,11 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype) -> Any:
         bg._st[:] = bg._jump_copy(snapshot, n)
         bg._sync_out()
     fn = bg._kernels().fn[name]
+    params = [np.array(p) for p in params or ()]  # own copies, alive as long as the node
 
     def generate(out: np.ndarray, start: int, count: int) -> None:
-        fn(_ptr(bg._jump_copy(snapshot, start)), _ptr(out), count)
+        args = [a for p in params for a in (_ptr(p), 0)]
+        fn(_ptr(bg._jump_copy(snapshot, start)), _ptr(out), count, *args)
 
     node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
     return lazy(_engine.record(node))
@@ -465,6 +470,10 @@ class Generator:
             buf = np.empty(1, out_dtype)
             _run(bg, name, _ptr(buf), 1, vals, isz, aux=aux)
             return buf[0].item()
+        if target is None and cons == ("u64",):
+            pending = _lazy_draws(bg, name, size, out_dtype, vals, aux)
+            if pending is not None:
+                return pending
         randoms = target if target is not None else np.empty(size, out_dtype)
         _run(bg, name, _ptr(randoms), randoms.size, vals, isz, cons, aux=aux)
         return out if out is not None else randoms
@@ -550,6 +559,10 @@ class Generator:
                 buf = np.empty(1, dt)
                 _run(bg, kernel, _ptr(buf), 1, params, dt.itemsize, aux=aux)
                 return buf[0]
+            if _int_cons(width, rng) == ("u64",):
+                pending = _lazy_draws(bg, kernel, size, dt, params, aux)
+                if pending is not None:
+                    return pending
             out = np.empty(size, dt)
             _run(bg, kernel, _ptr(out), out.size, params, dt.itemsize, _int_cons(width, rng),
                  aux=aux)
@@ -1349,6 +1362,9 @@ def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
         buf = np.empty(1, np.uint64)
         _run(bg, raw, _ptr(buf), 1, [], 8)
         return int(buf[0])
+    pending = _lazy_draws(bg, raw, size, np.dtype(np.uint64))
+    if pending is not None:
+        return pending
     randoms = np.empty(size, np.uint64)
     _run(bg, raw, _ptr(randoms), randoms.size, [], 8, ("u64",))
     return wrap(randoms)

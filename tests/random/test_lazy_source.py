@@ -73,3 +73,20 @@ def test_lazy_draws_under_fusion_off():
     with lnp.config(fusion=False):
         x = r.random(N)
         assert float(np.asarray(x).sum()) == float(rn.random(N).sum())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**64 + 5])
+def test_uniform_full_range_integers_and_raw_are_lazy_and_exact(seed):
+    r, rn = pair(seed)
+    got = [r.uniform(-2.5, 7, N), r.integers(-2**63, 2**63 - 1, N, dtype=np.int64, endpoint=True),
+           r.integers(0, 2**64, (300, 1000), dtype=np.uint64), r.bit_generator.random_raw(N)]
+    want = [rn.uniform(-2.5, 7, N),
+            rn.integers(-2**63, 2**63 - 1, N, dtype=np.int64, endpoint=True),
+            rn.integers(0, 2**64, (300, 1000), dtype=np.uint64), rn.bit_generator.random_raw(N)]
+    assert all(lnp.is_lazy(g) for g in got)
+    assert r.bit_generator.state == rn.bit_generator.state
+    assert ((got[0] > 0).sum()) == (want[0] > 0).sum()
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_array_equal(np.asarray(g), w)
+    np.testing.assert_array_equal(r.integers(0, 10, 7), rn.integers(0, 10, 7))
