@@ -13,9 +13,11 @@ import argparse
 import functools
 import statistics
 import time
+import tracemalloc
 
 import numpy as np
 
+import lazynp as lnp
 import lazynp.random as lr
 from lazynp._config import config
 
@@ -90,10 +92,37 @@ def main() -> None:
     buf = np.ones(n)
     cases.insert(1, (f"random({n:.0e}) out=", 1, lambda g: g.random(out=buf)))
     for name, threads, fn in cases:
-        row(name, threads, functools.partial(fn, npg), functools.partial(fn, lzg), rep)
+        row(name, threads, functools.partial(fn, npg), _forced(fn, lzg), rep)
     for name, fn in legacy:
-        row(name, 1, functools.partial(fn, nprs), functools.partial(fn, lzrs), rep)
+        row(name, 1, functools.partial(fn, nprs), _forced(fn, lzrs), rep)
+    fused_peak(big)
     print(f"load average after: {_loadavg()}")
+
+
+def _forced(fn, gen):
+    # large requests of random/uniform/integers are pending sources: time the draws themselves
+    def call():
+        return lnp.force(fn(gen))
+    return call
+
+
+def fused_peak(n: int) -> None:
+    """Peak traced memory of ``(rng.random(n) < 0.5).sum()``: NumPy vs lazynp (fused)."""
+    results = []
+    for mod in (np, lnp):
+        g = mod.random.default_rng(0)
+        g.random(10)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        count = (g.random(n) < 0.5).sum()
+        elapsed = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        results.append((int(count), elapsed, peak))
+    (cn, tn, pn), (cl, tl, pl) = results
+    print(f"(rng.random({n:.0e}) < 0.5).sum(): same count {cn == cl}; peak memory NumPy "
+          f"{pn / 1e6:.1f} MB, lazynp {pl / 1e6:.2f} MB; time NumPy {tn:.3f} s, lazynp "
+          f"{tl:.3f} s (under tracemalloc)")
 
 
 def _loadavg() -> str:

@@ -136,7 +136,20 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
 
     def generate(out: np.ndarray, start: int, count: int) -> None:
         args = [a for p in params for a in (_ptr(p), 0)]
-        fn(_ptr(bg._jump_copy(snapshot, start)), _ptr(out), count, *args)
+        itemsize = out.dtype.itemsize
+        threads = min(_num_threads(), count // _PAR_MIN_PER_THREAD)
+        cuts = [count * k // max(threads, 1) for k in range(max(threads, 1) + 1)]
+
+        def part(k: int) -> None:  # (one 64-bit draw per element: a jump per part)
+            lo, hi = cuts[k], cuts[k + 1]
+            state = bg._jump_copy(snapshot, start + lo)  # (kept alive across the call)
+            fn(_ptr(state), _ptr(out) + lo * itemsize, hi - lo, *args)
+
+        # a whole request materialized at once fills in parallel, each part on its own thread
+        futures = [_executor(threads).submit(part, k) for k in range(1, threads)]
+        part(0)
+        for f in futures:
+            f.result()
 
     node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
     return lazy(_engine.record(node))
