@@ -25,6 +25,7 @@ from .ufuncs import _MODELED, ufunc_call
 
 _np_ndarray = np.ndarray
 _new = object.__new__
+_refcount = sys.getrefcount
 _NO_KWARGS: dict = {}
 _TOKEN = None  # EAGER_LIMIT[1], as a module global for the fast path
 
@@ -82,6 +83,11 @@ def _forward(uf: np.ufunc) -> Any:
                     obj._small = small
                     return obj
             elif t is float or t is int:
+                if _refcount(self) <= 3:
+                    # `self` is a temporary of this statement (as in `a * b + 1.0`): reuse the
+                    # wrapper, as NumPy reuses a temporary's buffer
+                    self._data = uf(self._data, other)
+                    return self
                 obj = _new(ndarray)
                 obj._data = uf(self._data, other)
                 obj._small = small

@@ -263,3 +263,19 @@ def test_numpy_asarray_forces(always_lazy, x23):
     np.testing.assert_array_equal(r2, (x * 3).astype(np.float32))
     assert_same(lnp.asarray(r), x * 3, exact=True)
     assert to_numpy(b).dtype == x.dtype
+
+
+def test_temporary_reuse_never_touches_named_arrays():
+    # `a * b + 1.0` may reuse the temporary wrapper of `a * b`; named arrays keep their value
+    an = np.linspace(0, 1, 50)
+    a = lnp.asarray(an.copy())
+    b = lnp.asarray(an[::-1].copy())
+    x = a * b
+    y = x + 1.0
+    z = a * b + 1.0
+    v = (a * b)[3:]
+    w = (a * b) + 2
+    for got, want in ((x, an * an[::-1]), (y, an * an[::-1] + 1.0), (z, an * an[::-1] + 1.0),
+                      (v, (an * an[::-1])[3:]), (w, an * an[::-1] + 2)):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    assert x is not y and v.base is not None
