@@ -102,15 +102,18 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
 
 
 def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
-                params: list | None = None, aux: Any = None) -> Any:
+                params: list | None = None, aux: Any = None,
+                cons: tuple = ("u64",)) -> Any:
     """``size`` draws as a pending RANDOM source node, or None to draw them now.
 
-    For a method that takes one 64-bit draw per element on a generator that can jump (PCG64,
-    PCG64DXSM), a large request only snapshots the state and moves the generator past the
-    draws (later calls see NumPy's state); a consuming kernel then generates the values block
-    by block from the snapshot, each block from a copy jumped to its offset, so the values are
-    the serial stream's and no full-size array need ever exist.  ``params`` are the kernel's
-    one-element parameter arrays (scalar parameters only), as for ``_run``.
+    For a method whose elements take a fixed number of raw draws (``cons``: one 64-bit draw
+    each, or ``("u32", k)``: k elements per 32-bit half-draw) on a generator that can jump
+    (PCG64, PCG64DXSM), a large request only snapshots the state and moves the generator to
+    where NumPy's would be after it (including the buffered 32-bit half), so later calls see
+    NumPy's state; a consuming kernel then generates the values block by block, each block
+    from a copy of the snapshot moved to its first element, so the values are the serial
+    stream's and no full-size array need ever exist.  ``params`` are the kernel's one-element
+    parameter arrays (scalar parameters only), as for ``_run``.
     """
     from lazynp import _engine
     from lazynp._array import lazy
@@ -121,7 +124,7 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
     shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     n = int(np.prod(shape)) if shape else 1
     if (n < EAGER_LIMIT[0] or not shape or aux is not None or bg._draw_align(bg._st) != (0, 1)
-            or bg._kernels().is_dsl(name)):
+            or bg._kernels().is_dsl(name) or cons is None):
         return None
     with bg.lock:
         bg._sync_in()
@@ -129,7 +132,8 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
             snapshot = bg._jump_copy(bg._st, 0)
         except NotImplementedError:
             return None
-        bg._st[:] = bg._jump_copy(snapshot, n)
+        stream = _Stream(bg, snapshot, cons)
+        bg._st[:] = stream.state_at(n)[0] if cons[0] == "u64" else stream.after(n)
         bg._sync_out()
     fn = bg._kernels().fn[name]
     params = [np.array(p) for p in params or ()]  # own copies, alive as long as the node
@@ -140,10 +144,15 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
         threads = min(_num_threads(), count // _PAR_MIN_PER_THREAD)
         cuts = [count * k // max(threads, 1) for k in range(max(threads, 1) + 1)]
 
-        def part(k: int) -> None:  # (one 64-bit draw per element: a jump per part)
+        def part(k: int) -> None:
             lo, hi = cuts[k], cuts[k + 1]
-            state = bg._jump_copy(snapshot, start + lo)  # (kept alive across the call)
-            fn(_ptr(state), _ptr(out) + lo * itemsize, hi - lo, *args)
+            state, skip = stream.state_at(start + lo)  # (kept alive across the call)
+            if not skip:
+                fn(_ptr(state), _ptr(out) + lo * itemsize, hi - lo, *args)
+                return
+            tmp = np.empty(skip + hi - lo, out.dtype)  # begins inside a 32-bit half
+            fn(_ptr(state), _ptr(tmp), tmp.size, *args)
+            out[lo:hi] = tmp[skip:]
 
         # a whole request materialized at once fills in parallel, each part on its own thread
         futures = [_executor(threads).submit(part, k) for k in range(1, threads)]
@@ -153,6 +162,56 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
 
     node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
     return lazy(_engine.record(node))
+
+
+class _Stream:
+    """Positions in a bit generator's stream, from a state snapshot (``_st`` layout
+    ``[.., has_uint32, uinteger]``; NumPy's ``next_uint32`` serves the low half of a 64-bit
+    draw and keeps the high half for the next call)."""
+
+    def __init__(self, bg: BitGenerator, snapshot: np.ndarray, cons: tuple) -> None:
+        self.bg = bg
+        self.snapshot = snapshot
+        self.units = 0 if cons[0] == "u64" else cons[1]  # elements per 32-bit half
+        has = bg._HAS_UINT32
+        self.buffered = int(snapshot[has]) != 0
+        self.base = snapshot.copy()  # has_uint32 cleared; uinteger kept (NumPy leaves it stale)
+        self.base[has] = 0
+
+    def state_at(self, element: int) -> tuple[np.ndarray, int]:
+        """(state, skip): running the kernel from ``state`` yields elements from
+        ``element - skip`` on."""
+        if not self.units:
+            return self.bg._jump_copy(self.snapshot, element), 0
+        half = element // self.units
+        return self._half_state(half), element - half * self.units
+
+    def after(self, n: int) -> np.ndarray:
+        """The state after ``n`` elements (a call consumes whole 32-bit halves)."""
+        return self._half_state(-(-n // self.units))
+
+    def _half_state(self, half: int) -> np.ndarray:
+        if self.buffered:
+            if half == 0:
+                return self.snapshot.copy()
+            half -= 1
+        draw, high = divmod(half, 2)
+        has = self.bg._HAS_UINT32
+        if not high:
+            state = self.bg._jump_copy(self.base, draw)
+            if draw:  # NumPy leaves the high half of the last draw in uinteger
+                state[has + 1] = self._high_half(draw - 1)
+            return state
+        state = self.bg._jump_copy(self.base, draw + 1)
+        state[has] = 1
+        state[has + 1] = self._high_half(draw)
+        return state
+
+    def _high_half(self, draw: int) -> int:
+        value = np.empty(1, np.uint64)
+        at = self.bg._jump_copy(self.base, draw)  # (kept alive across the call)
+        self.bg._kernels().fn["raw"](_ptr(at), _ptr(value), 1)
+        return int(value[0]) >> 32
 
 
 def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], itemsize: int,
@@ -422,8 +481,8 @@ class Generator:
             target = asnumpy(out)
             _check_output(target, dtype, size, False)
         else:
-            if name == "random_f64":
-                pending = _lazy_draws(self._bit_generator, name, size, dtype)
+            if cons is not None:
+                pending = _lazy_draws(self._bit_generator, name, size, dtype, cons=cons)
                 if pending is not None:
                     return pending
             target = np.empty(size, dtype)
@@ -572,10 +631,9 @@ class Generator:
                 buf = np.empty(1, dt)
                 _run(bg, kernel, _ptr(buf), 1, params, dt.itemsize, aux=aux)
                 return buf[0]
-            if _int_cons(width, rng) == ("u64",):
-                pending = _lazy_draws(bg, kernel, size, dt, params, aux)
-                if pending is not None:
-                    return pending
+            pending = _lazy_draws(bg, kernel, size, dt, params, aux, _int_cons(width, rng))
+            if pending is not None:
+                return pending
             out = np.empty(size, dt)
             _run(bg, kernel, _ptr(out), out.size, params, dt.itemsize, _int_cons(width, rng),
                  aux=aux)

@@ -59,7 +59,6 @@ def test_fused_consumer_allocates_no_array_of_draws():
 def test_small_requests_and_other_generators_stay_eager():
     r, _ = pair(1)
     assert not lnp.is_lazy(r.random(100))
-    assert not lnp.is_lazy(r.random(N, dtype=np.float32))
     m, mn = pair(1, "MT19937")
     a = m.random(N)
     assert not lnp.is_lazy(a)
@@ -90,3 +89,28 @@ def test_uniform_full_range_integers_and_raw_are_lazy_and_exact(seed):
         assert g.dtype == w.dtype and g.shape == w.shape
         np.testing.assert_array_equal(np.asarray(g), w)
     np.testing.assert_array_equal(r.integers(0, 10, 7), rn.integers(0, 10, 7))
+
+
+U32_CASES = [
+    lambda r: r.random(N, dtype=np.float32),
+    lambda r: r.integers(0, 2**32, N, dtype=np.uint32),
+    lambda r: r.integers(-128, 128, N, dtype=np.int8),
+    lambda r: r.integers(0, 2**16, (301, 999), dtype=np.uint16),
+    lambda r: r.integers(0, 2, N, dtype=bool),
+]
+
+
+@pytest.mark.parametrize("buffered", [False, True])
+@pytest.mark.parametrize("block", [999, 65536])
+def test_draws_from_32_bit_halves_are_lazy_and_exact(buffered, block):
+    r, rn = pair(17)
+    if buffered:  # leave a buffered 32-bit half in the state
+        assert r.random(dtype=np.float32) == rn.random(dtype=np.float32)
+    got = [c(r) for c in U32_CASES]
+    want = [c(rn) for c in U32_CASES]
+    assert all(lnp.is_lazy(g) for g in got)
+    assert r.bit_generator.state == rn.bit_generator.state
+    with lnp.config(fusion_block_size=block):  # blocks that start inside a 32-bit half
+        for g, w in zip(got[::-1], want[::-1]):
+            assert (g == w).all()
+    assert r.random(dtype=np.float32) == rn.random(dtype=np.float32)
