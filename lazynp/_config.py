@@ -30,6 +30,16 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"cannot read {text!r} as a boolean")
 
 
+def _parse_backend(text: str) -> str:
+    low = text.strip().lower()
+    if low not in ("reference", "llvm"):
+        raise ValueError(f"LAZYNP_BACKEND must be reference or llvm, not {text!r}")
+    return low
+
+
+_parse_backend.__name__ = "str"  # the settings tables show the value's type
+
+
 def _default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "lazynp")
@@ -76,6 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
     Setting("fastmath", False, _parse_bool, "allow fast-math floating-point reassociation"),
     Setting("device", "cpu", str, "backend for compiled kernels: cpu or gpu"),
+    Setting("backend", "reference", _parse_backend,
+            "who runs fused CPU kernels: reference (NumPy, block by block) or llvm "
+            "(compiled; kernels it cannot run go to the reference executor)"),
 )
 
 

@@ -179,7 +179,8 @@ def assign(target: np.ndarray, node: Node) -> None:
             from .fusion import execute
             before_write(target, frozenset(n.id for n in plan.nodes))
             plan.steps[-1].outputs[0].existing = target
-            execute(plan, _realize_except(node), config.fusion_block_size)
+            execute(plan, _realize_except(node), config.fusion_block_size,
+                    backend=kernel_backend())
             _stats["forces"] += 1
             _stats["nodes_evaluated"] += len(plan.nodes)
             _stats["kernels"] += len(plan.kernels)
@@ -256,6 +257,15 @@ def plan_of(node: Node) -> Any:
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
 
 
+def kernel_backend() -> Any:
+    """The compiled backend that runs fused kernels first (``config.backend``), or None for
+    the reference executor alone (backend registry)."""
+    if config.backend == "llvm":
+        from .codegen_cpu.runtime import run_kernel
+        return run_kernel
+    return None
+
+
 def _force_fused(node: Node) -> np.ndarray:
     """force() through the fusion planner and the reference executor (config.fusion)."""
     from .fusion import execute
@@ -273,7 +283,7 @@ def _force_fused(node: Node) -> np.ndarray:
     if config.debug >= 2:
         def on_kernel(kernel: Any, seconds: float) -> None:
             print(kernel_timing(kernel, seconds), file=sys.stderr)
-    execute(plan, realize, config.fusion_block_size, on_kernel)
+    execute(plan, realize, config.fusion_block_size, on_kernel, kernel_backend())
     _stats["nodes_evaluated"] += len(plan.nodes)
     _stats["kernels"] += len(plan.kernels)
     return node.value

@@ -338,8 +338,14 @@ def run_step(step: NodeStep) -> np.ndarray:
 
 def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
             block_size: int = BLOCK_SIZE,
-            on_kernel: Callable[[Kernel, float], None] | None = None) -> None:
-    """Run every step of ``plan``; kernel outputs and steps are stored with ``realize``."""
+            on_kernel: Callable[[Kernel, float], None] | None = None,
+            backend: Callable[[Kernel, int], list | None] | None = None) -> None:
+    """Run every step of ``plan``; kernel outputs and steps are stored with ``realize``.
+
+    ``backend(kernel, block_size)`` (a compiled backend, chosen by the engine) runs a kernel
+    first; when it returns None (op, dtype or layout it does not handle, or a floating-point
+    flag to report) the kernel runs here, on the reference executor.
+    """
     emitted: set = set()
     for step in plan.steps:
         if isinstance(step, NodeStep):
@@ -350,7 +356,10 @@ def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
             continue
         flags = _Flags()
         t0 = time.perf_counter()
-        values = run_kernel(step, block_size, flags)
+        # backend hook (codegen_cpu): None -> the reference executor runs the kernel
+        values = backend(step, block_size) if backend is not None else None
+        if values is None:
+            values = run_kernel(step, block_size, flags)
         if on_kernel is not None:
             on_kernel(step, time.perf_counter() - t0)
         _report_kernel(step, flags, emitted)
