@@ -185,8 +185,11 @@ def assign(target: np.ndarray, node: Node) -> None:
             _stats["nodes_evaluated"] += len(plan.nodes)
             _stats["kernels"] += len(plan.kernels)
             return
-        del plan  # (its node list would keep the computation's inner nodes pending and alive)
-    value = force(node)
+        value = _force_fused(node, plan)
+        # (the plan's node list would keep the computation's inner nodes pending and alive)
+        del plan
+    else:
+        value = force(node)
     before_write(target)
     target[...] = value
 
@@ -229,9 +232,9 @@ def force(node: Node) -> np.ndarray:
     """Evaluate ``node`` and everything pending below it; return its value."""
     if node.value is not None:
         return node.value
-    _stats["forces"] += 1
     if config.fusion:
         return _force_fused(node)
+    _stats["forces"] += 1
     order = pending_subgraph(node)
     if config.explain_on_force:
         from .graph.printing import format_dag
@@ -266,11 +269,16 @@ def kernel_backend() -> Any:
     return None
 
 
-def _force_fused(node: Node) -> np.ndarray:
-    """force() through the fusion planner and the reference executor (config.fusion)."""
+def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
+    """force() through the fusion planner and the reference executor (config.fusion);
+    ``plan``: one already made for ``node`` (by ``assign``)."""
     from .fusion import execute
     from .fusion.explain import format_groups, format_plan, kernel_timing
-    plan = plan_of(node)
+    if node.value is not None:
+        return node.value
+    _stats["forces"] += 1
+    if plan is None:
+        plan = plan_of(node)
     if config.explain_on_force:
         print(format_plan(plan), file=sys.stderr)
     if config.debug >= 1:
