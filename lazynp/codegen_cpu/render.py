@@ -32,7 +32,9 @@ C-contiguous); for a full reduction it keeps the accumulator in a register and s
 ``acc`` at the end.  When the body calls a libm function that glibc's libmvec has, the
 elementwise flat loop first runs explicit lanes (the body once per lane, instruction by
 instruction, each such call one libmvec vector call; the SLP vectorizer packs the rest), then
-a scalar remainder loop.  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost axis
+a scalar remainder loop.  Which implementation (libmvec or scalar libm) computes each function
+is chosen per function and dtype by its accuracy (``SCALAR_LIBM``, ``VECTOR_LIBM``; measured
+bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost axis
 as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of 128,
 eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
 kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
@@ -127,6 +129,27 @@ _LIBM2 = {Op.ARCTAN2: "atan2", Op.HYPOT: "hypot", Op.POWER: "pow", Op.FLOAT_POWE
 LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh",
                      "exp", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh",
                      "tan", "tanh", "pow", "atan2", "hypot"})
+# Where each libm function is computed, chosen by measured ULP distance from NumPy's own
+# results on glibc 2.36 (docs/numerics.md, tests/codegen_cpu/test_ulp.py).  Default: libmvec
+# in the explicit lanes of a flat loop, scalar libm elsewhere (remainder, strided nest, sums).
+# SCALAR_LIBM: scalar libm everywhere (libmvec's float64 exp/sin/cos/tan are 3 ULP from
+# NumPy, glibc's scalar ones 0-1; libmvec's float32 log 5, scalar logf 3).  VECTOR_LIBM:
+# libmvec everywhere, a scalar argument splat over a vector (glibc's scalar float64 cbrt is
+# 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64 arccos(1) is -0.0, libm's +0.0).
+SCALAR_LIBM = frozenset({("exp", "double"), ("sin", "double"), ("cos", "double"),
+                         ("tan", "double"), ("log", "float")})
+VECTOR_LIBM = frozenset({("cbrt", "double"), ("acos", "double")})
+#: max ULP distance from NumPy's result, (float64, float32), of every transcendental the
+#: backend renders, by NumPy ufunc name (float_power computes float32 in float64); the table
+#: in docs/numerics.md is the same and tests/codegen_cpu/test_ulp.py checks values and docs
+ULP_BOUNDS: dict[str, tuple[int, int]] = {
+    "arccos": (1, 2), "arccosh": (2, 2), "arcsin": (2, 3), "arcsinh": (1, 2),
+    "arctan": (2, 2), "arctan2": (2, 3), "arctanh": (1, 2), "cbrt": (2, 4),
+    "cos": (1, 2), "cosh": (2, 2), "exp": (1, 4), "exp2": (1, 2), "expm1": (1, 2),
+    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 3), "log10": (2, 3),
+    "log1p": (2, 2), "log2": (2, 3), "power": (1, 1), "sin": (1, 1), "sinh": (2, 2),
+    "tan": (1, 3), "tanh": (2, 3),
+}
 _INTRIN1 = {Op.SQRT: "sqrt", Op.FLOOR: "floor", Op.CEIL: "ceil", Op.TRUNC: "trunc",
             Op.RINT: "rint", Op.FABS: "fabs"}
 
@@ -203,6 +226,21 @@ def _vec_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str] |
         vecs.append(v)
     r = f.emit(f"call {vt} @{vname}({', '.join(f'{vt} {v}' for v in vecs)})")
     return [f.emit(f"extractelement {vt} {r}, i32 {lane}") for lane in range(w)]
+
+
+def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
+    """One element of a libm function, from the implementation its table entry names."""
+    if (name, ty) in VECTOR_LIBM and f.mod.vector_abi is not None:
+        w = f.mod.vector_abi[1 if ty == "double" else 2]
+        out = _vec_call(f, name, ty, [list(args)] * w)
+        if out is not None:
+            return out[0]
+    return _libm(f, name, ty, *args)
+
+
+def _lanes_vectorized(name: str | None, ty: str) -> bool:
+    """Whether the explicit lanes of a flat loop call libmvec for ``name`` on ``ty``."""
+    return name in LIBMVEC and (name, ty) not in SCALAR_LIBM
 
 
 def _truth(f: _Fn, v: str, dt: np.dtype) -> str:
@@ -473,9 +511,9 @@ def _render_op(f: _Fn, ins: Any, args: list[str], argdts: list[np.dtype]) -> str
     if op is Op.RECIPROCAL and flt:
         return f.emit(f"fdiv {ty} 1.0, {a}")
     if op in _LIBM1 and flt:
-        return _libm(f, _LIBM1[op], ty, a)
+        return _libm_call(f, _LIBM1[op], ty, a)
     if op in _LIBM2 and flt:
-        return _libm(f, _LIBM2[op], ty, a, b)
+        return _libm_call(f, _LIBM2[op], ty, a, b)
     if op is Op.ISNAN and flt:
         return _isnan(f, a, ty)
     if op in (Op.ISINF, Op.ISFINITE) and flt:
@@ -553,7 +591,7 @@ class _Body:
         """Whether the body calls a libm function that libmvec has (worth explicit lanes)."""
         for ins, dts in zip(self.k.body, self.argdts):
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
-            if name in LIBMVEC and _is_float(dts[0]):
+            if _is_float(dts[0]) and _lanes_vectorized(name, _ty(dts[0])):
                 return True
         return False
 
@@ -578,7 +616,8 @@ class _Body:
             lanes = [[operand(a, lane) for a in ins.args] for lane in range(w)]
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
             out = None
-            if name in LIBMVEC and _is_float(dts[0]) and len(set(dts)) == 1:
+            if (_is_float(dts[0]) and len(set(dts)) == 1
+                    and _lanes_vectorized(name, _ty(dts[0]))):
                 out = _vec_call(f, name, _ty(dts[0]), lanes)
             if out is None:
                 out = [_render_op(f, ins, lanes[lane], dts) for lane in range(w)]

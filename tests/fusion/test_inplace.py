@@ -49,7 +49,8 @@ def test_iadd_of_an_expression_writes_into_the_buffer():
     want = xn.copy()
     for _ in range(2):
         want += np.sin(xn * 2) * 3 + 1
-    np.testing.assert_array_equal(np.asarray(a), want)
+    # sin within its documented ULP bound (docs/numerics.md; exact on the reference backend)
+    np.testing.assert_allclose(np.asarray(a), want, rtol=1e-15, atol=0)
 
 
 def test_slice_assignment_of_an_expression_writes_into_the_view():
@@ -63,7 +64,8 @@ def test_slice_assignment_of_an_expression_writes_into_the_view():
     assert peak < N * 8 // 4
     want = np.zeros(N + 10)
     want[5:N + 5] = np.exp(xn) - xn
-    np.testing.assert_array_equal(np.asarray(a), want)
+    # exp within its documented ULP bound (docs/numerics.md; exact on the reference backend)
+    np.testing.assert_allclose(np.asarray(a), want, rtol=1e-15, atol=0)
 
 
 def test_overlapping_input_is_computed_before_the_write():
