@@ -101,6 +101,23 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
             bg._sync_out()
 
 
+def mvn_shape(mean: np.ndarray, cov: np.ndarray, size: Any) -> list:
+    """multivariate_normal's argument checks (NumPy's order and messages) and draw shape."""
+    if size is None:
+        shape = []
+    elif isinstance(size, (int, np.integer)):
+        shape = [size]
+    else:
+        shape = size
+    if len(mean.shape) != 1:
+        raise ValueError("mean must be 1 dimensional")
+    if (len(cov.shape) != 2) or (cov.shape[0] != cov.shape[1]):
+        raise ValueError("cov must be 2 dimensional and square")
+    if mean.shape[0] != cov.shape[0]:
+        raise ValueError("mean and cov must have same length")
+    return list(shape[:]) + [mean.shape[0]]
+
+
 def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
                 params: list | None = None, aux: Any = None,
                 cons: tuple = ("u64",)) -> Any:
@@ -1312,20 +1329,7 @@ class Generator:
         if (np.issubdtype(mean.dtype, np.complexfloating)
                 or np.issubdtype(cov.dtype, np.complexfloating)):
             raise TypeError("mean and cov must not be complex")
-        if size is None:
-            shape = []
-        elif isinstance(size, (int, np.integer)):
-            shape = [size]
-        else:
-            shape = size
-        if len(mean.shape) != 1:
-            raise ValueError("mean must be 1 dimensional")
-        if (len(cov.shape) != 2) or (cov.shape[0] != cov.shape[1]):
-            raise ValueError("cov must be 2 dimensional and square")
-        if mean.shape[0] != cov.shape[0]:
-            raise ValueError("mean and cov must have same length")
-        final_shape = list(shape[:])
-        final_shape.append(mean.shape[0])
+        final_shape = mvn_shape(mean, cov, size)
         x = self._standard_normal(final_shape).reshape(-1, mean.shape[0])
         cov = cov.astype(np.double)
         if method == "svd":

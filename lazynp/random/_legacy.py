@@ -43,6 +43,7 @@ from lazynp.random._generator import (
     _check_array_constraint,
     _check_constraint,
     _kahan_sum,
+    mvn_shape,
 )
 from lazynp.random._wrap import asnumpy, unwrap_args, wrap_result
 
@@ -551,20 +552,7 @@ def _rs_multivariate_normal(self: RandomState, mean: Any, cov: Any, size: Any = 
 
     mean = np.array(mean)
     cov = np.array(cov)
-    if size is None:
-        shape = []
-    elif isinstance(size, (int, np.integer)):
-        shape = [size]
-    else:
-        shape = size
-    if len(mean.shape) != 1:
-        raise ValueError("mean must be 1 dimensional")
-    if (len(cov.shape) != 2) or (cov.shape[0] != cov.shape[1]):
-        raise ValueError("cov must be 2 dimensional and square")
-    if mean.shape[0] != cov.shape[0]:
-        raise ValueError("mean and cov must have same length")
-    final_shape = list(shape[:])
-    final_shape.append(mean.shape[0])
+    final_shape = mvn_shape(mean, cov, size)
     x = self._gen._cont("legacy_gauss", final_shape, [], aux=self._aug)
     x = x.reshape(-1, mean.shape[0])
     cov = cov.astype(np.double)
