@@ -239,6 +239,184 @@ define internal float @next_float(ptr %bg) alwaysinline nounwind {
 
 """
 
+# Ziggurat draws (NumPy random_standard_normal[_f], random_standard_exponential[_f]): one
+# template per distribution, rendered for float64 and float32.  The variants differ in how the
+# raw draw is split into table index, sign and mantissa (``top``), in NumPy's float32 wedge test
+# for the normal (evaluated in double), and in types, tables, libm names and constants.
+_ZIG_TYPES = {
+    "f64": {"T": "double", "I": "i64", "A": "8", "S": "double", "C": "", "NEXT": "next_double",
+            "LOG1P": "log1p", "EXP": "exp", "NAME": ""},
+    "f32": {"T": "float", "I": "i32", "A": "4", "S": "float", "C": "_F", "NEXT": "next_float",
+            "LOG1P": "log1pf", "EXP": "expf", "NAME": "_f"},
+}
+
+_ZIG_NORMAL_TOP = {
+    "f64": """\
+  %r0 = call i64 @next64(ptr %bg)
+  %idx = and i64 %r0, 255
+  %r = lshr i64 %r0, 8
+  %sign = and i64 %r, 1
+  %rs = lshr i64 %r, 1
+  %rabs = and i64 %rs, 4503599627370495
+""",
+    "f32": """\
+  %r = call i32 @next32(ptr %bg)
+  %idx32 = and i32 %r, 255
+  %idx = zext i32 %idx32 to i64
+  %s8 = lshr i32 %r, 8
+  %sign = and i32 %s8, 1
+  %s9 = lshr i32 %r, 9
+  %rabs = and i32 %s9, 8388607
+""",
+}
+
+_ZIG_NORMAL_WEDGE_TEST = {
+    "f64": """\
+  %lhs = fadd double %t, %fb
+  %mx = fmul double 0xBFE0000000000000, %x
+  %mxx = fmul double %mx, %x
+""",
+    "f32": """\
+  %lhsf = fadd float %t, %fb
+  %lhs = fpext float %lhsf to double
+  %xd = fpext float %x to double
+  %mx = fmul double 0xBFE0000000000000, %xd
+  %mxx = fmul double %mx, %xd
+""",
+}
+
+_ZIG_NORMAL = """\
+; ---- ziggurat normal, {TITLE} ----
+define internal {T} @draw_normal{NAME}(ptr %bg) nounwind {{
+entry:
+  br label %top
+top:
+{TOP}  %wp = getelementptr inbounds [256 x {T}], ptr @wi_{S}, i64 0, i64 %idx
+  %w = load {T}, ptr %wp, align {A}
+  %rf = uitofp {I} %rabs to {T}
+  %x0 = fmul {T} %rf, %w
+  %xn = fneg {T} %x0
+  %isneg = icmp ne {I} %sign, 0
+  %x = select i1 %isneg, {T} %xn, {T} %x0
+  %kp = getelementptr inbounds [256 x {I}], ptr @ki_{S}, i64 0, i64 %idx
+  %k = load {I}, ptr %kp, align {A}
+  %acc = icmp ult {I} %rabs, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret {T} %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d1 = call {T} @{NEXT}(ptr %bg)
+  %nd1 = fneg {T} %d1
+  %l1 = call {T} @{LOG1P}({T} %nd1)
+  %xx = fmul {T} NEG_NOR_INV_R{C}, %l1
+  %d2 = call {T} @{NEXT}(ptr %bg)
+  %nd2 = fneg {T} %d2
+  %l2 = call {T} @{LOG1P}({T} %nd2)
+  %yy = fneg {T} %l2
+  %yy2 = fadd {T} %yy, %yy
+  %xx2 = fmul {T} %xx, %xx
+  %ok = fcmp ogt {T} %yy2, %xx2
+  br i1 %ok, label %tail_ret, label %tail
+tail_ret:
+  %b8 = lshr {I} %rabs, 8
+  %b = and {I} %b8, 1
+  %sum = fadd {T} NOR_R{C}, %xx
+  %nsum = fneg {T} %sum
+  %tneg = icmp ne {I} %b, 0
+  %tv = select i1 %tneg, {T} %nsum, {T} %sum
+  ret {T} %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x {T}], ptr @fi_{S}, i64 0, i64 %im1
+  %fa = load {T}, ptr %fap, align {A}
+  %fbp = getelementptr inbounds [256 x {T}], ptr @fi_{S}, i64 0, i64 %idx
+  %fb = load {T}, ptr %fbp, align {A}
+  %df = fsub {T} %fa, %fb
+  %u = call {T} @{NEXT}(ptr %bg)
+  %t = fmul {T} %df, %u
+{WEDGE_TEST}  %e = call double @exp(double %mxx)
+  %ok2 = fcmp olt double %lhs, %e
+  br i1 %ok2, label %ret_x, label %top
+}}
+"""
+
+_ZIG_EXP_TOP = {
+    "f64": """\
+  %r0 = call i64 @next64(ptr %bg)
+  %ri0 = lshr i64 %r0, 3
+  %idx = and i64 %ri0, 255
+  %ri = lshr i64 %ri0, 8
+""",
+    "f32": """\
+  %r0 = call i32 @next32(ptr %bg)
+  %ri0 = lshr i32 %r0, 1
+  %idx32 = and i32 %ri0, 255
+  %idx = zext i32 %idx32 to i64
+  %ri = lshr i32 %ri0, 8
+""",
+}
+
+_ZIG_EXP = """\
+; ---- ziggurat exponential, {TITLE} ----
+define internal {T} @draw_exp{NAME}(ptr %bg) nounwind {{
+entry:
+  br label %top
+top:
+{TOP}  %wp = getelementptr inbounds [256 x {T}], ptr @we_{S}, i64 0, i64 %idx
+  %w = load {T}, ptr %wp, align {A}
+  %rf = uitofp {I} %ri to {T}
+  %x = fmul {T} %rf, %w
+  %kp = getelementptr inbounds [256 x {I}], ptr @ke_{S}, i64 0, i64 %idx
+  %k = load {I}, ptr %kp, align {A}
+  %acc = icmp ult {I} %ri, %k
+  br i1 %acc, label %ret_x, label %slow
+ret_x:
+  ret {T} %x
+slow:
+  %is0 = icmp eq i64 %idx, 0
+  br i1 %is0, label %tail, label %wedge
+tail:
+  %d = call {T} @{NEXT}(ptr %bg)
+  %nd = fneg {T} %d
+  %l = call {T} @{LOG1P}({T} %nd)
+  %tv = fsub {T} EXP_R{C}, %l
+  ret {T} %tv
+wedge:
+  %im1 = sub i64 %idx, 1
+  %fap = getelementptr inbounds [256 x {T}], ptr @fe_{S}, i64 0, i64 %im1
+  %fa = load {T}, ptr %fap, align {A}
+  %fbp = getelementptr inbounds [256 x {T}], ptr @fe_{S}, i64 0, i64 %idx
+  %fb = load {T}, ptr %fbp, align {A}
+  %df = fsub {T} %fa, %fb
+  %u = call {T} @{NEXT}(ptr %bg)
+  %t = fmul {T} %df, %u
+  %lhs = fadd {T} %t, %fb
+  %nx = fneg {T} %x
+  %e = call {T} @{EXP}({T} %nx)
+  %ok = fcmp olt {T} %lhs, %e
+  br i1 %ok, label %ret_x, label %top
+}}
+"""
+
+_ZIG_TITLES = {("normal", "f64"): "float64 (NumPy random_standard_normal)",
+               ("normal", "f32"): "float32 (NumPy random_standard_normal_f)",
+               ("exp", "f64"): "float64", ("exp", "f32"): "float32"}
+
+
+def _ziggurat() -> str:
+    parts = []
+    for dist, template, tops in (("normal", _ZIG_NORMAL, _ZIG_NORMAL_TOP),
+                                 ("exp", _ZIG_EXP, _ZIG_EXP_TOP)):
+        for v in ("f64", "f32"):
+            parts.append(template.format(TITLE=_ZIG_TITLES[dist, v], TOP=tops[v],
+                                         WEDGE_TEST=_ZIG_NORMAL_WEDGE_TEST[v],
+                                         **_ZIG_TYPES[v]))
+    return "\n".join(parts)
+
+
 _COMMON = r"""
 declare i64 @llvm.fshr.i64(i64, i64, i64)
 declare double @exp(double)
@@ -276,228 +454,7 @@ define internal float @draw_exp_inv_f(ptr %bg) alwaysinline nounwind {
   ret float %f
 }
 
-; ---- ziggurat normal, float64 (NumPy random_standard_normal) ----
-define internal double @draw_normal(ptr %bg) nounwind {
-entry:
-  br label %top
-top:
-  %r0 = call i64 @next64(ptr %bg)
-  %idx = and i64 %r0, 255
-  %r = lshr i64 %r0, 8
-  %sign = and i64 %r, 1
-  %rs = lshr i64 %r, 1
-  %rabs = and i64 %rs, 4503599627370495
-  %wp = getelementptr inbounds [256 x double], ptr @wi_double, i64 0, i64 %idx
-  %w = load double, ptr %wp, align 8
-  %rf = uitofp i64 %rabs to double
-  %x0 = fmul double %rf, %w
-  %xn = fneg double %x0
-  %isneg = icmp ne i64 %sign, 0
-  %x = select i1 %isneg, double %xn, double %x0
-  %kp = getelementptr inbounds [256 x i64], ptr @ki_double, i64 0, i64 %idx
-  %k = load i64, ptr %kp, align 8
-  %acc = icmp ult i64 %rabs, %k
-  br i1 %acc, label %ret_x, label %slow
-ret_x:
-  ret double %x
-slow:
-  %is0 = icmp eq i64 %idx, 0
-  br i1 %is0, label %tail, label %wedge
-tail:
-  %d1 = call double @next_double(ptr %bg)
-  %nd1 = fneg double %d1
-  %l1 = call double @log1p(double %nd1)
-  %xx = fmul double NEG_NOR_INV_R, %l1
-  %d2 = call double @next_double(ptr %bg)
-  %nd2 = fneg double %d2
-  %l2 = call double @log1p(double %nd2)
-  %yy = fneg double %l2
-  %yy2 = fadd double %yy, %yy
-  %xx2 = fmul double %xx, %xx
-  %ok = fcmp ogt double %yy2, %xx2
-  br i1 %ok, label %tail_ret, label %tail
-tail_ret:
-  %b8 = lshr i64 %rabs, 8
-  %b = and i64 %b8, 1
-  %sum = fadd double NOR_R, %xx
-  %nsum = fneg double %sum
-  %tneg = icmp ne i64 %b, 0
-  %tv = select i1 %tneg, double %nsum, double %sum
-  ret double %tv
-wedge:
-  %im1 = sub i64 %idx, 1
-  %fap = getelementptr inbounds [256 x double], ptr @fi_double, i64 0, i64 %im1
-  %fa = load double, ptr %fap, align 8
-  %fbp = getelementptr inbounds [256 x double], ptr @fi_double, i64 0, i64 %idx
-  %fb = load double, ptr %fbp, align 8
-  %df = fsub double %fa, %fb
-  %u = call double @next_double(ptr %bg)
-  %t = fmul double %df, %u
-  %lhs = fadd double %t, %fb
-  %mx = fmul double 0xBFE0000000000000, %x
-  %mxx = fmul double %mx, %x
-  %e = call double @exp(double %mxx)
-  %ok2 = fcmp olt double %lhs, %e
-  br i1 %ok2, label %ret_x, label %top
-}
-
-; ---- ziggurat normal, float32 (NumPy random_standard_normal_f) ----
-define internal float @draw_normal_f(ptr %bg) nounwind {
-entry:
-  br label %top
-top:
-  %r = call i32 @next32(ptr %bg)
-  %idx32 = and i32 %r, 255
-  %idx = zext i32 %idx32 to i64
-  %s8 = lshr i32 %r, 8
-  %sign = and i32 %s8, 1
-  %s9 = lshr i32 %r, 9
-  %rabs = and i32 %s9, 8388607
-  %wp = getelementptr inbounds [256 x float], ptr @wi_float, i64 0, i64 %idx
-  %w = load float, ptr %wp, align 4
-  %rf = uitofp i32 %rabs to float
-  %x0 = fmul float %rf, %w
-  %xn = fneg float %x0
-  %isneg = icmp ne i32 %sign, 0
-  %x = select i1 %isneg, float %xn, float %x0
-  %kp = getelementptr inbounds [256 x i32], ptr @ki_float, i64 0, i64 %idx
-  %k = load i32, ptr %kp, align 4
-  %acc = icmp ult i32 %rabs, %k
-  br i1 %acc, label %ret_x, label %slow
-ret_x:
-  ret float %x
-slow:
-  %is0 = icmp eq i64 %idx, 0
-  br i1 %is0, label %tail, label %wedge
-tail:
-  %d1 = call float @next_float(ptr %bg)
-  %nd1 = fneg float %d1
-  %l1 = call float @log1pf(float %nd1)
-  %xx = fmul float NEG_NOR_INV_R_F, %l1
-  %d2 = call float @next_float(ptr %bg)
-  %nd2 = fneg float %d2
-  %l2 = call float @log1pf(float %nd2)
-  %yy = fneg float %l2
-  %yy2 = fadd float %yy, %yy
-  %xx2 = fmul float %xx, %xx
-  %ok = fcmp ogt float %yy2, %xx2
-  br i1 %ok, label %tail_ret, label %tail
-tail_ret:
-  %b8 = lshr i32 %rabs, 8
-  %b = and i32 %b8, 1
-  %sum = fadd float NOR_R_F, %xx
-  %nsum = fneg float %sum
-  %tneg = icmp ne i32 %b, 0
-  %tv = select i1 %tneg, float %nsum, float %sum
-  ret float %tv
-wedge:
-  %im1 = sub i64 %idx, 1
-  %fap = getelementptr inbounds [256 x float], ptr @fi_float, i64 0, i64 %im1
-  %fa = load float, ptr %fap, align 4
-  %fbp = getelementptr inbounds [256 x float], ptr @fi_float, i64 0, i64 %idx
-  %fb = load float, ptr %fbp, align 4
-  %df = fsub float %fa, %fb
-  %u = call float @next_float(ptr %bg)
-  %t = fmul float %df, %u
-  %lhsf = fadd float %t, %fb
-  %lhs = fpext float %lhsf to double
-  %xd = fpext float %x to double
-  %mx = fmul double 0xBFE0000000000000, %xd
-  %mxx = fmul double %mx, %xd
-  %e = call double @exp(double %mxx)
-  %ok2 = fcmp olt double %lhs, %e
-  br i1 %ok2, label %ret_x, label %top
-}
-
-; ---- ziggurat exponential, float64 ----
-define internal double @draw_exp(ptr %bg) nounwind {
-entry:
-  br label %top
-top:
-  %r0 = call i64 @next64(ptr %bg)
-  %ri0 = lshr i64 %r0, 3
-  %idx = and i64 %ri0, 255
-  %ri = lshr i64 %ri0, 8
-  %wp = getelementptr inbounds [256 x double], ptr @we_double, i64 0, i64 %idx
-  %w = load double, ptr %wp, align 8
-  %rf = uitofp i64 %ri to double
-  %x = fmul double %rf, %w
-  %kp = getelementptr inbounds [256 x i64], ptr @ke_double, i64 0, i64 %idx
-  %k = load i64, ptr %kp, align 8
-  %acc = icmp ult i64 %ri, %k
-  br i1 %acc, label %ret_x, label %slow
-ret_x:
-  ret double %x
-slow:
-  %is0 = icmp eq i64 %idx, 0
-  br i1 %is0, label %tail, label %wedge
-tail:
-  %d = call double @next_double(ptr %bg)
-  %nd = fneg double %d
-  %l = call double @log1p(double %nd)
-  %tv = fsub double EXP_R, %l
-  ret double %tv
-wedge:
-  %im1 = sub i64 %idx, 1
-  %fap = getelementptr inbounds [256 x double], ptr @fe_double, i64 0, i64 %im1
-  %fa = load double, ptr %fap, align 8
-  %fbp = getelementptr inbounds [256 x double], ptr @fe_double, i64 0, i64 %idx
-  %fb = load double, ptr %fbp, align 8
-  %df = fsub double %fa, %fb
-  %u = call double @next_double(ptr %bg)
-  %t = fmul double %df, %u
-  %lhs = fadd double %t, %fb
-  %nx = fneg double %x
-  %e = call double @exp(double %nx)
-  %ok = fcmp olt double %lhs, %e
-  br i1 %ok, label %ret_x, label %top
-}
-
-; ---- ziggurat exponential, float32 ----
-define internal float @draw_exp_f(ptr %bg) nounwind {
-entry:
-  br label %top
-top:
-  %r0 = call i32 @next32(ptr %bg)
-  %ri0 = lshr i32 %r0, 1
-  %idx32 = and i32 %ri0, 255
-  %idx = zext i32 %idx32 to i64
-  %ri = lshr i32 %ri0, 8
-  %wp = getelementptr inbounds [256 x float], ptr @we_float, i64 0, i64 %idx
-  %w = load float, ptr %wp, align 4
-  %rf = uitofp i32 %ri to float
-  %x = fmul float %rf, %w
-  %kp = getelementptr inbounds [256 x i32], ptr @ke_float, i64 0, i64 %idx
-  %k = load i32, ptr %kp, align 4
-  %acc = icmp ult i32 %ri, %k
-  br i1 %acc, label %ret_x, label %slow
-ret_x:
-  ret float %x
-slow:
-  %is0 = icmp eq i64 %idx, 0
-  br i1 %is0, label %tail, label %wedge
-tail:
-  %d = call float @next_float(ptr %bg)
-  %nd = fneg float %d
-  %l = call float @log1pf(float %nd)
-  %tv = fsub float EXP_R_F, %l
-  ret float %tv
-wedge:
-  %im1 = sub i64 %idx, 1
-  %fap = getelementptr inbounds [256 x float], ptr @fe_float, i64 0, i64 %im1
-  %fa = load float, ptr %fap, align 4
-  %fbp = getelementptr inbounds [256 x float], ptr @fe_float, i64 0, i64 %idx
-  %fb = load float, ptr %fbp, align 4
-  %df = fsub float %fa, %fb
-  %u = call float @next_float(ptr %bg)
-  %t = fmul float %df, %u
-  %lhs = fadd float %t, %fb
-  %nx = fneg float %x
-  %e = call float @expf(float %nx)
-  %ok = fcmp olt float %lhs, %e
-  br i1 %ok, label %ret_x, label %top
-}
-
+""" + _ziggurat() + r"""
 define internal double @draw_normal_ls(ptr %bg, double %loc, double %scale) alwaysinline nounwind {
   %z = call double @draw_normal(ptr %bg)
   %t = fmul double %scale, %z
