@@ -101,6 +101,31 @@ def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndar
             bg._sync_out()
 
 
+def weighted_sample_without_replacement(draw: Any, p: np.ndarray, size: int,
+                                       shape: Any) -> np.ndarray:
+    """choice(replace=False, p=...): NumPy's loop (mtrand.pyx and _generator.pyx share it).
+    ``draw(n)`` gives ``n`` uniform doubles from the generator."""
+    if np.count_nonzero(p > 0) < size:
+        raise ValueError("Fewer non-zero entries in p than size")
+    n_uniq = 0
+    p = p.copy()
+    found = np.zeros(shape, dtype=np.int64)
+    flat_found = found.ravel()
+    while n_uniq < size:
+        x = draw(size - n_uniq)
+        if n_uniq > 0:
+            p[flat_found[0:n_uniq]] = 0
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        new = cdf.searchsorted(x, side="right")
+        _, unique_indices = np.unique(new, return_index=True)
+        unique_indices.sort()
+        new = new.take(unique_indices)
+        flat_found[n_uniq:n_uniq + new.size] = new
+        n_uniq += new.size
+    return found
+
+
 def mvn_shape(mean: np.ndarray, cov: np.ndarray, size: Any) -> list:
     """multivariate_normal's argument checks (NumPy's order and messages) and draw shape."""
     if size is None:
@@ -1112,25 +1137,8 @@ class Generator:
             elif size < 0:
                 raise ValueError("negative dimensions are not allowed")
             if p is not None:
-                if np.count_nonzero(p > 0) < size:
-                    raise ValueError("Fewer non-zero entries in p than size")
-                n_uniq = 0
-                p = p.copy()
-                found = np.zeros(shape, dtype=np.int64)
-                flat_found = found.ravel()
-                while n_uniq < size:
-                    x = self._random((size - n_uniq,))
-                    if n_uniq > 0:
-                        p[flat_found[0:n_uniq]] = 0
-                    cdf = np.cumsum(p)
-                    cdf /= cdf[-1]
-                    new = cdf.searchsorted(x, side="right")
-                    _, unique_indices = np.unique(new, return_index=True)
-                    unique_indices.sort()
-                    new = new.take(unique_indices)
-                    flat_found[n_uniq:n_uniq + new.size] = new
-                    n_uniq += new.size
-                idx = found
+                idx = weighted_sample_without_replacement(
+                    lambda n: np.asarray(self._random((n,))), p, size, shape)
             else:
                 size_i = int(size)
                 pop_size_i = int(pop_size)

@@ -44,6 +44,7 @@ from lazynp.random._generator import (
     _check_constraint,
     _kahan_sum,
     mvn_shape,
+    weighted_sample_without_replacement,
 )
 from lazynp.random._wrap import asnumpy, unwrap_args, wrap_result
 
@@ -341,25 +342,9 @@ class RandomState:
             elif size < 0:
                 raise ValueError("negative dimensions are not allowed")
             if p is not None:
-                if np.count_nonzero(p > 0) < size:
-                    raise ValueError("Fewer non-zero entries in p than size")
-                n_uniq = 0
-                p = p.copy()
-                found = np.zeros(shape, dtype=np.int64)
-                flat_found = found.ravel()
-                while n_uniq < size:
-                    x = self._gen._fill("random_f64", (size - n_uniq,), None, np.float64)
-                    if n_uniq > 0:
-                        p[flat_found[0:n_uniq]] = 0
-                    cdf = np.cumsum(p)
-                    cdf /= cdf[-1]
-                    new = cdf.searchsorted(x, side="right")
-                    _, unique_indices = np.unique(new, return_index=True)
-                    unique_indices.sort()
-                    new = new.take(unique_indices)
-                    flat_found[n_uniq:n_uniq + new.size] = new
-                    n_uniq += new.size
-                idx = found
+                idx = weighted_sample_without_replacement(
+                    lambda n: self._gen._fill("random_f64", (n,), None, np.float64), p, size,
+                    shape)
             else:
                 idx = self.permutation.__wrapped__(self, pop_size)[:size]
                 idx.shape = shape
