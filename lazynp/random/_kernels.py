@@ -161,6 +161,52 @@ define internal i64 @next64(ptr %bg) alwaysinline nounwind {
 }
 """
 
+def derived_draws(has_gep: str, uint_gep: str) -> str:
+    """IR of next32 (NumPy's buffered 32-bit half), next_double and next_float on top of a
+    generator's next64; ``has_gep``/``uint_gep`` address has_uint32 and uinteger in %BG."""
+    return _DERIVED_DRAWS.format(HAS_GEP=has_gep, UINT_GEP=uint_gep)
+
+
+_DERIVED_DRAWS = """define internal i32 @next32(ptr %bg) alwaysinline nounwind {{
+entry:
+  %hp = getelementptr inbounds {HAS_GEP}
+  %up = getelementptr inbounds {UINT_GEP}
+  %has = load i64, ptr %hp, align 8
+  %c = icmp ne i64 %has, 0
+  br i1 %c, label %buffered, label %fresh
+buffered:
+  store i64 0, ptr %hp, align 8
+  %u = load i64, ptr %up, align 8
+  %r1 = trunc i64 %u to i32
+  ret i32 %r1
+fresh:
+  %x = call i64 @next64(ptr %bg)
+  store i64 1, ptr %hp, align 8
+  %hi = lshr i64 %x, 32
+  store i64 %hi, ptr %up, align 8
+  %r2 = trunc i64 %x to i32
+  ret i32 %r2
+}}
+
+define internal double @next_double(ptr %bg) alwaysinline nounwind {{
+  %x = call i64 @next64(ptr %bg)
+  %s = lshr i64 %x, 11
+  %f = uitofp i64 %s to double
+  %r = fmul double %f, 0x3CA0000000000000
+  ret double %r
+}}
+
+define internal float @next_float(ptr %bg) alwaysinline nounwind {{
+  %x = call i32 @next32(ptr %bg)
+  %s = lshr i32 %x, 8
+  %f = uitofp i32 %s to float
+  %r = fmul float %f, 0x3E70000000000000
+  ret float %r
+}}
+
+"""
+
+
 _BG64 = r"""%BG = type { i128, i128, i64, i64 }
 
 
@@ -200,43 +246,7 @@ define internal void @store_state(ptr %st, ptr %bg) alwaysinline nounwind {
   ret void
 }
 
-define internal i32 @next32(ptr %bg) alwaysinline nounwind {
-entry:
-  %hp = getelementptr inbounds %BG, ptr %bg, i32 0, i32 2
-  %up = getelementptr inbounds %BG, ptr %bg, i32 0, i32 3
-  %has = load i64, ptr %hp, align 8
-  %c = icmp ne i64 %has, 0
-  br i1 %c, label %buffered, label %fresh
-buffered:
-  store i64 0, ptr %hp, align 8
-  %u = load i64, ptr %up, align 8
-  %r1 = trunc i64 %u to i32
-  ret i32 %r1
-fresh:
-  %x = call i64 @next64(ptr %bg)
-  store i64 1, ptr %hp, align 8
-  %hi = lshr i64 %x, 32
-  store i64 %hi, ptr %up, align 8
-  %r2 = trunc i64 %x to i32
-  ret i32 %r2
-}
-
-define internal double @next_double(ptr %bg) alwaysinline nounwind {
-  %x = call i64 @next64(ptr %bg)
-  %s = lshr i64 %x, 11
-  %f = uitofp i64 %s to double
-  %r = fmul double %f, 0x3CA0000000000000
-  ret double %r
-}
-
-define internal float @next_float(ptr %bg) alwaysinline nounwind {
-  %x = call i32 @next32(ptr %bg)
-  %s = lshr i32 %x, 8
-  %f = uitofp i32 %s to float
-  %r = fmul float %f, 0x3E70000000000000
-  ret float %r
-}
-
+""" + derived_draws("%BG, ptr %bg, i32 0, i32 2", "%BG, ptr %bg, i32 0, i32 3") + r"""
 """
 
 # Ziggurat draws (NumPy random_standard_normal[_f], random_standard_exponential[_f]): one
@@ -1032,7 +1042,8 @@ def _prelude(kind: str) -> str:
     if kind == "philox":
         from lazynp.random import _philox
 
-        return _philox.PRELUDE
+        return _philox.PRELUDE + derived_draws(f"i64, ptr %bg, i64 {_philox.HAS}",
+                                               f"i64, ptr %bg, i64 {_philox.UINT}")
     raise ValueError(f"no kernels for bit generator kind {kind!r}")
 
 

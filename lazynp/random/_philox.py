@@ -112,43 +112,6 @@ fresh:
   %v0 = load i64, ptr %b0, align 8
   ret i64 %v0
 }}
-
-define internal i32 @next32(ptr %bg) alwaysinline nounwind {{
-entry:
-  %hp = getelementptr inbounds i64, ptr %bg, i64 {HAS}
-  %up = getelementptr inbounds i64, ptr %bg, i64 {UINT}
-  %has = load i64, ptr %hp, align 8
-  %c = icmp ne i64 %has, 0
-  br i1 %c, label %buffered, label %fresh
-buffered:
-  store i64 0, ptr %hp, align 8
-  %u = load i64, ptr %up, align 8
-  %r1 = trunc i64 %u to i32
-  ret i32 %r1
-fresh:
-  %x = call i64 @next64(ptr %bg)
-  store i64 1, ptr %hp, align 8
-  %hi = lshr i64 %x, 32
-  store i64 %hi, ptr %up, align 8
-  %r2 = trunc i64 %x to i32
-  ret i32 %r2
-}}
-
-define internal double @next_double(ptr %bg) alwaysinline nounwind {{
-  %x = call i64 @next64(ptr %bg)
-  %s = lshr i64 %x, 11
-  %f = uitofp i64 %s to double
-  %r = fmul double %f, 0x3CA0000000000000
-  ret double %r
-}}
-
-define internal float @next_float(ptr %bg) alwaysinline nounwind {{
-  %x = call i32 @next32(ptr %bg)
-  %s = lshr i32 %x, 8
-  %f = uitofp i32 %s to float
-  %r = fmul float %f, 0x3E70000000000000
-  ret float %r
-}}
 """
 
 
