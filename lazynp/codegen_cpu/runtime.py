@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 from numpy._core import _ufunc_config
 
-from ..fusion.plan import Const, Kernel
+from ..fusion.plan import Const, In, Kernel
 from ..fusion.reference import pairwise_tree
 from ..graph.ops import Op
 from . import compiler
@@ -239,17 +239,10 @@ def _pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool | None:
         return False
     if red.kwargs.get("dtype", red.acc_dtype) != red.acc_dtype:
         return None
-    res = k.result
-    rdt = k.inputs[res.index].dtype if type(res).__name__ == "In" else k.body[res.index].dtype
+    rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype) and not _exact_any_order(np.dtype(rdt), k):
         return None
-    for inp, a in zip(k.inputs, arrays):
-        if inp.layout == "contiguous":
-            if not a.flags.c_contiguous:
-                return None
-        elif any(s != 0 for s in a.strides):
-            return None
-    return True
+    return True if _flat_walkable(k, arrays) else None
 
 
 ROW_PAIRWISE_MIN = 256  # rows at least this long are summed pairwise, one call per row
@@ -270,10 +263,20 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
         r *= k.shape[d]
     if r < ROW_PAIRWISE_MIN:
         return False
-    res = k.result
-    rdt = k.inputs[res.index].dtype if type(res).__name__ == "In" else k.body[res.index].dtype
+    rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype):
         return False
+    return _flat_walkable(k, arrays)
+
+
+def _result_dtype(k: Kernel) -> np.dtype:
+    """dtype of the values a kernel's body hands to its reduction."""
+    res = k.result
+    return k.inputs[res.index].dtype if isinstance(res, In) else k.body[res.index].dtype
+
+
+def _flat_walkable(k: Kernel, arrays: list[np.ndarray]) -> bool:
+    """Every input is C-contiguous or a broadcast scalar: the kernel walks them flat."""
     for inp, a in zip(k.inputs, arrays):
         if inp.layout == "contiguous":
             if not a.flags.c_contiguous:
