@@ -91,8 +91,8 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     dtype = reduce_result_dtype(_REDUCERS[op], a.dtype, ndim, static)
     size = math.prod(shape)
     if not shape and a._data is None and where is True:
-        # (fusion edit) a full reduction of a lazy input: record it and force it at once, so
-        # it fuses with the expression it reduces (no full-size temporary); NumPy's scalar.
+        # A full reduction of a lazy input: record it and force it at once, so it fuses with
+        # the expression it reduces (no full-size temporary); the result is NumPy's scalar.
         node = _engine.record(Node(op, (node_of(a),), {"kwargs": kwargs}, shape, dtype))
         return _engine.force(node)[()]
     if not shape or (a._data is not None and type(where) is not ndarray and eager_size(size)):
