@@ -119,7 +119,3 @@ def _index_without_arrays(key: Any) -> bool:
     items = key if type(key) is tuple else (key,)
     return not any(isinstance(k, (list, np.ndarray, ndarray)) for k in items)
 
-
-def check_iterable(a: ndarray) -> None:
-    if a.ndim == 0:
-        raise TypeError("iteration over a 0-d array")

@@ -93,12 +93,6 @@ def getitem(a: ndarray, key: Any) -> Any:
 
 
 # --------------------------------------------------------------- view ops
-def _view_op(a: ndarray, op: Op, params: dict | None, shape: tuple, np_fn: Any) -> ndarray:
-    if a._data is not None:
-        return _concrete_view(np_fn(a._data), a)
-    return _record(op, (node_of(a),), params, shape, a.dtype)
-
-
 def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     if newshape is not None:
         if shape is not None:
