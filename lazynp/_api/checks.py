@@ -95,7 +95,7 @@ def check_setitem(a: ndarray, key: Any, value: Any) -> None:
     if not writeable(a):
         raise ValueError("assignment destination is read-only")
     if not is_basic_index(key):
-        if _index_without_arrays(key):
+        if index_without_arrays(key):
             zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
         return
     _, shape, _ = basic_index(a.shape, key)
@@ -115,7 +115,8 @@ def check_setitem(a: ndarray, key: Any, value: Any) -> None:
                          f"into shape {shape_text(shape)}")
 
 
-def _index_without_arrays(key: Any) -> bool:
+def index_without_arrays(key: Any) -> bool:
+    """No integer/boolean array (or list) in ``key``: a stand-in can check it for free."""
     items = key if type(key) is tuple else (key,)
     return not any(isinstance(k, (list, np.ndarray, ndarray)) for k in items)
 

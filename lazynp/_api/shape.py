@@ -39,6 +39,7 @@ from ..graph.views import (
     swapaxes_perm,
     transpose_axes,
 )
+from .checks import index_without_arrays
 
 _NoValue = np._NoValue
 
@@ -81,8 +82,7 @@ def size(a, axis=None):
 def getitem(a: ndarray, key: Any) -> Any:
     """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
     if not is_basic_index(key):
-        if not any(isinstance(k, (list, np.ndarray, ndarray))
-                   for k in (key if type(key) is tuple else (key,))):
+        if index_without_arrays(key):
             zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings... before forcing
         _engine.count_fallback("ndarray.__getitem__ (advanced index)")
         return from_numpy(a._value()[to_numpy(key)])
