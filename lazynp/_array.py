@@ -33,6 +33,7 @@ import numpy as np
 from . import _engine
 from ._config import EAGER_LIMIT
 from .graph.node import Node, buffer_node
+from .graph.views import is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
@@ -278,9 +279,7 @@ def _has_lazy(key: tuple) -> bool:
     return False
 
 
-def _is_basic(key: Any) -> bool:
-    from .graph.views import is_basic_index
-    return is_basic_index(key)
+_is_basic = is_basic_index
 
 
 def _view(r: np.ndarray, parent: ndarray) -> ndarray:
