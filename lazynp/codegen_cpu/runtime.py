@@ -23,6 +23,10 @@ the kernel on the reference executor, which is always right):
 * Entry points: ``_flat`` when every input is C-contiguous or a broadcast scalar (and, for
   elementwise kernels, the output is C-contiguous), ``_nd`` otherwise, ``_pw`` for pairwise
   sums.
+* Generated inputs (lazy random draws, ``plan.Generated``) are made chunk by chunk into a
+  per-thread scratch buffer (``GEN_CHUNK`` elements, class ``_Gen``) right before the flat
+  entry reads them; kernels whose other inputs are not flat-walkable, and axis reductions,
+  are left to the reference executor.
 * Floating-point flags: each block returns the flags it raised; if any flag NumPy would
   report under the nodes' errstate was raised, the result is discarded and ``None`` returned,
   so the reference executor recomputes the kernel and reports exactly as NumPy.  An in-place
@@ -41,7 +45,7 @@ from typing import Any
 import numpy as np
 from numpy._core import _ufunc_config
 
-from ..fusion.plan import Const, In, Kernel
+from ..fusion.plan import Const, Generated, In, Kernel
 from ..fusion.reference import pairwise_tree
 from ..graph.ops import Op
 from . import compiler
@@ -55,10 +59,11 @@ from .render import (
     render,
 )
 
-__all__ = ["run_kernel", "stats", "reset", "BLOCK", "PARALLEL_MIN"]
+__all__ = ["run_kernel", "stats", "reset", "BLOCK", "PARALLEL_MIN", "GEN_CHUNK"]
 
 BLOCK = 1 << 16            # elements per block (reductions: per partial)
 PARALLEL_MIN = 1 << 17     # kernels with fewer elements run on the calling thread
+GEN_CHUNK = 1 << 16        # elements of a generated input made at once, per thread (L2-sized)
 
 _FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
@@ -188,20 +193,69 @@ def _run_group(fn: Any, args: tuple, tasks: list) -> int:
     return flags
 
 
-def _run_tasks(fn: Any, args: tuple, tasks: list, size: int) -> int:
+def _run_tasks(fn: Any, args: tuple, tasks: list, size: int, gen: _Gen | None = None) -> int:
     from .._config import config
 
+    run = _run_group if gen is None else gen.run_group
     nthreads = min(max(int(config.num_threads), 1), len(tasks))
     if nthreads <= 1 or size < PARALLEL_MIN:
-        return _run_group(fn, args, tasks)
+        return run(fn, args, tasks)
     pool = _pool_for(int(config.num_threads))
     per = -(-len(tasks) // nthreads)
     groups = [tasks[i:i + per] for i in range(0, len(tasks), per)]
-    futures = [pool.submit(_run_group, fn, args, g) for g in groups[1:]]
-    flags = _run_group(fn, args, groups[0])
+    futures = [pool.submit(run, fn, args, g) for g in groups[1:]]
+    flags = run(fn, args, groups[0])
     for fu in futures:
         flags |= fu.result()
     return flags
+
+
+class _Gen:
+    """Runs a flat kernel whose generated inputs (random draws) are made chunk by chunk.
+
+    A thread takes its run of tasks in chunks of at most ``GEN_CHUNK`` consecutive elements;
+    for each chunk it fills its own scratch buffer per generated input from the source (the
+    values of elements ``[c0, c1)``, exactly the serial stream's), then calls the flat entry
+    with every pointer moved to ``c0`` (contiguous inputs and the output by ``c0`` elements,
+    broadcast scalars unchanged, generated inputs at the scratch) for each task in the chunk,
+    its range taken relative to ``c0``.  No full-size array of the draws ever exists."""
+
+    def __init__(self, k: Kernel, arrays: list, ptrs_in: list, out: np.ndarray | None) -> None:
+        self.sources = [(j, a) for j, a in enumerate(arrays) if isinstance(a, Generated)]
+        self.moving = [(j, np.dtype(inp.dtype).itemsize) for j, inp in enumerate(k.inputs)
+                       if inp.layout == "contiguous" and not isinstance(arrays[j], Generated)]
+        self.ptrs = list(ptrs_in) + [0 if out is None else _addr(out)]
+        if out is not None:
+            self.moving.append((len(ptrs_in), out.dtype.itemsize))
+        self.local = threading.local()
+
+    def _scratch(self) -> list[np.ndarray]:
+        bufs = getattr(self.local, "bufs", None)
+        if bufs is None:
+            bufs = self.local.bufs = [np.empty(GEN_CHUNK, dtype=a.dtype) for _, a in self.sources]
+        return bufs
+
+    def run_group(self, fn: Any, args: tuple, tasks: list) -> int:
+        bufs = self._scratch()
+        ptrs = np.array(self.ptrs, dtype=np.uint64)
+        cargs = (_addr(ptrs),) + args[1:]
+        flags = 0
+        i = 0
+        while i < len(tasks):
+            c0 = tasks[i][1]
+            j = i + 1
+            while j < len(tasks) and tasks[j][2] - c0 <= GEN_CHUNK:
+                j += 1
+            c1 = tasks[j - 1][2]
+            for (p, a), buf in zip(self.sources, bufs):
+                a.source(buf[:c1 - c0], c0, c1 - c0)
+                ptrs[p] = _addr(buf)
+            for p, size in self.moving:
+                ptrs[p] = self.ptrs[p] + c0 * size
+            for acc, start, stop in tasks[i:j]:
+                flags |= fn(*cargs, acc, start - c0, stop - c0)
+            i = j
+        return flags
 
 
 def _owners(k: Kernel) -> list:
@@ -278,6 +332,8 @@ def _result_dtype(k: Kernel) -> np.dtype:
 def _flat_walkable(k: Kernel, arrays: list[np.ndarray]) -> bool:
     """Every input is C-contiguous or a broadcast scalar: the kernel walks them flat."""
     for inp, a in zip(k.inputs, arrays):
+        if isinstance(a, Generated):
+            continue  # made in memory order
         if inp.layout == "contiguous":
             if not a.flags.c_contiguous:
                 return False
@@ -305,15 +361,19 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     if k.size == 0:
         return _fallback("empty")
     shape = k.shape
-    arrays = []
+    arrays: list = []
+    generated = False
     for inp in k.inputs:
         a = inp.array(shape)
-        if not isinstance(a, np.ndarray):
-            return _fallback("generated input")  # (a source made block by block)
-        if a.dtype != np.dtype(inp.dtype) or not _usable(a) or _elem_strides(a) is None:
+        if isinstance(a, Generated):
+            generated = True  # made chunk by chunk (class _Gen): flat kernels only
+        elif a.dtype != np.dtype(inp.dtype) or not _usable(a) or _elem_strides(a) is None:
             return _fallback("layout")
         arrays.append(a)
     red = k.reduction
+    if generated and not (_flat_walkable(k, arrays) and (
+            red is None or set(red.axes) == set(range(len(shape))))):
+        return _fallback("generated input")
     pairwise = full_pairwise = False
     if red is not None:
         if red.op not in _COMBINE or set(red.kwargs) - {"dtype"}:
@@ -328,11 +388,11 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
         return _fallback(str(comp))
     stats["runs"] += 1
     consts = _consts(k)
-    ptrs_in = [_addr(a) for a in arrays]
+    ptrs_in = [0 if isinstance(a, Generated) else _addr(a) for a in arrays]
     if red is None:
         return _elementwise(k, comp, arrays, ptrs_in, consts)
     if full_pairwise:
-        return _pairwise(k, comp, ptrs_in, consts, block_size)
+        return _pairwise(k, comp, arrays, ptrs_in, consts, block_size)
     return _reduce(k, comp, arrays, ptrs_in, consts)
 
 
@@ -342,6 +402,15 @@ def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.n
     out = k.outputs[0].allocate()
     if out.shape != tuple(shape) or not _usable(out) or _elem_strides(out) is None:
         return _fallback("output layout")
+    gen = None
+    if any(isinstance(a, Generated) for a in arrays):
+        if not out.flags.c_contiguous or (k.outputs[0].existing is not None and any(
+                np.may_share_memory(a, out) for a in arrays if isinstance(a, np.ndarray))):
+            return _fallback("generated input")
+        gen = _Gen(k, arrays, ptrs_in, out)
+        if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out, gen=gen)):
+            return _fallback("fp flags")
+        return [out]
     if k.outputs[0].existing is not None and any(np.may_share_memory(a, out) for a in arrays):
         # In place over an input: a rerun on the reference executor must still read the old
         # values, so the flags are found first by a dry run that stores nowhere.
@@ -356,12 +425,10 @@ def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.n
 
 
 def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
-            out: np.ndarray, dry: bool = False) -> int:
+            out: np.ndarray, dry: bool = False, gen: _Gen | None = None) -> int:
     shape = k.shape
     n = k.size
-    flat = not dry and out.flags.c_contiguous and all(
-        a.flags.c_contiguous if inp.layout == "contiguous" else not any(a.strides)
-        for inp, a in zip(k.inputs, arrays))
+    flat = not dry and out.flags.c_contiguous and _flat_walkable(k, arrays)
     ptrs = np.array(ptrs_in + [_addr(out)], dtype=np.uint64)
     if flat:
         fn = comp.fns["flat"]
@@ -374,6 +441,9 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         st = [_elem_strides(a) or [0] for a in arrays] + [ost]
         strides = np.array([s for row in st for s in row], dtype=np.int64)
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
+    if gen is not None:  # one chunk per task (see _Gen)
+        tasks = [(None, s, min(s + GEN_CHUNK, n)) for s in range(0, n, GEN_CHUNK)]
+        return _run_tasks(fn, args, tasks, n, gen)
     tasks = [(None, s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     if len(tasks) > 1:
         # one call per thread's contiguous run (elementwise results do not depend on it)
@@ -411,8 +481,8 @@ def _finish(k: Kernel, acc: np.ndarray, count: int) -> list[np.ndarray] | None:
     return [result]
 
 
-def _pairwise(k: Kernel, comp: Any, ptrs_in: list, consts: np.ndarray, block_size: int
-              ) -> list[np.ndarray] | None:
+def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
+              block_size: int) -> list[np.ndarray] | None:
     red = k.reduction
     adt = np.dtype(red.acc_dtype)
     n = k.size
@@ -433,7 +503,8 @@ def _pairwise(k: Kernel, comp: Any, ptrs_in: list, consts: np.ndarray, block_siz
     dims = np.zeros(1, dtype=np.int64)
     args = (_addr(ptrs), _addr(dims), _addr(dims), _addr(consts))
     tasks = [(base + j * adt.itemsize, a, b) for j, (a, b) in enumerate(leaves)]
-    flags = _run_tasks(comp.fns["pw"], args, tasks, n)
+    gen = _Gen(k, arrays, ptrs_in, None) if any(isinstance(a, Generated) for a in arrays) else None
+    flags = _run_tasks(comp.fns["pw"], args, tasks, n, gen)
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     zero = adt.type(0)
@@ -471,7 +542,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         ast = [0] * ndim
     st = []
     for a in arrays:
-        s = _elem_strides(a)
+        s = [0] * ndim if isinstance(a, Generated) else _elem_strides(a)
         st.append([s[d] for d in perm] if ndim else [0])
     st.append(ast if ndim else [0])
     strides = np.array([s for row in st for s in row], dtype=np.int64)
@@ -481,10 +552,13 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     base = _addr(acc)
     n = k.size
     fn = comp.fns["nd"]
-    if not kept and "flat" in comp.fns and all(
-            a.flags.c_contiguous if inp.layout == "contiguous" else not any(a.strides)
-            for inp, a in zip(k.inputs, arrays)):
+    gen = None
+    if not kept and "flat" in comp.fns and _flat_walkable(k, arrays):
         fn = comp.fns["flat"]  # one accumulator per block in a register
+        if any(isinstance(a, Generated) for a in arrays):
+            gen = _Gen(k, arrays, ptrs_in, None)
+    elif any(isinstance(a, Generated) for a in arrays):
+        return _fallback("generated input")
     if kept and "pw" in comp.fns:
         # one pairwise sum per row (see _row_pairwise_ok); NumPy adds it to 0.0
         fn = comp.fns["pw"]
@@ -496,7 +570,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     else:
         tasks = [(base + b * adt.itemsize, s, min(s + BLOCK, n))
                  for b, s in enumerate(range(0, n, BLOCK))]
-    flags = _run_tasks(fn, args, tasks, n)
+    flags = _run_tasks(fn, args, tasks, n, gen)
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     if fn is comp.fns.get("pw"):

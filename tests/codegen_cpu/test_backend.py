@@ -318,3 +318,47 @@ def test_backend_setting_is_checked() -> None:
     assert parse(" LLVM ") == "llvm"
     with pytest.raises(ValueError):
         parse("fast")
+
+
+RANDOM_PROGRAMS = {
+    "pi": lambda xp, x, y, c: ((x - 1) ** 2 + (y - 1) ** 2 < 1).sum() * (4 / len(x)),
+    "float_sum": lambda xp, x, y, c: (x * y).sum(),
+    "float_mean": lambda xp, x, y, c: (x - 0.5).mean(),
+    "elementwise": lambda xp, x, y, c: x * c + y,
+    "scalar_bcast": lambda xp, x, y, c: (x * 2.0 - 1.0).max(),
+}
+
+
+@pytest.mark.parametrize("n", [5000, 3 * runtime.GEN_CHUNK + 12345])
+@pytest.mark.parametrize("prog", sorted(RANDOM_PROGRAMS))
+def test_random_sources_run_compiled(prog: str, n: int) -> None:
+    """Kernels reading lazy random draws run compiled, generating the draws chunk by chunk,
+    with NumPy's values (the serial stream), on 1, 2 and 3 threads alike."""
+    fn = RANDOM_PROGRAMS[prog]
+    g = np.random.default_rng(7)
+    c = np.arange(n, dtype=np.float64)
+    want = np.asarray(fn(np, g.random(n), g.random(n), c))
+    got = []
+    for threads in (1, 2, 3):
+        runs, fallbacks = runtime.stats["runs"], sum(runtime.stats["fallbacks"].values())
+        with lnp.config(backend="llvm", num_threads=threads):
+            r = lnp.random.default_rng(7)
+            x, y = r.random(n), r.random(n)
+            assert lnp.is_lazy(x)
+            got.append(np.asarray(fn(lnp, x, y, lnp.asarray(c))))
+        assert runtime.stats["runs"] > runs
+        assert sum(runtime.stats["fallbacks"].values()) == fallbacks, runtime.stats["fallbacks"]
+    for r in got:
+        assert r.dtype == want.dtype and r.shape == want.shape
+        np.testing.assert_array_equal(r, want)
+
+
+def test_random_source_with_strided_input_falls_back_correctly() -> None:
+    n = 300
+    g = np.random.default_rng(3)
+    m = np.arange(n * n, dtype=np.float64).reshape(n, n)
+    want = g.random((n, n)) + m.T
+    with lnp.config(backend="llvm"):
+        r = lnp.random.default_rng(3)
+        got = np.asarray(r.random((n, n)) + lnp.asarray(m).T)
+    np.testing.assert_array_equal(got, want)
