@@ -122,7 +122,7 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
         print(format_dag(node), file=file)
         return None
     from .fusion.explain import format_plan, format_plan_dot
-    plan = _engine.plan_of(node)
+    plan = _engine.plan_of(node, cached=False)
     if format == "dot":
         return format_plan_dot(plan)
     print(format_plan(plan), file=file)

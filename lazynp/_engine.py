@@ -25,6 +25,8 @@ import numpy as np
 from numpy._core import _ufunc_config
 
 from ._config import config
+from .fusion import Kernel, execute, make_plan, plancache
+from .fusion.explain import format_groups, format_plan, kernel_timing
 from .graph.node import Node, pending_subgraph
 from .graph.semantics import evaluate
 
@@ -176,7 +178,6 @@ def assign(target: np.ndarray, node: Node) -> None:
             and node.dtype == target.dtype and target.flags.writeable:
         plan = plan_of(node)
         if _writes_in_place(plan, target):
-            from .fusion import execute
             before_write(target, frozenset(n.id for n in plan.nodes))
             plan.steps[-1].outputs[0].existing = target
             execute(plan, _realize_except(node), config.fusion_block_size,
@@ -195,7 +196,6 @@ def assign(target: np.ndarray, node: Node) -> None:
 
 
 def _writes_in_place(plan: Any, target: np.ndarray) -> bool:
-    from .fusion.plan import Kernel
     last = plan.steps[-1] if plan.steps else None
     if (not isinstance(last, Kernel) or last.reduction is not None or len(last.outputs) != 1
             or last.outputs[0].node is not plan.root):
@@ -254,10 +254,22 @@ def force(node: Node) -> np.ndarray:
     return node.value
 
 
-def plan_of(node: Node) -> Any:
-    """The fusion plan ``force(node)`` would run now (settings from ``config``)."""
-    from .fusion import make_plan
+def plan_of(node: Node, cached: bool = True) -> Any:
+    """The fusion plan ``force(node)`` would run now (settings from ``config``); from the
+    plan cache unless ``cached`` is false or plans are being printed."""
+    if cached and not config.explain_on_force and config.debug < 3:
+        return plancache.cached_plan(node, config.fusion_recompute_limit,
+                                     config.fusion_max_cost)
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
+
+
+def _direct_backend() -> Any:
+    """The compiled backend's way to run a cached plan's single kernel straight from the
+    plan-cache template (``runtime.run_direct``), or None."""
+    if config.backend == "llvm":
+        from .codegen_cpu.runtime import run_direct
+        return run_direct
+    return None
 
 
 def kernel_backend() -> Any:
@@ -272,12 +284,28 @@ def kernel_backend() -> Any:
 def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
     """force() through the fusion planner and the reference executor (config.fusion);
     ``plan``: one already made for ``node`` (by ``assign``)."""
-    from .fusion import execute
-    from .fusion.explain import format_groups, format_plan, kernel_timing
     if node.value is not None:
         return node.value
     _stats["forces"] += 1
-    if plan is None:
+    if plan is None and not config.explain_on_force and config.debug < 2:
+        template, nodes, key = plancache.lookup(node, config.fusion_recompute_limit,
+                                                config.fusion_max_cost)
+        if template is not None:
+            steps = template.steps
+            direct = _direct_backend()
+            if direct is not None and len(steps) == 1 and type(steps[0]) is Kernel:
+                value = direct(steps[0], nodes)
+                if value is not None:
+                    realize(node, value)
+                    _stats["nodes_evaluated"] += len(template.nodes)
+                    _stats["kernels"] += 1
+                    return value
+            plan = plancache.instantiate(template, nodes)
+        else:
+            plan = make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
+            if key is not None:
+                plancache.store(key, plan, nodes)
+    elif plan is None:
         plan = plan_of(node)
     if config.explain_on_force:
         print(format_plan(plan), file=sys.stderr)

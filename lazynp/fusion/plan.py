@@ -116,6 +116,8 @@ class KernelInput:
             base = np.broadcast_to(self.fill, self.node.shape)
         else:
             base = self.node.value
+            if not self.views and base.shape == shape:
+                return base
         for step in self.views:
             try:
                 base = apply_view(step, base)
@@ -197,6 +199,7 @@ class Kernel:
     cost: float = 0.0
     bytes_read: int = 0
     bytes_written: int = 0
+    memo: dict = field(default_factory=dict)  # per-kernel backend state (plancache shares it)
 
     @property
     def size(self) -> int:

@@ -1,0 +1,222 @@
+"""Plan cache: a forced sub-DAG shaped like an earlier one reuses that one's plan.
+
+A loop that forces the same expression on new arrays each iteration (``c = a*b + 1.0;
+float(c[3])``, a stencil time step) would otherwise run the partitioner every time, which
+costs far more than a small kernel.  ``cached_plan(root, limit, max_cost)`` computes the
+*signature* of the pending sub-DAG and, on a hit, rebinds the cached plan to the new nodes.
+
+The signature holds everything the partitioner reads: for each pending node in
+``pending_subgraph`` order its op, parameters (constants by type and exact value), dtype,
+shape, whether a live array still holds it, and its inputs (a pending node by position, a
+realized one by leaf slot); for each leaf its dtype, shape and strides; and the planner's
+settings.  A node whose parameters hold anything else (arrays, objects) makes the graph
+uncacheable: it is planned as usual.  Equal signatures give the same plan up to node
+identity, so a hit maps the cached plan's nodes to the new ones by position.
+
+Cached plans are stored as templates whose nodes are replaced by :class:`_Slot` positions:
+the cache never keeps graph nodes or their buffers alive.  Every hit returns fresh
+``Plan``/``Kernel``/``KernelInput``/``KernelOutput``/``Instr`` objects (callers may set
+``KernelOutput.existing``); ``Kernel.memo`` (what a backend keeps per kernel, such as its
+compiled entry and constant block) is shared by the template and all its instances.
+Reason strings keep the node ids of the first plan; ``lazynp.explain`` always plans afresh.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import OrderedDict
+from typing import Any, Callable
+
+import numpy as np
+
+from ..graph.node import Node, pending_subgraph
+from ..graph.ops import Op
+from ..graph.semantics import ARG
+from .partition import make_plan
+from .plan import NodeStep, Plan
+
+__all__ = ["cached_plan", "lookup", "instantiate", "store", "signature", "clear", "stats",
+           "MAX_ENTRIES"]
+
+MAX_ENTRIES = 256
+_cache: OrderedDict[tuple, Plan] = OrderedDict()
+stats = {"hits": 0, "misses": 0, "uncacheable": 0}
+
+
+class _NoKey(Exception):
+    pass
+
+
+class _Slot:
+    """Position of a node in a signature: pending nodes 0..P-1, then leaves P.."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+_PLAIN = (int, bool, str, type(None), type(Ellipsis))
+
+
+def _pk(v: Any) -> Any:
+    if v is ARG:
+        return "ARG"
+    t = type(v)
+    if t is float or t is complex:
+        return (t, repr(v))  # tells -0.0 from 0.0; nan equal to nan
+    if t is tuple or t is list:
+        return (t, tuple([_pk(x) for x in v]))
+    if t is dict:
+        return tuple([(k, _pk(x)) for k, x in v.items()])
+    if t in _PLAIN:
+        return (t, v)
+    if t is slice:
+        return (slice, _pk(v.start), _pk(v.stop), _pk(v.step))
+    if isinstance(v, np.generic):
+        return (t, v.dtype.str, v.tobytes())
+    if isinstance(v, (np.dtype, enum.Enum, type)):
+        return v
+    raise _NoKey
+
+
+def signature(root: Node) -> tuple[tuple, list[Node]] | None:
+    """(key, nodes): the graph's signature and its nodes in slot order (pending, then
+    leaves), or None when it cannot be cached."""
+    order = pending_subgraph(root)
+    pos = {id(n): i for i, n in enumerate(order)}
+    leaves: list[Node] = []
+    parts: list = []
+    try:
+        for n in order:
+            ins = []
+            for i in n.inputs:
+                p = pos.get(id(i))
+                if p is None:
+                    p = len(order) + len(leaves)
+                    pos[id(i)] = p
+                    leaves.append(i)
+                ins.append(p)
+            params = n.params
+            if n.op is Op.RANDOM:
+                pk: Any = params.get("method")
+            elif params:
+                pk = _pk(params)
+            else:
+                pk = None
+            parts.append((n.op, pk, n.dtype, n.shape, n.held, tuple(ins)))
+    except _NoKey:
+        return None
+    for leaf in leaves:
+        v = leaf.value
+        parts.append((v.dtype, v.shape, v.strides))
+    return tuple(parts), order + leaves
+
+
+def clear() -> None:
+    _cache.clear()
+
+
+def lookup(root: Node, recompute_limit: float, max_cost: float
+           ) -> tuple[Plan | None, list[Node], tuple | None]:
+    """(template, nodes, key): the cached template for ``root``'s graph (None on a miss),
+    the graph's nodes in slot order, and the cache key (None: the graph cannot be cached).
+    A template's nodes are :class:`_Slot` positions into ``nodes``."""
+    sig = signature(root)
+    if sig is None:
+        stats["uncacheable"] += 1
+        return None, [], None
+    key = (sig[0], recompute_limit, max_cost)
+    template = _cache.get(key)
+    if template is None:
+        stats["misses"] += 1
+    else:
+        stats["hits"] += 1
+        _cache.move_to_end(key)
+    return template, sig[1], key
+
+
+def instantiate(template: Plan, nodes: list[Node]) -> Plan:
+    """The template's plan for the graph whose nodes (slot order) are ``nodes``."""
+    return _rebind(template, lambda s: nodes[s.index])
+
+
+def store(key: tuple, plan: Plan, nodes: list[Node]) -> None:
+    """Keep ``plan`` (made for the graph of ``nodes``) as the template for ``key``."""
+    slots = {id(n): _Slot(i) for i, n in enumerate(nodes)}
+    if all(id(n) in slots for n in _plan_nodes(plan)):
+        _cache[key] = _rebind(plan, lambda n: slots[id(n)])
+        if len(_cache) > MAX_ENTRIES:
+            _cache.popitem(last=False)
+
+
+def cached_plan(root: Node, recompute_limit: float, max_cost: float) -> Plan:
+    """The plan ``make_plan(root, ...)`` would make, from the cache when the graph's
+    signature was planned before."""
+    template, nodes, key = lookup(root, recompute_limit, max_cost)
+    if template is not None:
+        return instantiate(template, nodes)
+    plan = make_plan(root, recompute_limit, max_cost)
+    if key is not None:
+        store(key, plan, nodes)
+    return plan
+
+
+def _plan_nodes(plan: Plan) -> list[Node]:
+    out = list(plan.nodes)
+    for s in plan.steps:
+        if isinstance(s, NodeStep):
+            out.append(s.node)
+            continue
+        out.extend(i.node for i in s.inputs)
+        out.extend(v for i in s.inputs for v in i.views if isinstance(v, Node))
+        out.extend(ins.node for ins in s.body if ins.node is not None)
+        out.extend(o.node for o in s.outputs)
+        if s.reduction is not None:
+            out.append(s.reduction.node)
+    return out
+
+
+def _clone(o: Any) -> Any:
+    c = object.__new__(type(o))
+    c.__dict__.update(o.__dict__)
+    return c
+
+
+def _rebind(plan: Plan, f: Callable[[Any], Any]) -> Plan:
+    """A copy of ``plan`` with every node ``n`` replaced by ``f(n)``."""
+    steps = []
+    for s in plan.steps:
+        if isinstance(s, NodeStep):
+            steps.append(NodeStep(f(s.node), s.kind, s.reason))
+            continue
+        k = _clone(s)
+        k.inputs = []
+        for i in s.inputs:
+            c = _clone(i)
+            c.node = f(i.node)
+            c.views = tuple(f(v) if isinstance(v, (Node, _Slot)) else v for v in i.views)
+            if i.source is not None:
+                c.source = c.node.params["generate"] if isinstance(c.node, Node) else True
+            k.inputs.append(c)
+        k.body = []
+        for ins in s.body:
+            c = _clone(ins)
+            if ins.node is not None:
+                c.node = f(ins.node)
+            k.body.append(c)
+        k.outputs = []
+        for o in s.outputs:
+            c = _clone(o)
+            c.node = f(o.node)
+            c.existing = None
+            k.outputs.append(c)
+        if s.reduction is not None:
+            k.reduction = _clone(s.reduction)
+            k.reduction.node = f(s.reduction.node)
+        k.members = [f(n) for n in s.members]
+        k.reasons = list(s.reasons)
+        steps.append(k)
+    # reasons, notes and costs stay keyed by the first plan's node ids (explain plans afresh)
+    return Plan(f(plan.root), [f(n) for n in plan.nodes], steps, plan.reasons, plan.notes,
+                plan.costs)
