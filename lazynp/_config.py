@@ -86,9 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
     Setting("fastmath", False, _parse_bool, "allow fast-math floating-point reassociation"),
     Setting("device", "cpu", str, "backend for compiled kernels: cpu or gpu"),
-    Setting("backend", "reference", _parse_backend,
-            "who runs fused CPU kernels: reference (NumPy, block by block) or llvm "
-            "(compiled; kernels it cannot run go to the reference executor)"),
+    Setting("backend", "llvm", _parse_backend,
+            "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "
+            "reference executor) or reference (NumPy, block by block)"),
 )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _engine
 from ._array import from_numpy, ndarray, to_numpy
+from ._blas import blas_threads
 
 
 def _protect(obj: Any) -> None:
@@ -41,7 +42,8 @@ def call_numpy(name: str, fn: Callable, args: tuple, kwargs: dict) -> Any:
     if _engine._registry:
         _protect(args)
         _protect(kwargs)
-    res = fn(*np_args, **np_kwargs)
+    with blas_threads(name):
+        res = fn(*np_args, **np_kwargs)
     out = kwargs.get("out")
     if type(out) is ndarray and res is out._data:
         return out
