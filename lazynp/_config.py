@@ -82,6 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
             "elements per block of the reference executor (block-sized temporaries only)"),
     Setting("num_threads", os.cpu_count() or 1, int,
             "threads used by compiled CPU kernels"),
+    Setting("parallel_threshold", 1 << 17, int,
+            "compiled kernels over fewer elements than this run on the calling thread "
+            "(calibrated by bench/calibrate_threads.py)"),
     Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
     Setting("fastmath", False, _parse_bool, "allow fast-math floating-point reassociation"),

@@ -9,7 +9,8 @@ the kernel on the reference executor, which is always right):
   renderer cannot handle (``Unsupported``) is remembered and always left to the reference.
 * The iteration space is split into blocks whose bounds depend only on the shape and
   ``BLOCK`` (never on the thread count); threads take contiguous runs of blocks.  Kernels
-  under ``PARALLEL_MIN`` elements run on the calling thread.  ctypes calls release the GIL.
+  under ``config.parallel_threshold`` elements run on the calling thread (calibrated by
+  ``bench/calibrate_threads.py``).  ctypes calls release the GIL.
 * Reductions: a full reduction stores one partial per block, combined in block order; an
   axis reduction permutes the iteration axes (kept axes outer, reduced axes inner, each group
   in its own order) and gives each output element to exactly one block, accumulating in
@@ -59,10 +60,9 @@ from .render import (
     render,
 )
 
-__all__ = ["run_kernel", "run_direct", "stats", "reset", "BLOCK", "PARALLEL_MIN", "GEN_CHUNK"]
+__all__ = ["run_kernel", "run_direct", "stats", "reset", "BLOCK", "GEN_CHUNK"]
 
 BLOCK = 1 << 16            # elements per block (reductions: per partial)
-PARALLEL_MIN = 1 << 17     # kernels with fewer elements run on the calling thread
 GEN_CHUNK = 1 << 16        # elements of a generated input made at once, per thread (L2-sized)
 
 _FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
@@ -212,7 +212,7 @@ def _run_tasks(fn: Any, args: tuple, tasks: list, size: int, gen: _Gen | None = 
 
     run = _run_group if gen is None else gen.run_group
     nthreads = min(max(int(config.num_threads), 1), len(tasks))
-    if nthreads <= 1 or size < PARALLEL_MIN:
+    if nthreads <= 1 or size < config.parallel_threshold:
         return run(fn, args, tasks)
     pool = _pool_for(int(config.num_threads))
     per = -(-len(tasks) // nthreads)
@@ -519,7 +519,8 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # one call per thread's contiguous run (elementwise results do not depend on it)
         from .._config import config
 
-        nt = max(1, min(int(config.num_threads), len(tasks))) if n >= PARALLEL_MIN else 1
+        nt = (max(1, min(int(config.num_threads), len(tasks)))
+              if n >= config.parallel_threshold else 1)
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]

@@ -1,0 +1,78 @@
+"""Calibrate ``parallel_threshold``: the kernel size from which compiled kernels use threads.
+
+    python bench/calibrate_threads.py [--threads N] [--repeats R]
+
+For a cheap fused kernel (``a * b + 1.0``, memory bound: where threads pay off last) and an
+expensive one (``exp(a) * sin(b)``, compute bound), over sizes 2**12 .. 2**21, it times the
+kernel forced on the calling thread (``parallel_threshold`` above the size) and on
+``--threads`` threads (threshold 0), in the same run, and prints the ratio.  The suggested
+threshold is the smallest size from which the cheap kernel is at least 10% faster threaded at
+every larger size measured; set it with ``LAZYNP_PARALLEL_THRESHOLD`` (the default in
+``lazynp/_config.py`` comes from this script on the 2-core development machine).
+Results also go to ``bench/results/calibrate_threads.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy  # noqa: E402
+from _common import format_seconds, machine_info, median_time, write_json  # noqa: E402
+
+import lazynp  # noqa: E402
+
+KERNELS = {
+    "a*b+1 (memory bound)": lambda a, b: a * b + 1.0,
+    "exp(a)*sin(b) (compute bound)": lambda a, b: lazynp.exp(a) * lazynp.sin(b),
+}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args()
+    rng = numpy.random.default_rng(0)
+    rows = []
+    print(f"threads={args.threads}; ratio = one thread / threaded (above 1: threads pay off)")
+    print(f"{'kernel':32s} {'elements':>9s} {'1 thread':>12s} {'threaded':>12s} {'ratio':>6s}")
+    for name, fn in KERNELS.items():
+        for p in range(12, 22):
+            n = 1 << p
+            a = lazynp.asarray(rng.random(n))
+            b = lazynp.asarray(rng.random(n))
+            inner = max(1, (1 << 22) // n)
+            times = {}
+            for label, threshold in (("single", n + 1), ("threaded", 0)):
+                with lazynp.config(backend="llvm", num_threads=args.threads,
+                                   parallel_threshold=threshold, eager_threshold=0):
+                    numpy.asarray(fn(a, b))  # compile / load, warm the pool
+                    times[label] = median_time(lambda: numpy.asarray(fn(a, b)), inner,
+                                               args.repeats)
+            ratio = times["single"] / times["threaded"]
+            rows.append({"kernel": name, "elements": n, "single_s": times["single"],
+                         "threaded_s": times["threaded"], "ratio": ratio})
+            print(f"{name:32s} {n:9d} {format_seconds(times['single']):>12s} "
+                  f"{format_seconds(times['threaded']):>12s} {ratio:6.2f}")
+    cheap = [r for r in rows if r["kernel"] == next(iter(KERNELS))]
+    suggested = None
+    for i, r in enumerate(cheap):
+        if all(x["ratio"] >= 1.1 for x in cheap[i:]):
+            suggested = r["elements"]
+            break
+    print(f"suggested parallel_threshold: {suggested} "
+          f"(current: {lazynp.config.parallel_threshold})")
+    path = write_json("calibrate_threads.json", {"machine": machine_info(),
+                                                 "threads": args.threads, "rows": rows,
+                                                 "suggested": suggested})
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
