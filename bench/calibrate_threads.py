@@ -52,8 +52,8 @@ def main() -> int:
                 with lazynp.config(backend="llvm", num_threads=args.threads,
                                    parallel_threshold=threshold, eager_threshold=0):
                     numpy.asarray(fn(a, b))  # compile / load, warm the pool
-                    times[label] = median_time(lambda: numpy.asarray(fn(a, b)), inner,
-                                               args.repeats)
+                    times[label] = median_time(lambda f=fn, x=a, y=b: numpy.asarray(f(x, y)), inner,
+                                                   args.repeats)
             ratio = times["single"] / times["threaded"]
             rows.append({"kernel": name, "elements": n, "single_s": times["single"],
                          "threaded_s": times["threaded"], "ratio": ratio})
