@@ -9,7 +9,6 @@ returned as the same NumPy scalar type; ``out=`` writes at the call.
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import Any
 
@@ -89,13 +88,15 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     where = kwargs.pop("where", True)
     static = {k: v for k, v in kwargs.items() if k != "dtype" or v is not None}
     dtype = reduce_result_dtype(_REDUCERS[op], a.dtype, ndim, static)
-    size = math.prod(shape)
     if not shape and a._data is None and where is True:
         # A full reduction of a lazy input: record it and force it at once, so it fuses with
         # the expression it reduces (no full-size temporary); the result is NumPy's scalar.
         node = _engine.record(Node(op, (node_of(a),), {"kwargs": kwargs}, shape, dtype))
         return _engine.force(node)[()]
-    if not shape or (a._data is not None and type(where) is not ndarray and eager_size(size)):
+    # a concrete input is reduced at once when it is small (not when the result is: an axis
+    # reduction of a large matrix is a compiled, threaded kernel)
+    if not shape or (a._data is not None and type(where) is not ndarray
+                     and eager_size(a.size)):
         if where is not True:
             kwargs["where"] = where
         return _eager(op, a, kwargs)

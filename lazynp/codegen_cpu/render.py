@@ -7,6 +7,7 @@ C ABI::
                       void *acc, int64_t start, int64_t stop);   /* elementwise, flat path */
     int32_t NAME_nd(...same...);                                 /* strided nest          */
     int32_t NAME_pw(...same...);                                 /* pairwise float sum    */
+    int32_t NAME_pwrows(...same...);                             /* one per row           */
 
 * ``ptrs``: one pointer per kernel input (already advanced to the element the iteration
   starts at), then the output pointer (elementwise kernels).  Bool is one byte (0/1).
@@ -38,7 +39,8 @@ bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an index, then
 as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of 128,
 eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
 kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
-NumPy's digits.
+NumPy's digits.  ``NAME_pwrows`` runs that sum once per row ``o`` in ``[start, stop)`` of a
+flat kernel whose rows have ``shape[0]`` elements, storing row ``o``'s to ``acc[o - start]``.
 
 No fast-math flags and no ``contract`` are ever emitted: every operation rounds as NumPy's
 scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
@@ -990,7 +992,31 @@ entry:
   ret i32 %sfv
 }}
 """
-    return "\n".join(fe.lines) + rec + entry
+    # rows [start, stop) of length shape[0]: acc[o - start] = pairwise sum of row o
+    rows = f"""
+define internal i32 @{name}_rows({_IMPL_ARGS}) noinline {{
+entry:
+  %sf = alloca i32
+  store i32 0, ptr %sf
+  %len = load i64, ptr %shape
+  %any = icmp slt i64 %start, %stop
+  br i1 %any, label %loop, label %done
+loop:
+  %o = phi i64 [ %start, %entry ], [ %o1, %loop ]
+  %a = mul i64 %o, %len
+  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %len)
+  %k = sub i64 %o, %start
+  %p = getelementptr {ty}, ptr %acc, i64 %k
+  store {ty} %r, ptr %p
+  %o1 = add i64 %o, 1
+  %more = icmp slt i64 %o1, %stop
+  br i1 %more, label %loop, label %done
+done:
+  %sfv = load i32, ptr %sf
+  ret i32 %sfv
+}}
+"""
+    return "\n".join(fe.lines) + rec + entry + rows
 
 
 def _leaf(ty: str, ev: str) -> str:
@@ -1077,7 +1103,8 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -
     if red is not None and pairwise:
         parts.append(_render_pw(k, body, mod, name + "_pw_impl"))
         parts.append(_wrapper(name + "_pw", name + "_pw_impl"))
-        entries.append(name + "_pw")
+        parts.append(_wrapper(name + "_pwrows", name + "_pw_impl_rows"))
+        entries += [name + "_pw", name + "_pwrows"]
     decls = sorted(mod.decls | {"declare i32 @feclearexcept(i32)",
                                 "declare i32 @fetestexcept(i32)"})
     ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)

@@ -595,6 +595,50 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     return _finish(k, acc, n)
 
 
+def _kept_is_inner(k: Kernel, arrays: list, axis: int) -> bool:
+    """Whether ``axis`` has the smallest non-zero stride of the largest input."""
+    big = max((a for a in arrays if isinstance(a, np.ndarray)), key=lambda a: a.nbytes,
+              default=None)
+    if big is None:
+        return False
+    st = [abs(s) for s, n in zip(_elem_strides(big), k.shape) if n > 1]
+    own = abs(_elem_strides(big)[axis])
+    return own != 0 and own == min(s for s in st if s) if any(st) else False
+
+
+def _kept_tiles(nd: Any, arrays: list, ptrs_in: list, consts: np.ndarray, acc: np.ndarray,
+                shape: tuple, axis: int, r: int, adt: np.dtype) -> tuple[Any, tuple, list]:
+    """(fn, args, tasks) running the strided entry ``nd`` over tiles of the kept ``axis``:
+    task t covers ``[j0, j1)`` of it for every index of the reduced axes (in C order, then
+    the kept axis innermost)."""
+    ndim = len(shape)
+    m = shape[axis]
+    perm = [d for d in range(ndim) if d != axis] + [axis]
+    width = max(256, -(-(BLOCK // r) // 64) * 64)
+    own = [_elem_strides(a) for a in arrays]
+    per_op = [[s[d] for d in perm] for s in own] + [[0] * (ndim - 1) + [1]]
+    strides = np.array([s for row in per_op for s in row], dtype=np.int64)
+    sizes = [a.dtype.itemsize for a in arrays]
+    keep: list = [strides]
+    per_task = []
+    for j0 in range(0, m, width):
+        j1 = min(j0 + width, m)
+        ptrs = np.array([p + j0 * st[axis] * size for p, st, size in zip(ptrs_in, own, sizes)]
+                        + [0], dtype=np.uint64)
+        dims = np.array([shape[d] for d in perm[:-1]] + [j1 - j0], dtype=np.int64)
+        keep += [ptrs, dims]
+        per_task.append((_addr(ptrs), _addr(dims), _addr(acc) + j0 * adt.itemsize,
+                         r * (j1 - j0)))
+
+    def tile(_p: Any, _d: Any, st: int, cs: int, t: int, start: int, stop: int) -> int:
+        p, d, a, n = per_task[t]
+        return nd(p, d, st, cs, a, 0, n)
+
+    tile.keep = keep  # (the arrays behind the addresses)
+    args = (0, 0, _addr(strides), _addr(consts))
+    return tile, args, [(t, 0, per_task[t][3]) for t in range(len(per_task))]
+
+
 def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray
             ) -> list[np.ndarray] | None:
     red = k.reduction
@@ -635,11 +679,23 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
             gen = _Gen(k, arrays, ptrs_in, None)
     elif any(isinstance(a, Generated) for a in arrays):
         return _fallback("generated input")
-    if kept and "pw" in comp.fns:
-        # one pairwise sum per row (see _row_pairwise_ok); NumPy adds it to 0.0
-        fn = comp.fns["pw"]
-        tasks = [(base + o * adt.itemsize, o * r, (o + 1) * r) for o in range(m)]
+    pairwise_rows = kept and "pw" in comp.fns
+    if pairwise_rows:
+        # one pairwise sum per row (see _row_pairwise_ok), a run of rows per call; NumPy
+        # adds each to 0.0
+        fn = comp.fns["pwrows"]
+        dims = np.array([r], dtype=np.int64)
+        args = (args[0], _addr(dims)) + args[2:]
+        g = max(1, BLOCK // max(r, 1))
+        tasks = [(base + o * adt.itemsize, o, min(o + g, m)) for o in range(0, m, g)]
         acc[...] = 0
+    elif len(kept) == 1 and r > 1 and shape[kept[0]] > 1 and _kept_is_inner(k, arrays, kept[0]):
+        # one kept axis along which the data are closest together (a sum over the rows of
+        # a C-ordered matrix, or over the columns of a transposed one): tiles of it, each a
+        # nest over the reduced axes with the kept axis innermost, so the loads run along
+        # memory and each output element still gets its terms in C order
+        fn, args, tasks = _kept_tiles(comp.fns["nd"], arrays, ptrs_in, consts, acc, shape,
+                                      kept[0], r, adt)
     elif kept:
         g = max(1, BLOCK // max(r, 1))
         tasks = [(base, o * r, min(o + g, m) * r) for o in range(0, m, g)]
@@ -649,7 +705,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     flags = _run_tasks(fn, args, tasks, n, gen)
     if _flags_matter(k, flags):
         return _fallback("fp flags")
-    if fn is comp.fns.get("pw"):
+    if pairwise_rows:
         acc += adt.type(0)  # np.add.reduce starts from 0.0 (turns -0.0 sums into 0.0)
     if not kept:
         seen: list = []
