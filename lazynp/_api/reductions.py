@@ -22,6 +22,7 @@ from ..graph.dtypes import reduce_result_dtype
 from ..graph.node import Node
 from ..graph.ops import Op
 from ..graph.semantics import _REDUCERS
+from .ufuncs import ufunc_call
 
 _NoValue = np._NoValue
 
@@ -146,7 +147,52 @@ def _spread(op: Op, a: Any, mean: Any, **kwargs: Any) -> Any:
     # var/std with a precomputed ``mean=`` run through NumPy at once
     if mean is not _NoValue:
         return _eager(op, _as_lazynp(a), dict(kwargs, mean=mean))
+    if (type(a) is ndarray and a._small is None and a.ndim and a.size
+            and a.dtype.kind in "biuf" and a.dtype != np.float16
+            and kwargs["out"] is None and kwargs["where"] is _NoValue
+            and kwargs["correction"] is _NoValue and type(kwargs["ddof"]) in (int, float)):
+        got = _spread_composite(op, a, kwargs["axis"], kwargs["dtype"], kwargs["ddof"],
+                                kwargs["keepdims"])
+        if got is not None:
+            return got
     return reduce(op, a, **kwargs)
+
+
+def _spread_composite(op: Op, a: ndarray, axis: Any, dtype: Any, ddof: Any,
+                      keepdims: Any) -> Any:
+    """var/std as NumPy's ``_methods._var`` computes them, step for step, recorded as
+    lazy operations: the mean (a sum with ``keepdims``, divided by the count as an
+    ``intp``, cast back), the squared deviations and their sum, divided by the degrees of
+    freedom, then ``sqrt`` for std.  Two fused kernels, no full-size temporary, NumPy's
+    digits where the sums take NumPy's order.  None when NumPy would warn (ddof >= count)
+    or the arguments are unusual (the caller then takes the general path)."""
+    axes = tuple(range(a.ndim)) if axis is None else normalize_axis_tuple(axis, a.ndim)
+    count = 1
+    for d in axes:
+        count *= a.shape[d]
+    if ddof >= count or (dtype is not None and np.dtype(dtype).kind not in "f"):
+        return None
+    if dtype is None and a.dtype.kind in "biu":
+        dtype = np.dtype(np.float64)
+    keepdims = False if keepdims is _NoValue else bool(keepdims)
+    total = reduce(Op.SUM, a, axis=axes, dtype=dtype, keepdims=True)
+    mean = ufunc_call(np.true_divide, (total, np.intp(count)), {})
+    if mean.dtype != total.dtype:  # (NumPy divides into the sum's own buffer, unsafe cast)
+        mean = mean.astype(total.dtype)
+    dev = ufunc_call(np.square, (ufunc_call(np.subtract, (a, mean), {}),), {})
+    for t in (total, mean, dev):  # internal temporaries: nothing outside holds them
+        if t._data is None:
+            t._node.holder = None
+    ret = reduce(Op.SUM, dev, axis=axes, dtype=dtype, keepdims=keepdims)
+    dof = max(count - ddof, 0)
+    dof = np.intp(dof) if type(dof) is int else np.float64(dof)
+    if type(ret) is not ndarray:  # a NumPy scalar (full reduction)
+        ret = ret.dtype.type(ret / dof)
+        return ret.dtype.type(np.sqrt(ret)) if op is Op.STD else ret
+    var = ufunc_call(np.true_divide, (ret, dof), {})
+    if var.dtype != ret.dtype:
+        var = var.astype(ret.dtype)
+    return ufunc_call(np.sqrt, (var,), {}) if op is Op.STD else var
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,

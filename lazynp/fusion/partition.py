@@ -32,6 +32,7 @@ Kernel bodies are built with explicit casts: each ufunc's loop dtypes are NumPy'
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -78,6 +79,8 @@ _IDENTITY = {Op.SUM: 0, Op.MEAN: 0, Op.PROD: 1, Op.ANY: False, Op.ALL: True}
 _MODELED = frozenset("biufc")
 
 RECOMPUTE_LIMIT = 10.0
+SMALL_OPERAND = 64  # an elementwise operand this many times smaller than the iteration is
+                    # computed once (its own kernel), not per element of the broadcast
 MAX_COST = 200.0
 
 
@@ -506,8 +509,15 @@ class _KernelBuilder:
         return got
 
     def operand(self, n: Node, inp: Node, chain: tuple) -> Any:
-        sub = chain if inp.shape == n.shape else (Bcast(n.shape),) + chain
-        return self.expr(inp, sub)
+        if inp.shape == n.shape:
+            return self.expr(inp, chain)
+        if (inp.value is None and inp.id not in self.m and self.p.kind[inp.id] == "ew"
+                and inp.size * SMALL_OPERAND <= math.prod(self.shape)):
+            # computing it once is cheaper than once per element of the iteration
+            self.p.sticky[inp.id] = (f"small operand: {inp.size} element(s) broadcast over "
+                                     f"{math.prod(self.shape)}, computed once")
+            raise _Restart
+        return self.expr(inp, (Bcast(n.shape),) + chain)
 
     def elementwise(self, n: Node, chain: tuple) -> Any:
         op = n.op

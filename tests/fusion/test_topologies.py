@@ -321,13 +321,20 @@ def test_arange_and_concatenate_are_steps():
     close(y, np.concatenate([x * 2, np.arange(5.0)]) + 1, exact=True)
 
 
-def test_var_is_a_reduction_boundary():
-    x = arr(50, 8)
+def test_var_is_numpys_two_pass_algorithm_fused():
+    """var/std record NumPy's _var steps: the mean (a sum), then the squared deviations
+    summed in one kernel that reads the input once (no full-size temporary)."""
+    x = arr(500, 80)
     lx = lnp.asarray(x)
     y = (lx * 2).var(axis=0) + 1
     p = plan(y)
-    assert any(r.startswith("reduction boundary: var") for r in p.reasons.values())
+    names = [k.name for k in p.kernels]
+    assert names[0] == "k_mul_sum_f64", names
+    assert any("sq_sum" in n for n in names), names
+    assert all(k.outputs[0].shape != (500, 80) for k in p.kernels)
     check(lambda xp, a: (a * 2).var(axis=0) + 1, x)
+    check(lambda xp, a: a.std(axis=1, ddof=1), x)
+    check(lambda xp, a: a.var(), x)
 
 
 # ----------------------------------------------------------------- in-place update
@@ -411,3 +418,27 @@ def test_debug_levels_print_kernels_and_groups(capsys):
     err = capsys.readouterr().err
     assert "3 kernel(s)" in err
     assert "group" in err and "reduction boundary" in err and "GB/s" in err
+
+
+def test_small_broadcast_operand_is_computed_once():
+    x, v = arr(400, 300), arr(300)
+    lx, lv = lnp.asarray(x), lnp.asarray(v)
+    y = lx * lnp.exp(lv * 0.5)  # exp of 300 values, not of 120000
+    ks = kernels(y)
+    assert [k.name for k in ks] == ["k_mul_exp_f64", "k_mul_f64"], [k.name for k in ks]
+    assert any("small operand" in r for r in ks[0].reasons)
+    check(lambda xp, a, b: a * xp.exp(b * 0.5), x, v)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.bool_])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1), -1])
+@pytest.mark.parametrize("fn", ["var", "std"])
+def test_var_std_match_numpy(fn: str, axis: object, dtype: type) -> None:
+    x = (np.random.default_rng(1).random((300, 200)) * 50).astype(dtype)
+    for ddof in (0, 1, 2.5):
+        for keepdims in (False, True):
+            want = getattr(np, fn)(x, axis=axis, ddof=ddof, keepdims=keepdims)
+            got = getattr(lnp, fn)(lnp.asarray(x), axis=axis, ddof=ddof, keepdims=keepdims)
+            if not isinstance(want, np.ndarray):
+                assert type(got) is type(want)
+            close(got, want)
