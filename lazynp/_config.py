@@ -87,7 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(calibrated by bench/calibrate_threads.py)"),
     Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
-    Setting("fastmath", False, _parse_bool, "allow fast-math floating-point reassociation"),
+    Setting("fastmath", False, _parse_bool,
+            "compile kernels with fast-math flags (reassociation, FMA contraction, reciprocals; "
+            "never nnan/ninf): faster, results differ from NumPy in the last bits"),
     Setting("device", "cpu", str, "backend for compiled kernels: cpu or gpu"),
     Setting("backend", "llvm", _parse_backend,
             "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "

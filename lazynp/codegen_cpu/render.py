@@ -42,7 +42,8 @@ kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree
 NumPy's digits.  ``NAME_pwrows`` runs that sum once per row ``o`` in ``[start, stop)`` of a
 flat kernel whose rows have ``shape[0]`` elements, storing row ``o``'s to ``acc[o - start]``.
 
-No fast-math flags and no ``contract`` are ever emitted: every operation rounds as NumPy's
+No fast-math flags and no ``contract`` are emitted unless ``fastmath`` is asked for
+(``LAZYNP_FASTMATH=1``; see :func:`render`): by default every operation rounds as NumPy's
 scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
 Anything not rendered raises :class:`Unsupported`, and the runtime leaves that kernel to the
 reference executor.
@@ -50,6 +51,7 @@ reference executor.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -1075,12 +1077,23 @@ def _leaf(ty: str, ev: str) -> str:
     return "\n".join(lines)
 
 
-def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -> Rendered:
+_FAST_RE = re.compile(r"= (fadd|fsub|fmul|fdiv|frem|fneg) ")
+# LAZYNP_FASTMATH: reassociation, contraction (FMA), reciprocals, approximate functions and
+# no signed zeros -- but never nnan/ninf, so NaN/inf propagation, comparisons and the
+# floating-point flags the runtime checks keep NumPy's meaning
+FAST_FLAGS = "reassoc nsz arcp contract afn"
+
+
+def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
+           fastmath: bool = False) -> Rendered:
     """LLVM IR of ``k``: entry points ``NAME_flat`` and ``NAME_nd`` (elementwise),
     ``NAME_nd`` (reductions) and ``NAME_pw`` (with ``pairwise``: full float sums).
 
     ``vector_abi``: ``(isa letter, doubles per vector, floats per vector)`` of the host's
-    libmvec (``("e", 8, 16)`` for AVX-512), or None for plain scalar libm calls."""
+    libmvec (``("e", 8, 16)`` for AVX-512), or None for plain scalar libm calls.
+    ``fastmath`` (``config.fastmath``, opt-in): every floating-point arithmetic instruction
+    carries ``FAST_FLAGS``, so LLVM may reassociate (vectorized reductions), contract to FMA
+    and use reciprocals; results then differ from NumPy's in the last bits."""
     body = _Body(k)
     red = k.reduction
     if red is not None:
@@ -1108,4 +1121,6 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -
     decls = sorted(mod.decls | {"declare i32 @feclearexcept(i32)",
                                 "declare i32 @fetestexcept(i32)"})
     ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)
+    if fastmath:
+        ir = _FAST_RE.sub(lambda m: f"= {m.group(1)} {FAST_FLAGS} ", ir)
     return Rendered(ir, tuple(entries), body.consts)

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from numpy._core import _ufunc_config
 
+from .._config import config
 from ..fusion.plan import Const, Generated, In, Kernel
 from ..fusion.reference import pairwise_tree
 from ..graph.ops import Op
@@ -103,16 +104,17 @@ def _fallback(reason: str) -> None:
 
 
 def _compiled(k: Kernel, pairwise: bool) -> Any:
-    c = k.memo.get(pairwise)
+    fast = bool(config.fastmath)
+    c = k.memo.get((pairwise, fast))
     if c is None:
-        c = k.memo[pairwise] = _compile(k, pairwise)
+        c = k.memo[(pairwise, fast)] = _compile(k, pairwise, fast)
     return c
 
 
-def _compile(k: Kernel, pairwise: bool) -> Any:
+def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
-    key = (k.key, pairwise, rkey, str(k.outputs[0].dtype), len(k.shape),
+    key = (k.key, pairwise, fastmath, rkey, str(k.outputs[0].dtype), len(k.shape),
            tuple(i.layout for i in k.inputs))
     c = _kernels.get(key)
     if c is not None:
@@ -122,7 +124,7 @@ def _compile(k: Kernel, pairwise: bool) -> Any:
         if c is not None:
             return c
         try:
-            r = render(k, pairwise, _vector_abi())
+            r = render(k, pairwise, _vector_abi(), fastmath)
             lib = compiler.compile_ir(r.ir, k.name or "kernel")
             c = _Compiled(lib, r.entries)
             stats["compiled"] += 1
@@ -208,8 +210,6 @@ def _run_group(fn: Any, args: tuple, tasks: list) -> int:
 
 
 def _run_tasks(fn: Any, args: tuple, tasks: list, size: int, gen: _Gen | None = None) -> int:
-    from .._config import config
-
     run = _run_group if gen is None else gen.run_group
     nthreads = min(max(int(config.num_threads), 1), len(tasks))
     if nthreads <= 1 or size < config.parallel_threshold:
@@ -517,8 +517,6 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     tasks = [(None, s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     if len(tasks) > 1:
         # one call per thread's contiguous run (elementwise results do not depend on it)
-        from .._config import config
-
         nt = (max(1, min(int(config.num_threads), len(tasks)))
               if n >= config.parallel_threshold else 1)
         per = -(-len(tasks) // nt)

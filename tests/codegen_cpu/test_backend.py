@@ -399,3 +399,26 @@ def test_axis_reductions_of_concrete_arrays_run_compiled(case: str, dtype: Any) 
             np.testing.assert_allclose(r, want, rtol=RTOL[want.dtype] * 10)
         else:
             np.testing.assert_array_equal(r, want)
+
+
+def test_fastmath_is_opt_in() -> None:
+    """LAZYNP_FASTMATH=1 (config.fastmath) compiles with fast-math flags (never nnan/ninf):
+    results within tolerance, NaN still propagates; the default emits no flag at all."""
+    from lazynp.codegen_cpu.render import FAST_FLAGS, render
+    from lazynp.fusion.plancache import cached_plan
+
+    a = data(np.float64, (50_000,), seed=9)
+    a[17] = np.nan
+    la = lnp.asarray(a)
+    k = cached_plan((la * 1.5 + 0.25)._node, 10.0, 200.0).kernels[0]
+    assert FAST_FLAGS not in render(k).ir
+    assert f"fmul {FAST_FLAGS} double" in render(k, fastmath=True).ir
+    fns = [lambda xp, x: (x * x).sum(), lambda xp, x: (x * 1.5 + 0.25).max(),
+           lambda xp, x: xp.sqrt(xp.abs(x)) / 3.0]
+    for fn in fns:
+        want = np.asarray(fn(np, a))
+        runs = runtime.stats["runs"]
+        with lnp.config(backend="llvm", fastmath=True):
+            got = np.asarray(fn(lnp, la))
+        assert runtime.stats["runs"] > runs
+        np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)
