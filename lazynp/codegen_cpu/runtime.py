@@ -52,6 +52,7 @@ from .render import (
     FE_UNDERFLOW,
     Unsupported,
     identity,
+    pack_consts,
     render,
 )
 
@@ -142,13 +143,8 @@ def _vector_abi() -> tuple | None:
 
 
 def _consts(k: Kernel) -> np.ndarray:
-    vals = [a for ins in k.body for a in ins.args if type(a) is Const and a.value is not None]
-    buf = np.zeros(max(len(vals), 1), dtype=np.uint64)
-    raw = buf.view(np.uint8)
-    for j, c in enumerate(vals):
-        b = np.asarray(c.value).tobytes()
-        raw[8 * j:8 * j + len(b)] = np.frombuffer(b, dtype=np.uint8)
-    return buf
+    return pack_consts([a for ins in k.body for a in ins.args
+                        if type(a) is Const and a.value is not None])
 
 
 def _addr(a: np.ndarray) -> int:
