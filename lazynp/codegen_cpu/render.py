@@ -56,7 +56,7 @@ import numpy as np
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
 
-__all__ = ["Unsupported", "render", "supported_dtype"]
+__all__ = ["Unsupported", "pack_consts", "render", "reversed_view", "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -651,19 +651,16 @@ def _cmul(f: _Fn, a: tuple[str, str], b: tuple[str, str], pt: str) -> tuple[str,
 def _cdiv(f: _Fn, a: tuple[str, str], b: tuple[str, str], pt: str) -> tuple[str, str]:
     """NumPy's complex division (Smith's method, branch on ``|br| >= |bi|``), branch-free:
     the branch's operands are selected first, so only NumPy's own operations run and raise
-    flags (a zero divisor raises one; the reference executor then redoes the kernel)."""
+    flags.  A zero divisor makes ``rat`` 0/0: its invalid flag sends the kernel to the
+    reference executor, which gives NumPy's values (its zero branch) and warnings."""
     (ar, ai), (br, bi) = a, b
     abr = _intrin(f, "fabs", pt, br)
     abi = _intrin(f, "fabs", pt, bi)
     big = f.emit(f"fcmp oge {pt} {abr}, {abi}")
-    zr = f.emit(f"fcmp oeq {pt} {abr}, 0.0")
-    zi = f.emit(f"fcmp oeq {pt} {abi}, 0.0")
-    zero = f.emit(f"and i1 {zr}, {zi}")
     p = _sel(f, big, pt, br, bi)
     q = _sel(f, big, pt, bi, br)
     x = _sel(f, big, pt, ar, ai)
     y = _sel(f, big, pt, ai, ar)
-    p = _sel(f, zero, pt, "1.0", p)
     rat = f.emit(f"fdiv {pt} {q}, {p}")
     d = f.emit(f"fadd {pt} {p}, {f.emit(f'fmul {pt} {q}, {rat}')}")
     scl = f.emit(f"fdiv {pt} 1.0, {d}")
@@ -673,12 +670,7 @@ def _cdiv(f: _Fn, a: tuple[str, str], b: tuple[str, str], pt: str) -> tuple[str,
     re = f.emit(f"fmul {pt} {s}, {scl}")
     t = f.emit(f"fmul {pt} {x}, {rat}")
     im = _sel(f, big, pt, f.emit(f"fsub {pt} {y}, {t}"), f.emit(f"fsub {pt} {t}, {y}"))
-    im = f.emit(f"fmul {pt} {im}, {scl}")
-    # both parts of the divisor zero: (ar / |br|, ai / |bi|)
-    dz = _sel(f, zero, pt, "0.0", "1.0")
-    re = _sel(f, zero, pt, f.emit(f"fdiv {pt} {ar}, {dz}"), re)
-    im = _sel(f, zero, pt, f.emit(f"fdiv {pt} {ai}, {dz}"), im)
-    return re, im
+    return re, f.emit(f"fmul {pt} {im}, {scl}")
 
 
 def _crecip(f: _Fn, a: tuple[str, str], pt: str) -> tuple[str, str]:
@@ -713,8 +705,10 @@ def _cabs(f: _Fn, a: tuple[str, str], pt: str) -> str:
     c = f.emit(f"fcmp oge {pt} {re}, {im}")
     larger = _sel(f, c, pt, re, im)
     smaller = _sel(f, c, pt, im, re)
+    # |z| == 0: 0 / 2.0, not 0 / 0 (not 1.0: LLVM distributes a division over a select
+    # whose arm simplifies it, x / 1.0 being x, and would divide by zero after all)
     zero = f.emit(f"fcmp oeq {pt} {larger}, 0.0")
-    div = _sel(f, zero, pt, "1.0", larger)
+    div = _sel(f, zero, pt, "2.0", larger)
     ratio = f.emit(f"fdiv {pt} {smaller}, {div}")
     h = _intrin(f, "sqrt", pt, _fused(f, "abs", pt, ratio, ratio, "1.0"))
     h = f.emit(f"fmul {pt} {h}, {larger}")
@@ -936,6 +930,19 @@ def pack_consts(consts: list[Const]) -> np.ndarray:
     return buf
 
 
+def reversed_view(inp: Any) -> bool:
+    """Whether a kernel input is read with a negative stride along some axis (the renderer
+    specializes on it; part of the runtime's cache key)."""
+    return any(s < 0 for s in inp.strides)
+
+
+# NumPy's complex64 multiply/square and its complex absolute leave their SIMD loop (fused
+# multiply-adds) for a plain scalar loop (two roundings; hypot) on some inputs with negative
+# strides, depending on how its iterator flips axes: such kernels are left to the reference
+# executor, which runs NumPy's own loops on the same views.
+_LAYOUT_DEPENDENT = frozenset({Op.MULTIPLY, Op.SQUARE, Op.ABSOLUTE})
+
+
 def _vec_ty(dt: np.dtype) -> str | None:
     """LLVM type of a float32/float64 operand (the dtypes libmvec serves), else None."""
     dt = np.dtype(dt)
@@ -994,6 +1001,10 @@ class _Body:
                 if _is_complex(ins.dtype):
                     raise Unsupported("complex clip")
                 self.ties[j] = _clip_ties(k, ins)
+            if (ins.op in _LAYOUT_DEPENDENT and _is_complex(self.argdts[-1][0])
+                    and any(type(a) is In and reversed_view(k.inputs[a.index])
+                            for a in ins.args)):
+                raise Unsupported(f"complex {ins.op.value} of a reversed view")
             _ty(ins.dtype)
         if type(k.result) is Const:
             raise Unsupported("constant result")

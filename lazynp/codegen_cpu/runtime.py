@@ -54,6 +54,7 @@ from .render import (
     identity,
     pack_consts,
     render,
+    reversed_view,
 )
 
 __all__ = ["run_kernel", "stats", "reset", "BLOCK", "PARALLEL_MIN"]
@@ -102,7 +103,7 @@ def _compiled(k: Kernel, pairwise: bool) -> Any:
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
     key = (k.key, pairwise, rkey, str(k.outputs[0].dtype), len(k.shape),
-           tuple(i.layout for i in k.inputs))
+           tuple((i.layout, reversed_view(i)) for i in k.inputs))
     c = _kernels.get(key)
     if c is not None:
         return c
