@@ -950,15 +950,14 @@ def _vec_ty(dt: np.dtype) -> str | None:
 
 
 def _bound_kind(k: Kernel, a: Any) -> str:
-    """How NumPy's clip loop sees a bound: ``scalar`` (step 0: a constant or a fill),
-    ``full`` (a step in every iteration axis) or ``mixed`` (broadcast along some axes)."""
+    """How NumPy's clip loop sees a bound: ``scalar`` (step 0: a constant), ``full`` (a
+    step in every iteration axis) or ``mixed`` (broadcast along some axes; also a fill,
+    which NumPy holds as a full array or as a broadcast one)."""
     if type(a) is Const:
         return "scalar"
     if type(a) is Ref:
         return "full"  # (computed block by block by the reference executor, as by NumPy)
     inp = k.inputs[a.index]
-    if inp.fill is not None:
-        return "scalar"
     return "mixed" if inp.layout == "broadcast" else "full"
 
 
@@ -1140,15 +1139,20 @@ def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
 _ARGS = "ptr %ptrs, ptr %shape, ptr %strides, ptr %consts, ptr %acc, i64 %start, i64 %stop"
 
 
+def _check_reduction(red: Any) -> None:
+    dt = np.dtype(red.acc_dtype)
+    _ty(dt)
+    if _is_complex(dt) or (dt == _F16 and red.op not in (Op.MIN, Op.MAX)):
+        # NumPy adds float16 in float32 (rounding once per inner loop) and complex numbers
+        # with a pairwise sum of each part; min/max of complex values order them
+        # lexicographically: left to the reference executor
+        raise Unsupported(f"reduction {red.op.value} of {dt}")
+
+
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
     dt = np.dtype(red.acc_dtype)
     ty = _ty(dt)
     op = red.op
-    if _is_complex(dt) or (dt == _F16 and op not in (Op.MIN, Op.MAX)):
-        # NumPy adds float16 in float32 (rounding once per inner loop) and complex numbers
-        # with a pairwise sum of each part; min/max of complex values order them
-        # lexicographically: left to the reference executor
-        raise Unsupported(f"reduction {op.value} of {dt}")
     if op in (Op.SUM, Op.MEAN):
         if ty == "i1":
             return f.emit(f"or i1 {acc}, {v}")
@@ -1534,7 +1538,7 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -
     body = _Body(k)
     red = k.reduction
     if red is not None:
-        _ty(red.acc_dtype)
+        _check_reduction(red)
         identity(red)
     else:
         _ty(k.outputs[0].dtype)

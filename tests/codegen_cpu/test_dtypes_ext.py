@@ -275,7 +275,7 @@ def test_casts_to_and_from_half(dtype: Any) -> None:
         src = (rng.standard_normal(SHAPE) * 1000).astype(dt)
     else:
         src = cplx(dt, 15) * 100
-    flags = dt.kind in "iuc" or dt.itemsize > 4 and False
+    flags = dt.kind in "iu"  # (beyond 65504: "overflow encountered in cast")
     check(lambda xp, a: (a + a).astype(F16) if dt.kind != "b" else a.astype(F16) * 1,
           src, flags=flags)
     back = half(16)
@@ -517,7 +517,6 @@ def test_clip_scalar_bounds(dtype: Any) -> None:
     check(lambda xp, x: xp.clip(x * 1, None, hi), a)
     if dt.kind == "f":
         check(lambda xp, x: xp.clip(x * 1, -0.0, hi), a)
-        check(lambda xp, x: xp.clip(x + 1, xp.full(SHAPE, lo, dt), hi), a)
 
 
 @pytest.mark.parametrize("dtype", [np.int16, np.float16, np.float32, np.float64],
@@ -548,7 +547,9 @@ def test_clip_bounds_broadcast_along_one_axis_stay_on_the_reference() -> None:
     rng = np.random.default_rng(44)
     a = rng.standard_normal(SHAPE)
     lo = rng.standard_normal((SHAPE[0], 1)) - 1
+    runtime.reset()
     check(lambda xp, x, y: xp.clip(x * 1, y, 3.0), a, lo, compiled=False)
+    assert runtime.stats["runs"] == 0
 
 
 # ------------------------------------------------------------------------------ power
