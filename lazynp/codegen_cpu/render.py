@@ -9,14 +9,19 @@ C ABI::
     int32_t NAME_pw(...same...);                                 /* pairwise float sum    */
 
 * ``ptrs``: one pointer per kernel input (already advanced to the element the iteration
-  starts at), then the output pointer (elementwise kernels).  Bool is one byte (0/1).
+  starts at), then the output pointer (elementwise kernels).  Bool is one byte (0/1),
+  float16 two (LLVM ``half``), a complex number two consecutive float32/float64 (real,
+  imaginary; an SSA value ``{ float, float }`` / ``{ double, double }``).
 * ``shape``: ``D`` extents, ``D = max(ndim, 1)`` (the runtime may permute axes; it passes
   the permuted shape and strides).
 * ``strides``: ``(n_inputs + 1) * D`` strides **in elements**, operand-major: inputs, then the
   output (elementwise) or the accumulator (reductions; 0 along reduced axes).
-* ``consts``: one 8-byte slot per non-None ``Const`` of the body, in body order, holding the
-  constant's bytes (little-endian, so any scalar of at most 8 bytes loads from the slot).
-  Constants are data, not code: the module depends only on ``Kernel.key``.
+* ``consts``: one 8-byte slot per non-None ``Const`` of the body, two for a complex128, in
+  body order, holding the constant's bytes (little-endian, so a scalar loads from the start
+  of its slot; :func:`pack_consts` lays them out).  Constants are data, not code: the
+  module depends only on ``Kernel.key``, whether inputs are reversed views
+  (:func:`reversed_view`) and, for complex kernels, which loops this NumPy runs
+  (:func:`numpy_complex_loops`).
 * ``acc``: reductions only: the accumulator (``Reduction.acc_dtype``) the nest combines
   into (``NAME_nd``), or the single slot a pairwise sum is stored to (``NAME_pw``).
 * ``[start, stop)``: range of flat C-order indices of the (permuted) iteration space.
@@ -44,6 +49,32 @@ No fast-math flags and no ``contract`` are ever emitted: every operation rounds 
 scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
 Anything not rendered raises :class:`Unsupported`, and the runtime leaves that kernel to the
 reference executor.
+
+Beyond bool, integers, float32 and float64 (docs/numerics.md has the details):
+
+* float16: each operation NumPy computes in float32 (arithmetic, ``sqrt``, rounding
+  functions, ``//``, ``%``, ``fmod``, ``sign``, ``copysign``, comparisons, ``isnan`` ...)
+  widens its operands, computes in float32 and rounds to float16 once; ``maximum``,
+  ``minimum``, ``fmax``, ``fmin`` and ``clip`` keep ``a`` on ties (NumPy's half loops).
+  Casts are NumPy's: float64 -> float16 rounds once (to float32 *rounding to odd*, then to
+  float16), integers go through float32.  Not rendered: transcendentals and ``power``
+  (NumPy runs SVML's float16 routines on contiguous data), float16 sum/prod/mean
+  accumulators (NumPy adds in float32), so those stay on the reference executor.
+* complex64/complex128: add, subtract, NumPy's SIMD multiply/square (``re = fma(ar, br,
+  -(ai*bi))``, ``im = fma(ar, bi, ai*br)`` where NumPy fuses, found once by
+  :func:`numpy_complex_loops`), its Smith division and reciprocal, its SIMD absolute,
+  negative, conjugate, lexicographic comparisons, maximum/minimum/fmax/fmin, isnan/isinf/
+  isfinite, logical ops, ``where`` and casts (complex -> real takes the real part).  Branches
+  of division and reciprocal select their operands before dividing, so only NumPy's own
+  operations raise flags.  Not rendered: transcendentals, ``power``, ``sign``, ``clip``,
+  complex reductions other than any/all, and multiply/square/absolute of a reversed view
+  (NumPy's own loop then depends on how its iterator walks the view).
+* ``clip``: NumPy's loop, ``Min(Max(x, lo), hi)`` with a NaN ``x`` kept; float32/float64
+  ties keep ``x`` for constant bounds (NumPy's constant-bounds loop) and not for array
+  bounds; bounds broadcast along some axes (or fills) are left to the reference executor.
+  A missing bound is NumPy's ``maximum`` / ``minimum``.
+* integer ``power``: exponentiation by squaring in a module helper, wrapping; a negative
+  exponent raises the invalid flag, so the reference executor raises NumPy's ValueError.
 """
 
 from __future__ import annotations
