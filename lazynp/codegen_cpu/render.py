@@ -67,8 +67,8 @@ Beyond bool, integers, float32 and float64 (docs/numerics.md has the details):
   isfinite, logical ops, ``where`` and casts (complex -> real takes the real part).  Branches
   of division and reciprocal select their operands before dividing, so only NumPy's own
   operations raise flags.  Not rendered: transcendentals, ``power``, ``sign``, ``clip``,
-  complex reductions other than any/all, and multiply/square/absolute of a reversed view
-  (NumPy's own loop then depends on how its iterator walks the view).
+  complex reductions other than any/all, and absolute (complex64: also multiply/square) of a
+  reversed view (NumPy's own loop then depends on how its iterator walks the view).
 * ``clip``: NumPy's loop, ``Min(Max(x, lo), hi)`` with a NaN ``x`` kept; float32/float64
   ties keep ``x`` for constant bounds (NumPy's constant-bounds loop) and not for array
   bounds; bounds broadcast along some axes (or fills) are left to the reference executor.
@@ -967,11 +967,14 @@ def reversed_view(inp: Any) -> bool:
     return any(s < 0 for s in inp.strides)
 
 
-# NumPy's complex64 multiply/square and its complex absolute leave their SIMD loop (fused
-# multiply-adds) for a plain scalar loop (two roundings; hypot) on some inputs with negative
-# strides, depending on how its iterator flips axes: such kernels are left to the reference
-# executor, which runs NumPy's own loops on the same views.
-_LAYOUT_DEPENDENT = frozenset({Op.MULTIPLY, Op.SQUARE, Op.ABSOLUTE})
+def _layout_dependent(op: Op, dt: np.dtype) -> bool:
+    """NumPy's complex64 multiply/square and its complex absolute leave their SIMD loop
+    (fused multiply-adds) for a plain scalar loop (two roundings; hypot) on some inputs with
+    negative strides, depending on how its iterator flips axes: such kernels are left to
+    the reference executor, which runs NumPy's own loops on the same views."""
+    if not _is_complex(dt):
+        return False
+    return op is Op.ABSOLUTE or (op in (Op.MULTIPLY, Op.SQUARE) and dt.itemsize == 8)
 
 
 def _vec_ty(dt: np.dtype) -> str | None:
@@ -1031,7 +1034,7 @@ class _Body:
                 if _is_complex(ins.dtype):
                     raise Unsupported("complex clip")
                 self.ties[j] = _clip_ties(k, ins)
-            if (ins.op in _LAYOUT_DEPENDENT and _is_complex(self.argdts[-1][0])
+            if (_layout_dependent(ins.op, self.argdts[-1][0])
                     and any(type(a) is In and reversed_view(k.inputs[a.index])
                             for a in ins.args)):
                 raise Unsupported(f"complex {ins.op.value} of a reversed view")
