@@ -338,8 +338,9 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
                         f"to the rule '{casting}'")
     if not copy and dtype == a.dtype:
         return a
-    if a.dtype.kind == "c" and dtype.kind not in "cOV":
+    if a.dtype.kind == "c" and dtype.kind not in "bcOV":
         # NumPy warns when the cast is set up: at the call, not when the value is computed
+        # (not for bool: nonzero-ness uses both parts)
         warnings.warn("Casting complex values to real discards the imaginary part",
                       np.exceptions.ComplexWarning, stacklevel=3)
     if (dtype.kind not in "biufc" or a.dtype.kind not in "biufc"

@@ -10,14 +10,19 @@ C ABI::
     int32_t NAME_pwrows(...same...);                             /* one per row           */
 
 * ``ptrs``: one pointer per kernel input (already advanced to the element the iteration
-  starts at), then the output pointer (elementwise kernels).  Bool is one byte (0/1).
+  starts at), then the output pointer (elementwise kernels).  Bool is one byte (0/1),
+  float16 two (LLVM ``half``), a complex number two consecutive float32/float64 (real,
+  imaginary; an SSA value ``{ float, float }`` / ``{ double, double }``).
 * ``shape``: ``D`` extents, ``D = max(ndim, 1)`` (the runtime may permute axes; it passes
   the permuted shape and strides).
 * ``strides``: ``(n_inputs + 1) * D`` strides **in elements**, operand-major: inputs, then the
   output (elementwise) or the accumulator (reductions; 0 along reduced axes).
-* ``consts``: one 8-byte slot per non-None ``Const`` of the body, in body order, holding the
-  constant's bytes (little-endian, so any scalar of at most 8 bytes loads from the slot).
-  Constants are data, not code: the module depends only on ``Kernel.key``.
+* ``consts``: one 8-byte slot per non-None ``Const`` of the body, two for a complex128, in
+  body order, holding the constant's bytes (little-endian, so a scalar loads from the start
+  of its slot; :func:`pack_consts` lays them out).  Constants are data, not code: the
+  module depends only on ``Kernel.key``, whether inputs are reversed views
+  (:func:`reversed_view`) and, for complex kernels, which loops this NumPy runs
+  (:func:`numpy_complex_loops`).
 * ``acc``: reductions only: the accumulator (``Reduction.acc_dtype``) the nest combines
   into (``NAME_nd``), or the single slot a pairwise sum is stored to (``NAME_pw``).
 * ``[start, stop)``: range of flat C-order indices of the (permuted) iteration space.
@@ -47,10 +52,37 @@ No fast-math flags and no ``contract`` are emitted unless ``fastmath`` is asked 
 scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
 Anything not rendered raises :class:`Unsupported`, and the runtime leaves that kernel to the
 reference executor.
+
+Beyond bool, integers, float32 and float64 (docs/numerics.md has the details):
+
+* float16: each operation NumPy computes in float32 (arithmetic, ``sqrt``, rounding
+  functions, ``//``, ``%``, ``fmod``, ``sign``, ``copysign``, comparisons, ``isnan`` ...)
+  widens its operands, computes in float32 and rounds to float16 once; ``maximum``,
+  ``minimum``, ``fmax``, ``fmin`` and ``clip`` keep ``a`` on ties (NumPy's half loops).
+  Casts are NumPy's: float64 -> float16 rounds once (to float32 *rounding to odd*, then to
+  float16), integers go through float32.  Not rendered: transcendentals and ``power``
+  (NumPy runs SVML's float16 routines on contiguous data), float16 sum/prod/mean
+  accumulators (NumPy adds in float32), so those stay on the reference executor.
+* complex64/complex128: add, subtract, NumPy's SIMD multiply/square (``re = fma(ar, br,
+  -(ai*bi))``, ``im = fma(ar, bi, ai*br)`` where NumPy fuses, found once by
+  :func:`numpy_complex_loops`), its Smith division and reciprocal, its SIMD absolute,
+  negative, conjugate, lexicographic comparisons, maximum/minimum/fmax/fmin, isnan/isinf/
+  isfinite, logical ops, ``where`` and casts (complex -> real takes the real part).  Branches
+  of division and reciprocal select their operands before dividing, so only NumPy's own
+  operations raise flags.  Not rendered: transcendentals, ``power``, ``sign``, ``clip``,
+  complex reductions other than any/all, and absolute (complex64: also multiply/square) of a
+  reversed view (NumPy's own loop then depends on how its iterator walks the view).
+* ``clip``: NumPy's loop, ``Min(Max(x, lo), hi)`` with a NaN ``x`` kept; float32/float64
+  ties keep ``x`` for constant bounds (NumPy's constant-bounds loop) and not for array
+  bounds; bounds broadcast along some axes (or fills) are left to the reference executor.
+  A missing bound is NumPy's ``maximum`` / ``minimum``.
+* integer ``power``: exponentiation by squaring in a module helper, wrapping; a negative
+  exponent raises the invalid flag, so the reference executor raises NumPy's ValueError.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -59,15 +91,18 @@ import numpy as np
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
 
-__all__ = ["Unsupported", "render", "supported_dtype"]
+__all__ = ["Unsupported", "pack_consts", "render", "reversed_view", "supported_dtype"]
 
 
 class Unsupported(Exception):
     """The kernel uses a dtype or op this renderer does not handle (run it on the reference)."""
 
 
-_LL = {"b": "i1", "f4": "float", "f8": "double", "i1": "i8", "i2": "i16", "i4": "i32",
-       "i8": "i64", "u1": "i8", "u2": "i16", "u4": "i32", "u8": "i64"}
+_LL = {"b": "i1", "f2": "half", "f4": "float", "f8": "double", "i1": "i8", "i2": "i16",
+       "i4": "i32", "i8": "i64", "u1": "i8", "u2": "i16", "u4": "i32", "u8": "i64",
+       "c8": "{ float, float }", "c16": "{ double, double }"}
+_F16 = np.dtype(np.float16)
+_F32 = np.dtype(np.float32)
 
 # x86 fenv bits
 FE_INVALID = 1
@@ -90,6 +125,8 @@ def supported_dtype(dt: np.dtype) -> bool:
 
 
 def _ty(dt: np.dtype) -> str:
+    """SSA type of a value: ``i1`` for bool, ``half`` for float16, a struct of two floats for
+    complex (real, imaginary)."""
     dt = np.dtype(dt)
     if not supported_dtype(dt):
         raise Unsupported(f"dtype {dt}")
@@ -106,6 +143,15 @@ def _is_float(dt: np.dtype) -> bool:
     return np.dtype(dt).kind == "f"
 
 
+def _is_complex(dt: np.dtype) -> bool:
+    return np.dtype(dt).kind == "c"
+
+
+def _part(dt: np.dtype) -> np.dtype:
+    """dtype of each part of a complex dtype."""
+    return np.dtype(np.float32 if np.dtype(dt).itemsize == 8 else np.float64)
+
+
 def _signed(dt: np.dtype) -> bool:
     return np.dtype(dt).kind == "i"
 
@@ -115,6 +161,8 @@ def _bits(dt: np.dtype) -> int:
 
 
 def _fconst(x: float, ty: str) -> str:
+    if ty == "half":
+        return "0xH%04X" % np.array(x, dtype=np.float16).view(np.uint16)
     if ty == "float":
         x = float(np.float32(x))
     return "0x%016X" % np.array(x, dtype=np.float64).view(np.uint64)
@@ -182,15 +230,55 @@ class _Fn:
 class _Module:
     def __init__(self, vector_abi: tuple | None = None) -> None:
         self.decls: set[str] = set()
+        self.defs: dict[str, str] = {}
         self.vector_abi = vector_abi
 
     def declare(self, text: str) -> None:
         self.decls.add(text)
 
+    def define(self, name: str, text: str) -> None:
+        """A helper function of the module (defined once, however often it is called)."""
+        self.defs.setdefault(name, text)
+
+
+# ------------------------------------------------------------ NumPy's complex loops here
+# NumPy's SIMD complex loops (add/subtract/multiply/square/absolute) use fused multiply-adds
+# where the CPU has them (``npyv_muladdsub``: ``re = fma(ar, br, -(ai*bi))``, ``im =
+# fma(ar, bi, ai*br)``; ``|z| = sqrt(fma(r, r, 1)) * larger``) and two roundings elsewhere.
+# Which one this NumPy does is found once by values whose results differ between the two.
+_CABS_PROBES = (  # (imaginary part of 1+yj, |z| when fused, |z| when not)
+    ("0x1.6a3cdbe78e68bp-1", "0x1.399797da736eap+0", "0x1.399797da736ebp+0"),
+    ("0x1.5a7706d754ec7p-1", "0x1.351ab5b711f0fp+0", "0x1.351ab5b711f10p+0"),
+)
+
+
+def _one_answer(answers: set[bool | None]) -> bool | None:
+    return answers.pop() if len(answers) == 1 else None
+
+
+@functools.cache
+def numpy_complex_loops() -> dict[str, bool | None]:
+    """``{"mul": fused, "abs": fused}`` for NumPy's complex multiply (and square) and
+    absolute on this host: True (one fused multiply-add), False (two roundings) or None
+    (neither: such kernels are left to the reference executor)."""
+    mul: set[bool | None] = set()
+    for dt, k in ((np.complex128, 30), (np.complex64, 12)):
+        a = np.full(64, complex(1 + 2.0 ** -k, 1.0), dtype=dt)
+        got = (a * a)[0].real
+        one = a.real.dtype.type
+        mul.add(True if got == one(2.0 ** (1 - k) + 2.0 ** (-2 * k))
+                else False if got == one(2.0 ** (1 - k)) else None)
+    absolute: set[bool | None] = set()
+    for y, with_fma, without in _CABS_PROBES:
+        got = float(np.abs(np.full(64, complex(1.0, float.fromhex(y))))[0])
+        absolute.add(True if got == float.fromhex(with_fma)
+                     else False if got == float.fromhex(without) else None)
+    return {"mul": _one_answer(mul), "abs": _one_answer(absolute)}
+
 
 # ---------------------------------------------------------------- scalar op rendering
 def _intrin(f: _Fn, name: str, ty: str, *args: str) -> str:
-    suffix = "f32" if ty == "float" else "f64"
+    suffix = {"half": "f16", "float": "f32", "double": "f64"}[ty]
     params = ", ".join(ty for _ in args)
     f.mod.declare(f"declare {ty} @llvm.{name}.{suffix}({params})")
     call_args = ", ".join(f"{ty} {a}" for a in args)
@@ -247,12 +335,22 @@ def _lanes_vectorized(name: str | None, ty: str) -> bool:
     return name in LIBMVEC and (name, ty) not in SCALAR_LIBM
 
 
+def _zero(ty: str) -> str:
+    return "0xH0000" if ty == "half" else "0.0"
+
+
 def _truth(f: _Fn, v: str, dt: np.dtype) -> str:
     ty = _ty(dt)
     if ty == "i1":
         return v
+    if _is_complex(dt):
+        re, im = _cparts(f, v, dt)
+        pt = _ty(_part(dt))
+        nr = f.emit(f"fcmp une {pt} {re}, 0.0")
+        ni = f.emit(f"fcmp une {pt} {im}, 0.0")
+        return f.emit(f"or i1 {nr}, {ni}")
     if _is_float(dt):
-        return f.emit(f"fcmp une {ty} {v}, 0.0")
+        return f.emit(f"fcmp une {ty} {v}, {_zero(ty)}")
     return f.emit(f"icmp ne {ty} {v}, 0")
 
 
@@ -271,6 +369,14 @@ def _minmax(f: _Fn, op: Op, ty: str, dt: np.dtype, a: str, b: str) -> str:
     if not _is_float(dt):
         pred = ("s" if _signed(dt) else "u") + ("gt" if op in (Op.MAXIMUM, Op.FMAX) else "lt")
         c = f.emit(f"icmp {pred} {ty} {a}, {b}")
+        return _sel(f, c, ty, a, b)
+    if ty == "half":
+        # NumPy's half loops: (a >= b || isnan(a)) ? a : b for maximum (<= for minimum);
+        # fmax/fmin test isnan(b) instead; ties keep a
+        pred = "oge" if op in (Op.MAXIMUM, Op.FMAX) else "ole"
+        c = f.emit(f"fcmp {pred} half {a}, {b}")
+        nan = _isnan(f, a if op in (Op.MAXIMUM, Op.MINIMUM) else b, ty)
+        c = f.emit(f"or i1 {c}, {nan}")
         return _sel(f, c, ty, a, b)
     if op in (Op.MINIMUM, Op.MAXIMUM):
         # (a < b || isnan(a)) ? a : b   (the same with > for maximum)
@@ -294,6 +400,57 @@ def _minmax(f: _Fn, op: Op, ty: str, dt: np.dtype, a: str, b: str) -> str:
     return _sel(f, c, ty, a, b)
 
 
+def _clip_bound(f: _Fn, a: str, b: str, dt: np.dtype, upper: bool, ties: bool) -> str:
+    """One side of NumPy's clip loop: ``Max(a, b) = isnan(a) || a > b ? a : b`` (``Min``
+    with ``<``); with ``ties``, ``>=`` / ``<=`` (keeps a signed zero of ``a``)."""
+    ty = _ty(dt)
+    if ty == "i1":
+        return f.emit(f"{'and' if upper else 'or'} i1 {a}, {b}")
+    if not _is_float(dt):
+        pred = ("s" if _signed(dt) else "u") + ("lt" if upper else "gt")
+        c = f.emit(f"icmp {pred} {ty} {a}, {b}")
+        return _sel(f, c, ty, a, b)
+    pred = ("ol" if upper else "og") + ("e" if ties else "t")
+    c = f.emit(f"fcmp {pred} {ty} {a}, {b}")
+    c = f.emit(f"or i1 {c}, {_isnan(f, a, ty)}")
+    return _sel(f, c, ty, a, b)
+
+
+def _clip(f: _Fn, args: list, dt: np.dtype, ties: bool) -> str:
+    """NumPy's clip: ``Min(Max(x, lo), hi)``; a missing bound (None) is NumPy's
+    ``maximum(x, lo)`` or ``minimum(x, hi)``."""
+    x, lo, hi = args
+    ty = _ty(dt)
+    if lo is None:
+        return _minmax(f, Op.MINIMUM, ty, dt, x, hi)
+    if hi is None:
+        return _minmax(f, Op.MAXIMUM, ty, dt, x, lo)
+    m = _clip_bound(f, x, lo, dt, False, ties)
+    return _clip_bound(f, m, hi, dt, True, ties)
+
+
+def _double_to_half(f: _Fn, v: str) -> str:
+    """float64 -> float16 with one rounding (NumPy's ``npy_double_to_half``): round to float32
+    *to odd* first (exact where representable, else the truncation with its last bit set),
+    which the float32 -> float16 rounding then turns into the correctly rounded result."""
+    r = f.emit(f"fptrunc double {v} to float")
+    back = f.emit(f"fpext float {r} to double")
+    inexact = f.emit(f"fcmp one double {back}, {v}")
+    # |back| > |v| compared as integers (no invalid flag for a NaN, which is exact anyway)
+    mags = []
+    for x in (back, v):
+        i = f.emit(f"bitcast double {x} to i64")
+        mags.append(f.emit(f"and i64 {i}, {0x7FFFFFFFFFFFFFFF}"))
+    away = f.emit(f"icmp ugt i64 {mags[0]}, {mags[1]}")
+    bits = f.emit(f"bitcast float {r} to i32")
+    down = f.emit(f"sub i32 {bits}, 1")
+    tz = _sel(f, away, "i32", down, bits)
+    odd = f.emit(f"or i32 {tz}, 1")
+    bits = _sel(f, inexact, "i32", odd, bits)
+    r = f.emit(f"bitcast i32 {bits} to float")
+    return f.emit(f"fptrunc float {r} to half")
+
+
 def _cast(f: _Fn, v: str, src: np.dtype, dst: np.dtype) -> str:
     src = np.dtype(src)
     dst = np.dtype(dst)
@@ -303,6 +460,22 @@ def _cast(f: _Fn, v: str, src: np.dtype, dst: np.dtype) -> str:
         return v
     if dst.kind == "b":
         return _truth(f, v, src)
+    if _is_complex(src) and _is_complex(dst):
+        re, im = _cparts(f, v, src)
+        return _cpack(f, _cast(f, re, _part(src), _part(dst)),
+                      _cast(f, im, _part(src), _part(dst)), dst)
+    if _is_complex(src):  # the real part, cast as NumPy casts it (the warning was at record)
+        return _cast(f, _cparts(f, v, src)[0], _part(src), dst)
+    if _is_complex(dst):
+        return _cpack(f, _cast(f, v, src, _part(dst)), "0.0", dst)
+    if src == _F16 and dst != _F32:
+        # NumPy converts half to float first (exact), then as from float32
+        return _cast(f, f.emit(f"fpext half {v} to float"), _F32, dst)
+    if dst == _F16 and src.kind == "f" and src.itemsize == 8:
+        return _double_to_half(f, v)
+    if dst == _F16 and src.kind in "iu":
+        # NumPy: npy_float_to_half((float)x), two roundings
+        return _cast(f, _cast(f, v, src, _F32), _F32, dst)
     if src.kind == "b":
         if _is_float(dst):
             return f.emit(f"uitofp i1 {v} to {dty}")
@@ -423,21 +596,249 @@ def _shift(f: _Fn, op: Op, a: str, b: str, dt: np.dtype) -> str:
     return _sel(f, ok, ty, r, "0")
 
 
-def _render_op(f: _Fn, ins: Any, args: list[str], argdts: list[np.dtype]) -> str:
-    op = ins.op
-    out = np.dtype(ins.dtype)
+def _ipow(f: _Fn, a: str, b: str, dt: np.dtype) -> str:
+    """NumPy's integer power: exponentiation by squaring, wrapping (0**0 == 1).  A negative
+    exponent raises the invalid flag: the reference executor then raises NumPy's
+    ValueError."""
+    ty = _ty(dt)
+    if _signed(dt):
+        _sflag(f, f.emit(f"icmp slt {ty} {b}, 0"), FE_INVALID)
+    name = f"lazynp_ipow_{ty}"
+    f.mod.define(name, "\n".join([
+        f"define internal {ty} @{name}({ty} %b, {ty} %e) alwaysinline {{",
+        "entry:",
+        "  br label %loop",
+        "loop:",
+        f"  %base = phi {ty} [ %b, %entry ], [ %base1, %loop ]",
+        f"  %exp = phi {ty} [ %e, %entry ], [ %exp1, %loop ]",
+        f"  %acc = phi {ty} [ 1, %entry ], [ %acc1, %loop ]",
+        f"  %bit = trunc {ty} %exp to i1",
+        f"  %m = mul {ty} %acc, %base",
+        f"  %acc1 = select i1 %bit, {ty} %m, {ty} %acc",
+        f"  %base1 = mul {ty} %base, %base",
+        f"  %exp1 = lshr {ty} %exp, 1",
+        f"  %more = icmp ne {ty} %exp1, 0",
+        "  br i1 %more, label %loop, label %done",
+        "done:",
+        f"  ret {ty} %acc1",
+        "}",
+    ]))
+    return f.emit(f"call {ty} @{name}({ty} {a}, {ty} {b})")
+
+
+# ------------------------------------------------------------------------------ float16
+# NumPy computes these float16 ops in float32 and rounds the result to float16 once (its
+# HALF_* loops, or the float32 loop between casts); each is exact or correctly rounded in
+# float32, so rounding once more gives NumPy's bits.  Not here: float16 transcendentals
+# (NumPy calls SVML's float16 routines for contiguous data, libm's float32 ones otherwise)
+# and power; they are left to the reference executor.
+_HALF_VIA_FLOAT = frozenset({
+    Op.ADD, Op.SUBTRACT, Op.MULTIPLY, Op.DIVIDE, Op.SQUARE, Op.RECIPROCAL, Op.NEGATIVE,
+    Op.ABSOLUTE, Op.FABS, Op.SQRT, Op.FLOOR, Op.CEIL, Op.TRUNC, Op.RINT, Op.SIGN,
+    Op.COPYSIGN, Op.FLOOR_DIVIDE, Op.REMAINDER, Op.FMOD, Op.ISNAN, Op.ISINF, Op.ISFINITE,
+    Op.SIGNBIT, Op.LOGICAL_AND, Op.LOGICAL_OR, Op.LOGICAL_XOR, Op.LOGICAL_NOT,
+}) | frozenset(_FCMP)
+
+
+def _half_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype]) -> str:
+    if op in (Op.MAXIMUM, Op.MINIMUM, Op.FMAX, Op.FMIN):
+        return _minmax(f, op, "half", _F16, args[0], args[1])
+    if op not in _HALF_VIA_FLOAT:
+        raise Unsupported(f"{op.value} on float16")
+    wide = [_cast(f, a, d, _F32) if d == _F16 else a for a, d in zip(args, argdts)]
+    dts = [_F32 if d == _F16 else d for d in argdts]
+    wout = _F32 if out == _F16 else out
+    return _cast(f, _render_op(f, op, wout, wide, dts), wout, out)
+
+
+# ------------------------------------------------------------------------------ complex
+def _cparts(f: _Fn, v: str, dt: np.dtype) -> tuple[str, str]:
+    ty = _ty(dt)
+    return f.emit(f"extractvalue {ty} {v}, 0"), f.emit(f"extractvalue {ty} {v}, 1")
+
+
+def _cpack(f: _Fn, re: str, im: str, dt: np.dtype) -> str:
+    ty = _ty(dt)
+    pt = _ty(_part(dt))
+    v = f.emit(f"insertvalue {ty} poison, {pt} {re}, 0")
+    return f.emit(f"insertvalue {ty} {v}, {pt} {im}, 1")
+
+
+def _fused(f: _Fn, which: str, pt: str, a: str, b: str, c: str) -> str:
+    """``a*b + c`` as NumPy's complex loop ``which`` computes it here."""
+    fused = numpy_complex_loops()[which]
+    if fused is None:
+        raise Unsupported(f"complex {which} of this NumPy build")
+    if fused:
+        return _intrin(f, "fma", pt, a, b, c)
+    return f.emit(f"fadd {pt} {f.emit(f'fmul {pt} {a}, {b}')}, {c}")
+
+
+def _cmul(f: _Fn, a: tuple[str, str], b: tuple[str, str], pt: str) -> tuple[str, str]:
+    """NumPy's SIMD complex product: ``(fma(ar, br, -(ai*bi)), fma(ar, bi, ai*br))``."""
+    (ar, ai), (br, bi) = a, b
+    ii = f.emit(f"fmul {pt} {ai}, {bi}")
+    ir = f.emit(f"fmul {pt} {ai}, {br}")
+    return (_fused(f, "mul", pt, ar, br, f.emit(f"fneg {pt} {ii}")),
+            _fused(f, "mul", pt, ar, bi, ir))
+
+
+def _cdiv(f: _Fn, a: tuple[str, str], b: tuple[str, str], pt: str) -> tuple[str, str]:
+    """NumPy's complex division (Smith's method, branch on ``|br| >= |bi|``), branch-free:
+    the branch's operands are selected first, so only NumPy's own operations run and raise
+    flags.  A zero divisor makes ``rat`` 0/0: its invalid flag sends the kernel to the
+    reference executor, which gives NumPy's values (its zero branch) and warnings."""
+    (ar, ai), (br, bi) = a, b
+    abr = _intrin(f, "fabs", pt, br)
+    abi = _intrin(f, "fabs", pt, bi)
+    big = f.emit(f"fcmp oge {pt} {abr}, {abi}")
+    p = _sel(f, big, pt, br, bi)
+    q = _sel(f, big, pt, bi, br)
+    x = _sel(f, big, pt, ar, ai)
+    y = _sel(f, big, pt, ai, ar)
+    rat = f.emit(f"fdiv {pt} {q}, {p}")
+    d = f.emit(f"fadd {pt} {p}, {f.emit(f'fmul {pt} {q}, {rat}')}")
+    scl = f.emit(f"fdiv {pt} 1.0, {d}")
+    # |br| >= |bi|: ((ar + ai*rat)*scl, (ai - ar*rat)*scl); else ((ar*rat + ai)*scl,
+    # (ai*rat - ar)*scl) -- the same sums with x, y swapped
+    s = f.emit(f"fadd {pt} {x}, {f.emit(f'fmul {pt} {y}, {rat}')}")
+    re = f.emit(f"fmul {pt} {s}, {scl}")
+    t = f.emit(f"fmul {pt} {x}, {rat}")
+    im = _sel(f, big, pt, f.emit(f"fsub {pt} {y}, {t}"), f.emit(f"fsub {pt} {t}, {y}"))
+    return re, f.emit(f"fmul {pt} {im}, {scl}")
+
+
+def _crecip(f: _Fn, a: tuple[str, str], pt: str) -> tuple[str, str]:
+    """NumPy's complex reciprocal: with ``|ai| <= |ar|``, ``r = ai/ar; d = ar + ai*r;
+    (1/d, -r/d)``, else ``r = ar/ai; d = ar*r + ai; (r/d, -1/d)``."""
+    ar, ai = a
+    c = f.emit(f"fcmp ole {pt} {_intrin(f, 'fabs', pt, ai)}, {_intrin(f, 'fabs', pt, ar)}")
+    p = _sel(f, c, pt, ar, ai)
+    q = _sel(f, c, pt, ai, ar)
+    r = f.emit(f"fdiv {pt} {q}, {p}")
+    d = f.emit(f"fadd {pt} {p}, {f.emit(f'fmul {pt} {q}, {r}')}")
+    nr = f.emit(f"fneg {pt} {r}")
+    re = f.emit(f"fdiv {pt} {_sel(f, c, pt, '1.0', r)}, {d}")
+    im = f.emit(f"fdiv {pt} {_sel(f, c, pt, nr, '-1.0')}, {d}")
+    return re, im
+
+
+def _cabs(f: _Fn, a: tuple[str, str], pt: str) -> str:
+    """NumPy's SIMD complex absolute: ``sqrt(fma(r, r, 1)) * larger`` with ``r = smaller /
+    larger`` of the parts' magnitudes; an infinite part gives inf, else a NaN part NaN.
+    Special values are selected, never compared, so a NaN raises no flag."""
+    re = _intrin(f, "fabs", pt, a[0])
+    im = _intrin(f, "fabs", pt, a[1])
+    inf = _fconst(np.inf, pt)
+    ri = f.emit(f"fcmp oeq {pt} {re}, {inf}")
+    ii = f.emit(f"fcmp oeq {pt} {im}, {inf}")
+    anyinf = f.emit(f"or i1 {ri}, {ii}")
+    nan = f.emit(f"fcmp uno {pt} {re}, {im}")
+    special = f.emit(f"or i1 {anyinf}, {nan}")
+    re = _sel(f, special, pt, "1.0", re)
+    im = _sel(f, special, pt, "1.0", im)
+    c = f.emit(f"fcmp oge {pt} {re}, {im}")
+    larger = _sel(f, c, pt, re, im)
+    smaller = _sel(f, c, pt, im, re)
+    # |z| == 0: 0 / 2.0, not 0 / 0 (not 1.0: LLVM distributes a division over a select
+    # whose arm simplifies it, x / 1.0 being x, and would divide by zero after all)
+    zero = f.emit(f"fcmp oeq {pt} {larger}, 0.0")
+    div = _sel(f, zero, pt, "2.0", larger)
+    ratio = f.emit(f"fdiv {pt} {smaller}, {div}")
+    h = _intrin(f, "sqrt", pt, _fused(f, "abs", pt, ratio, ratio, "1.0"))
+    h = f.emit(f"fmul {pt} {h}, {larger}")
+    h = _sel(f, nan, pt, _fconst(np.nan, pt), h)
+    return _sel(f, anyinf, pt, inf, h)
+
+
+def _ccmp(f: _Fn, op: Op, a: tuple[str, str], b: tuple[str, str], pt: str) -> str:
+    """NumPy's complex comparisons: ``==``/``!=`` part-wise; ordering lexicographic,
+    ``CLT = (xr < yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi < yi)`` (likewise
+    for ``<=``, ``>``, ``>=`` with the second comparison inclusive)."""
+    (xr, xi), (yr, yi) = a, b
+    if op in (Op.EQUAL, Op.NOT_EQUAL):
+        pred, join = ("oeq", "and") if op is Op.EQUAL else ("une", "or")
+        r = f.emit(f"fcmp {pred} {pt} {xr}, {yr}")
+        i = f.emit(f"fcmp {pred} {pt} {xi}, {yi}")
+        return f.emit(f"{join} i1 {r}, {i}")
+    strict = "olt" if op in (Op.LESS, Op.LESS_EQUAL) else "ogt"
+    c1 = f.emit(f"fcmp {strict} {pt} {xr}, {yr}")
+    c1 = f.emit(f"and i1 {c1}, {f.emit(f'fcmp ord {pt} {xi}, {yi}')}")
+    c2 = f.emit(f"fcmp oeq {pt} {xr}, {yr}")
+    c2 = f.emit(f"and i1 {c2}, {f.emit(f'fcmp {_FCMP[op]} {pt} {xi}, {yi}')}")
+    return f.emit(f"or i1 {c1}, {c2}")
+
+
+_LOGICAL = {Op.LOGICAL_AND: "and", Op.LOGICAL_OR: "or", Op.LOGICAL_XOR: "xor"}
+
+
+def _logical(f: _Fn, op: Op, args: list[str], argdts: list[np.dtype]) -> str:
+    t = [_truth(f, a, d) for a, d in zip(args, argdts)]
+    if op is Op.LOGICAL_NOT:
+        return f.emit(f"xor i1 {t[0]}, true")
+    return f.emit(f"{_LOGICAL[op]} i1 {t[0]}, {t[1]}")
+
+
+def _complex_op(f: _Fn, op: Op, out: np.dtype, args: list[str], dt: np.dtype) -> str:
+    pt = _ty(_part(dt))
+    ty = _ty(dt)
+    parts = [_cparts(f, v, dt) for v in args]
+    a = parts[0]
+    b = parts[1] if len(parts) > 1 else None
+    if op in (Op.ADD, Op.SUBTRACT):
+        name = "fadd" if op is Op.ADD else "fsub"
+        return _cpack(f, f.emit(f"{name} {pt} {a[0]}, {b[0]}"),
+                      f.emit(f"{name} {pt} {a[1]}, {b[1]}"), dt)
+    if op in (Op.MULTIPLY, Op.SQUARE):
+        return _cpack(f, *_cmul(f, a, b if op is Op.MULTIPLY else a, pt), dt)
+    if op is Op.DIVIDE:
+        return _cpack(f, *_cdiv(f, a, b, pt), dt)
+    if op is Op.RECIPROCAL:
+        return _cpack(f, *_crecip(f, a, pt), dt)
+    if op is Op.NEGATIVE:
+        return _cpack(f, f.emit(f"fneg {pt} {a[0]}"), f.emit(f"fneg {pt} {a[1]}"), dt)
+    if op is Op.CONJUGATE:
+        return _cpack(f, a[0], f.emit(f"fneg {pt} {a[1]}"), dt)
+    if op is Op.ABSOLUTE:
+        return _cabs(f, a, pt)
+    if op in _FCMP:
+        return _ccmp(f, op, a, b, pt)
+    if op in (Op.MAXIMUM, Op.MINIMUM, Op.FMAX, Op.FMIN):
+        # NumPy: maximum keeps a when isnan(ar) || isnan(ai) || CGE(a, b); fmax keeps a
+        # when isnan(br) || isnan(bi) || CGE(a, b) (CLE for minimum and fmin)
+        cmp = Op.GREATER_EQUAL if op in (Op.MAXIMUM, Op.FMAX) else Op.LESS_EQUAL
+        nan_of = a if op in (Op.MAXIMUM, Op.MINIMUM) else b
+        keep = f.emit(f"fcmp uno {pt} {nan_of[0]}, {nan_of[1]}")
+        keep = f.emit(f"or i1 {keep}, {_ccmp(f, cmp, a, b, pt)}")
+        return _sel(f, keep, ty, args[0], args[1])
+    if op in (Op.ISNAN, Op.ISINF, Op.ISFINITE):
+        re, im = (_render_op(f, op, out, [v], [_part(dt)]) for v in a)
+        return f.emit(f"{'and' if op is Op.ISFINITE else 'or'} i1 {re}, {im}")
+    if op in _LOGICAL or op is Op.LOGICAL_NOT:
+        return _logical(f, op, args, [dt] * len(args))
+    raise Unsupported(f"op {op.value} on {dt}")
+
+
+def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype]
+               ) -> str:
+    """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``."""
+    out = np.dtype(out)
     if op is Op.CAST:
         return _cast(f, args[0], argdts[0], out)
-    if op in (Op.COPY, Op.POSITIVE, Op.CONJUGATE):
-        return args[0]
     if op is Op.WHERE:
         return _sel(f, args[0], _ty(out), args[1], args[2])
     dt = np.dtype(argdts[0])
+    if op in (Op.COPY, Op.POSITIVE) or (op is Op.CONJUGATE and not _is_complex(dt)):
+        return args[0]
+    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
+            and op not in _LOGICAL):
+        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
+    if _is_complex(dt):
+        return _complex_op(f, op, out, args, dt)
+    if _F16 in argdts:
+        return _half_op(f, op, out, args, argdts)
     ty = _ty(dt)
     flt = _is_float(dt)
-    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
-            and op not in (Op.LOGICAL_AND, Op.LOGICAL_OR, Op.LOGICAL_XOR)):
-        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
     a = args[0]
     b = args[1] if len(args) > 1 else None
     if op in (Op.ADD, Op.SUBTRACT, Op.MULTIPLY):
@@ -488,14 +889,8 @@ def _render_op(f: _Fn, ins: Any, args: list[str], argdts: list[np.dtype]) -> str
         return f.emit(f"icmp {pre}{_ICMP[op]} {ty} {a}, {b}")
     if op in (Op.MINIMUM, Op.MAXIMUM, Op.FMIN, Op.FMAX):
         return _minmax(f, op, ty, dt, a, b)
-    if op in (Op.LOGICAL_AND, Op.LOGICAL_OR, Op.LOGICAL_XOR):
-        ta = _truth(f, a, dt)
-        tb = _truth(f, b, np.dtype(argdts[1]))
-        name = {Op.LOGICAL_AND: "and", Op.LOGICAL_OR: "or", Op.LOGICAL_XOR: "xor"}[op]
-        return f.emit(f"{name} i1 {ta}, {tb}")
-    if op is Op.LOGICAL_NOT:
-        t = _truth(f, a, dt)
-        return f.emit(f"xor i1 {t}, true")
+    if op in _LOGICAL or op is Op.LOGICAL_NOT:
+        return _logical(f, op, args, argdts)
     if op in (Op.BITWISE_AND, Op.BITWISE_OR, Op.BITWISE_XOR) and not flt:
         name = {Op.BITWISE_AND: "and", Op.BITWISE_OR: "or", Op.BITWISE_XOR: "xor"}[op]
         return f.emit(f"{name} {ty} {a}, {b}")
@@ -518,11 +913,13 @@ def _render_op(f: _Fn, ins: Any, args: list[str], argdts: list[np.dtype]) -> str
         return _libm_call(f, _LIBM1[op], ty, a)
     if op in _LIBM2 and flt:
         return _libm_call(f, _LIBM2[op], ty, a, b)
+    if op is Op.POWER and ty != "i1":
+        return _ipow(f, a, b, dt)
     if op is Op.ISNAN and flt:
         return _isnan(f, a, ty)
     if op in (Op.ISINF, Op.ISFINITE) and flt:
         m = _intrin(f, "fabs", ty, a)
-        pred = "oeq" if op is Op.ISINF else "olt"
+        pred = "oeq" if op is Op.ISINF else "one"  # (quiet predicates: no flag for a NaN)
         return f.emit(f"fcmp {pred} {ty} {m}, {_fconst(np.inf, ty)}")
     if op is Op.SIGNBIT and flt:
         ity = "i32" if ty == "float" else "i64"
@@ -545,6 +942,79 @@ def _render_op(f: _Fn, ins: Any, args: list[str], argdts: list[np.dtype]) -> str
 
 
 # ---------------------------------------------------------------- kernel bodies
+def _const_offsets(consts: list[Const]) -> list[int]:
+    """Byte offset of each constant in the ``consts`` buffer: 8-byte slots, two for a
+    complex128."""
+    offs = []
+    at = 0
+    for c in consts:
+        offs.append(at)
+        at += 8 * -(-np.dtype(c.dtype).itemsize // 8)
+    return offs
+
+
+def pack_consts(consts: list[Const]) -> np.ndarray:
+    """The ``consts`` argument of a kernel: each constant's bytes at its offset."""
+    offs = _const_offsets(consts)
+    size = offs[-1] + 8 * -(-np.dtype(consts[-1].dtype).itemsize // 8) if consts else 8
+    buf = np.zeros(size // 8, dtype=np.uint64)
+    raw = buf.view(np.uint8)
+    for at, c in zip(offs, consts):
+        b = np.asarray(c.value).tobytes()
+        raw[at:at + len(b)] = np.frombuffer(b, dtype=np.uint8)
+    return buf
+
+
+def reversed_view(inp: Any) -> bool:
+    """Whether a kernel input is read with a negative stride along some axis (the renderer
+    specializes on it; part of the runtime's cache key)."""
+    return any(s < 0 for s in inp.strides)
+
+
+def _layout_dependent(op: Op, dt: np.dtype) -> bool:
+    """NumPy's complex64 multiply/square and its complex absolute leave their SIMD loop
+    (fused multiply-adds) for a plain scalar loop (two roundings; hypot) on some inputs with
+    negative strides, depending on how its iterator flips axes: such kernels are left to
+    the reference executor, which runs NumPy's own loops on the same views."""
+    if not _is_complex(dt):
+        return False
+    return op is Op.ABSOLUTE or (op in (Op.MULTIPLY, Op.SQUARE) and dt.itemsize == 8)
+
+
+def _vec_ty(dt: np.dtype) -> str | None:
+    """LLVM type of a float32/float64 operand (the dtypes libmvec serves), else None."""
+    dt = np.dtype(dt)
+    return _ty(dt) if dt.kind == "f" and dt.itemsize >= 4 else None
+
+
+def _bound_kind(k: Kernel, a: Any) -> str:
+    """How NumPy's clip loop sees a bound: ``scalar`` (step 0: a constant), ``full`` (a
+    step in every iteration axis) or ``mixed`` (broadcast along some axes; also a fill,
+    which NumPy holds as a full array or as a broadcast one)."""
+    if type(a) is Const:
+        return "scalar"
+    if type(a) is Ref:
+        return "full"  # (computed block by block by the reference executor, as by NumPy)
+    inp = k.inputs[a.index]
+    return "mixed" if inp.layout == "broadcast" else "full"
+
+
+def _clip_ties(k: Kernel, ins: Any) -> bool:
+    """Whether NumPy's clip keeps ``x`` on a tie with a bound (``>=``/``<=``): float16
+    always; float32/float64 in NumPy's loop for two constant bounds, not in its loop for
+    array bounds (the two differ only for signed zeros)."""
+    dt = np.dtype(ins.dtype)
+    if dt == _F16 or dt.kind != "f":
+        return dt == _F16
+    kinds = {_bound_kind(k, a) for a in ins.args[1:] if not (type(a) is Const
+                                                               and a.value is None)}
+    if "full" in kinds:
+        return False
+    if kinds == {"scalar"}:
+        return True
+    raise Unsupported("clip with bounds broadcast along some axes")
+
+
 class _Body:
     """Renders the kernel body for one element; ``load(i)`` gives input i's value."""
 
@@ -553,16 +1023,25 @@ class _Body:
         self.consts: list[Const] = []
         self.const_slot: dict[int, int] = {}
         self.argdts: list[list[np.dtype]] = []
-        for ins in k.body:
+        self.ties: dict[int, bool] = {}
+        for j, ins in enumerate(k.body):
             self.argdts.append(self._arg_dtypes(ins))
             for a in ins.args:
                 if type(a) is Const and a.value is not None:
                     self.const_slot[id(a)] = len(self.consts)
                     self.consts.append(a)
-                elif type(a) is Const:
+                elif type(a) is Const and ins.op is not Op.CLIP:
                     raise Unsupported("None constant")
-            if ins.op in (Op.CLIP,) or ins.index:
+            if ins.index:
                 raise Unsupported(ins.op.value)
+            if ins.op is Op.CLIP:
+                if _is_complex(ins.dtype):
+                    raise Unsupported("complex clip")
+                self.ties[j] = _clip_ties(k, ins)
+            if (_layout_dependent(ins.op, self.argdts[-1][0])
+                    and any(type(a) is In and reversed_view(k.inputs[a.index])
+                            for a in ins.args)):
+                raise Unsupported(f"complex {ins.op.value} of a reversed view")
             _ty(ins.dtype)
         if type(k.result) is Const:
             raise Unsupported("constant result")
@@ -576,26 +1055,35 @@ class _Body:
                 out.append(np.dtype(self.k.inputs[a.index].dtype))
             elif type(a) is Ref:
                 out.append(np.dtype(self.k.body[a.index].dtype))
+            elif a.value is None:
+                out.append(None)
             else:
                 out.append(np.dtype(a.dtype))
         return out
 
     def const_values(self, f: _Fn) -> list[str]:
         vals = []
-        for slot, c in enumerate(self.consts):
-            dt = np.dtype(c.dtype)
-            p = f.emit(f"getelementptr i8, ptr %consts, i64 {8 * slot}")
-            v = f.emit(f"load {_mem_ty(dt)}, ptr {p}")
-            if dt.kind == "b":
-                v = f.emit(f"icmp ne i8 {v}, 0")
-            vals.append(v)
+        for at, c in zip(_const_offsets(self.consts), self.consts):
+            p = f.emit(f"getelementptr i8, ptr %consts, i64 {at}")
+            vals.append(load_value(f, p, "0", c.dtype))
         return vals
+
+    def const_operand(self, a: Const, consts: list[str]) -> str | None:
+        return None if a.value is None else consts[self.const_slot[id(a)]]
+
+    def instr(self, f: _Fn, j: int, args: list, dts: list[np.dtype]) -> str:
+        """Instruction ``j`` of the body on operand values ``args``."""
+        ins = self.k.body[j]
+        if ins.op is Op.CLIP:
+            return _clip(f, args, ins.dtype, self.ties[j])
+        return _render_op(f, ins.op, ins.dtype, args, dts)
 
     def vector_calls(self) -> bool:
         """Whether the body calls a libm function that libmvec has (worth explicit lanes)."""
         for ins, dts in zip(self.k.body, self.argdts):
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
-            if _is_float(dts[0]) and _lanes_vectorized(name, _ty(dts[0])):
+            vt = _vec_ty(dts[0])
+            if vt is not None and _lanes_vectorized(name, vt):
                 return True
         return False
 
@@ -606,7 +1094,7 @@ class _Body:
         regs: list[list[str]] = []
         cache: dict[tuple, str] = {}
 
-        def operand(a: Any, lane: int) -> str:
+        def operand(a: Any, lane: int) -> str | None:
             if type(a) is In:
                 key = (a.index, lane)
                 if key not in cache:
@@ -614,17 +1102,17 @@ class _Body:
                 return cache[key]
             if type(a) is Ref:
                 return regs[a.index][lane]
-            return consts[self.const_slot[id(a)]]
+            return self.const_operand(a, consts)
 
-        for ins, dts in zip(self.k.body, self.argdts):
+        for j, (ins, dts) in enumerate(zip(self.k.body, self.argdts)):
             lanes = [[operand(a, lane) for a in ins.args] for lane in range(w)]
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
+            vt = _vec_ty(dts[0])
             out = None
-            if (_is_float(dts[0]) and len(set(dts)) == 1
-                    and _lanes_vectorized(name, _ty(dts[0]))):
-                out = _vec_call(f, name, _ty(dts[0]), lanes)
+            if vt is not None and len(set(dts)) == 1 and _lanes_vectorized(name, vt):
+                out = _vec_call(f, name, vt, lanes)
             if out is None:
-                out = [_render_op(f, ins, lanes[lane], dts) for lane in range(w)]
+                out = [self.instr(f, j, lanes[lane], dts) for lane in range(w)]
             regs.append(out)
         res = self.k.result
         if type(res) is In:
@@ -636,17 +1124,17 @@ class _Body:
         regs: list[str] = []
         cache: dict[int, str] = {}
 
-        def operand(a: Any) -> str:
+        def operand(a: Any) -> str | None:
             if type(a) is In:
                 if a.index not in cache:
                     cache[a.index] = load(a.index)
                 return cache[a.index]
             if type(a) is Ref:
                 return regs[a.index]
-            return consts[self.const_slot[id(a)]]
+            return self.const_operand(a, consts)
 
-        for ins, dts in zip(self.k.body, self.argdts):
-            regs.append(_render_op(f, ins, [operand(a) for a in ins.args], dts))
+        for j, dts in enumerate(self.argdts):
+            regs.append(self.instr(f, j, [operand(a) for a in self.k.body[j].args], dts))
         res = self.k.result
         if type(res) is In:
             return operand(res), np.dtype(self.k.inputs[res.index].dtype)
@@ -654,6 +1142,15 @@ class _Body:
 
 
 def load_value(f: _Fn, ptr: str, off: str, dt: np.dtype) -> str:
+    """Element ``off`` of the array at ``ptr`` (a complex as its two parts)."""
+    if _is_complex(dt):
+        ty = _ty(dt)
+        pt = _ty(_part(dt))
+        parts = []
+        for i in (0, 1):
+            p = f.emit(f"getelementptr inbounds {ty}, ptr {ptr}, i64 {off}, i32 {i}")
+            parts.append(f.emit(f"load {pt}, ptr {p}"))
+        return _cpack(f, *parts, dt)
     mt = _mem_ty(dt)
     p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
     v = f.emit(f"load {mt}, ptr {p}")
@@ -663,6 +1160,13 @@ def load_value(f: _Fn, ptr: str, off: str, dt: np.dtype) -> str:
 
 
 def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
+    if _is_complex(dt):
+        ty = _ty(dt)
+        pt = _ty(_part(dt))
+        for i, part in enumerate(_cparts(f, v, dt)):
+            p = f.emit(f"getelementptr inbounds {ty}, ptr {ptr}, i64 {off}, i32 {i}")
+            f.raw(f"  store {pt} {part}, ptr {p}")
+        return
     mt = _mem_ty(dt)
     p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
     if np.dtype(dt).kind == "b":
@@ -671,6 +1175,16 @@ def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
 
 
 _ARGS = "ptr %ptrs, ptr %shape, ptr %strides, ptr %consts, ptr %acc, i64 %start, i64 %stop"
+
+
+def _check_reduction(red: Any) -> None:
+    dt = np.dtype(red.acc_dtype)
+    _ty(dt)
+    if _is_complex(dt) or (dt == _F16 and red.op not in (Op.MIN, Op.MAX)):
+        # NumPy adds float16 in float32 (rounding once per inner loop) and complex numbers
+        # with a pairwise sum of each part; min/max of complex values order them
+        # lexicographically: left to the reference executor
+        raise Unsupported(f"reduction {red.op.value} of {dt}")
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
@@ -1097,7 +1611,7 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
     body = _Body(k)
     red = k.reduction
     if red is not None:
-        _ty(red.acc_dtype)
+        _check_reduction(red)
         identity(red)
     else:
         _ty(k.outputs[0].dtype)
@@ -1120,6 +1634,7 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
         entries += [name + "_pw", name + "_pwrows"]
     decls = sorted(mod.decls | {"declare i32 @feclearexcept(i32)",
                                 "declare i32 @fetestexcept(i32)"})
+    parts += [mod.defs[n] for n in sorted(mod.defs)]
     ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)
     if fastmath:
         ir = _FAST_RE.sub(lambda m: f"= {m.group(1)} {FAST_FLAGS} ", ir)

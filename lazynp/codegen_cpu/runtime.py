@@ -58,7 +58,9 @@ from .render import (
     FE_UNDERFLOW,
     Unsupported,
     identity,
+    pack_consts,
     render,
+    reversed_view,
 )
 
 __all__ = ["run_kernel", "run_direct", "stats", "reset", "BLOCK", "GEN_CHUNK"]
@@ -115,7 +117,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
     key = (k.key, pairwise, fastmath, rkey, str(k.outputs[0].dtype), len(k.shape),
-           tuple(i.layout for i in k.inputs))
+           tuple((i.layout, reversed_view(i)) for i in k.inputs))
     c = _kernels.get(key)
     if c is not None:
         return c
@@ -158,17 +160,8 @@ def _vector_abi() -> tuple | None:
 def _consts(k: Kernel) -> np.ndarray:
     buf = k.memo.get("consts")
     if buf is None:
-        buf = k.memo["consts"] = _const_block(k)
-    return buf
-
-
-def _const_block(k: Kernel) -> np.ndarray:
-    vals = [a for ins in k.body for a in ins.args if type(a) is Const and a.value is not None]
-    buf = np.zeros(max(len(vals), 1), dtype=np.uint64)
-    raw = buf.view(np.uint8)
-    for j, c in enumerate(vals):
-        b = np.asarray(c.value).tobytes()
-        raw[8 * j:8 * j + len(b)] = np.frombuffer(b, dtype=np.uint8)
+        buf = k.memo["consts"] = pack_consts([a for ins in k.body for a in ins.args
+                                              if type(a) is Const and a.value is not None])
     return buf
 
 
