@@ -123,6 +123,8 @@ class ndarray:
 
     @property
     def real(self) -> Any:
+        if self._data is None and self._node.value is None and self._node.dtype.kind == "c":
+            return _complex_part(self, "real")
         return from_numpy(self._value().real)
 
     @real.setter
@@ -134,6 +136,8 @@ class ndarray:
 
     @property
     def imag(self) -> Any:
+        if self._data is None and self._node.value is None and self._node.dtype.kind == "c":
+            return _complex_part(self, "imag")
         return from_numpy(self._value().imag)
 
     @imag.setter
@@ -335,6 +339,18 @@ def wrap(data: np.ndarray) -> ndarray:
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
     obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
+
+
+def _complex_part(a: ndarray, part: str) -> ndarray:
+    """``a.real`` / ``a.imag`` of a pending complex array: a lazy view (the float parts
+    read in place, strided, by the kernels that use them; forced alone, a NumPy view of the
+    realized complex buffer, as NumPy's)."""
+    from .graph.ops import Op
+
+    node = a._node
+    dtype = np.empty(0, dtype=node.dtype).real.dtype
+    op = Op.REAL if part == "real" else Op.IMAG
+    return lazy(_engine.record(Node(op, (node,), None, node.shape, dtype)))
 
 
 def lazy(node: Node) -> ndarray:

@@ -71,6 +71,7 @@ from .plan import (
     view_key,
 )
 
+_PART_VIEWS = frozenset({Op.REAL, Op.IMAG})
 FUSED_REDUCE = frozenset({Op.SUM, Op.PROD, Op.MIN, Op.MAX, Op.ANY, Op.ALL, Op.MEAN})
 _REDUCE_KWARGS = frozenset({"axis", "dtype", "keepdims", "initial"})
 _COMBINE = {Op.SUM: Op.ADD, Op.MEAN: Op.ADD, Op.PROD: Op.MULTIPLY, Op.MIN: Op.MINIMUM,
@@ -468,7 +469,8 @@ class _KernelBuilder:
             if s != 0:
                 distinct *= size
         nbytes = item if fill is not None else 0 if source is not None else distinct * item
-        self.inputs.append(KernelInput(n, chain, np.dtype(n.dtype), strides, offset, layout,
+        # (the view chain may change the dtype: .real/.imag of complex values)
+        self.inputs.append(KernelInput(n, chain, arr.dtype, strides, offset, layout,
                                        nbytes, fill, source))
         self.input_keys[key] = len(self.inputs) - 1
         return In(len(self.inputs) - 1)
@@ -503,6 +505,11 @@ class _KernelBuilder:
                 got = self.input(n, chain, fill=np.full((), n.params["fill"], dtype=n.dtype))
             elif k == "view":
                 got = self.expr(n.inputs[0], (n,) + chain)
+            elif any(type(s) is Node and s.op in _PART_VIEWS for s in chain):
+                # .real/.imag change the values' type: they are not pushed through the
+                # computation (real(z*z) is not real(z)*real(z)); the complex value is stored
+                self.p.sticky[n.id] = "its .real/.imag is read: stored, then viewed"
+                raise _Restart
             else:
                 got = self.elementwise(n, chain)
         self.memo[key] = got

@@ -281,6 +281,10 @@ def apply_view(step: Any, arr: np.ndarray) -> np.ndarray:
         return np.broadcast_to(arr, step.shape)
     if op is Op.RESHAPE:
         return arr.reshape(step.shape, copy=False)
+    if op is Op.REAL:
+        return arr.real
+    if op is Op.IMAG:
+        return arr.imag
     raise AssertionError(f"not a view op: {op}")
 
 

@@ -50,7 +50,7 @@ _OTHER = (
     # reductions
     "SUM", "PROD", "MIN", "MAX", "ANY", "ALL", "MEAN", "VAR", "STD", "ARGMIN", "ARGMAX", "PTP",
     # movement / views / joins
-    "SLICE", "RESHAPE", "TRANSPOSE", "BROADCAST_TO", "CONCATENATE",
+    "SLICE", "RESHAPE", "TRANSPOSE", "BROADCAST_TO", "REAL", "IMAG", "CONCATENATE",
     # opaque
     "OPAQUE",
 )
@@ -74,7 +74,7 @@ ELEMENTWISE = UNARY | BINARY | MULTI_OUT | TERNARY | {Op.CAST, Op.COPY}
 SOURCE = frozenset({Op.BUFFER, Op.FULL, Op.ARANGE, Op.LINSPACE, Op.EYE, Op.RANDOM})
 REDUCE = frozenset({Op.SUM, Op.PROD, Op.MIN, Op.MAX, Op.ANY, Op.ALL, Op.MEAN, Op.VAR, Op.STD,
                     Op.ARGMIN, Op.ARGMAX, Op.PTP})
-VIEW = frozenset({Op.SLICE, Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST_TO})
+VIEW = frozenset({Op.SLICE, Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST_TO, Op.REAL, Op.IMAG})
 MOVEMENT = VIEW | {Op.CONCATENATE}
 OPAQUE = frozenset({Op.OPAQUE})
 

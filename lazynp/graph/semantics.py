@@ -133,6 +133,14 @@ def _broadcast_to(node: Node, values: list) -> np.ndarray:
     return np.broadcast_to(values[0], node.shape)
 
 
+def _real(node: Node, values: list) -> np.ndarray:
+    return values[0].real
+
+
+def _imag(node: Node, values: list) -> np.ndarray:
+    return values[0].imag
+
+
 def _concatenate(node: Node, values: list) -> np.ndarray:
     return np.concatenate(values, **node.params["kwargs"])
 
@@ -150,7 +158,7 @@ SEMANTICS.update({
     Op.BUFFER: _buffer, Op.FULL: _full, Op.ARANGE: _arange, Op.LINSPACE: _linspace,
     Op.EYE: _eye, Op.RANDOM: _random, Op.CAST: _cast, Op.COPY: _copy, Op.WHERE: _where, Op.CLIP: _clip,
     Op.SLICE: _slice, Op.RESHAPE: _reshape, Op.TRANSPOSE: _transpose,
-    Op.BROADCAST_TO: _broadcast_to, Op.CONCATENATE: _concatenate, Op.OPAQUE: _opaque,
+    Op.BROADCAST_TO: _broadcast_to, Op.REAL: _real, Op.IMAG: _imag, Op.CONCATENATE: _concatenate, Op.OPAQUE: _opaque,
 })
 SEMANTICS.update({op: _reduce for op in _REDUCERS})
 
