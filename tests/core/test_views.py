@@ -400,7 +400,7 @@ def test_real_view_write_goes_to_the_complex_array(backend: str) -> None:
 def test_mandelbrot_loop_with_lazy_parts_matches_numpy(backend: str) -> None:
     c0 = np.linspace(-2, 0.6, 90)[None, :] + 1j * np.linspace(-1.2, 1.2, 70)[:, None]
 
-    def mandel(xp: Any, c: Any) -> tuple:
+    def mandel(xp: object, c: object) -> tuple:
         z = xp.zeros_like(c)
         counts = xp.zeros(c.shape, dtype=xp.int64)
         for _ in range(12):
