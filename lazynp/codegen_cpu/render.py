@@ -54,6 +54,7 @@ import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
+from . import vmath
 
 __all__ = ["Unsupported", "render", "supported_dtype"]
 
@@ -129,16 +130,24 @@ _LIBM2 = {Op.ARCTAN2: "atan2", Op.HYPOT: "hypot", Op.POWER: "pow", Op.FLOAT_POWE
 LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh",
                      "exp", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh",
                      "tan", "tanh", "pow", "atan2", "hypot"})
-# Where each libm function is computed, chosen by measured ULP distance from NumPy's own
-# results on glibc 2.36 (docs/numerics.md, tests/codegen_cpu/test_ulp.py).  Default: libmvec
-# in the explicit lanes of a flat loop, scalar libm elsewhere (remainder, strided nest, sums).
-# SCALAR_LIBM: scalar libm everywhere (libmvec's float64 exp/sin/cos/tan are 3 ULP from
-# NumPy, glibc's scalar ones 0-1; libmvec's float32 log 5, scalar logf 3).  VECTOR_LIBM:
-# libmvec everywhere, a scalar argument splat over a vector (glibc's scalar float64 cbrt is
-# 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64 arccos(1) is -0.0, libm's +0.0).
-SCALAR_LIBM = frozenset({("exp", "double"), ("sin", "double"), ("cos", "double"),
-                         ("tan", "double"), ("log", "float")})
-VECTOR_LIBM = frozenset({("cbrt", "double"), ("acos", "double")})
+# Where each libm function is computed, by (C name, LLVM type), chosen by measured ULP
+# distance from NumPy's own results on glibc 2.36 (docs/numerics.md,
+# tests/codegen_cpu/test_ulp.py):
+#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a flat
+#     loop, the same formulas as scalar code elsewhere (libmvec's float64 exp/sin/cos/tan are
+#     3 ULP from NumPy and libmvec's float32 log 5; glibc's scalar ones do not vectorize);
+#   "libmvec": libmvec everywhere, a scalar argument splat over a vector (glibc's scalar
+#     float64 cbrt is 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64
+#     arccos(1) is -0.0, libm's +0.0).
+# Not listed: libmvec in the explicit lanes of a flat loop, scalar libm elsewhere (the
+# remainder, strided nests, sums).  Without libmvec (another libc) "libmvec" means scalar libm.
+LIBM_IMPL: dict[tuple[str, str], str] = {
+    ("exp", "double"): "vmath", ("sin", "double"): "vmath", ("cos", "double"): "vmath",
+    ("tan", "double"): "vmath", ("log", "float"): "vmath",
+    ("cbrt", "double"): "libmvec", ("acos", "double"): "libmvec",
+}
+assert all((name, ty) in vmath.IMPLEMENTED for (name, ty), impl in LIBM_IMPL.items()
+           if impl == "vmath")
 #: max ULP distance from NumPy's result, (float64, float32), of every transcendental the
 #: backend renders, by NumPy ufunc name (float_power computes float32 in float64); the table
 #: in docs/numerics.md is the same and tests/codegen_cpu/test_ulp.py checks values and docs
@@ -176,12 +185,21 @@ class _Fn:
 
 
 class _Module:
-    def __init__(self, vector_abi: tuple | None = None) -> None:
+    def __init__(self, vector_abi: tuple | None = None, libmvec: bool = False) -> None:
         self.decls: set[str] = set()
+        self.defs: dict[str, str] = {}
         self.vector_abi = vector_abi
+        self.libmvec = libmvec and vector_abi is not None
 
     def declare(self, text: str) -> None:
         self.decls.add(text)
+
+    def define(self, d: vmath.Definition) -> str:
+        """Add a vmath function (once) and return its symbol."""
+        if d.name not in self.defs:
+            self.defs[d.name] = d.text
+            self.decls |= d.decls
+        return d.name
 
 
 # ---------------------------------------------------------------- scalar op rendering
@@ -204,9 +222,24 @@ def _libm(f: _Fn, name: str, ty: str, *args: str) -> str:
 _WIDTHS = {"b": 2, "d": 4, "e": 8}  # doubles per vector of each x86 vector-ABI ISA
 
 
+def _vector_apply(f: _Fn, fn: str, ty: str, lanes: list[list[str]]) -> list[str]:
+    """Call the vector function ``fn`` on ``len(lanes)`` lanes (``lanes[l]``: the arguments of
+    lane l): pack each argument into a vector, call, unpack the result."""
+    w = len(lanes)
+    vt = f"<{w} x {ty}>"
+    vecs = []
+    for a in range(len(lanes[0])):
+        v = "poison"
+        for lane in range(w):
+            v = f.emit(f"insertelement {vt} {v}, {ty} {lanes[lane][a]}, i32 {lane}")
+        vecs.append(v)
+    r = f.emit(f"call {vt} {fn}({', '.join(f'{vt} {v}' for v in vecs)})")
+    return [f.emit(f"extractelement {vt} {r}, i32 {lane}") for lane in range(w)]
+
+
 def _vec_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str] | None:
-    """One libmvec call for ``len(lanes)`` lanes (``lanes[l]``: the arguments of lane l), or
-    None where the host has no variant of that width."""
+    """One libmvec call for ``len(lanes)`` lanes, or None where the host has no variant of
+    that width."""
     w = len(lanes)
     isas = "bde"[: "bde".index(f.mod.vector_abi[0]) + 1]
     per = 1 if ty == "double" else 2
@@ -218,19 +251,24 @@ def _vec_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str] |
     vt = f"<{w} x {ty}>"
     vname = f"_ZGV{isa}N{w}{'v' * nargs}_{cname}"
     f.mod.declare(f"declare {vt} @{vname}({', '.join(vt for _ in range(nargs))})")
-    vecs = []
-    for a in range(nargs):
-        v = "poison"
-        for lane in range(w):
-            v = f.emit(f"insertelement {vt} {v}, {ty} {lanes[lane][a]}, i32 {lane}")
-        vecs.append(v)
-    r = f.emit(f"call {vt} @{vname}({', '.join(f'{vt} {v}' for v in vecs)})")
-    return [f.emit(f"extractelement {vt} {r}, i32 {lane}") for lane in range(w)]
+    return _vector_apply(f, f"@{vname}", ty, lanes)
+
+
+def _vmath_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str]:
+    """Our own implementation (vmath.py) for ``len(lanes)`` lanes (1: the scalar form)."""
+    avx512 = f.mod.vector_abi is not None and f.mod.vector_abi[0] == "e"
+    fn = f.mod.define(vmath.definition(name, ty, len(lanes), avx512))
+    if len(lanes) == 1:
+        return [f.emit(f"call {ty} {fn}({ty} {lanes[0][0]})")]
+    return _vector_apply(f, fn, ty, lanes)
 
 
 def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
     """One element of a libm function, from the implementation its table entry names."""
-    if (name, ty) in VECTOR_LIBM and f.mod.vector_abi is not None:
+    impl = LIBM_IMPL.get((name, ty))
+    if impl == "vmath":
+        return _vmath_call(f, name, ty, [list(args)])[0]
+    if impl == "libmvec" and f.mod.libmvec:
         w = f.mod.vector_abi[1 if ty == "double" else 2]
         out = _vec_call(f, name, ty, [list(args)] * w)
         if out is not None:
@@ -238,9 +276,11 @@ def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
     return _libm(f, name, ty, *args)
 
 
-def _lanes_vectorized(name: str | None, ty: str) -> bool:
-    """Whether the explicit lanes of a flat loop call libmvec for ``name`` on ``ty``."""
-    return name in LIBMVEC and (name, ty) not in SCALAR_LIBM
+def _lanes_vectorized(mod: _Module, name: str | None, ty: str) -> bool:
+    """Whether the explicit lanes of a flat loop call a vector function for ``name``."""
+    if LIBM_IMPL.get((name, ty)) == "vmath":
+        return True
+    return mod.libmvec and name in LIBMVEC
 
 
 def _truth(f: _Fn, v: str, dt: np.dtype) -> str:
@@ -587,11 +627,11 @@ class _Body:
             vals.append(v)
         return vals
 
-    def vector_calls(self) -> bool:
-        """Whether the body calls a libm function that libmvec has (worth explicit lanes)."""
+    def vector_calls(self, mod: _Module) -> bool:
+        """Whether the body calls a libm function with a vector form (worth explicit lanes)."""
         for ins, dts in zip(self.k.body, self.argdts):
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
-            if _is_float(dts[0]) and _lanes_vectorized(name, _ty(dts[0])):
+            if _is_float(dts[0]) and _lanes_vectorized(mod, name, _ty(dts[0])):
                 return True
         return False
 
@@ -616,9 +656,12 @@ class _Body:
             lanes = [[operand(a, lane) for a in ins.args] for lane in range(w)]
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
             out = None
-            if (_is_float(dts[0]) and len(set(dts)) == 1
-                    and _lanes_vectorized(name, _ty(dts[0]))):
-                out = _vec_call(f, name, _ty(dts[0]), lanes)
+            ty = _ty(dts[0]) if _is_float(dts[0]) else None
+            if ty and len(set(dts)) == 1 and _lanes_vectorized(f.mod, name, ty):
+                if LIBM_IMPL.get((name, ty)) == "vmath":
+                    out = _vmath_call(f, name, ty, lanes)
+                else:
+                    out = _vec_call(f, name, ty, lanes)
             if out is None:
                 out = [_render_op(f, ins, lanes[lane], dts) for lane in range(w)]
             regs.append(out)
@@ -760,9 +803,9 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         adt = np.dtype(red.acc_dtype)
         aty = _ty(adt)
         init = load_value(f, "%acc", "0", adt)
-    if red is None and mod.vector_abi is not None and body.vector_calls():
-        # explicit lanes so that libm calls go to libmvec (LLVM's loop vectorizer would
-        # scalarize them); the scalar loop below does the rest
+    if red is None and mod.vector_abi is not None and body.vector_calls(mod):
+        # explicit lanes so that libm calls go to vector functions (LLVM's loop vectorizer
+        # would scalarize them); the scalar loop below does the rest
         w = _WIDTHS[mod.vector_abi[0]]
         f.raw("  %vn = sub i64 %stop, %start")
         f.raw(f"  %vr = srem i64 %vn, {w}")
@@ -1049,12 +1092,15 @@ def _leaf(ty: str, ev: str) -> str:
     return "\n".join(lines)
 
 
-def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -> Rendered:
+def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
+           libmvec: bool = False) -> Rendered:
     """LLVM IR of ``k``: entry points ``NAME_flat`` and ``NAME_nd`` (elementwise),
     ``NAME_nd`` (reductions) and ``NAME_pw`` (with ``pairwise``: full float sums).
 
     ``vector_abi``: ``(isa letter, doubles per vector, floats per vector)`` of the host's
-    libmvec (``("e", 8, 16)`` for AVX-512), or None for plain scalar libm calls."""
+    vector registers in the x86 vector-function ABI's terms (``("e", 8, 16)`` for AVX-512),
+    or None for no explicit lanes; ``libmvec``: whether glibc's libmvec is loaded (its
+    functions may be called in those lanes)."""
     body = _Body(k)
     red = k.reduction
     if red is not None:
@@ -1062,7 +1108,7 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -
         identity(red)
     else:
         _ty(k.outputs[0].dtype)
-    mod = _Module(vector_abi)
+    mod = _Module(vector_abi, libmvec)
     name = k.name or "kernel"
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     parts = []
@@ -1080,5 +1126,6 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None) -
         entries.append(name + "_pw")
     decls = sorted(mod.decls | {"declare i32 @feclearexcept(i32)",
                                 "declare i32 @fetestexcept(i32)"})
+    parts += [mod.defs[d] for d in sorted(mod.defs)]
     ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)
     return Rendered(ir, tuple(entries), body.consts)
