@@ -417,45 +417,59 @@ _PIO4LO = 3.06161699786838301793e-17
 
 
 def _horner(b: _Builder, z: str, coefs: list[float]) -> str:
-    """``c0 + z*(c1 + z*(c2 + ...))``."""
+    """``c0 + z*(c1 + z*(c2 + ...))``, one fused multiply-add per coefficient."""
     acc = coefs[-1]
     for c in reversed(coefs[:-1]):
-        acc = b.fadd(c, b.fmul(z, acc))
+        acc = b.fma(z, acc, c)
     return acc
 
 
-def _rem_pio2(b: _Builder, x: str, ix: str) -> tuple[str, str, str]:
-    """fdlibm's medium-range ``__rem_pio2``: ``x = n*pi/2 + y0 + y1``, ``|y0| <= ~pi/4``, for
-    ``|x| < 2^20 * pi/2``; returns (bits whose low two are ``n mod 4``, y0, y1)."""
-    t = b.fadd(b.fmul(x, _INVPIO2), _TOINT)
-    nbits = b.bits(t)
-    fn = b.fsub(t, _TOINT)
-    ex = b.and_(b.lshr(ix, 52), 0x7FF)
-    hi, lo = _PIO2[0]
-    r = b.fsub(x, b.fmul(fn, hi))
-    w = b.fmul(fn, lo)
-    y0 = b.fsub(r, w)
-    # fdlibm takes off the next pieces while the subtraction cancels more than 16, then
-    # 49 bits: computed for every lane, the stage fdlibm stops at is selected
-    limit = 16
-    for hi, lo in _PIO2[1:]:
-        ey = b.and_(b.lshr(b.bits(y0), 52), 0x7FF)
-        more = b.icmp("sgt", b.sub(ex, ey), limit)
-        w1 = b.fmul(fn, hi)
-        r1 = b.fsub(r, w1)
-        w1 = b.fsub(b.fmul(fn, lo), b.fsub(b.fsub(r, r1), w1))
-        y1 = b.fsub(r1, w1)
-        r = b.select(more, r1, r)
-        w = b.select(more, w1, w)
-        y0 = b.select(more, y1, y0)
-        limit = 49
-    return nbits, y0, b.fsub(b.fsub(r, y0), w)
+class _Reduced:
+    """fdlibm's medium-range ``__rem_pio2`` of ``x`` (``|x| < 2^20 * pi/2``): ``x = n*pi/2 +
+    y0 + y1``, ``|y0| <= ~pi/4``.  The first round takes off ``n*pi/2`` to 85 bits; fdlibm
+    takes off the next pieces while the subtraction cancels more than 16, then 49 bits
+    (``more`` says where the first round is not enough: rare)."""
+
+    def __init__(self, b: _Builder, x: str) -> None:
+        self.b = b
+        t = b.fma(x, _INVPIO2, _TOINT)
+        self.n = b.bits(t)                # the low bits are n's
+        self.fn = b.fsub(t, _TOINT)
+        self.ex = b.and_(b.lshr(b.bits(x), 52), 0x7FF)
+        hi, lo = _PIO2[0]
+        self.r = b.fma(self.fn, -hi, x)   # exact: n*hi has 53 bits, x - n*hi no more
+        self.w = b.fmul(self.fn, lo)
+        self.y0 = b.fsub(self.r, self.w)
+        self.more = self._cancels(16)
+
+    def _cancels(self, bits: int) -> str:
+        b = self.b
+        ey = b.and_(b.lshr(b.bits(self.y0), 52), 0x7FF)
+        return b.icmp("sgt", b.sub(self.ex, ey), bits)
+
+    def refine(self) -> None:
+        """The second and third rounds where fdlibm takes them (computed for every lane)."""
+        b = self.b
+        more = self.more
+        for (hi, lo), limit in zip(_PIO2[1:], (49, None)):
+            w1 = b.fmul(self.fn, hi)
+            r1 = b.fsub(self.r, w1)
+            w1 = b.fsub(b.fmul(self.fn, lo), b.fsub(b.fsub(self.r, r1), w1))
+            self.r = b.select(more, r1, self.r)
+            self.w = b.select(more, w1, self.w)
+            self.y0 = b.select(more, b.fsub(r1, w1), self.y0)
+            if limit is not None:
+                more = b.and_(more, self._cancels(limit))
+
+    def y1(self) -> str:
+        b = self.b
+        return b.fsub(b.fsub(self.r, self.y0), self.w)
 
 
 def _ksin(b: _Builder, x: str, y: str) -> str:
     z = b.fmul(x, x)
     w = b.fmul(z, z)
-    r = b.fadd(_horner(b, z, _S[1:4]), b.fmul(b.fmul(z, w), _horner(b, z, _S[4:])))
+    r = b.fma(b.fmul(z, w), _horner(b, z, _S[4:]), _horner(b, z, _S[1:4]))
     v = b.fmul(z, x)
     inner = b.fsub(b.fmul(z, b.fsub(b.fmul(y, 0.5), b.fmul(v, r))), y)
     return b.fsub(x, b.fsub(inner, b.fmul(v, _S[0])))
@@ -464,14 +478,14 @@ def _ksin(b: _Builder, x: str, y: str) -> str:
 def _kcos(b: _Builder, x: str, y: str) -> str:
     z = b.fmul(x, x)
     w = b.fmul(z, z)
-    r = b.fadd(b.fmul(z, _horner(b, z, _C[:3])), b.fmul(b.fmul(w, w), _horner(b, z, _C[3:])))
+    r = b.fma(b.fmul(w, w), _horner(b, z, _C[3:]), b.fmul(z, _horner(b, z, _C[:3])))
     hz = b.fmul(z, 0.5)
     w = b.fsub(1.0, hz)
     return b.fadd(w, b.fadd(b.fsub(b.fsub(1.0, w), hz), b.fsub(b.fmul(z, r), b.fmul(x, y))))
 
 
 def _ktan(b: _Builder, x: str, y: str, odd: str) -> str:
-    """fdlibm's ``__tan(x, y, odd)`` (musl's form), both branches computed and selected."""
+    """fdlibm's ``__tan(x, y, odd)`` (musl's form) with both branches, one division."""
     hx = b.lshr(b.bits(x), 32)
     big = b.icmp("uge", b.and_(hx, 0x7FFFFFFF), 0x3FE59428)  # |x| >= 0.6744
     neg = b.and_(big, b.icmp("ne", b.and_(hx, 0x80000000), 0))
@@ -486,19 +500,30 @@ def _ktan(b: _Builder, x: str, y: str, odd: str) -> str:
     s = b.fmul(z, x)
     r = b.fadd(b.fadd(y, b.fmul(z, b.fadd(b.fmul(s, b.fadd(r, v)), y))), b.fmul(s, _T[0]))
     w = b.fadd(x, r)
-    # big: tan(pi/4 - x) = s - 2(x + (r - w^2/(w + s))), s = +-1; every lane computes both
-    # branches (its argument is in [-pi/4, pi/4] and not 0, so no quotient divides by 0)
+    # big: tan(pi/4 - x) = s - 2(x + (r - w^2/(w + s))), s = +-1; odd: -1/(x + r) with a
+    # correction step (the plain quotient is up to 2 ULP off).  One quotient serves both;
+    # its divisor is not 0 (w is tan of a nonzero argument in [-pi/4, pi/4])
     sg = b.select(odd, -1.0, 1.0)
-    vb = b.fsub(sg, b.fmul(b.fadd(x, b.fsub(r, b.fdiv(b.fmul(w, w), b.fadd(w, sg)))), 2.0))
+    a = b.fdiv(b.select(big, b.fmul(w, w), -1.0), b.select(big, b.fadd(w, sg), w))
+    vb = b.fsub(sg, b.fmul(b.fadd(x, b.fsub(r, a)), 2.0))
     vb = b.select(neg, b.fneg(vb), vb)
-    # odd: -1/(x + r), with a correction step (the plain quotient is up to 2 ULP off)
     hi_mask = -(1 << 32)
     w0 = b.double(b.and_(b.bits(w), hi_mask))
     v = b.fsub(r, b.fsub(w0, x))
-    a = b.fdiv(-1.0, w)
     a0 = b.double(b.and_(b.bits(a), hi_mask))
     vo = b.fadd(a0, b.fmul(a, b.fadd(b.fadd(b.fmul(a0, w0), 1.0), b.fmul(a0, v))))
     return b.select(big, vb, b.select(odd, vo, w))
+
+
+def _trig_kernel(b: _Builder, name: str, red: _Reduced) -> str:
+    """sin, cos or tan of the reduced argument."""
+    y0, y1 = red.y0, red.y1()
+    if name == "tan":
+        return _ktan(b, y0, y1, b.icmp("ne", b.and_(red.n, 1), 0))
+    # sin: n mod 4 = 0: sin, 1: cos, 2: -sin, 3: -cos; cos: 0: cos, 1: -sin, ...
+    q = red.n if name == "sin" else b.add(red.n, 1)
+    res = b.select(b.icmp("ne", b.and_(q, 1), 0), _kcos(b, y0, y1), _ksin(b, y0, y1))
+    return b.select(b.icmp("ne", b.and_(q, 2), 0), b.fneg(res), res)
 
 
 def _trig(name: str) -> Callable[[_Builder, str], str]:
@@ -507,30 +532,28 @@ def _trig(name: str) -> Callable[[_Builder, str], str]:
         ax = b.and_(ix, (1 << 63) - 1)
         hi = b.lshr(ax, 32)
         # |x| < 2^-26 (sin, tan: x; cos, below 2^-27 * sqrt(2): 1); NaN: x; huge or infinite:
-        # glibc, lane by lane.  These lanes compute with x = 1 (no flag, no zero divisor).
-        tiny = b.icmp("ult", hi, 0x3E46A09E if name == "cos" else 0x3E500000)
-        nan = b.icmp("ugt", ax, _u64(np.inf))
-        slow = b.in_range(hi, _MEDIUM, 0x7FF00001)
-        xs = b.select(b.or_(b.or_(tiny, nan), slow), 1.0, x)
-        n, y0, y1 = _rem_pio2(b, xs, b.bits(xs))
-        if name == "tan":
-            res = _ktan(b, y0, y1, b.icmp("ne", b.and_(n, 1), 0))
-        else:
-            # sin: n mod 4 = 0: sin, 1: cos, 2: -sin, 3: -cos; cos: 0: cos, 1: -sin, ...
-            q = n if name == "sin" else b.add(n, 1)
-            use_cos = b.icmp("ne", b.and_(q, 1), 0)
-            flip = b.icmp("ne", b.and_(q, 2), 0)
-            res = b.select(use_cos, _kcos(b, y0, y1), _ksin(b, y0, y1))
-            res = b.select(flip, b.fneg(res), res)
-        if name == "sin":
-            # sin(x) = x raising underflow where x is subnormal, as glibc's (and NumPy's)
-            sub = b.icmp("ult", ax, 1 << 52)
-            small = b.fadd(x, b.fmul(x, b.select(sub, 2.0 ** -100, 0.0)))
-        else:
-            small = 1.0 if name == "cos" else x
-        res = b.select(tiny, small, res)
-        res = b.select(nan, x, res)
-        return b.scalar_fallback(slow, x, res, name)
+        # glibc, lane by lane.  Those lanes compute with x = 1 (no flag, no zero divisor).
+        small = 0x3E46A09E if name == "cos" else 0x3E500000
+        usual = b.in_range(hi, small, _MEDIUM)
+        red = _Reduced(b, b.select(usual, x, 1.0))
+
+        def common() -> str:
+            return _trig_kernel(b, name, red)
+
+        def full() -> str:
+            red.refine()
+            res = _trig_kernel(b, name, red)
+            if name == "sin":
+                # sin(x) = x, raising underflow where x is subnormal (as glibc and NumPy)
+                sub = b.icmp("ult", ax, 1 << 52)
+                tiny = b.fadd(x, b.fmul(x, b.select(sub, 2.0 ** -100, 0.0)))
+            else:
+                tiny = 1.0 if name == "cos" else x
+            res = b.select(b.icmp("ult", hi, small), tiny, res)
+            res = b.select(b.icmp("ugt", ax, _u64(np.inf)), x, res)
+            return b.scalar_fallback(b.in_range(hi, _MEDIUM, 0x7FF00001), x, res, name)
+
+        return b.rare(b.or_(b.not_(usual), red.more), common, full)
 
     return trig
 
