@@ -29,19 +29,22 @@ C ABI::
 ``NAME_flat`` indexes inputs of layout ``contiguous`` by the flat index and loads every other
 input once (the runtime only takes it when those are broadcast scalars and the output is
 C-contiguous); for a full reduction it keeps the accumulator in a register and stores it to
-``acc`` at the end.  When the body calls a libm function that glibc's libmvec has, the
-elementwise flat loop first runs explicit lanes (the body once per lane, instruction by
-instruction, each such call one libmvec vector call; the SLP vectorizer packs the rest), then
-a scalar remainder loop.  Which implementation (libmvec or scalar libm) computes each function
-is chosen per function and dtype by its accuracy (``SCALAR_LIBM``, ``VECTOR_LIBM``; measured
-bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost axis
-as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of 128,
-eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
-kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
-NumPy's digits.
+``acc`` at the end.  When the body calls a transcendental function that has a vector form
+(libmvec's, or our own from ``vmath.py``), the elementwise flat loop first runs explicit lanes
+(the body once per lane, instruction by instruction, each such call one vector call; the SLP
+vectorizer packs the rest), then a scalar remainder loop.  Which implementation computes each
+function (``vmath``: ours, the same formulas as vector code in the lanes and as scalar code
+elsewhere, so an element's value does not depend on the entry point or its position;
+``libmvec``; scalar libm) is chosen per function and type by its accuracy against NumPy
+(``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an
+index, then runs the innermost axis as a counted loop per row.  ``NAME_pw`` reproduces
+NumPy's ``pairwise_sum`` (blocks of 128, eight accumulators, split at
+``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat kernel, so that summing leaves
+with :func:`lazynp.fusion.reference.pairwise_tree` gives NumPy's digits.
 
 No fast-math flags and no ``contract`` are ever emitted: every operation rounds as NumPy's
-scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
+scalar loop.  Transcendental functions call ``vmath``'s functions (which call ``llvm.fma``
+explicitly: one rounding on every host), libmvec in the lanes above, or the C math library.
 Anything not rendered raises :class:`Unsupported`, and the runtime leaves that kernel to the
 reference executor.
 """
@@ -155,7 +158,7 @@ ULP_BOUNDS: dict[str, tuple[int, int]] = {
     "arccos": (1, 2), "arccosh": (2, 2), "arcsin": (2, 3), "arcsinh": (1, 2),
     "arctan": (2, 2), "arctan2": (2, 3), "arctanh": (1, 2), "cbrt": (2, 4),
     "cos": (1, 2), "cosh": (2, 2), "exp": (1, 4), "exp2": (1, 2), "expm1": (1, 2),
-    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 3), "log10": (2, 3),
+    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 4), "log10": (2, 3),
     "log1p": (2, 2), "log2": (2, 3), "power": (1, 1), "sin": (1, 1), "sinh": (2, 2),
     "tan": (1, 3), "tanh": (2, 3),
 }

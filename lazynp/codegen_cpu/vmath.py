@@ -1,48 +1,59 @@
 """The CPU backend's own vectorizable math functions, emitted as LLVM IR.
 
 Where glibc's vector math library (libmvec) is not accurate enough against NumPy and the
-scalar libm is not vectorizable, the renderer calls the functions of this module instead
+scalar libm does not vectorize, the renderer calls the functions of this module instead
 (``render.LIBM_IMPL`` says which).  Each function is generated from one description in two
 forms with the same operations in the same order, so an element gets the same bits from
 either::
 
-    double @lnp_vm_exp_f64(double)                      ; scalar: strided nests, sums, remainders
-    <8 x double> @lnp_vm_exp_f64_x8(<8 x double>)       ; w lanes: the explicit lanes of a flat loop
+    double @lnp_vm_exp_f64(double)                  ; scalar: strided nests, sums, remainders
+    <8 x double> @lnp_vm_exp_f64_x8(<8 x double>)   ; w lanes: explicit lanes of a flat loop
 
 Both are ``internal`` and ``alwaysinline``; :func:`definition` returns the IR text of one of
-them (plus the declarations and tables it needs) for the renderer to add to its module.
+them, plus the declarations and constant tables it needs, for the renderer to add to its
+module.
 
 Rules the implementations keep:
 
-* No fast-math and no FMA: every operation rounds as written, so the results do not depend
-  on the host (only on these formulas), and the error analyses of the published algorithms
-  they follow hold (the "without fma" figures).
-* Branch-free element code: special arguments (NaN, infinities, zeros, tiny arguments,
-  overflow and underflow ranges) are replaced by a harmless argument before the main
-  computation and their result is chosen with ``select`` afterwards.  The one exception is
-  the rare slow path of sin/cos/tan (``|x| >= 2^20 * pi/2`` or infinite), computed per lane
-  by glibc's scalar function behind a branch taken only when some lane needs it.
+* No fast-math flags: every operation rounds as written.  Fused multiply-adds are explicit
+  ``llvm.fma`` calls, which round once on every host (an instruction where the CPU has FMA,
+  a libm ``fma`` call elsewhere: slower, the same bits).  Table lookups are exact, whether a
+  register permute (AVX-512), a gather or a load; so the results depend on these formulas
+  only, not on the host.
+* Branch-free element code: special arguments (NaN, infinities, zeros, tiny arguments, the
+  overflow and underflow ranges) are replaced by a harmless argument and their results are
+  chosen with ``select``.  The vector form first tests whether any lane is special (rare in
+  real data) and then runs a shorter common path; the rest of the work runs only when some
+  lane needs it (:meth:`_Builder.rare`).  Huge or infinite arguments of sin/cos/tan
+  (``|x| >= 2^20 * pi/2``) are computed by glibc's scalar function, lane by lane, behind such
+  a branch.
 * Floating-point flags as NumPy's: a lane raises overflow, underflow, divide-by-zero or
   invalid only where the mathematical result does (``exp(800)`` overflows, ``log(0.0)``
   divides by zero, ``log(-1.0)`` and ``sin(inf)`` are invalid); NaN arguments and the
-  sanitized lanes raise nothing (classification compares integer bit patterns: an ordered
-  float comparison of a NaN would raise invalid in vector code).  The runtime reruns a
-  kernel that raised a flag on the reference executor, so a spurious flag costs speed only.
+  replaced lanes raise nothing.  Arguments are classified by integer comparisons of their
+  bits (an ordered float comparison of a NaN would raise invalid in vector code), and every
+  path is harmless for every lane, because LLVM takes floating-point operations to be free of
+  side effects and may compute a path for lanes (or elements) that do not use it.  The runtime
+  reruns a kernel that raised a flag on the reference executor, so a spurious flag costs
+  speed, never correctness.
 
-Algorithms (published, error bounds as their authors measured them; ours measured against
-NumPy in ``tests/codegen_cpu/test_ulp.py``):
+Algorithms (published ones, our measured accuracy against NumPy in
+``tests/codegen_cpu/test_ulp.py`` and ``test_vmath.py``):
 
-* float64 ``exp``: ARM optimized-routines (glibc's and musl's scalar ``exp`` since 2018),
-  ``exp(x) = 2^(k/128) * exp(r)``, a 128-entry table of ``2^(j/128)`` as a double plus a
-  correction (two gathers), degree-5 polynomial; 0.511 ULP.  Results in the subnormal range
-  are scaled once (at most 0.76 ULP there).
-* float64 ``sin``, ``cos``, ``tan``: fdlibm (FreeBSD msun, as in musl) kernels on
-  ``[-pi/4, pi/4]`` after the Cody-Waite reduction of ``__rem_pio2`` (pi/2 in three 33-bit
-  pieces, valid for ``|x| < 2^20 * pi/2``); all three refinement rounds are computed and the
-  one fdlibm would stop at is selected.
-* float32 ``log``: computed in double precision with fdlibm's ``log`` (``f = m - 1``,
-  ``s = f / (2 + f)``, a degree-14 odd series in ``s``) and rounded once to float: correctly
-  rounded but in rare double-rounding cases.
+* float64 ``exp``: ARM optimized-routines' exp (glibc's and musl's scalar exp):
+  ``exp(x) = 2^(k/N) * exp(r)``, ``2^(j/N)`` as a double plus a correction from a table, here
+  ``N = 16`` (the tables fit two AVX-512 registers each) and the Taylor series of ``exp(r)``
+  to degree 7; arguments beyond +-512 are scaled in two steps (overflow to inf, one rounding
+  into the subnormals).  At most 0.54 ULP from the exact result (0.76 for subnormal results).
+* float64 ``sin``, ``cos``, ``tan``: fdlibm (FreeBSD msun, as in musl): ``__rem_pio2``'s
+  Cody-Waite reduction (pi/2 in 33-bit pieces, ``|x| < 2^20 * pi/2``; the second and third
+  rounds only where the first one cancels) and the kernels on ``[-pi/4, pi/4]``; tan with one
+  division per element.  At most 0.78 (sin, cos) and 0.88 ULP (tan) from the exact result.
+* float32 ``log``: ARM optimized-routines' logf (glibc's scalar logf) in double precision:
+  ``log(x) = k*ln2 + log(c) + log1p(x/(2^k c) - 1)`` with 16 table entries for c; its degree-4
+  polynomial is replaced by the Taylor series to degree 6, so that the result is the exact
+  logarithm rounded to float but in rare double-rounding cases (at most 0.501 ULP, checked
+  over every positive float).
 """
 
 from __future__ import annotations
