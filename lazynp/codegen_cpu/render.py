@@ -704,6 +704,20 @@ def load_value(f: _Fn, ptr: str, off: str, dt: np.dtype) -> str:
     return v
 
 
+def store_lanes(f: _Fn, ptr: str, off: str, dt: np.dtype, vals: list[str]) -> None:
+    """Store consecutive elements ``vals`` from ``ptr[off]`` on as one vector store (the SLP
+    vectorizer may cut separate stores into narrower vectors)."""
+    mt = _mem_ty(dt)
+    vt = f"<{len(vals)} x {mt}>"
+    vec = "poison"
+    for lane, v in enumerate(vals):
+        if np.dtype(dt).kind == "b":
+            v = f.emit(f"zext i1 {v} to i8")
+        vec = f.emit(f"insertelement {vt} {vec}, {mt} {v}, i32 {lane}")
+    p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
+    f.raw(f"  store {vt} {vec}, ptr {p}, align {np.dtype(dt).itemsize}")
+
+
 def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
     mt = _mem_ty(dt)
     p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
@@ -831,8 +845,7 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
 
         vals, vdt = body.render_lanes(f, vload, consts, w)
         out_dt = k.outputs[0].dtype
-        for lane, v in enumerate(vals):
-            store_value(f, ptrs[nin], off(lane), out_dt, _cast(f, v, vdt, out_dt))
+        store_lanes(f, ptrs[nin], off(0), out_dt, [_cast(f, v, vdt, out_dt) for v in vals])
         f.raw(f"  %vi1 = add i64 %vi, {w}")
         f.raw("  %vmore = icmp slt i64 %vi1, %vend")
         f.raw("  br i1 %vmore, label %vloop, label %vdone")
