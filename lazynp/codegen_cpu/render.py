@@ -29,18 +29,22 @@ C ABI::
 ``NAME_flat`` indexes inputs of layout ``contiguous`` by the flat index and loads every other
 input once (the runtime only takes it when those are broadcast scalars and the output is
 C-contiguous); for a full reduction it keeps the accumulator in a register and stores it to
-``acc`` at the end.  When the body calls a transcendental function that has a vector form
-(libmvec's, or our own from ``vmath.py``), the elementwise flat loop first runs explicit lanes
-(the body once per lane, instruction by instruction, each such call one vector call; the SLP
-vectorizer packs the rest), then a scalar remainder loop.  Which implementation computes each
-function (``vmath``: ours, the same formulas as vector code in the lanes and as scalar code
-elsewhere, so an element's value does not depend on the entry point or its position;
-``libmvec``; scalar libm) is chosen per function and type by its accuracy against NumPy
-(``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an
-index, then runs the innermost axis as a counted loop per row.  ``NAME_pw`` reproduces
-NumPy's ``pairwise_sum`` (blocks of 128, eight accumulators, split at
-``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat kernel, so that summing leaves
-with :func:`lazynp.fusion.reference.pairwise_tree` gives NumPy's digits.
+``acc`` at the end.  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost
+axis as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of
+128, eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
+kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
+NumPy's digits.
+
+When the body calls a transcendental function that has a vector form (libmvec's, or our own
+from ``vmath.py``), LLVM's loop vectorizer would scalarize the calls, so the loops run
+explicit lanes (the body once per lane, instruction by instruction, each such call one vector
+call; the SLP vectorizer packs the rest): the elementwise flat loop, each row of ``NAME_nd``
+(strided loads and stores; a reduction combines the lanes into the accumulator one by one,
+in order) and the eight accumulators of ``NAME_pw``'s leaves; a scalar loop does the elements
+left over.  Which implementation computes each function (``vmath``: ours, the same formulas
+as vector code in the lanes and as scalar code elsewhere, so an element's value does not
+depend on the entry point or its position; ``libmvec``; scalar libm) is chosen per function
+and type by its accuracy against NumPy (``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).
 
 No fast-math flags and no ``contract`` are ever emitted: every operation rounds as NumPy's
 scalar loop.  Transcendental functions call ``vmath``'s functions (which call ``llvm.fma``
@@ -136,14 +140,15 @@ LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", 
 # Where each libm function is computed, by (C name, LLVM type), chosen by measured ULP
 # distance from NumPy's own results on glibc 2.36 (docs/numerics.md,
 # tests/codegen_cpu/test_ulp.py):
-#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a flat
+#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a
 #     loop, the same formulas as scalar code elsewhere (libmvec's float64 exp/sin/cos/tan are
 #     3 ULP from NumPy and libmvec's float32 log 5; glibc's scalar ones do not vectorize);
 #   "libmvec": libmvec everywhere, a scalar argument splat over a vector (glibc's scalar
 #     float64 cbrt is 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64
 #     arccos(1) is -0.0, libm's +0.0).
-# Not listed: libmvec in the explicit lanes of a flat loop, scalar libm elsewhere (the
-# remainder, strided nests, sums).  Without libmvec (another libc) "libmvec" means scalar libm.
+# Not listed: libmvec in the explicit lanes of a loop, scalar libm for the elements left over.
+# Without libmvec (another libc) "libmvec" and the lanes of an unlisted function mean scalar
+# libm.
 LIBM_IMPL: dict[tuple[str, str], str] = {
     ("exp", "double"): "vmath", ("sin", "double"): "vmath", ("cos", "double"): "vmath",
     ("tan", "double"): "vmath", ("log", "float"): "vmath",
@@ -280,7 +285,7 @@ def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
 
 
 def _lanes_vectorized(mod: _Module, name: str | None, ty: str) -> bool:
-    """Whether the explicit lanes of a flat loop call a vector function for ``name``."""
+    """Whether the explicit lanes of a loop call a vector function for ``name``."""
     if LIBM_IMPL.get((name, ty)) == "vmath":
         return True
     return mod.libmvec and name in LIBMVEC
@@ -729,6 +734,41 @@ def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
 _ARGS = "ptr %ptrs, ptr %shape, ptr %strides, ptr %consts, ptr %acc, i64 %start, i64 %stop"
 
 
+def _lanes_width(mod: _Module, body: _Body) -> int:
+    """Lanes of the explicit-lanes loop for ``body``, 0 for none: a body that calls a
+    transcendental function with a vector form runs explicit lanes (LLVM's loop vectorizer
+    would scalarize the calls), one vector register of doubles wide."""
+    if mod.vector_abi is None or not body.vector_calls(mod):
+        return 0
+    return _WIDTHS[mod.vector_abi[0]]
+
+
+def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: str,
+                load: Any, store: Any, dt: np.dtype) -> str:
+    """Explicit lanes over ``[lo, hi - (hi - lo) % w)`` in steps of ``w``: the body once per
+    lane, instruction by instruction (each transcendental call one vector call; the SLP
+    vectorizer packs the rest).  ``load(i, index)`` gives input i at an index of the loop,
+    ``store(values, indices)`` stores the lanes' results (cast to ``dt``), lane by lane in
+    order where it combines them into an accumulator.  Entered from block ``pred``; ends in
+    block ``vdone`` and returns the first index left to the scalar loop."""
+    w = _lanes_width(f.mod, body)
+    f.raw(f"  %vn = sub i64 {hi}, {lo}")
+    f.raw(f"  %vr = srem i64 %vn, {w}")
+    f.raw(f"  %vend = sub i64 {hi}, %vr")
+    f.raw(f"  %vany = icmp slt i64 {lo}, %vend")
+    f.raw("  br i1 %vany, label %vloop, label %vdone")
+    f.raw("vloop:")
+    f.raw(f"  %vi = phi i64 [ {lo}, {pred} ], [ %vi1, %vloop ]")
+    at = ["%vi"] + [f.emit(f"add i64 %vi, {lane}") for lane in range(1, w)]
+    vals, vdt = body.render_lanes(f, lambda i, lane: load(i, at[lane]), consts, w)
+    store([_cast(f, v, vdt, dt) for v in vals], at)
+    f.raw(f"  %vi1 = add i64 %vi, {w}")
+    f.raw("  %vmore = icmp slt i64 %vi1, %vend")
+    f.raw("  br i1 %vmore, label %vloop, label %vdone")
+    f.raw("vdone:")
+    return "%vend"
+
+
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
     dt = np.dtype(red.acc_dtype)
     ty = _ty(dt)
@@ -820,37 +860,18 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         adt = np.dtype(red.acc_dtype)
         aty = _ty(adt)
         init = load_value(f, "%acc", "0", adt)
-    if red is None and mod.vector_abi is not None and body.vector_calls(mod):
-        # explicit lanes so that libm calls go to vector functions (LLVM's loop vectorizer
-        # would scalarize them); the scalar loop below does the rest
-        w = _WIDTHS[mod.vector_abi[0]]
-        f.raw("  %vn = sub i64 %stop, %start")
-        f.raw(f"  %vr = srem i64 %vn, {w}")
-        f.raw("  %vend = sub i64 %stop, %vr")
-        f.raw("  %vany = icmp slt i64 %start, %vend")
-        f.raw("  br i1 %vany, label %vloop, label %vdone")
-        f.raw("vloop:")
-        f.raw("  %vi = phi i64 [ %start, %entry ], [ %vi1, %vloop ]")
-        offs = {}
+    if red is None and _lanes_width(mod, body):
 
-        def off(lane: int) -> str:
-            if lane not in offs:
-                offs[lane] = f.emit(f"add i64 %vi, {lane}")
-            return offs[lane]
-
-        def vload(i: int, lane: int) -> str:
+        def vload(i: int, at: str) -> str:
             if i in scalars:
                 return scalars[i]
-            return load_value(f, ptrs[i], off(lane), k.inputs[i].dtype)
+            return load_value(f, ptrs[i], at, k.inputs[i].dtype)
 
-        vals, vdt = body.render_lanes(f, vload, consts, w)
-        out_dt = k.outputs[0].dtype
-        store_lanes(f, ptrs[nin], off(0), out_dt, [_cast(f, v, vdt, out_dt) for v in vals])
-        f.raw(f"  %vi1 = add i64 %vi, {w}")
-        f.raw("  %vmore = icmp slt i64 %vi1, %vend")
-        f.raw("  br i1 %vmore, label %vloop, label %vdone")
-        f.raw("vdone:")
-        first = "%vend"
+        def vstore(vals: list[str], at: list[str]) -> None:
+            store_lanes(f, ptrs[nin], at[0], k.outputs[0].dtype, vals)
+
+        first = _lanes_loop(body, f, consts, "%start", "%stop", "%entry", vload, vstore,
+                            k.outputs[0].dtype)
         entry = "%vdone"
     f.raw(f"  %empty = icmp sge i64 {first}, %stop")
     f.raw("  br i1 %empty, label %done, label %loop")
@@ -935,9 +956,32 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             t = f.emit(f"mul i64 {idx[d]}, {strides[o][d]}")
             acc = f.emit(f"add i64 {acc}, {t}")
         bases.append(acc)
-    f.raw("  br label %inner")
+    first, entry = "0", "%row"
+    out_dt = k.outputs[0].dtype if red is None else np.dtype(red.acc_dtype)
+    if _lanes_width(mod, body):
+        # explicit lanes along the row (strided loads and stores), as in the flat loop
+
+        def at(o: int, j: str) -> str:
+            t = f.emit(f"mul i64 {j}, {strides[o][D - 1]}")
+            return f.emit(f"add i64 {bases[o]}, {t}")
+
+        def vload(i: int, j: str) -> str:
+            return load_value(f, ptrs[i], at(i, j), k.inputs[i].dtype)
+
+        def vstore(vals: list[str], js: list[str]) -> None:
+            for v, j in zip(vals, js):
+                if red is not None:
+                    v = _combine(f, red, load_value(f, "%acc", at(nin, j), out_dt), v)
+                store_value(f, ptrs[nin], at(nin, j), out_dt, v)
+
+        first = _lanes_loop(body, f, consts, "0", n, "%row", vload, vstore, out_dt)
+        entry = "%vdone"
+        f.raw(f"  %rest = icmp slt i64 {first}, {n}")
+        f.raw("  br i1 %rest, label %inner, label %rowend")
+    else:
+        f.raw("  br label %inner")
     f.raw("inner:")
-    f.raw("  %j = phi i64 [ 0, %row ], [ %j1, %inner ]")
+    f.raw(f"  %j = phi i64 [ {first}, {entry} ], [ %j1, %inner ]")
     offs: dict[int, str] = {}
 
     def off(o: int) -> str:
@@ -950,16 +994,10 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         return load_value(f, ptrs[i], off(i), k.inputs[i].dtype)
 
     v, dt = body.render(f, load, consts)
-    if red is None:
-        out_dt = k.outputs[0].dtype
-        v = _cast(f, v, dt, out_dt)
-        store_value(f, ptrs[nin], off(nin), out_dt, v)
-    else:
-        adt = np.dtype(red.acc_dtype)
-        v = _cast(f, v, dt, adt)
-        old = load_value(f, "%acc", off(nin), adt)
-        new = _combine(f, red, old, v)
-        store_value(f, "%acc", off(nin), adt, new)
+    v = _cast(f, v, dt, out_dt)
+    if red is not None:
+        v = _combine(f, red, load_value(f, "%acc", off(nin), out_dt), v)
+    store_value(f, ptrs[nin], off(nin), out_dt, v)
     f.raw("  %j1 = add i64 %j, 1")
     f.raw(f"  %jm = icmp slt i64 %j1, {n}")
     f.raw("  br i1 %jm, label %inner, label %rowend")
@@ -973,32 +1011,48 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     return "\n".join(f.lines)
 
 
+def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int
+                ) -> str:
+    """``@NAME_v1``: the body's value at flat index ``i`` of a flat kernel, as ``adt``; or
+    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes)."""
+    fe = _Fn(mod)
+    ty = _ty(adt)
+    rt = ty if w == 1 else f"<{w} x {ty}>"
+    fe.raw(f"define internal {rt} @{name}_v{w}(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
+           "alwaysinline {")
+    fe.raw("entry:")
+    ptrs = []
+    for i in range(len(k.inputs)):
+        p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
+        ptrs.append(fe.emit(f"load ptr, ptr {p}"))
+    consts = body.const_values(fe)
+    at = ["%i"] + [fe.emit(f"add i64 %i, {lane}") for lane in range(1, w)]
+
+    def load(i: int, lane: int = 0) -> str:
+        off = "0" if k.inputs[i].layout != "contiguous" else at[lane]
+        return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
+
+    if w == 1:
+        v, dt = body.render(fe, load, consts)
+        v = _cast(fe, v, dt, adt)
+    else:
+        vals, dt = body.render_lanes(fe, load, consts, w)
+        v = "poison"
+        for lane, x in enumerate(vals):
+            v = fe.emit(f"insertelement {rt} {v}, {ty} {_cast(fe, x, dt, adt)}, i32 {lane}")
+    fe.raw(f"  ret {rt} {v}")
+    fe.raw("}")
+    return "\n".join(fe.lines)
+
+
 def _render_pw(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     """NumPy's pairwise_sum of the body over a flat range; result stored to ``acc``."""
     red = k.reduction
     adt = np.dtype(red.acc_dtype)
     ty = _ty(adt)
-    nin = len(k.inputs)
-    # element function: value at flat index i
-    fe = _Fn(mod)
-    fe.raw(f"define internal {ty} @{name}_v(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
-           "alwaysinline {")
-    fe.raw("entry:")
-    ptrs = []
-    for i in range(nin):
-        p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
-        ptrs.append(fe.emit(f"load ptr, ptr {p}"))
-    consts = body.const_values(fe)
-
-    def load(i: int) -> str:
-        off = "0" if k.inputs[i].layout != "contiguous" else "%i"
-        return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
-
-    v, dt = body.render(fe, load, consts)
-    v = _cast(fe, v, dt, adt)
-    fe.raw(f"  ret {ty} {v}")
-    fe.raw("}")
-    ev = f"@{name}_v"
+    lanes = 8 if _lanes_width(mod, body) else 0  # (the 8 accumulators of NumPy's leaf)
+    parts = [_element_fn(k, body, mod, name, adt, w) for w in (1, lanes) if w]
+    ev = f"@{name}_v1"
     z = "-0.0"
     rec = f"""
 define internal {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
@@ -1024,7 +1078,7 @@ mid:
   %blk = icmp sle i64 %n, 128
   br i1 %blk, label %leaf, label %split
 leaf:
-{_leaf(ty, ev)}
+{_leaf(ty, ev, f'@{name}_v8' if lanes else None)}
 split:
   %h = sdiv i64 %n, 2
   %hm = srem i64 %h, 8
@@ -1049,15 +1103,27 @@ entry:
   ret i32 %sfv
 }}
 """
-    return "\n".join(fe.lines) + rec + entry
+    return "\n\n".join(parts) + rec + entry
 
 
-def _leaf(ty: str, ev: str) -> str:
-    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
+def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
+    """``%{name}0`` ... ``%{name}7``: the body's values at flat indices ``at`` ... ``at + 7``
+    (one call of the 8-lane element function ``ev8``, or eight of ``ev``)."""
+    args = "ptr %ptrs, ptr %consts, ptr %sf"
+    if ev8 is not None:
+        lines = [f"  %{name}v = call <8 x {ty}> {ev8}({args}, i64 {at})"]
+        return lines + [f"  %{name}{j} = extractelement <8 x {ty}> %{name}v, i32 {j}"
+                        for j in range(8)]
     lines = []
     for j in range(8):
-        lines.append(f"  %li{j} = add i64 %a, {j}")
-        lines.append(f"  %r0_{j} = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %li{j})")
+        lines.append(f"  %{name}i{j} = add i64 {at}, {j}")
+        lines.append(f"  %{name}{j} = call {ty} {ev}({args}, i64 %{name}i{j})")
+    return lines
+
+
+def _leaf(ty: str, ev: str, ev8: str | None) -> str:
+    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
+    lines = _eight(ty, ev, ev8, "%a", "r0_")
     lines += [
         "  %nm = srem i64 %n, 8",
         "  %nend = sub i64 %n, %nm",
@@ -1070,9 +1136,8 @@ def _leaf(ty: str, ev: str) -> str:
     ]
     for j in range(8):
         lines.append(f"  %ra{j} = phi {ty} [ %r0_{j}, %leaf ], [ %rb{j}, %lloop ]")
+    lines += _eight(ty, ev, ev8, "%li", "lv")
     for j in range(8):
-        lines.append(f"  %lx{j} = add i64 %li, {j}")
-        lines.append(f"  %lv{j} = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %lx{j})")
         lines.append(f"  %rb{j} = fadd {ty} %ra{j}, %lv{j}")
     lines += [
         "  %li8 = add i64 %li, 8",

@@ -101,7 +101,8 @@ def _with_specials(name: str, dt: type, n: int) -> np.ndarray:
 
 @pytest.mark.parametrize("name,dt", CASES, ids=IDS)
 def test_same_bits_from_every_loop(name: str, dt: type) -> None:
-    """Vector lanes, scalar remainder (shifted starts), strided nest and pairwise sum."""
+    """Vector lanes, scalar remainder (shifted starts), strided nest, pairwise sum and a
+    sum over the outer axis (the strided nest's lanes combining into an accumulator)."""
     x = _with_specials(name, dt, 20_011)
     f = getattr(lnp, name)
     flat = _compiled(f, lnp.asarray(x))
@@ -111,10 +112,14 @@ def test_same_bits_from_every_loop(name: str, dt: type) -> None:
     wide = np.empty(2 * x.size, dt)
     wide[::2] = x
     np.testing.assert_array_equal(_bits(_compiled(f, lnp.asarray(wide)[::2])), _bits(flat))
-    ok = np.abs(flat) < np.finfo(dt).max / 2**30  # (a sum that does not overflow)
+    ok = np.abs(flat) < np.finfo(dt).max / 2**30  # (sums that do not overflow)
     y = lnp.asarray(x[ok])
     total = _compiled(lambda a: f(a).sum(), y)
     assert _bits(total) == _bits(np.sum(flat[ok]))  # NumPy's pairwise order, same terms
+    cols = x[ok][:100 * 150].reshape(100, 150)
+    by_col = _compiled(lambda a: f(a).sum(axis=0), lnp.asarray(cols))
+    np.testing.assert_array_equal(_bits(by_col),  # rows added in order, as NumPy's
+                                  _bits(np.add.reduce(flat[ok][:100 * 150].reshape(100, 150))))
 
 
 def _warned(fn: object, x: object) -> set[str]:
