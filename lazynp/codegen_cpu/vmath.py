@@ -44,11 +44,11 @@ Algorithms (published ones, our measured accuracy against NumPy in
   ``exp(x) = 2^(k/N) * exp(r)``, ``2^(j/N)`` as a double plus a correction from a table, here
   ``N = 16`` (the tables fit two AVX-512 registers each) and the Taylor series of ``exp(r)``
   to degree 7; arguments beyond +-512 are scaled in two steps (overflow to inf, one rounding
-  into the subnormals).  At most 0.54 ULP from the exact result (0.76 for subnormal results).
+  into the subnormals).  At most 0.54 ULP from the exact result (0.77 for subnormal results).
 * float64 ``sin``, ``cos``, ``tan``: fdlibm (FreeBSD msun, as in musl): ``__rem_pio2``'s
   Cody-Waite reduction (pi/2 in 33-bit pieces, ``|x| < 2^20 * pi/2``; the second and third
   rounds only where the first one cancels) and the kernels on ``[-pi/4, pi/4]``; tan with one
-  division per element.  At most 0.78 (sin, cos) and 0.88 ULP (tan) from the exact result.
+  division per element.  At most 0.79 (sin, cos) and 0.88 ULP (tan) from the exact result.
 * float32 ``log``: ARM optimized-routines' logf (glibc's scalar logf) in double precision:
   ``log(x) = k*ln2 + log(c) + log1p(x/(2^k c) - 1)`` with 16 table entries for c; its degree-4
   polynomial is replaced by the Taylor series to degree 6, so that the result is the exact
@@ -289,8 +289,7 @@ class _Builder:
             return self.emit(f"phi double [ {res}, %{start} ], [ %s{k}, %slow{k} ]", "double")
         w = self.w
         vt = f"<{w} x double>"
-        any_ = self.emit(f"bitcast <{w} x i1> {mask} to i{w}", f"i{w}")
-        go = self.emit(f"icmp ne i{w} {any_}, 0", "i1")
+        go = self.any(mask)
         self.lines += [
             f"  br i1 {go}, label %slow{k}, label %join{k}",
             f"slow{k}:",
@@ -370,7 +369,6 @@ def _exp_core(b: _Builder, x: str) -> tuple[str, str, str]:
 def _exp(b: _Builder, x: str) -> str:
     ix = b.bits(x)
     abstop = b.and_(b.lshr(ix, 52), 0x7FF)
-
     usual = b.in_range(abstop, 0x3C9, 0x408)      # 2^-54 <= |x| < 512 (almost always)
 
     def common() -> str:
@@ -388,9 +386,9 @@ def _exp(b: _Builder, x: str) -> str:
         ki, sbits, tmp = _exp_core(b, xs)
         scale = b.double(b.select(big, _u64(1.0), sbits))
         normal = b.fma(scale, tmp, scale)
-        # |x| >= 512: 2^(k/128) may leave the double range: scale by 2^(k/128 - 1009) and
-        # then by 2^1009 (overflows to inf), or by 2^(k/128 + 1022) and then by 2^-1022
-        # (rounds once into the subnormals, raising underflow); other lanes compute
+        # |x| >= 512: 2^(k/N) may leave the double range: scale by 2^(k/N - 1009) and then
+        # by 2^1009 (overflows to inf), or by 2^(k/N + 1022) and then by 2^-1022 (rounds
+        # once into the subnormals, raising underflow); other lanes compute
         # 2^10 * (1 + tmp) * 1, which no scale factor would overflow or underflow
         pos = b.icmp("eq", b.and_(ki, 0x80000000), 0)
         sb = b.select(big, b.add(sbits, b.select(pos, -(1009 << 52), 1022 << 52)),
@@ -618,12 +616,12 @@ def _logf(b: _Builder, x: str) -> str:
     fb = b.bits(x)
     xd = b.cast("fpext", x, "double")
     usual = b.in_range(fb, 1, 0x7F800000)            # 0 < x < inf (subnormals included)
+    y = _logf_core(b, b.select(usual, xd, 1.0))
 
     def common() -> str:
-        return b.cast("fptrunc", _logf_core(b, b.select(usual, xd, 1.0)), "float")
+        return b.cast("fptrunc", y, "float")
 
     def full() -> str:
-        y = _logf_core(b, b.select(usual, xd, 1.0))
         # log(+-0) = -1/|x| = -inf (divide by zero), log(x < 0) = (x - x)/(x - x) (invalid,
         # also for -inf), log(inf) = inf, log(nan) = nan; one division for all lanes, which
         # does not raise anything for the others (-1/x, x > 0 or NaN)
