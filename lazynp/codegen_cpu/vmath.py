@@ -369,10 +369,10 @@ def _exp_core(b: _Builder, x: str) -> tuple[str, str, str]:
 def _exp(b: _Builder, x: str) -> str:
     ix = b.bits(x)
     abstop = b.and_(b.lshr(ix, 52), 0x7FF)
-    usual = b.in_range(abstop, 0x3C9, 0x408)      # 2^-54 <= |x| < 512 (almost always)
+    special = b.not_(b.in_range(abstop, 0x3C9, 0x408))  # not 2^-54 <= |x| < 512: rare
 
     def common() -> str:
-        _, sbits, tmp = _exp_core(b, b.select(usual, x, 0.0))
+        _, sbits, tmp = _exp_core(b, b.select(special, 0.0, x))
         scale = b.double(sbits)
         return b.fma(scale, tmp, scale)
 
@@ -401,7 +401,7 @@ def _exp(b: _Builder, x: str) -> str:
         res = b.select(nonfinite, b.select(ninf, 0.0, x), res)
         return b.select(tiny, b.fadd(x, 1.0), res)
 
-    return b.rare(b.not_(usual), common, full)
+    return b.rare(special, common, full)
 
 
 # ---------------------------------------------------------------- sin, cos, tan (float64)
