@@ -41,7 +41,8 @@ explicit lanes (the body once per lane, instruction by instruction, each such ca
 call; the SLP vectorizer packs the rest): the elementwise flat loop, each row of ``NAME_nd``
 (strided loads and stores; a reduction combines the lanes into the accumulator one by one,
 in order) and the eight accumulators of ``NAME_pw``'s leaves; a scalar loop does the elements
-left over.  Which implementation computes each function (``vmath``: ours, the same formulas
+left over (in the flat loop, where only ``vmath`` functions are called, also those before the
+first contiguous input's next 64-byte boundary: aligned vector loads).  Which implementation computes each function (``vmath``: ours, the same formulas
 as vector code in the lanes and as scalar code elsewhere, so an element's value does not
 depend on the entry point or its position; ``libmvec``; scalar libm) is chosen per function
 and type by its accuracy against NumPy (``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).
@@ -635,13 +636,16 @@ class _Body:
             vals.append(v)
         return vals
 
-    def vector_calls(self, mod: _Module) -> bool:
-        """Whether the body calls a libm function with a vector form (worth explicit lanes)."""
+    def vector_calls(self, mod: _Module) -> set[str]:
+        """Implementations (``"vmath"``, ``"libmvec"``) of the body's calls that have a vector
+        form (none: explicit lanes are not worth it)."""
+        impls = set()
         for ins, dts in zip(self.k.body, self.argdts):
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
             if _is_float(dts[0]) and _lanes_vectorized(mod, name, _ty(dts[0])):
-                return True
-        return False
+                vm = LIBM_IMPL.get((name, _ty(dts[0]))) == "vmath"
+                impls.add("vmath" if vm else "libmvec")
+        return impls
 
     def render_lanes(self, f: _Fn, load: Any, consts: list[str], w: int
                      ) -> tuple[list[str], np.dtype]:
@@ -860,6 +864,7 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         adt = np.dtype(red.acc_dtype)
         aty = _ty(adt)
         init = load_value(f, "%acc", "0", adt)
+    peel = False
     if red is None and _lanes_width(mod, body):
 
         def vload(i: int, at: str) -> str:
@@ -870,13 +875,35 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         def vstore(vals: list[str], at: list[str]) -> None:
             store_lanes(f, ptrs[nin], at[0], k.outputs[0].dtype, vals)
 
-        first = _lanes_loop(body, f, consts, "%start", "%stop", "%entry", vload, vstore,
+        # Where the lanes compute the scalar loop's bits (vmath only), the scalar loop first
+        # takes the elements before the first contiguous input's next 64-byte boundary, so
+        # that the lanes' loads do not straddle cache lines (a few % on streaming kernels)
+        lead = next((i for i, inp in enumerate(k.inputs) if inp.layout == "contiguous"), None)
+        peel = lead is not None and body.vector_calls(mod) == {"vmath"}
+        lo, pred = "%start", "%entry"
+        if peel:
+            size = np.dtype(k.inputs[lead].dtype).itemsize
+            pa = f.emit(f"ptrtoint ptr {ptrs[lead]} to i64")
+            at = f.emit(f"add i64 {pa}, {f.emit(f'mul i64 %start, {size}')}")
+            gap = f.emit(f"and i64 {f.emit(f'sub i64 0, {at}')}, 63")
+            a0 = f.emit(f"add i64 %start, {f.emit(f'udiv i64 {gap}, {size}')}")
+            f.raw(f"  %a0 = select i1 {f.emit(f'icmp slt i64 {a0}, %stop')}, i64 {a0}, i64 %stop")
+            f.raw("  %pre = icmp slt i64 %start, %a0")
+            f.raw("  br i1 %pre, label %loop, label %lanes")
+            f.raw("lanes:")
+            lo, pred = "%a0", "%lanes"
+        first = _lanes_loop(body, f, consts, lo, "%stop", pred, vload, vstore,
                             k.outputs[0].dtype)
         entry = "%vdone"
     f.raw(f"  %empty = icmp sge i64 {first}, %stop")
     f.raw("  br i1 %empty, label %done, label %loop")
     f.raw("loop:")
-    f.raw(f"  %i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
+    if peel:
+        # two runs: [start, a0) before the lanes, then [vend, stop)
+        f.raw("  %i = phi i64 [ %start, %entry ], [ %vend, %vdone ], [ %i1, %loop ]")
+        f.raw("  %lim = phi i64 [ %a0, %entry ], [ %stop, %vdone ], [ %lim, %loop ]")
+    else:
+        f.raw(f"  %i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
 
     def load(i: int) -> str:
         if i in scalars:
@@ -896,8 +923,15 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         new = _combine(f, red, "%a", v)
         f.raw(f"  %a1 = select i1 true, {aty} {new}, {aty} {new}")  # (a fixed name)
     f.raw("  %i1 = add i64 %i, 1")
-    f.raw("  %more = icmp slt i64 %i1, %stop")
-    f.raw("  br i1 %more, label %loop, label %done")
+    if peel:
+        f.raw("  %more = icmp slt i64 %i1, %lim")
+        f.raw("  br i1 %more, label %loop, label %next")
+        f.raw("next:")
+        f.raw("  %before = icmp eq i64 %lim, %a0")
+        f.raw("  br i1 %before, label %lanes, label %done")
+    else:
+        f.raw("  %more = icmp slt i64 %i1, %stop")
+        f.raw("  br i1 %more, label %loop, label %done")
     f.raw("done:")
     if red is not None:
         f.raw(f"  %af = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
