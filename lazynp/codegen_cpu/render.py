@@ -35,21 +35,29 @@ C ABI::
 ``NAME_flat`` indexes inputs of layout ``contiguous`` by the flat index and loads every other
 input once (the runtime only takes it when those are broadcast scalars and the output is
 C-contiguous); for a full reduction it keeps the accumulator in a register and stores it to
-``acc`` at the end.  When the body calls a libm function that glibc's libmvec has, the
-elementwise flat loop first runs explicit lanes (the body once per lane, instruction by
-instruction, each such call one libmvec vector call; the SLP vectorizer packs the rest), then
-a scalar remainder loop.  Which implementation (libmvec or scalar libm) computes each function
-is chosen per function and dtype by its accuracy (``SCALAR_LIBM``, ``VECTOR_LIBM``; measured
-bounds in ``ULP_BOUNDS``).  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost axis
-as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of 128,
-eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
+``acc`` at the end.  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost
+axis as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of
+128, eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
 kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
 NumPy's digits.  ``NAME_pwrows`` runs that sum once per row ``o`` in ``[start, stop)`` of a
 flat kernel whose rows have ``shape[0]`` elements, storing row ``o``'s to ``acc[o - start]``.
 
+When the body calls a transcendental function that has a vector form (libmvec's, or our own
+from ``vmath.py``), LLVM's loop vectorizer would scalarize the calls, so the loops run
+explicit lanes (the body once per lane, instruction by instruction, each such call one vector
+call; the SLP vectorizer packs the rest): the elementwise flat loop, each row of ``NAME_nd``
+(strided loads and stores; a reduction combines the lanes into the accumulator one by one,
+in order) and the eight accumulators of ``NAME_pw``'s leaves; a scalar loop does the elements
+left over (in the flat loop, where only ``vmath`` functions are called, also those before the
+first contiguous input's next 64-byte boundary: aligned vector loads).  Which implementation computes each function (``vmath``: ours, the same formulas
+as vector code in the lanes and as scalar code elsewhere, so an element's value does not
+depend on the entry point or its position; ``libmvec``; scalar libm) is chosen per function
+and type by its accuracy against NumPy (``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).
+
 No fast-math flags and no ``contract`` are emitted unless ``fastmath`` is asked for
 (``LAZYNP_FASTMATH=1``; see :func:`render`): by default every operation rounds as NumPy's
-scalar loop.  Transcendental functions call the C math library (libmvec in the lanes above).
+scalar loop.  Transcendental functions call ``vmath``'s functions (which call ``llvm.fma``
+explicitly: one rounding on every host), libmvec in the lanes above, or the C math library.
 Anything not rendered raises :class:`Unsupported`, and the runtime leaves that kernel to the
 reference executor.
 
@@ -90,6 +98,7 @@ import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
+from . import vmath
 
 __all__ = ["Unsupported", "pack_consts", "render", "reversed_view", "supported_dtype"]
 
@@ -181,16 +190,25 @@ _LIBM2 = {Op.ARCTAN2: "atan2", Op.HYPOT: "hypot", Op.POWER: "pow", Op.FLOAT_POWE
 LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh",
                      "exp", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh",
                      "tan", "tanh", "pow", "atan2", "hypot"})
-# Where each libm function is computed, chosen by measured ULP distance from NumPy's own
-# results on glibc 2.36 (docs/numerics.md, tests/codegen_cpu/test_ulp.py).  Default: libmvec
-# in the explicit lanes of a flat loop, scalar libm elsewhere (remainder, strided nest, sums).
-# SCALAR_LIBM: scalar libm everywhere (libmvec's float64 exp/sin/cos/tan are 3 ULP from
-# NumPy, glibc's scalar ones 0-1; libmvec's float32 log 5, scalar logf 3).  VECTOR_LIBM:
-# libmvec everywhere, a scalar argument splat over a vector (glibc's scalar float64 cbrt is
-# 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64 arccos(1) is -0.0, libm's +0.0).
-SCALAR_LIBM = frozenset({("exp", "double"), ("sin", "double"), ("cos", "double"),
-                         ("tan", "double"), ("log", "float")})
-VECTOR_LIBM = frozenset({("cbrt", "double"), ("acos", "double")})
+# Where each libm function is computed, by (C name, LLVM type), chosen by measured ULP
+# distance from NumPy's own results on glibc 2.36 (docs/numerics.md,
+# tests/codegen_cpu/test_ulp.py):
+#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a
+#     loop, the same formulas as scalar code elsewhere (libmvec's float64 exp/sin/cos/tan are
+#     3 ULP from NumPy and libmvec's float32 log 5; glibc's scalar ones do not vectorize);
+#   "libmvec": libmvec everywhere, a scalar argument splat over a vector (glibc's scalar
+#     float64 cbrt is 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64
+#     arccos(1) is -0.0, libm's +0.0).
+# Not listed: libmvec in the explicit lanes of a loop, scalar libm for the elements left over.
+# Without libmvec (another libc) "libmvec" and the lanes of an unlisted function mean scalar
+# libm.
+LIBM_IMPL: dict[tuple[str, str], str] = {
+    ("exp", "double"): "vmath", ("sin", "double"): "vmath", ("cos", "double"): "vmath",
+    ("tan", "double"): "vmath", ("log", "float"): "vmath",
+    ("cbrt", "double"): "libmvec", ("acos", "double"): "libmvec",
+}
+assert all((name, ty) in vmath.IMPLEMENTED for (name, ty), impl in LIBM_IMPL.items()
+           if impl == "vmath")
 #: max ULP distance from NumPy's result, (float64, float32), of every transcendental the
 #: backend renders, by NumPy ufunc name (float_power computes float32 in float64); the table
 #: in docs/numerics.md is the same and tests/codegen_cpu/test_ulp.py checks values and docs
@@ -198,7 +216,7 @@ ULP_BOUNDS: dict[str, tuple[int, int]] = {
     "arccos": (1, 2), "arccosh": (2, 2), "arcsin": (2, 3), "arcsinh": (1, 2),
     "arctan": (2, 2), "arctan2": (2, 3), "arctanh": (1, 2), "cbrt": (2, 4),
     "cos": (1, 2), "cosh": (2, 2), "exp": (1, 4), "exp2": (1, 2), "expm1": (1, 2),
-    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 3), "log10": (2, 3),
+    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 4), "log10": (2, 3),
     "log1p": (2, 2), "log2": (2, 3), "power": (1, 1), "sin": (1, 1), "sinh": (2, 2),
     "tan": (1, 3), "tanh": (2, 3),
 }
@@ -228,10 +246,11 @@ class _Fn:
 
 
 class _Module:
-    def __init__(self, vector_abi: tuple | None = None) -> None:
+    def __init__(self, vector_abi: tuple | None = None, libmvec: bool = False) -> None:
         self.decls: set[str] = set()
         self.defs: dict[str, str] = {}
         self.vector_abi = vector_abi
+        self.libmvec = libmvec and vector_abi is not None
 
     def declare(self, text: str) -> None:
         self.decls.add(text)
@@ -239,6 +258,13 @@ class _Module:
     def define(self, name: str, text: str) -> None:
         """A helper function of the module (defined once, however often it is called)."""
         self.defs.setdefault(name, text)
+
+    def define_vmath(self, d: vmath.Definition) -> str:
+        """Add a vmath function (once) and return its symbol."""
+        if d.name not in self.defs:
+            self.defs[d.name] = d.text
+            self.decls |= d.decls
+        return d.name
 
 
 # ------------------------------------------------------------ NumPy's complex loops here
@@ -296,9 +322,24 @@ def _libm(f: _Fn, name: str, ty: str, *args: str) -> str:
 _WIDTHS = {"b": 2, "d": 4, "e": 8}  # doubles per vector of each x86 vector-ABI ISA
 
 
+def _vector_apply(f: _Fn, fn: str, ty: str, lanes: list[list[str]]) -> list[str]:
+    """Call the vector function ``fn`` on ``len(lanes)`` lanes (``lanes[l]``: the arguments of
+    lane l): pack each argument into a vector, call, unpack the result."""
+    w = len(lanes)
+    vt = f"<{w} x {ty}>"
+    vecs = []
+    for a in range(len(lanes[0])):
+        v = "poison"
+        for lane in range(w):
+            v = f.emit(f"insertelement {vt} {v}, {ty} {lanes[lane][a]}, i32 {lane}")
+        vecs.append(v)
+    r = f.emit(f"call {vt} {fn}({', '.join(f'{vt} {v}' for v in vecs)})")
+    return [f.emit(f"extractelement {vt} {r}, i32 {lane}") for lane in range(w)]
+
+
 def _vec_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str] | None:
-    """One libmvec call for ``len(lanes)`` lanes (``lanes[l]``: the arguments of lane l), or
-    None where the host has no variant of that width."""
+    """One libmvec call for ``len(lanes)`` lanes, or None where the host has no variant of
+    that width."""
     w = len(lanes)
     isas = "bde"[: "bde".index(f.mod.vector_abi[0]) + 1]
     per = 1 if ty == "double" else 2
@@ -310,19 +351,24 @@ def _vec_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str] |
     vt = f"<{w} x {ty}>"
     vname = f"_ZGV{isa}N{w}{'v' * nargs}_{cname}"
     f.mod.declare(f"declare {vt} @{vname}({', '.join(vt for _ in range(nargs))})")
-    vecs = []
-    for a in range(nargs):
-        v = "poison"
-        for lane in range(w):
-            v = f.emit(f"insertelement {vt} {v}, {ty} {lanes[lane][a]}, i32 {lane}")
-        vecs.append(v)
-    r = f.emit(f"call {vt} @{vname}({', '.join(f'{vt} {v}' for v in vecs)})")
-    return [f.emit(f"extractelement {vt} {r}, i32 {lane}") for lane in range(w)]
+    return _vector_apply(f, f"@{vname}", ty, lanes)
+
+
+def _vmath_call(f: _Fn, name: str, ty: str, lanes: list[list[str]]) -> list[str]:
+    """Our own implementation (vmath.py) for ``len(lanes)`` lanes (1: the scalar form)."""
+    avx512 = f.mod.vector_abi is not None and f.mod.vector_abi[0] == "e"
+    fn = f.mod.define_vmath(vmath.definition(name, ty, len(lanes), avx512))
+    if len(lanes) == 1:
+        return [f.emit(f"call {ty} {fn}({ty} {lanes[0][0]})")]
+    return _vector_apply(f, fn, ty, lanes)
 
 
 def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
     """One element of a libm function, from the implementation its table entry names."""
-    if (name, ty) in VECTOR_LIBM and f.mod.vector_abi is not None:
+    impl = LIBM_IMPL.get((name, ty))
+    if impl == "vmath":
+        return _vmath_call(f, name, ty, [list(args)])[0]
+    if impl == "libmvec" and f.mod.libmvec:
         w = f.mod.vector_abi[1 if ty == "double" else 2]
         out = _vec_call(f, name, ty, [list(args)] * w)
         if out is not None:
@@ -330,9 +376,11 @@ def _libm_call(f: _Fn, name: str, ty: str, *args: str) -> str:
     return _libm(f, name, ty, *args)
 
 
-def _lanes_vectorized(name: str | None, ty: str) -> bool:
-    """Whether the explicit lanes of a flat loop call libmvec for ``name`` on ``ty``."""
-    return name in LIBMVEC and (name, ty) not in SCALAR_LIBM
+def _lanes_vectorized(mod: _Module, name: str | None, ty: str) -> bool:
+    """Whether the explicit lanes of a loop call a vector function for ``name``."""
+    if LIBM_IMPL.get((name, ty)) == "vmath":
+        return True
+    return mod.libmvec and name in LIBMVEC
 
 
 def _zero(ty: str) -> str:
@@ -1078,14 +1126,17 @@ class _Body:
             return _clip(f, args, ins.dtype, self.ties[j])
         return _render_op(f, ins.op, ins.dtype, args, dts)
 
-    def vector_calls(self) -> bool:
-        """Whether the body calls a libm function that libmvec has (worth explicit lanes)."""
+    def vector_calls(self, mod: _Module) -> set[str]:
+        """Implementations (``"vmath"``, ``"libmvec"``) of the body's calls that have a vector
+        form (none: explicit lanes are not worth it)."""
+        impls = set()
         for ins, dts in zip(self.k.body, self.argdts):
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
             vt = _vec_ty(dts[0])
-            if vt is not None and _lanes_vectorized(name, vt):
-                return True
-        return False
+            if vt is not None and _lanes_vectorized(mod, name, vt):
+                vm = LIBM_IMPL.get((name, vt)) == "vmath"
+                impls.add("vmath" if vm else "libmvec")
+        return impls
 
     def render_lanes(self, f: _Fn, load: Any, consts: list[str], w: int
                      ) -> tuple[list[str], np.dtype]:
@@ -1109,8 +1160,11 @@ class _Body:
             name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
             vt = _vec_ty(dts[0])
             out = None
-            if vt is not None and len(set(dts)) == 1 and _lanes_vectorized(name, vt):
-                out = _vec_call(f, name, vt, lanes)
+            if vt is not None and len(set(dts)) == 1 and _lanes_vectorized(f.mod, name, vt):
+                if LIBM_IMPL.get((name, vt)) == "vmath":
+                    out = _vmath_call(f, name, vt, lanes)
+                else:
+                    out = _vec_call(f, name, vt, lanes)
             if out is None:
                 out = [self.instr(f, j, lanes[lane], dts) for lane in range(w)]
             regs.append(out)
@@ -1159,6 +1213,20 @@ def load_value(f: _Fn, ptr: str, off: str, dt: np.dtype) -> str:
     return v
 
 
+def store_lanes(f: _Fn, ptr: str, off: str, dt: np.dtype, vals: list[str]) -> None:
+    """Store consecutive elements ``vals`` from ``ptr[off]`` on as one vector store (the SLP
+    vectorizer may cut separate stores into narrower vectors)."""
+    mt = _mem_ty(dt)
+    vt = f"<{len(vals)} x {mt}>"
+    vec = "poison"
+    for lane, v in enumerate(vals):
+        if np.dtype(dt).kind == "b":
+            v = f.emit(f"zext i1 {v} to i8")
+        vec = f.emit(f"insertelement {vt} {vec}, {mt} {v}, i32 {lane}")
+    p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
+    f.raw(f"  store {vt} {vec}, ptr {p}, align {np.dtype(dt).itemsize}")
+
+
 def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
     if _is_complex(dt):
         ty = _ty(dt)
@@ -1185,6 +1253,41 @@ def _check_reduction(red: Any) -> None:
         # with a pairwise sum of each part; min/max of complex values order them
         # lexicographically: left to the reference executor
         raise Unsupported(f"reduction {red.op.value} of {dt}")
+
+
+def _lanes_width(mod: _Module, body: _Body) -> int:
+    """Lanes of the explicit-lanes loop for ``body``, 0 for none: a body that calls a
+    transcendental function with a vector form runs explicit lanes (LLVM's loop vectorizer
+    would scalarize the calls), one vector register of doubles wide."""
+    if mod.vector_abi is None or not body.vector_calls(mod):
+        return 0
+    return _WIDTHS[mod.vector_abi[0]]
+
+
+def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: str,
+                load: Any, store: Any, dt: np.dtype) -> str:
+    """Explicit lanes over ``[lo, hi - (hi - lo) % w)`` in steps of ``w``: the body once per
+    lane, instruction by instruction (each transcendental call one vector call; the SLP
+    vectorizer packs the rest).  ``load(i, index)`` gives input i at an index of the loop,
+    ``store(values, indices)`` stores the lanes' results (cast to ``dt``), lane by lane in
+    order where it combines them into an accumulator.  Entered from block ``pred``; ends in
+    block ``vdone`` and returns the first index left to the scalar loop."""
+    w = _lanes_width(f.mod, body)
+    f.raw(f"  %vn = sub i64 {hi}, {lo}")
+    f.raw(f"  %vr = srem i64 %vn, {w}")
+    f.raw(f"  %vend = sub i64 {hi}, %vr")
+    f.raw(f"  %vany = icmp slt i64 {lo}, %vend")
+    f.raw("  br i1 %vany, label %vloop, label %vdone")
+    f.raw("vloop:")
+    f.raw(f"  %vi = phi i64 [ {lo}, {pred} ], [ %vi1, %vloop ]")
+    at = ["%vi"] + [f.emit(f"add i64 %vi, {lane}") for lane in range(1, w)]
+    vals, vdt = body.render_lanes(f, lambda i, lane: load(i, at[lane]), consts, w)
+    store([_cast(f, v, vdt, dt) for v in vals], at)
+    f.raw(f"  %vi1 = add i64 %vi, {w}")
+    f.raw("  %vmore = icmp slt i64 %vi1, %vend")
+    f.raw("  br i1 %vmore, label %vloop, label %vdone")
+    f.raw("vdone:")
+    return "%vend"
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
@@ -1278,43 +1381,46 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         adt = np.dtype(red.acc_dtype)
         aty = _ty(adt)
         init = load_value(f, "%acc", "0", adt)
-    if red is None and mod.vector_abi is not None and body.vector_calls():
-        # explicit lanes so that libm calls go to libmvec (LLVM's loop vectorizer would
-        # scalarize them); the scalar loop below does the rest
-        w = _WIDTHS[mod.vector_abi[0]]
-        f.raw("  %vn = sub i64 %stop, %start")
-        f.raw(f"  %vr = srem i64 %vn, {w}")
-        f.raw("  %vend = sub i64 %stop, %vr")
-        f.raw("  %vany = icmp slt i64 %start, %vend")
-        f.raw("  br i1 %vany, label %vloop, label %vdone")
-        f.raw("vloop:")
-        f.raw("  %vi = phi i64 [ %start, %entry ], [ %vi1, %vloop ]")
-        offs = {}
+    peel = False
+    if red is None and _lanes_width(mod, body):
 
-        def off(lane: int) -> str:
-            if lane not in offs:
-                offs[lane] = f.emit(f"add i64 %vi, {lane}")
-            return offs[lane]
-
-        def vload(i: int, lane: int) -> str:
+        def vload(i: int, at: str) -> str:
             if i in scalars:
                 return scalars[i]
-            return load_value(f, ptrs[i], off(lane), k.inputs[i].dtype)
+            return load_value(f, ptrs[i], at, k.inputs[i].dtype)
 
-        vals, vdt = body.render_lanes(f, vload, consts, w)
-        out_dt = k.outputs[0].dtype
-        for lane, v in enumerate(vals):
-            store_value(f, ptrs[nin], off(lane), out_dt, _cast(f, v, vdt, out_dt))
-        f.raw(f"  %vi1 = add i64 %vi, {w}")
-        f.raw("  %vmore = icmp slt i64 %vi1, %vend")
-        f.raw("  br i1 %vmore, label %vloop, label %vdone")
-        f.raw("vdone:")
-        first = "%vend"
+        def vstore(vals: list[str], at: list[str]) -> None:
+            store_lanes(f, ptrs[nin], at[0], k.outputs[0].dtype, vals)
+
+        # Where the lanes compute the scalar loop's bits (vmath only), the scalar loop first
+        # takes the elements before the first contiguous input's next 64-byte boundary, so
+        # that the lanes' loads do not straddle cache lines (a few % on streaming kernels)
+        lead = next((i for i, inp in enumerate(k.inputs) if inp.layout == "contiguous"), None)
+        peel = lead is not None and body.vector_calls(mod) == {"vmath"}
+        lo, pred = "%start", "%entry"
+        if peel:
+            size = np.dtype(k.inputs[lead].dtype).itemsize
+            pa = f.emit(f"ptrtoint ptr {ptrs[lead]} to i64")
+            at = f.emit(f"add i64 {pa}, {f.emit(f'mul i64 %start, {size}')}")
+            gap = f.emit(f"and i64 {f.emit(f'sub i64 0, {at}')}, 63")
+            a0 = f.emit(f"add i64 %start, {f.emit(f'udiv i64 {gap}, {size}')}")
+            f.raw(f"  %a0 = select i1 {f.emit(f'icmp slt i64 {a0}, %stop')}, i64 {a0}, i64 %stop")
+            f.raw("  %pre = icmp slt i64 %start, %a0")
+            f.raw("  br i1 %pre, label %loop, label %lanes")
+            f.raw("lanes:")
+            lo, pred = "%a0", "%lanes"
+        first = _lanes_loop(body, f, consts, lo, "%stop", pred, vload, vstore,
+                            k.outputs[0].dtype)
         entry = "%vdone"
     f.raw(f"  %empty = icmp sge i64 {first}, %stop")
     f.raw("  br i1 %empty, label %done, label %loop")
     f.raw("loop:")
-    f.raw(f"  %i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
+    if peel:
+        # two runs: [start, a0) before the lanes, then [vend, stop)
+        f.raw("  %i = phi i64 [ %start, %entry ], [ %vend, %vdone ], [ %i1, %loop ]")
+        f.raw("  %lim = phi i64 [ %a0, %entry ], [ %stop, %vdone ], [ %lim, %loop ]")
+    else:
+        f.raw(f"  %i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
 
     def load(i: int) -> str:
         if i in scalars:
@@ -1334,8 +1440,15 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         new = _combine(f, red, "%a", v)
         f.raw(f"  %a1 = select i1 true, {aty} {new}, {aty} {new}")  # (a fixed name)
     f.raw("  %i1 = add i64 %i, 1")
-    f.raw("  %more = icmp slt i64 %i1, %stop")
-    f.raw("  br i1 %more, label %loop, label %done")
+    if peel:
+        f.raw("  %more = icmp slt i64 %i1, %lim")
+        f.raw("  br i1 %more, label %loop, label %next")
+        f.raw("next:")
+        f.raw("  %before = icmp eq i64 %lim, %a0")
+        f.raw("  br i1 %before, label %lanes, label %done")
+    else:
+        f.raw("  %more = icmp slt i64 %i1, %stop")
+        f.raw("  br i1 %more, label %loop, label %done")
     f.raw("done:")
     if red is not None:
         f.raw(f"  %af = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
@@ -1394,9 +1507,32 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             t = f.emit(f"mul i64 {idx[d]}, {strides[o][d]}")
             acc = f.emit(f"add i64 {acc}, {t}")
         bases.append(acc)
-    f.raw("  br label %inner")
+    first, entry = "0", "%row"
+    out_dt = k.outputs[0].dtype if red is None else np.dtype(red.acc_dtype)
+    if _lanes_width(mod, body):
+        # explicit lanes along the row (strided loads and stores), as in the flat loop
+
+        def at(o: int, j: str) -> str:
+            t = f.emit(f"mul i64 {j}, {strides[o][D - 1]}")
+            return f.emit(f"add i64 {bases[o]}, {t}")
+
+        def vload(i: int, j: str) -> str:
+            return load_value(f, ptrs[i], at(i, j), k.inputs[i].dtype)
+
+        def vstore(vals: list[str], js: list[str]) -> None:
+            for v, j in zip(vals, js):
+                if red is not None:
+                    v = _combine(f, red, load_value(f, "%acc", at(nin, j), out_dt), v)
+                store_value(f, ptrs[nin], at(nin, j), out_dt, v)
+
+        first = _lanes_loop(body, f, consts, "0", n, "%row", vload, vstore, out_dt)
+        entry = "%vdone"
+        f.raw(f"  %rest = icmp slt i64 {first}, {n}")
+        f.raw("  br i1 %rest, label %inner, label %rowend")
+    else:
+        f.raw("  br label %inner")
     f.raw("inner:")
-    f.raw("  %j = phi i64 [ 0, %row ], [ %j1, %inner ]")
+    f.raw(f"  %j = phi i64 [ {first}, {entry} ], [ %j1, %inner ]")
     offs: dict[int, str] = {}
 
     def off(o: int) -> str:
@@ -1409,16 +1545,10 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
         return load_value(f, ptrs[i], off(i), k.inputs[i].dtype)
 
     v, dt = body.render(f, load, consts)
-    if red is None:
-        out_dt = k.outputs[0].dtype
-        v = _cast(f, v, dt, out_dt)
-        store_value(f, ptrs[nin], off(nin), out_dt, v)
-    else:
-        adt = np.dtype(red.acc_dtype)
-        v = _cast(f, v, dt, adt)
-        old = load_value(f, "%acc", off(nin), adt)
-        new = _combine(f, red, old, v)
-        store_value(f, "%acc", off(nin), adt, new)
+    v = _cast(f, v, dt, out_dt)
+    if red is not None:
+        v = _combine(f, red, load_value(f, "%acc", off(nin), out_dt), v)
+    store_value(f, ptrs[nin], off(nin), out_dt, v)
     f.raw("  %j1 = add i64 %j, 1")
     f.raw(f"  %jm = icmp slt i64 %j1, {n}")
     f.raw("  br i1 %jm, label %inner, label %rowend")
@@ -1432,32 +1562,48 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     return "\n".join(f.lines)
 
 
+def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int
+                ) -> str:
+    """``@NAME_v1``: the body's value at flat index ``i`` of a flat kernel, as ``adt``; or
+    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes)."""
+    fe = _Fn(mod)
+    ty = _ty(adt)
+    rt = ty if w == 1 else f"<{w} x {ty}>"
+    fe.raw(f"define internal {rt} @{name}_v{w}(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
+           "alwaysinline {")
+    fe.raw("entry:")
+    ptrs = []
+    for i in range(len(k.inputs)):
+        p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
+        ptrs.append(fe.emit(f"load ptr, ptr {p}"))
+    consts = body.const_values(fe)
+    at = ["%i"] + [fe.emit(f"add i64 %i, {lane}") for lane in range(1, w)]
+
+    def load(i: int, lane: int = 0) -> str:
+        off = "0" if k.inputs[i].layout != "contiguous" else at[lane]
+        return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
+
+    if w == 1:
+        v, dt = body.render(fe, load, consts)
+        v = _cast(fe, v, dt, adt)
+    else:
+        vals, dt = body.render_lanes(fe, load, consts, w)
+        v = "poison"
+        for lane, x in enumerate(vals):
+            v = fe.emit(f"insertelement {rt} {v}, {ty} {_cast(fe, x, dt, adt)}, i32 {lane}")
+    fe.raw(f"  ret {rt} {v}")
+    fe.raw("}")
+    return "\n".join(fe.lines)
+
+
 def _render_pw(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     """NumPy's pairwise_sum of the body over a flat range; result stored to ``acc``."""
     red = k.reduction
     adt = np.dtype(red.acc_dtype)
     ty = _ty(adt)
-    nin = len(k.inputs)
-    # element function: value at flat index i
-    fe = _Fn(mod)
-    fe.raw(f"define internal {ty} @{name}_v(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
-           "alwaysinline {")
-    fe.raw("entry:")
-    ptrs = []
-    for i in range(nin):
-        p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
-        ptrs.append(fe.emit(f"load ptr, ptr {p}"))
-    consts = body.const_values(fe)
-
-    def load(i: int) -> str:
-        off = "0" if k.inputs[i].layout != "contiguous" else "%i"
-        return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
-
-    v, dt = body.render(fe, load, consts)
-    v = _cast(fe, v, dt, adt)
-    fe.raw(f"  ret {ty} {v}")
-    fe.raw("}")
-    ev = f"@{name}_v"
+    lanes = 8 if _lanes_width(mod, body) else 0  # (the 8 accumulators of NumPy's leaf)
+    parts = [_element_fn(k, body, mod, name, adt, w) for w in (1, lanes) if w]
+    ev = f"@{name}_v1"
     z = "-0.0"
     rec = f"""
 define internal {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
@@ -1483,7 +1629,7 @@ mid:
   %blk = icmp sle i64 %n, 128
   br i1 %blk, label %leaf, label %split
 leaf:
-{_leaf(ty, ev)}
+{_leaf(ty, ev, f'@{name}_v8' if lanes else None)}
 split:
   %h = sdiv i64 %n, 2
   %hm = srem i64 %h, 8
@@ -1532,15 +1678,27 @@ done:
   ret i32 %sfv
 }}
 """
-    return "\n".join(fe.lines) + rec + entry + rows
+    return "\n\n".join(parts) + rec + entry + rows
 
 
-def _leaf(ty: str, ev: str) -> str:
-    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
+def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
+    """``%{name}0`` ... ``%{name}7``: the body's values at flat indices ``at`` ... ``at + 7``
+    (one call of the 8-lane element function ``ev8``, or eight of ``ev``)."""
+    args = "ptr %ptrs, ptr %consts, ptr %sf"
+    if ev8 is not None:
+        lines = [f"  %{name}v = call <8 x {ty}> {ev8}({args}, i64 {at})"]
+        return lines + [f"  %{name}{j} = extractelement <8 x {ty}> %{name}v, i32 {j}"
+                        for j in range(8)]
     lines = []
     for j in range(8):
-        lines.append(f"  %li{j} = add i64 %a, {j}")
-        lines.append(f"  %r0_{j} = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %li{j})")
+        lines.append(f"  %{name}i{j} = add i64 {at}, {j}")
+        lines.append(f"  %{name}{j} = call {ty} {ev}({args}, i64 %{name}i{j})")
+    return lines
+
+
+def _leaf(ty: str, ev: str, ev8: str | None) -> str:
+    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
+    lines = _eight(ty, ev, ev8, "%a", "r0_")
     lines += [
         "  %nm = srem i64 %n, 8",
         "  %nend = sub i64 %n, %nm",
@@ -1553,9 +1711,8 @@ def _leaf(ty: str, ev: str) -> str:
     ]
     for j in range(8):
         lines.append(f"  %ra{j} = phi {ty} [ %r0_{j}, %leaf ], [ %rb{j}, %lloop ]")
+    lines += _eight(ty, ev, ev8, "%li", "lv")
     for j in range(8):
-        lines.append(f"  %lx{j} = add i64 %li, {j}")
-        lines.append(f"  %lv{j} = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %lx{j})")
         lines.append(f"  %rb{j} = fadd {ty} %ra{j}, %lv{j}")
     lines += [
         "  %li8 = add i64 %li, 8",
@@ -1599,12 +1756,14 @@ FAST_FLAGS = "reassoc nsz arcp contract afn"
 
 
 def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
-           fastmath: bool = False) -> Rendered:
+           libmvec: bool = False, fastmath: bool = False) -> Rendered:
     """LLVM IR of ``k``: entry points ``NAME_flat`` and ``NAME_nd`` (elementwise),
     ``NAME_nd`` (reductions) and ``NAME_pw`` (with ``pairwise``: full float sums).
 
     ``vector_abi``: ``(isa letter, doubles per vector, floats per vector)`` of the host's
-    libmvec (``("e", 8, 16)`` for AVX-512), or None for plain scalar libm calls.
+    vector registers in the x86 vector-function ABI's terms (``("e", 8, 16)`` for AVX-512),
+    or None for no explicit lanes; ``libmvec``: whether glibc's libmvec is loaded (its
+    functions may be called in those lanes).
     ``fastmath`` (``config.fastmath``, opt-in): every floating-point arithmetic instruction
     carries ``FAST_FLAGS``, so LLVM may reassociate (vectorized reductions), contract to FMA
     and use reciprocals; results then differ from NumPy's in the last bits."""
@@ -1615,7 +1774,7 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
         identity(red)
     else:
         _ty(k.outputs[0].dtype)
-    mod = _Module(vector_abi)
+    mod = _Module(vector_abi, libmvec)
     name = k.name or "kernel"
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     parts = []

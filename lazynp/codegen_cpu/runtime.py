@@ -126,7 +126,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
         if c is not None:
             return c
         try:
-            r = render(k, pairwise, _vector_abi(), fastmath)
+            r = render(k, pairwise, *_vector_abi(), fastmath=fastmath)
             lib = compiler.compile_ir(r.ir, k.name or "kernel")
             c = _Compiled(lib, r.entries)
             stats["compiled"] += 1
@@ -136,24 +136,29 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
         return c
 
 
-def _vector_abi() -> tuple | None:
-    """libmvec's variant for the host (loads libmvec once), or None where it is missing."""
+def _vector_abi() -> tuple[tuple | None, bool]:
+    """The host's vector registers in the x86 vector-function ABI's terms (``render``'s
+    ``vector_abi``; None off x86-64) and whether glibc's libmvec loaded (tried once)."""
     if "abi" not in _state:
         abi = None
+        libmvec = False
         try:
-            feats = compiler.host_info()["features"]
+            info = compiler.host_info()
+            feats = info["features"]
+            if info["triple"].startswith(("x86_64", "amd64")):
+                if "+avx512f" in feats:
+                    abi = ("e", 8, 16)
+                elif "+avx2" in feats:
+                    abi = ("d", 4, 8)
+                else:
+                    abi = ("b", 2, 4)
             import llvmlite.binding as llvm
 
             llvm.load_library_permanently("libmvec.so.1")
-            if "+avx512f" in feats:
-                abi = ("e", 8, 16)
-            elif "+avx2" in feats:
-                abi = ("d", 4, 8)
-            else:
-                abi = ("b", 2, 4)
+            libmvec = abi is not None
         except Exception:
-            abi = None
-        _state["abi"] = abi
+            pass
+        _state["abi"] = (abi, libmvec)
     return _state["abi"]
 
 
