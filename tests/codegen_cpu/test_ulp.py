@@ -139,9 +139,17 @@ def _compiled(name: str, arrays: list[np.ndarray], strided: bool) -> np.ndarray:
 SPURIOUS_FLAGS_F32 = {"arccosh", "arcsinh", "cos", "cosh", "hypot", "sin", "sinh", "tan"}
 
 
+def _measured_host() -> bool:
+    """The bounds are measured on x86-64 with AVX-512 (Zen 4, glibc 2.36, NumPy 2.4): NumPy's
+    own SIMD paths and libmvec's variants differ on other hosts."""
+    return runtime._vector_abi()[0] == ("e", 8, 16)
+
+
 @pytest.mark.parametrize("strided", [False, True], ids=["flat", "strided"])
 @pytest.mark.parametrize("name,dt", CASES, ids=[f"{n}-{np.dtype(d).name}" for n, d in CASES])
 def test_max_ulp_from_numpy(name: str, dt: type, strided: bool) -> None:
+    if not _measured_host():
+        pytest.skip("ULP bounds are measured against NumPy and libmvec on AVX-512 hosts")
     arrays = _inputs(name, dt)
     if dt == np.float32 and name in SPURIOUS_FLAGS_F32:
         with lnp.config(backend="llvm", eager_threshold=0), np.errstate(under="ignore"):
