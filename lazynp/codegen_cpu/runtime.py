@@ -520,10 +520,11 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
-    if (flat and len(tasks) == 1 and k.outputs[0].existing is None
+    if (flat and n <= BLOCK and k.outputs[0].existing is None
             and k.outputs[0].perm is None
             and all(isinstance(a, np.ndarray) and a.flags.aligned for a in arrays)):
-        # the next run of this kernel (same plan, from the plan cache) takes _run_quick
+        # one block, on the calling thread whatever the thread settings: the next run of
+        # this kernel (same plan, from the plan cache) takes _run_quick / run_direct
         k.memo["quick"] = (fn, args[1:], dims, strides, consts)
     flags = _run_tasks(fn, args, tasks, n)
     del ptrs, dims, strides
