@@ -273,6 +273,7 @@ def compile_ir(ir: str, name: str = "module", cache: bool | None = None) -> Libr
             stats["memory_hits"] += 1
             return lib
         _llvm()
+        _debug(4, f"LLVM IR for {name}:\n{ir}")  # (also when the object comes from disk)
         use_disk = _config().cache if cache is None else cache
         path = cache_path_for(ir) if use_disk else None
         obj = None
@@ -292,7 +293,6 @@ def compile_ir(ir: str, name: str = "module", cache: bool | None = None) -> Libr
                 obj = None
         if obj is None:
             source = "compiled"
-            _debug(4, f"LLVM IR for {name}:\n{ir}")
             obj = _build_object(ir, name)
             stats["compiled"] += 1
             if path is not None:
