@@ -371,7 +371,7 @@ def _exact_any_order(dt: np.dtype, k: Kernel) -> bool:
 def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     """Run ``k`` compiled; its output values, or None to leave it to the reference."""
     quick = k.memo.get("quick")
-    if quick is not None and k.outputs[0].existing is None:
+    if quick is not None and k.outputs[0].existing is None and _single_thread(k.size):
         out = _run_quick(k, quick)
         if out is not None:
             return out
@@ -413,13 +413,19 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     return _reduce(k, comp, arrays, ptrs_in, consts)
 
 
+def _single_thread(n: int) -> bool:
+    """Whether an elementwise kernel of ``n`` elements runs on the calling thread alone (its
+    result does not depend on how the range is split, so one call covers it)."""
+    return n < config.parallel_threshold or config.num_threads <= 1
+
+
 def run_direct(k: Kernel, nodes: list) -> np.ndarray | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
     way (not a small elementwise kernel that ran before, an input read through a view, or a
     floating-point flag raised: the usual way reruns it and reports as NumPy)."""
     quick = k.memo.get("quick")
-    if quick is None or k.reduction is not None:
+    if quick is None or k.reduction is not None or not _single_thread(k.size):
         return None
     fn, args = quick[:2]
     shape = k.shape
@@ -520,11 +526,11 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
-    if (flat and n <= BLOCK and k.outputs[0].existing is None
+    if (flat and k.outputs[0].existing is None
             and k.outputs[0].perm is None
             and all(isinstance(a, np.ndarray) and a.flags.aligned for a in arrays)):
-        # one block, on the calling thread whatever the thread settings: the next run of
-        # this kernel (same plan, from the plan cache) takes _run_quick / run_direct
+        # the next run of this kernel (same plan, from the plan cache) takes _run_quick /
+        # run_direct when it is to run on the calling thread (see _single_thread)
         k.memo["quick"] = (fn, args[1:], dims, strides, consts)
     flags = _run_tasks(fn, args, tasks, n)
     del ptrs, dims, strides
