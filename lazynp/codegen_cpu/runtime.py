@@ -436,9 +436,17 @@ def run_direct(k: Kernel, nodes: list) -> np.ndarray | None:
         if inp.fill is not None:
             a = inp.fill  # a broadcast scalar: the flat entry loads it once
         else:
-            a = nodes[inp.node.index].value
-            if a is None or a.shape != shape or not a.flags.aligned:
+            node = nodes[inp.node.index]
+            a = node.value
+            if a is None or a.shape != shape:
                 return None
+            addr = getattr(node, "addr", None)
+            if addr is None:
+                if not a.flags.aligned:
+                    return None
+                addr = node.addr = _addr(a)
+            ptrs.append(addr)
+            continue
         ptrs.append(_addr(a))
     out = np.empty(shape, dtype=k.outputs[0].dtype)
     ptrs.append(_addr(out))
