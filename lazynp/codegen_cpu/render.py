@@ -437,14 +437,12 @@ def _minmax(f: _Fn, op: Op, ty: str, dt: np.dtype, a: str, b: str) -> str:
         c2 = f.emit(f"xor i1 {only_b}, true")
         c = f.emit(f"and i1 {c}, {c2}")
         return _sel(f, c, ty, a, b)
-    # fmin: (a <= b || isnan(b)) ? a : b
-    c = f.emit(f"fcmp {'ule' if op is Op.FMIN else 'uge'} {ty} {a}, {b}")
-    na = _isnan(f, a, ty)
+    # fmin: (a < b || isnan(b)) ? a : b -- ties (+0 and -0) give b, as NumPy's SIMD loop
+    # (every element of a strided array, all but a contiguous array's scalar tail; NumPy's
+    # scalar loop keeps a: docs/deviations.md)
+    c = f.emit(f"fcmp {'olt' if op is Op.FMIN else 'ogt'} {ty} {a}, {b}")
     nb = _isnan(f, b, ty)
-    # ule is true when either is NaN: then pick the non-NaN one (a when b is NaN)
-    c2 = f.emit(f"xor i1 {na}, true")
-    c2 = f.emit(f"or i1 {c2}, {nb}")
-    c = f.emit(f"and i1 {c}, {c2}")
+    c = f.emit(f"or i1 {c}, {nb}")
     return _sel(f, c, ty, a, b)
 
 
