@@ -518,10 +518,15 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         strides = np.zeros(1, dtype=np.int64)
     else:
         fn = comp.fns["nd"]
-        dims = np.array(shape or (1,), dtype=np.int64)
         ost = [0] * max(len(shape), 1) if dry else (_elem_strides(out) or [0])
         st = [_elem_strides(a) or [0] for a in arrays] + [ost]
-        strides = np.array([s for row in st for s in row], dtype=np.int64)
+        # iterate in memory order: axes by decreasing stride of the output (of the first
+        # input for a dry run), so the innermost loop walks the smallest stride (an
+        # elementwise result does not depend on the order)
+        ref = st[0] if dry and arrays else ost
+        perm = sorted(range(len(ref)), key=lambda d: -abs(ref[d])) if len(shape) > 1 else [0]
+        dims = np.array([shape[d] for d in perm] if shape else [1], dtype=np.int64)
+        strides = np.array([row[d] for row in st for d in perm], dtype=np.int64)
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
     if gen is not None:  # one chunk per task (see _Gen)
         tasks = [(None, s, min(s + GEN_CHUNK, n)) for s in range(0, n, GEN_CHUNK)]
