@@ -1213,7 +1213,13 @@ def load_value(f: _Fn, ptr: str, off: str, dt: np.dtype) -> str:
 
 def store_lanes(f: _Fn, ptr: str, off: str, dt: np.dtype, vals: list[str]) -> None:
     """Store consecutive elements ``vals`` from ``ptr[off]`` on as one vector store (the SLP
-    vectorizer may cut separate stores into narrower vectors)."""
+    vectorizer may cut separate stores into narrower vectors); complex values (no vector
+    of them exists) are stored one by one."""
+    if _is_complex(dt):
+        for lane, v in enumerate(vals):
+            at = f.emit(f"add i64 {off}, {lane}")
+            store_value(f, ptr, at, dt, v)
+        return
     mt = _mem_ty(dt)
     vt = f"<{len(vals)} x {mt}>"
     vec = "poison"

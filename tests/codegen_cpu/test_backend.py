@@ -423,3 +423,11 @@ def test_fastmath_is_opt_in() -> None:
             got = np.asarray(fn(lnp, la))
         assert runtime.stats["runs"] > runs
         np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("dt", [np.complex64, np.complex128])
+def test_vector_lanes_storing_complex_results(dt: Any) -> None:
+    """A body with vectorized calls (explicit lanes) whose result is cast to complex."""
+    x = np.linspace(0.5, 2.0, 5003).astype(np.float32 if dt is np.complex64 else np.float64)
+    check(lambda xp, a: xp.asarray(xp.exp(a), dtype=dt), x, exact=False)
+    check(lambda xp, a: xp.asarray(xp.sin(a[::-2]) * 2, dtype=dt), x, exact=False)
