@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..graph.node import Node
+from ..graph.node import Node, pending_subgraph
 from ..graph.ops import Op
 from ..graph.semantics import ARG
 from .partition import make_plan
@@ -83,44 +83,27 @@ def _pk(v: Any) -> Any:
 def signature(root: Node) -> tuple[tuple, list[Node]] | None:
     """(key, nodes): the graph's signature and its nodes in slot order (pending nodes in
     ``pending_subgraph`` order, then leaves), or None when it cannot be cached."""
-    order: list[Node] = []
-    pos: dict[int, int] = {}
+    order = pending_subgraph(root)
+    pos = {id(n): i for i, n in enumerate(order)}
     leaves: list[Node] = []
-    lpos: dict[int, int] = {}
     parts: list = []
-    stack: list = [(root, False)]
-    seen: set[int] = set()
     try:
-        while stack:
-            node, expanded = stack.pop()
-            if not expanded:
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                stack.append((node, True))
-                for inp in reversed(node.inputs):
-                    if inp.value is None and id(inp) not in seen:
-                        stack.append((inp, False))
-                continue
+        for n in order:
             ins = []
-            for i in node.inputs:
+            for i in n.inputs:
                 p = pos.get(id(i))
-                if p is None:  # a realized input: leaf slot, counted from -1 down
-                    p = lpos.get(id(i))
-                    if p is None:
-                        p = lpos[id(i)] = -1 - len(leaves)
-                        leaves.append(i)
+                if p is None:  # a realized input: a leaf slot
+                    p = pos[id(i)] = len(order) + len(leaves)
+                    leaves.append(i)
                 ins.append(p)
-            params = node.params
-            if node.op is Op.RANDOM:
+            params = n.params
+            if n.op is Op.RANDOM:
                 pk: Any = params.get("method")
             elif params:
                 pk = _pk(params)
             else:
                 pk = None
-            pos[id(node)] = len(order)
-            order.append(node)
-            parts.append((node.op, pk, node.dtype, node.shape, node.held, tuple(ins)))
+            parts.append((n.op, pk, n.dtype, n.shape, n.held, tuple(ins)))
     except _NoKey:
         return None
     for leaf in leaves:
