@@ -249,6 +249,7 @@ class _Module:
     def __init__(self, vector_abi: tuple | None = None, libmvec: bool = False) -> None:
         self.decls: set[str] = set()
         self.defs: dict[str, str] = {}
+        self.vmath: dict[str, vmath.Definition] = {}
         self.vector_abi = vector_abi
         self.libmvec = libmvec and vector_abi is not None
 
@@ -260,10 +261,13 @@ class _Module:
         self.defs.setdefault(name, text)
 
     def define_vmath(self, d: vmath.Definition) -> str:
-        """Add a vmath function (once) and return its symbol."""
-        if d.name not in self.defs:
-            self.defs[d.name] = d.text
-            self.decls |= d.decls
+        """Declare a vmath function and return its symbol.  Its code is not part of this
+        module: the runtime compiles each vmath function once per process (and disk cache)
+        into a library of its own and links kernels to it by name (``Rendered.vmath``), so a
+        kernel that calls ``sin`` does not optimize fdlibm's reduction again."""
+        if d.name not in self.vmath:
+            self.vmath[d.name] = d
+            self.decls.add(vmath.declaration(d))
         return d.name
 
 
@@ -1335,10 +1339,12 @@ def identity(red: Any) -> Any:
 
 
 class Rendered:
-    def __init__(self, ir: str, entries: tuple[str, ...], consts: list[Const]) -> None:
+    def __init__(self, ir: str, entries: tuple[str, ...], consts: list[Const],
+                 vmath_defs: tuple = ()) -> None:
         self.ir = ir
         self.entries = entries
         self.consts = consts
+        self.vmath = vmath_defs  # vmath.Definition of every vmath function the IR calls
 
 
 def _wrapper(name: str, impl: str) -> str:
@@ -1801,4 +1807,5 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
     ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)
     if fastmath:
         ir = _FAST_RE.sub(lambda m: f"= {m.group(1)} {FAST_FLAGS} ", ir)
-    return Rendered(ir, tuple(entries), body.consts)
+    return Rendered(ir, tuple(entries), body.consts,
+                    tuple(mod.vmath[n] for n in sorted(mod.vmath)))

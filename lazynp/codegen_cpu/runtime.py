@@ -50,7 +50,7 @@ from .._config import config
 from ..fusion.plan import Const, Generated, In, Kernel
 from ..fusion.reference import pairwise_tree
 from ..graph.ops import Op
-from . import compiler
+from . import compiler, vmath
 from .render import (
     FE_DIVBYZERO,
     FE_INVALID,
@@ -81,6 +81,7 @@ _default_errstate = _extobj.get()
 stats: dict[str, Any] = {"compiled": 0, "runs": 0, "fallbacks": Counter()}
 _lock = threading.Lock()
 _kernels: dict[tuple, Any] = {}
+_vmath_linked: dict[str, Any] = {}  # vmath symbol -> the library defining it (kept alive)
 _pool: list = [None, 0]
 _state: dict[str, Any] = {}
 
@@ -127,6 +128,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
             return c
         try:
             r = render(k, pairwise, *_vector_abi(), fastmath=fastmath)
+            _link_vmath(r.vmath)
             lib = compiler.compile_ir(r.ir, k.name or "kernel")
             c = _Compiled(lib, r.entries)
             stats["compiled"] += 1
@@ -134,6 +136,23 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
             c = e
         _kernels[key] = c
         return c
+
+
+def _link_vmath(defs: tuple) -> None:
+    """Make the vmath functions ``defs`` resolvable by name for kernels about to be loaded:
+    those not linked yet are compiled together into one library (memory and disk cached
+    like a kernel) and their addresses registered with LLVM's symbol table (called with
+    ``_lock`` held)."""
+    todo = [d for d in defs if d.name not in _vmath_linked]
+    if not todo:
+        return
+    import llvmlite.binding as llvm
+
+    lib = compiler.compile_ir(vmath.library(todo), "lazynp_vmath")
+    for d in todo:
+        name = d.name.lstrip("@")
+        llvm.add_symbol(name, lib.address(name))
+        _vmath_linked[d.name] = lib
 
 
 def _vector_abi() -> tuple[tuple | None, bool]:

@@ -65,7 +65,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["IMPLEMENTED", "Definition", "definition", "symbol"]
+__all__ = ["IMPLEMENTED", "Definition", "declaration", "definition", "library", "symbol"]
 
 
 class Definition:
@@ -665,3 +665,23 @@ def definition(name: str, ty: str, w: int = 1, avx512: bool = False) -> Definiti
     text = "\n".join([f"define internal {t} {sym}({t} %x) alwaysinline {{", "entry:",
                       *b.lines, f"  ret {t} {res}", "}"])
     return Definition(sym, text, b.decls)
+
+
+def declaration(d: Definition) -> str:
+    """``declare <ty> @sym(<ty>)``: what a module that calls ``d`` (linked to it) declares."""
+    head = d.text.split("\n", 1)[0]  # define internal <ty> @sym(<ty> %x) alwaysinline {
+    ret, rest = head[len("define internal "):].split(" @", 1)
+    sym, arg = rest.split("(", 1)
+    return f"declare {ret} @{sym}({arg.split(' %x')[0]})"
+
+
+def library(defs: list[Definition]) -> str:
+    """One module defining ``defs`` with external linkage (not inlined), to be compiled once
+    and linked to by kernels that declare them (see ``render._Module.define_vmath``)."""
+    decls: set[str] = set()
+    texts = []
+    for d in defs:
+        decls |= d.decls
+        texts.append(d.text.replace("define internal ", "define ", 1)
+                     .replace(") alwaysinline {", ") {", 1))
+    return "\n".join(sorted(decls)) + "\n\n" + "\n\n".join(texts)
