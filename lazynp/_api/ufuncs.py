@@ -182,9 +182,9 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
         shape = shapes[0]
     else:
         shape = broadcast_shapes(*shapes)
-    if op is Op.POWER and dtypes[0].kind in "iu":
-        _check_integer_power(operands[1])
     size = math.prod(shape)
+    if op is Op.POWER and dtypes[0].kind in "iu" and size:
+        _check_integer_power(operands[1])  # (NumPy's loop raises; an empty one never runs)
     if (not shape or not modeled or dtypes[0].kind not in _MODELED
             or (not any_lazy and eager_size(size))):
         np_kwargs = dict(kwargs)

@@ -204,3 +204,14 @@ def test_zero_d_reductions_accept_axis_zero(lazy_mode):
                     name, axis, keepdims, got, expected)
                 np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
                 assert np.asarray(got).shape == np.asarray(expected).shape
+
+
+def test_negative_integer_power_of_an_empty_array_is_fine():
+    """NumPy's loop raises for a negative integer exponent; an empty operand never runs it."""
+    for mode in (False, True):
+        with lnp.config(eager=mode):
+            got = lnp.power(lnp.asarray(np.array([], dtype=bool)), -1)
+            want = np.power(np.array([], dtype=bool), -1)
+            assert np.asarray(got).dtype == want.dtype and np.asarray(got).shape == (0,)
+            with pytest.raises(ValueError, match="negative integer powers"):
+                lnp.power(lnp.asarray(np.array([3])), -1)
