@@ -1767,8 +1767,9 @@ FAST_FLAGS = "reassoc nsz arcp contract afn"
 
 def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
            libmvec: bool = False, fastmath: bool = False) -> Rendered:
-    """LLVM IR of ``k``: entry points ``NAME_flat`` and ``NAME_nd`` (elementwise),
-    ``NAME_nd`` (reductions) and ``NAME_pw`` (with ``pairwise``: full float sums).
+    """LLVM IR of ``k``: entry points ``NAME_flat`` and ``NAME_nd`` (elementwise and
+    reductions; no ``NAME_flat`` for axis reductions), or, for a reduction with
+    ``pairwise`` (float sums of flat inputs), ``NAME_pw`` and ``NAME_pwrows`` only.
 
     ``vector_abi``: ``(isa letter, doubles per vector, floats per vector)`` of the host's
     vector registers in the x86 vector-function ABI's terms (``("e", 8, 16)`` for AVX-512),
@@ -1789,14 +1790,16 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     parts = []
     entries = []
-    if red is None or len(red.axes) == len(k.shape):
+    pw = red is not None and pairwise  # (then the runtime calls only the pairwise entries)
+    if not pw and (red is None or len(red.axes) == len(k.shape)):
         parts.append(_render_flat(k, body, mod, name + "_flat_impl"))
         parts.append(_wrapper(name + "_flat", name + "_flat_impl"))
         entries.append(name + "_flat")
-    parts.append(_render_nd(k, body, mod, name + "_nd_impl"))
-    parts.append(_wrapper(name + "_nd", name + "_nd_impl"))
-    entries.append(name + "_nd")
-    if red is not None and pairwise:
+    if not pw:
+        parts.append(_render_nd(k, body, mod, name + "_nd_impl"))
+        parts.append(_wrapper(name + "_nd", name + "_nd_impl"))
+        entries.append(name + "_nd")
+    if pw:
         parts.append(_render_pw(k, body, mod, name + "_pw_impl"))
         parts.append(_wrapper(name + "_pw", name + "_pw_impl"))
         parts.append(_wrapper(name + "_pwrows", name + "_pw_impl_rows"))

@@ -706,7 +706,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
     base = _addr(acc)
     n = k.size
-    fn = comp.fns["nd"]
+    fn = comp.fns.get("nd")  # (a pairwise kernel has only its pairwise entries)
     gen = None
     if not kept and "flat" in comp.fns and _flat_walkable(k, arrays):
         fn = comp.fns["flat"]  # one accumulator per block in a register
