@@ -33,6 +33,7 @@ import numpy as np
 from . import _engine
 from ._config import EAGER_LIMIT
 from .graph.node import Node, buffer_node
+from .graph.ops import Op
 from .graph.views import is_basic_index
 
 _new = object.__new__
@@ -345,8 +346,6 @@ def _complex_part(a: ndarray, part: str) -> ndarray:
     """``a.real`` / ``a.imag`` of a pending complex array: a lazy view (the float parts
     read in place, strided, by the kernels that use them; forced alone, a NumPy view of the
     realized complex buffer, as NumPy's)."""
-    from .graph.ops import Op
-
     node = a._node
     dtype = np.empty(0, dtype=node.dtype).real.dtype
     op = Op.REAL if part == "real" else Op.IMAG
