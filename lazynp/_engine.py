@@ -300,11 +300,8 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
                     _stats["nodes_evaluated"] += len(template.nodes)
                     _stats["kernels"] += 1
                     return value
-            plan = plancache.instantiate(template, nodes)
-        else:
-            plan = make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
-            if key is not None:
-                plancache.store(key, plan, nodes)
+        plan = plancache.plan_from(template, nodes, key, node, config.fusion_recompute_limit,
+                                   config.fusion_max_cost)
     elif plan is None:
         plan = plan_of(node)
     if config.explain_on_force:

@@ -35,8 +35,8 @@ from ..graph.semantics import ARG
 from .partition import make_plan
 from .plan import NodeStep, Plan
 
-__all__ = ["cached_plan", "lookup", "instantiate", "store", "signature", "clear", "stats",
-           "MAX_ENTRIES"]
+__all__ = ["cached_plan", "lookup", "plan_from", "instantiate", "store", "signature",
+           "clear", "stats", "MAX_ENTRIES"]
 
 MAX_ENTRIES = 256
 _cache: OrderedDict[tuple, Plan] = OrderedDict()
@@ -149,16 +149,23 @@ def store(key: tuple, plan: Plan, nodes: list[Node]) -> None:
             _cache.popitem(last=False)
 
 
-def cached_plan(root: Node, recompute_limit: float, max_cost: float) -> Plan:
-    """The plan ``make_plan(root, ...)`` would make, from the cache when the graph's
-    signature was planned before."""
-    template, nodes, key = lookup(root, recompute_limit, max_cost)
+def plan_from(template: Plan | None, nodes: list[Node], key: tuple | None, root: Node,
+              recompute_limit: float, max_cost: float) -> Plan:
+    """The plan for ``root`` given what :func:`lookup` answered: the template rebound, or a
+    new plan (kept as the template for ``key``)."""
     if template is not None:
         return instantiate(template, nodes)
     plan = make_plan(root, recompute_limit, max_cost)
     if key is not None:
         store(key, plan, nodes)
     return plan
+
+
+def cached_plan(root: Node, recompute_limit: float, max_cost: float) -> Plan:
+    """The plan ``make_plan(root, ...)`` would make, from the cache when the graph's
+    signature was planned before."""
+    return plan_from(*lookup(root, recompute_limit, max_cost), root, recompute_limit,
+                     max_cost)
 
 
 def _plan_nodes(plan: Plan) -> list[Node]:
