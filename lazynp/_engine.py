@@ -263,22 +263,32 @@ def plan_of(node: Node, cached: bool = True) -> Any:
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
 
 
+_backends: dict[str, tuple] = {}  # backend name -> (run_kernel, run_direct), imported once
+
+
+def _backend_fns() -> tuple:
+    """(run_kernel, run_direct) of the compiled backend ``config.backend`` names, or
+    (None, None) for the reference executor alone (backend registry)."""
+    fns = _backends.get(config.backend)
+    if fns is None:
+        fns = (None, None)
+        if config.backend == "llvm":
+            from .codegen_cpu.runtime import run_direct, run_kernel
+            fns = (run_kernel, run_direct)
+        _backends[config.backend] = fns
+    return fns
+
+
 def _direct_backend() -> Any:
     """The compiled backend's way to run a cached plan's single kernel straight from the
     plan-cache template (``runtime.run_direct``), or None."""
-    if config.backend == "llvm":
-        from .codegen_cpu.runtime import run_direct
-        return run_direct
-    return None
+    return _backend_fns()[1]
 
 
 def kernel_backend() -> Any:
     """The compiled backend that runs fused kernels first (``config.backend``), or None for
     the reference executor alone (backend registry)."""
-    if config.backend == "llvm":
-        from .codegen_cpu.runtime import run_kernel
-        return run_kernel
-    return None
+    return _backend_fns()[0]
 
 
 def _force_fused(node: Node, plan: Any = None) -> np.ndarray:

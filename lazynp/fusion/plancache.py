@@ -63,8 +63,10 @@ def _pk(v: Any) -> Any:
     if v is ARG:
         return "ARG"
     t = type(v)
-    if t is float or t is complex:
-        return (t, repr(v))  # tells -0.0 from 0.0; nan equal to nan
+    if t is float:
+        return (t, v) if v == v and v else (t, repr(v))  # -0.0 apart from 0.0; nan == nan
+    if t is complex:
+        return (t, repr(v))
     if t is tuple or t is list:
         return (t, tuple([_pk(x) for x in v]))
     if t is dict:
@@ -131,7 +133,6 @@ def lookup(root: Node, recompute_limit: float, max_cost: float
         stats["misses"] += 1
     else:
         stats["hits"] += 1
-        _cache.move_to_end(key)
     return template, sig[1], key
 
 
@@ -145,8 +146,8 @@ def store(key: tuple, plan: Plan, nodes: list[Node]) -> None:
     slots = {id(n): _Slot(i) for i, n in enumerate(nodes)}
     if all(id(n) in slots for n in _plan_nodes(plan)):
         _cache[key] = _rebind(plan, lambda n: slots[id(n)])
-        if len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
+        if len(_cache) > MAX_ENTRIES:  # the oldest template goes (a hot one is re-planned
+            _cache.popitem(last=False)  # once and comes back)
 
 
 def plan_from(template: Plan | None, nodes: list[Node], key: tuple | None, root: Node,
