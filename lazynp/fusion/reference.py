@@ -1,7 +1,7 @@
 """The reference executor: runs a ``Plan`` with NumPy, block by block.
 
-This is the default backend until a compiled one is selected, and the oracle that compiled
-backends are tested against.  Contract:
+It runs the kernels a compiled backend does not take (and every kernel with
+``backend="reference"``), and it is the oracle that compiled backends are tested against.  Contract:
 
 * A ``Kernel`` is evaluated over blocks of its iteration space (at most ``block_size``
   elements each, a function of the iteration shape and ``block_size`` only).  Within a block
