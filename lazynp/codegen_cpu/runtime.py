@@ -442,45 +442,41 @@ def _single_thread(n: int) -> bool:
 def run_direct(k: Kernel, nodes: list) -> np.ndarray | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
-    way (not a small elementwise kernel that ran before, an input read through a view, or a
-    floating-point flag raised: the usual way reruns it and reports as NumPy)."""
+    way (not an elementwise kernel that ran before on one thread, an input read through a
+    view, or a floating-point flag NumPy would report: the usual way reruns it and reports
+    as NumPy)."""
     quick = k.memo.get("quick")
     if quick is None or k.reduction is not None or not _single_thread(k.size):
         return None
-    fn, args = quick[:2]
     shape = k.shape
     ptrs = []
     for inp in k.inputs:
         if inp.views or inp.source is not None:
             return None
         if inp.fill is not None:
-            a = inp.fill  # a broadcast scalar: the flat entry loads it once
-        else:
-            node = nodes[inp.node.index]
-            a = node.value
-            if a is None or a.shape != shape:
-                return None
-            addr = getattr(node, "addr", None)
-            if addr is None:
-                if not a.flags.aligned:
-                    return None
-                addr = node.addr = _addr(a)
-            ptrs.append(addr)
+            ptrs.append(_addr(inp.fill))  # a broadcast scalar: the flat entry loads it once
             continue
-        ptrs.append(_addr(a))
+        node = nodes[inp.node.index]
+        a = node.value
+        if a is None or a.shape != shape:
+            return None
+        addr = getattr(node, "addr", None)
+        if addr is None:
+            if not a.flags.aligned:
+                return None
+            addr = node.addr = _addr(a)
+        ptrs.append(addr)
     out = np.empty(shape, dtype=k.outputs[0].dtype)
-    ptrs.append(_addr(out))
-    p = array.array("Q", ptrs)  # (cheaper to build and address than a NumPy array)
-    if fn(p.buffer_info()[0], *args, None, 0, k.size):
-        return None
+    if _call_quick(k, quick, ptrs, out):
+        return None  # (any flag: the template's nodes carry no errstate to judge it by)
     stats["runs"] += 1
     return out
 
 
 def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
-    """A small elementwise kernel that ran before on operands of the same layout (its plan
-    came from the plan cache, so ``k.memo`` is shared): one call of the flat entry."""
-    fn, args = quick[:2]  # (the arrays behind the addresses in args follow)
+    """An elementwise kernel that ran before on operands of the same layout (its plan came
+    from the plan cache, so ``k.memo`` is shared), on one thread: one call of the flat
+    entry."""
     shape = k.shape
     ptrs = []
     for inp in k.inputs:
@@ -489,13 +485,20 @@ def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
             return None
         ptrs.append(_addr(a))
     out = k.outputs[0].allocate()
-    ptrs.append(_addr(out))
-    p = array.array("Q", ptrs)
-    flags = fn(p.buffer_info()[0], *args, None, 0, k.size)
+    flags = _call_quick(k, quick, ptrs, out)
     if flags and _flags_matter(k, flags):
         return _fallback("fp flags")
     stats["runs"] += 1
     return [out]
+
+
+def _call_quick(k: Kernel, quick: tuple, ptrs: list[int], out: np.ndarray) -> int:
+    """One call of the flat entry over the whole kernel (``quick``: the entry and its
+    shape/strides/consts arguments, kept in ``k.memo`` by ``_launch``); the flags raised."""
+    fn, args = quick[:2]  # (the arrays behind the addresses in args follow)
+    ptrs.append(_addr(out))
+    p = array.array("Q", ptrs)  # (cheaper to build and address than a NumPy array)
+    return fn(p.buffer_info()[0], *args, None, 0, k.size)
 
 
 def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray
@@ -637,9 +640,9 @@ def _kept_is_inner(k: Kernel, arrays: list, axis: int) -> bool:
               default=None)
     if big is None:
         return False
-    st = [abs(s) for s, n in zip(_elem_strides(big), k.shape) if n > 1]
-    own = abs(_elem_strides(big)[axis])
-    return own != 0 and own == min(s for s in st if s) if any(st) else False
+    strides = _elem_strides(big)
+    moving = [abs(s) for s, n in zip(strides, k.shape) if n > 1 and s]
+    return bool(moving) and abs(strides[axis]) == min(moving)
 
 
 def _kept_tiles(nd: Any, arrays: list, ptrs_in: list, consts: np.ndarray, acc: np.ndarray,
