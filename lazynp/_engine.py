@@ -254,10 +254,16 @@ def force(node: Node) -> np.ndarray:
     return node.value
 
 
+def _plans_cacheable() -> bool:
+    """Plans may come from the plan cache unless they are printed (their reason strings
+    name the first plan's node ids)."""
+    return not config.explain_on_force and config.debug < 3
+
+
 def plan_of(node: Node, cached: bool = True) -> Any:
     """The fusion plan ``force(node)`` would run now (settings from ``config``); from the
     plan cache unless ``cached`` is false or plans are being printed."""
-    if cached and not config.explain_on_force and config.debug < 3:
+    if cached and _plans_cacheable():
         return plancache.cached_plan(node, config.fusion_recompute_limit,
                                      config.fusion_max_cost)
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
@@ -297,10 +303,10 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
     if node.value is not None:
         return node.value
     _stats["forces"] += 1
-    if plan is None and not config.explain_on_force and config.debug < 2:
+    if plan is None and _plans_cacheable():
         template, nodes, key = plancache.lookup(node, config.fusion_recompute_limit,
                                                 config.fusion_max_cost)
-        if template is not None:
+        if template is not None and config.debug < 2:  # (debug 2 times every kernel)
             steps = template.steps
             direct = _direct_backend()
             if direct is not None and len(steps) == 1 and type(steps[0]) is Kernel:
