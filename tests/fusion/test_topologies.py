@@ -442,3 +442,17 @@ def test_var_std_match_numpy(fn: str, axis: object, dtype: type) -> None:
             if not isinstance(want, np.ndarray):
                 assert type(got) is type(want)
             close(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+@pytest.mark.parametrize("acc", [np.float32, np.float64])
+def test_var_std_with_dtype_match_numpy(dtype: type, acc: type) -> None:
+    """var/std(dtype=...) follow NumPy's _var with the accumulator dtype it names."""
+    x = (np.random.default_rng(2).random((400, 30)) * 50).astype(dtype)
+    for fn in ("var", "std"):
+        for axis in (None, 0, 1):
+            want = getattr(np, fn)(x, axis=axis, dtype=acc, ddof=1)
+            got = getattr(lnp, fn)(lnp.asarray(x), axis=axis, dtype=acc, ddof=1)
+            if not isinstance(want, np.ndarray):
+                assert type(got) is type(want)
+            close(got, want)
