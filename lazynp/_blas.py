@@ -16,12 +16,17 @@ import contextlib
 import os
 from typing import Any
 
+import numpy as np
+
 from ._config import config
 
-__all__ = ["blas_threads", "BLAS_FUNCTIONS"]
+__all__ = ["blas_threads", "BLAS_FUNCTIONS", "BLAS_UFUNCS"]
 
 BLAS_FUNCTIONS = frozenset({"matmul", "dot", "vdot", "inner", "tensordot", "einsum",
                             "vecdot", "matvec", "vecmat", "linalg"})
+#: the ufuncs among them (gufuncs backed by BLAS)
+BLAS_UFUNCS = frozenset(getattr(np, n) for n in ("matmul", "vecdot", "matvec", "vecmat")
+                        if hasattr(np, n))
 _CPUS = os.cpu_count() or 1
 _state: dict[str, Any] = {}
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _engine
 from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
-from .._blas import blas_threads
+from .._blas import BLAS_UFUNCS, blas_threads
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import _kwargs_key, broadcast_shapes, ufunc_result_dtypes
 from ..graph.node import Node
@@ -72,7 +72,10 @@ def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     if method == "at" and args and type(args[0]) is ndarray:
         _engine.before_write(args[0]._value())
     fn = uf if method == "__call__" else getattr(uf, method)
-    with blas_threads(uf.__name__):
+    if uf in BLAS_UFUNCS:
+        with blas_threads(uf.__name__):
+            res = fn(*np_args, **np_kwargs)
+    else:
         res = fn(*np_args, **np_kwargs)
     if outs:
         res_t = res if isinstance(res, tuple) else (res,)
