@@ -1,10 +1,17 @@
 """lazynp: a lazy, fusing drop-in replacement for NumPy.
 
-``import lazynp as np`` in an existing script: array operations record a DAG that is forced
-when a value is needed.  Names lazynp implements lazily are defined here; every other name of
-NumPy's namespace is looked up in NumPy on first use (module ``__getattr__``): ufuncs become
-lazy ufuncs, functions eager fallbacks (counted in ``stats()``), types and constants are
-NumPy's own objects.
+``import lazynp as np`` in an existing script.  Two tiers:
+
+* Small work is NumPy's own.  lazynp's ufuncs and array functions *are* NumPy's objects
+  (``lazynp.exp is numpy.exp``, ``lazynp.sum is numpy.sum``), and small arrays are NumPy
+  arrays, so statements on them cost exactly what they cost in NumPy.
+* Creation functions (``zeros``, ``arange``, ``array``, ``random`` draws...) are thin
+  wrappers: a result under the eager threshold is NumPy's array, a larger one is a
+  ``lazynp.ndarray`` (a pending source node or a buffer lazynp owns).  NumPy hands every call
+  that involves one over to lazynp (``__array_ufunc__``, ``__array_function__``), which
+  records it in the graph, and the graph is fused and compiled when a value is needed.
+  NumPy functions lazynp does not run lazily force their lazynp arguments and run in NumPy
+  (counted in ``stats()["fallbacks"]``).
 """
 
 from __future__ import annotations
@@ -15,16 +22,20 @@ import numpy as _np
 
 from . import _engine
 from ._api import methods as _methods
-from ._api.ufuncs import ufunc, ufunc_call
+from ._api.ufuncs import ufunc_call
 from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
 from ._array import is_lazy, ndarray
 from ._config import config
+from ._fallback import dispatches as _dispatches
 from ._fallback import wrap_attribute
 from .graph.ops import OP_OF_UFUNC
 
 __version__ = "0.1.0"
 
-# ---------------------------------------------------------------- lazy API
+# ------------------------------------------------------- creation (the tier decision)
+from ._api import creation as _creation  # noqa: E402
+from ._api import reductions as _reductions  # noqa: E402
+from ._api import shape as _shape  # noqa: E402
 from ._api.creation import (  # noqa: E402
     arange,
     array,
@@ -32,63 +43,23 @@ from ._api.creation import (  # noqa: E402
     asarray,
     ascontiguousarray,
     empty,
-    empty_like,
     eye,
     fromfunction,
     full,
-    full_like,
     identity,
     linspace,
     ones,
-    ones_like,
     zeros,
-    zeros_like,
-)
-from ._api.reductions import (  # noqa: E402
-    all,
-    amax,
-    amin,
-    any,
-    argmax,
-    argmin,
-    max,
-    mean,
-    min,
-    prod,
-    ptp,
-    std,
-    sum,
-    var,
-)
-from ._api.shape import (  # noqa: E402
-    atleast_1d,
-    atleast_2d,
-    broadcast_to,
-    clip,
-    concatenate,
-    copy,
-    expand_dims,
-    hstack,
-    moveaxis,
-    ndim,
-    ravel,
-    reshape,
-    shape,
-    size,
-    squeeze,
-    stack,
-    swapaxes,
-    transpose,
-    vstack,
-    where,
 )
 
-# every NumPy ufunc (aliases included) as a lazy ufunc
-# (read NumPy's module dict: getattr would import f2py, testing... through NumPy's __getattr__)
+# Everything else in NumPy's namespace is NumPy's own object: ufuncs, types, constants and
+# array functions (which hand lazynp arrays over through ``__array_function__``).  Read
+# NumPy's module dict: getattr would import f2py, testing... through NumPy's __getattr__.
 for _name, _obj in list(vars(_np).items()):
-    if isinstance(_obj, _np.ufunc):
-        globals()[_name] = ufunc(_obj)
+    if _dispatches(_obj):
+        globals().setdefault(_name, _obj)
 del _name, _obj
+ufunc = _np.ufunc
 
 from . import linalg, random  # noqa: E402
 
@@ -132,16 +103,19 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
 stats = _engine.stats
 reset_stats = _engine.reset_stats
 
-# NumPy functions that dispatch to lazynp implementations through __array_function__
-_LAZY_NAMES = (
-    "arange", "array", "asarray", "asanyarray", "ascontiguousarray", "empty", "empty_like",
-    "eye", "fromfunction", "full", "full_like", "identity", "linspace", "ones", "ones_like",
-    "zeros", "zeros_like", "all", "amax", "amin", "any", "argmax", "argmin", "max", "mean",
-    "min", "prod", "ptp", "std", "sum", "var", "atleast_1d", "atleast_2d", "broadcast_to",
-    "clip", "concatenate", "copy", "expand_dims", "hstack", "moveaxis", "ravel", "reshape",
-    "squeeze", "stack", "swapaxes", "transpose", "vstack", "where", "shape", "ndim", "size",
-)
-_LAZY_FUNCTIONS = {getattr(_np, n): globals()[n] for n in _LAZY_NAMES}
+# NumPy functions that lazynp runs lazily when NumPy hands them over (__array_function__)
+_LAZY_IMPLS = {
+    _creation: ("arange", "array", "asarray", "asanyarray", "ascontiguousarray", "empty",
+                "empty_like", "eye", "fromfunction", "full", "full_like", "identity",
+                "linspace", "ones", "ones_like", "zeros", "zeros_like"),
+    _reductions: ("all", "amax", "amin", "any", "argmax", "argmin", "max", "mean", "min",
+                  "prod", "ptp", "std", "sum", "var"),
+    _shape: ("atleast_1d", "atleast_2d", "broadcast_to", "clip", "concatenate", "copy",
+             "expand_dims", "hstack", "moveaxis", "ravel", "reshape", "squeeze", "stack",
+             "swapaxes", "transpose", "vstack", "where", "shape", "ndim", "size"),
+}
+_LAZY_FUNCTIONS = {getattr(_np, n): getattr(mod, n)
+                   for mod, names in _LAZY_IMPLS.items() for n in names}
 
 
 def _array_function(self: ndarray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:

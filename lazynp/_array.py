@@ -1,4 +1,15 @@
-"""``lazynp.ndarray``: a NumPy-compatible array that is either concrete or lazy.
+"""``lazynp.ndarray``: the type of lazynp's large and lazy arrays (the lazy tier).
+
+lazynp has two tiers.  Small work is NumPy's own: arrays under the eager threshold
+(``is_small``) are handed to the user as ``numpy.ndarray`` objects, and lazynp's ufuncs and
+array functions are NumPy's own objects, so NumPy computes them at NumPy's cost with no
+lazynp frame in the way.  A ``lazynp.ndarray`` is an array that lazynp created and owns and
+that is large enough for fusion to pay (or that is pending); NumPy hands calls that involve
+one over to lazynp (``__array_ufunc__`` / ``__array_function__``).  ``isinstance(x,
+lazynp.ndarray)`` is also true for NumPy arrays (the metaclass), so user code that checks
+types sees one array type.
+
+A ``lazynp.ndarray`` is either
 
 * Concrete: ``_data`` is a NumPy array (which may itself be a view of another buffer) and
   ``_node`` is None.  Basic slicing, ``.T``, ``reshape``... of a concrete array are done by
@@ -17,7 +28,8 @@ Cross-module helpers used by every other part of the front end:
   asnumpy(x)          anything array-like -> NumPy array/scalar (forces lazynp arrays)
   node_of(x)          lazynp array -> graph node (a BUFFER leaf for concrete arrays)
   to_numpy(obj)       recursively replace lazynp arrays in lists/tuples/dicts by NumPy arrays
-  from_numpy(obj)     recursively wrap NumPy arrays in results
+  from_numpy(obj)     a fresh NumPy result as handed out (small: NumPy's own; large: wrapped)
+  hand_out(obj)       the same for results that may view lazynp-owned memory (views wrapped)
 """
 
 from __future__ import annotations
@@ -40,8 +52,18 @@ _new = object.__new__
 _np_ndarray = np.ndarray
 
 
-class ndarray:
-    """Lazy NumPy-compatible n-dimensional array (see module docstring)."""
+class _ArrayType(type):
+    """``isinstance(x, lazynp.ndarray)`` holds for NumPy arrays too (the small tier)."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, _np_ndarray) or type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, _np_ndarray) or type.__subclasscheck__(cls, sub)
+
+
+class ndarray(metaclass=_ArrayType):
+    """Lazy or large NumPy-compatible n-dimensional array (see module docstring)."""
 
     # _small: EAGER_LIMIT[1] while concrete, not 0-d and under the eager limit, else None
     __slots__ = ("_data", "_small", "_node", "_leaf", "_base", "__weakref__")
@@ -49,8 +71,9 @@ class ndarray:
     __hash__ = None  # type: ignore[assignment]
 
     def __new__(cls, shape: Any, dtype: Any = float, buffer: Any = None, offset: int = 0,
-                strides: Any = None, order: Any = None) -> ndarray:
-        return wrap(np.ndarray(shape, dtype, to_numpy(buffer), offset, strides, order))
+                strides: Any = None, order: Any = None) -> Any:
+        # NumPy's own array: it may share memory with ``buffer``, which lazynp does not own
+        return np.ndarray(shape, dtype, to_numpy(buffer), offset, strides, order)
 
     # ------------------------------------------------------------------ state
     def _value(self) -> np.ndarray:
@@ -120,13 +143,13 @@ class ndarray:
         if d.base is None:
             return None
         base = getattr(self, "_base", None)
-        return base if base is not None else from_numpy(d.base)
+        return base if base is not None else hand_out(d.base)
 
     @property
     def real(self) -> Any:
         if self._data is None and self._node.value is None and self._node.dtype.kind == "c":
             return _complex_part(self, "real")
-        return from_numpy(self._value().real)
+        return hand_out(self._value().real)
 
     @real.setter
     def real(self, value: Any) -> None:
@@ -139,7 +162,7 @@ class ndarray:
     def imag(self) -> Any:
         if self._data is None and self._node.value is None and self._node.dtype.kind == "c":
             return _complex_part(self, "imag")
-        return from_numpy(self._value().imag)
+        return hand_out(self._value().imag)
 
     @imag.setter
     def imag(self, value: Any) -> None:
@@ -236,6 +259,7 @@ class ndarray:
             if type(r) is _np_ndarray:
                 if r.base is None or not _is_basic(key):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
+                    return from_numpy(r)
                 return _view(r, self)
             return r
         from ._api.shape import getitem
@@ -304,7 +328,7 @@ def _method_fallback(name: str) -> Any:
         kwargs = to_numpy(kwargs)
         if _engine._registry:
             _engine.before_write(d)  # the method may write into the buffer
-        return from_numpy(getattr(d, name)(*args, **kwargs))
+        return hand_out(getattr(d, name)(*args, **kwargs))
     method.__name__ = name
     method.__doc__ = getattr(_np_ndarray, name).__doc__
     return method
@@ -313,7 +337,7 @@ def _method_fallback(name: str) -> Any:
 def _attribute_fallback(name: str) -> property:
     """A read-only attribute of NumPy's ndarray, read from the forced array."""
     def get(self: ndarray) -> Any:
-        return from_numpy(getattr(self._value(), name))
+        return hand_out(getattr(self._value(), name))
     return property(get, doc=getattr(_np_ndarray, name).__doc__)
 
 
@@ -422,19 +446,44 @@ def _contains_lazynp(seq: Any) -> bool:
 
 
 def from_numpy(obj: Any) -> Any:
-    """Wrap NumPy arrays in a result (also inside tuples, named tuples and lists)."""
+    """The array to hand out for ``obj``, memory NumPy just allocated in a call lazynp made
+    (also inside tuples, named tuples and lists): NumPy's own array when small (the small
+    tier), else a lazynp array that owns it."""
     t = type(obj)
     if t is _np_ndarray:
-        return wrap(obj)
+        return obj if obj.size < EAGER_LIMIT[0] else wrap(obj)
+    if t is tuple or t is list or isinstance(obj, tuple):
+        return _each(from_numpy, obj)
+    return obj
+
+
+def hand_out(obj: Any) -> Any:
+    """``from_numpy`` for results that may be views of lazynp-owned memory (what a NumPy
+    function or method returns for lazynp arguments): a view stays wrapped, so that writes
+    through it go through lazynp, which first forces the pending nodes reading that memory."""
+    t = type(obj)
+    if t is _np_ndarray:
+        return obj if obj.base is None and obj.size < EAGER_LIMIT[0] else wrap(obj)
+    if t is tuple or t is list or isinstance(obj, tuple):
+        return _each(hand_out, obj)
+    return obj
+
+
+def _each(fn: Any, obj: Any) -> Any:
+    t = type(obj)
     if t is tuple:
-        return tuple(from_numpy(o) for o in obj)
+        return tuple(fn(o) for o in obj)
     if t is list:
-        return [from_numpy(o) for o in obj]
-    if isinstance(obj, tuple) and hasattr(t, "_make"):
-        return t._make(from_numpy(o) for o in obj)
+        return [fn(o) for o in obj]
+    if hasattr(t, "_make"):
+        return t._make(fn(o) for o in obj)
     return obj
 
 
 def eager_size(size: int) -> bool:
-    """Whether a result of ``size`` elements with only concrete inputs is computed at once."""
+    """The tier decision, made here only: whether a result of ``size`` elements with only
+    concrete inputs is computed at once by NumPy (and handed out as a NumPy array) rather than
+    recorded in the graph.  ``config.eager_threshold``, calibrated by
+    ``bench/calibrate_threshold.py``: below it, the fixed costs of the lazy tier (recording,
+    plan lookup, launch) exceed what fusion saves."""
     return size < EAGER_LIMIT[0]

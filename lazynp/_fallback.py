@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _engine
-from ._array import from_numpy, ndarray, to_numpy
+from ._array import _contains_lazynp, hand_out, ndarray, to_numpy
 from ._blas import blas_threads
 
 
@@ -47,22 +47,34 @@ def call_numpy(name: str, fn: Callable, args: tuple, kwargs: dict) -> Any:
     out = kwargs.get("out")
     if type(out) is ndarray and res is out._data:
         return out
-    return from_numpy(res)
+    return hand_out(res)
 
 
 def fallback_function(name: str, fn: Callable) -> Callable:
+    """``fn`` for a NumPy function that does not hand lazynp arrays over by itself (no
+    ``__array_function__`` dispatch): lazynp arrays among the arguments are forced first and
+    the call is counted; without any, it is NumPy's call as is."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return call_numpy(name, fn, args, kwargs)
+        if _contains_lazynp(args) or (kwargs and _contains_lazynp(kwargs.values())):
+            return call_numpy(name, fn, args, kwargs)
+        return fn(*args, **kwargs)
     wrapper.__lazynp_fallback__ = True
     return wrapper
 
 
+def dispatches(obj: Any) -> bool:
+    """Whether NumPy hands calls of ``obj`` with lazynp arrays to lazynp by itself (ufuncs
+    through ``__array_ufunc__``, array functions through ``__array_function__``)."""
+    return isinstance(obj, np.ufunc) or type(obj).__name__ == "_ArrayFunctionDispatcher"
+
+
 def wrap_attribute(qualname: str, obj: Any) -> Any:
-    """lazynp's version of NumPy attribute ``obj``: ufuncs, functions, modules wrapped."""
-    if isinstance(obj, np.ufunc):
-        from ._api.ufuncs import ufunc
-        return ufunc(obj)
+    """lazynp's version of NumPy attribute ``obj``: NumPy's own object where NumPy dispatches
+    lazynp arrays to lazynp (and for types and constants); submodules and other functions
+    wrapped."""
+    if dispatches(obj):
+        return obj
     if isinstance(obj, types.ModuleType):
         return fallback_module(qualname, obj)
     if callable(obj) and not isinstance(obj, type) and not hasattr(obj, "__lazynp_fallback__"):

@@ -1,8 +1,11 @@
 """Array creation: array asarray zeros ones empty full *_like arange linspace eye identity
 fromfunction.
 
-Small results are made by NumPy at once; large ones record a source node (no memory is
-touched until forced, and a consumer may later compute the values inside its own kernel).
+This is where an array's tier is decided (``eager_size``): a small result is made by NumPy
+at once and handed out as NumPy's own array; a large one records a source node (no memory is
+touched until forced, and a consumer may later compute the values inside its own kernel) or
+wraps memory NumPy just allocated for it.  An array made from a NumPy array without a copy
+(``asarray(x)``) is NumPy's ``x`` itself: lazynp never takes over memory it does not own.
 Arguments are validated at the call through NumPy itself.
 """
 
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import eager_size, lazy, ndarray, to_numpy, wrap
+from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
 from ..graph.node import Node
 from ..graph.ops import Op
 from .shape import astype, copy_array, reshape
@@ -37,6 +40,15 @@ def _size(shape: tuple[int, ...]) -> int:
     return math.prod(shape)
 
 
+def _owned(res: np.ndarray, src: Any) -> Any:
+    """``res``, made by NumPy from ``src``, as handed out: ``from_numpy`` when it is memory
+    NumPy just allocated, NumPy's object as is when it may be ``src``'s (or another
+    object's) memory."""
+    if res is src or res.base is not None:
+        return res
+    return from_numpy(res)
+
+
 def _source(op: Op, params: dict, shape: tuple, dtype: np.dtype) -> ndarray:
     return lazy(_engine.record(Node(op, (), params, shape, dtype)))
 
@@ -46,7 +58,7 @@ def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tup
     dt = np.dtype(dtype)
     if (eager_size(_size(shape_t)) or order not in ("C", "K", "A")
             or dt.kind not in "biufc"):
-        return wrap(np_fn(shape, *args, order=order))
+        return from_numpy(np_fn(shape, *args, order=order))
     return _source(Op.FULL, {"fill": fill}, shape_t, dt)
 
 
@@ -66,7 +78,7 @@ def empty(shape, dtype=float, order="C", *, device=None, like=None):
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     fill_value = to_numpy(fill_value)
     if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
-        return wrap(np.full(shape, fill_value, dtype, order=order))
+        return from_numpy(np.full(shape, fill_value, dtype, order=order))
     if dtype is None:
         dtype = np.array(fill_value).dtype
     dt = np.dtype(dtype)
@@ -115,8 +127,8 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
             a = reshape(a, (1,) * (ndmin - a.ndim) + a.shape)
         return a
     kwargs = {"ndmax": ndmax} if ndmax else {}
-    return wrap(np.array(to_numpy(object), dtype, copy=copy, order=order, subok=False,
-                         ndmin=ndmin, **kwargs))
+    return _owned(np.array(to_numpy(object), dtype, copy=copy, order=order, subok=False,
+                           ndmin=ndmin, **kwargs), object)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -125,7 +137,7 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
             return a
         return array(a, dtype, copy=True if copy is None else copy,
                      order="K" if order is None else order)
-    return wrap(np.asarray(to_numpy(a), dtype, order, copy=copy))
+    return _owned(np.asarray(to_numpy(a), dtype, order, copy=copy), a)
 
 
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -135,7 +147,7 @@ def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
 def ascontiguousarray(a, dtype=None, *, like=None):
     if type(a) is ndarray and a._data is None:
         return a if dtype is None else asarray(a, dtype)
-    return wrap(np.ascontiguousarray(to_numpy(a), dtype))
+    return _owned(np.ascontiguousarray(to_numpy(a), dtype), a)
 
 
 def _arange_dtype(start: Any, stop: Any, step: Any, dtype: Any) -> np.dtype:
@@ -160,20 +172,20 @@ def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, 
     scalars = all(isinstance(v, (int, float, np.integer, np.floating))
                   and not isinstance(v, (bool, np.bool_)) for v in (a_start, a_stop, a_step))
     if not scalars or a_step is None or a_step == 0 or a_stop is None:
-        return wrap(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*args, dtype=dtype))
     if all(isinstance(v, (int, np.integer)) for v in (a_start, a_stop, a_step)):
         length = len(range(int(a_start), int(a_stop), int(a_step)))
     else:
         length = max(0, math.ceil((a_stop - a_start) / a_step))
     if eager_size(length):
-        return wrap(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*args, dtype=dtype))
     try:
         dt = _arange_dtype(a_start if len(args) > 1 else type(a_stop)(0), a_stop,
                            a_step if len(args) == 3 else None, dtype)
     except (TypeError, ValueError, OverflowError):
-        return wrap(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*args, dtype=dtype))
     if dt.kind not in "biuf":
-        return wrap(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*args, dtype=dtype))
     params = {"start": a_start, "stop": a_stop, "step": a_step}
     return _source(Op.ARANGE, params, (length,), dt)
 
@@ -185,11 +197,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if (retstep or np.ndim(start) or np.ndim(stop) or num < 0 or eager_size(num)):
         res = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
         if retstep:
-            return wrap(res[0]), res[1]
-        return wrap(res)
+            return from_numpy(res[0]), res[1]
+        return from_numpy(res)
     dt = np.linspace(start, stop, 2, endpoint, dtype=dtype).dtype
     if dt.kind not in "biufc":
-        return wrap(np.linspace(start, stop, num, endpoint, dtype=dtype))
+        return from_numpy(np.linspace(start, stop, num, endpoint, dtype=dtype))
     kwargs = {"start": start, "stop": stop, "num": num, "endpoint": endpoint, "dtype": dtype}
     return _source(Op.LINSPACE, {"kwargs": kwargs}, (num,), dt)
 
@@ -201,7 +213,7 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
     dt = np.dtype(dtype)
     if eager_size(max(N, 0) * max(M, 0)) or order != "C" or dt.kind not in "biufc" or N < 0 \
             or M < 0:
-        return wrap(np.eye(N, M, k, dtype, order))
+        return from_numpy(np.eye(N, M, k, dtype, order))
     return _source(Op.EYE, {"N": N, "M": M, "k": k}, (N, M), dt)
 
 

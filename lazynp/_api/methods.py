@@ -24,8 +24,6 @@ from . import reductions, shape
 from .ufuncs import _MODELED, ufunc_call
 
 _np_ndarray = np.ndarray
-_new = object.__new__
-_refcount = sys.getrefcount
 _NO_KWARGS: dict = {}
 _TOKEN = None  # EAGER_LIMIT[1], as a module global for the fast path
 
@@ -75,23 +73,13 @@ def _forward(uf: np.ufunc) -> Any:
     def method(self: ndarray, other: Any) -> Any:
         small = self._small
         if small is _TOKEN:
+            # a small concrete view of a lazynp buffer: NumPy computes, the result is NumPy's
             t = type(other)
             if t is ndarray:
                 if other._small is small:  # (neither is 0-d: the result is an array)
-                    obj = _new(ndarray)
-                    obj._data = uf(self._data, other._data)
-                    obj._small = small
-                    return obj
-            elif t is float or t is int:
-                if _refcount(self) <= 3:
-                    # `self` is a temporary of this statement (as in `a * b + 1.0`): reuse the
-                    # wrapper, as NumPy reuses a temporary's buffer
-                    self._data = uf(self._data, other)
-                    return self
-                obj = _new(ndarray)
-                obj._data = uf(self._data, other)
-                obj._small = small
-                return obj
+                    return uf(self._data, other._data)
+            elif t is float or t is int or (t is _np_ndarray and other.size < EAGER_LIMIT[0]):
+                return uf(self._data, other)
         if self._data is None:
             # Recording on a lazy operand with a Python scalar or a same-shape lazy array:
             # the dtype cache answers directly, without the general operand analysis.

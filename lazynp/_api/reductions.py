@@ -16,21 +16,16 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .. import _engine
-from .._array import eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
+from .._array import eager_size, from_numpy, lazy, ndarray, node_of, to_numpy
 from .._config import EAGER_LIMIT
 from ..graph.dtypes import reduce_result_dtype
 from ..graph.node import Node
 from ..graph.ops import Op
 from ..graph.semantics import _REDUCERS
+from .shape import as_lazynp
 from .ufuncs import ufunc_call
 
 _NoValue = np._NoValue
-
-
-def _as_lazynp(a: Any) -> ndarray:
-    if type(a) is ndarray:
-        return a
-    return wrap(np.asarray(to_numpy(a)))
 
 
 def _eager(op: Op, a: ndarray, kwargs: dict) -> Any:
@@ -57,7 +52,7 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     if (type(a) is ndarray and a._small is EAGER_LIMIT[1] and op in _METHOD
             and kwargs.get("out") is None and type(kwargs.get("where")) is not ndarray):
         return from_numpy(getattr(a._data, _METHOD[op])(**kwargs))
-    a = _as_lazynp(a)
+    a = as_lazynp(a)
     if (kwargs.get("out") is not None or a.size == 0 or a.ndim == 0
             or a.dtype.kind not in "biufc"):
         axis = kwargs.get("axis")
@@ -104,7 +99,7 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
     params: dict[str, Any] = {"kwargs": kwargs}
     inputs = (node_of(a),)
     if where is not True:
-        inputs += (node_of(_as_lazynp(where)),)
+        inputs += (node_of(as_lazynp(where)),)
         params["where"] = True
     return lazy(_engine.record(Node(op, inputs, params, shape, dtype)))
 
@@ -146,7 +141,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
 def _spread(op: Op, a: Any, mean: Any, **kwargs: Any) -> Any:
     # var/std with a precomputed ``mean=`` run through NumPy at once
     if mean is not _NoValue:
-        return _eager(op, _as_lazynp(a), dict(kwargs, mean=mean))
+        return _eager(op, as_lazynp(a), dict(kwargs, mean=mean))
     if (type(a) is ndarray and a._small is None and a.ndim and a.size
             and a.dtype.kind in "biuf" and a.dtype != np.float16
             and kwargs["out"] is None and kwargs["where"] is _NoValue

@@ -45,9 +45,11 @@ _NoValue = np._NoValue
 
 
 def as_lazynp(a: Any) -> ndarray:
+    """``a`` as a lazynp array; anything else (a NumPy array, which its owner may still
+    write, a list) is copied into memory lazynp owns."""
     if type(a) is ndarray:
         return a
-    return wrap(np.asarray(to_numpy(a)))
+    return wrap(np.array(to_numpy(a)))
 
 
 def _concrete_view(res: Any, parent: ndarray) -> Any:
@@ -240,8 +242,8 @@ def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind")
     shape = tuple(shape)
     size = math.prod(shape)
     if all(a._data is not None for a in arrays) and eager_size(size):
-        return wrap(np.concatenate([a._data for a in arrays], axis=axis, dtype=dtype,
-                                   casting=casting))
+        return from_numpy(np.concatenate([a._data for a in arrays], axis=axis, dtype=dtype,
+                                         casting=casting))
     kwargs = {"axis": axis, "dtype": res_dtype, "casting": "unsafe"}
     return _record(Op.CONCATENATE, tuple(node_of(a) for a in arrays), {"kwargs": kwargs},
                    shape, res_dtype)
@@ -347,7 +349,8 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
             or (a._data is not None and (eager_size(a.size) or order not in ("K", "A", "C")))):
         with warnings.catch_warnings():  # (warned above)
             warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
-            return wrap(a._value().astype(dtype, order=order, casting=casting, copy=True))
+            return from_numpy(a._value().astype(dtype, order=order, casting=casting,
+                                                copy=True))
     if dtype == a.dtype:
         return copy_array(a, order)
     return _record(Op.CAST, (node_of(a),), None, a.shape, dtype)
@@ -355,7 +358,7 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
 
 def copy_array(a: ndarray, order: str = "K") -> ndarray:
     if a._data is not None and (eager_size(a.size) or order not in ("K", "A", "C")):
-        return wrap(np.array(a._data, copy=True, order=order))
+        return from_numpy(np.array(a._data, copy=True, order=order))
     return _record(Op.COPY, (node_of(a),), {"order": order}, a.shape, a.dtype)
 
 

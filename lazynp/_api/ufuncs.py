@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy, wrap
+from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to_numpy
 from .._blas import BLAS_UFUNCS, blas_threads
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import _kwargs_key, broadcast_shapes, ufunc_result_dtypes
-from ..graph.node import Node
+from ..graph.node import Node, buffer_node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from .checks import check_ufunc_call
@@ -34,13 +34,26 @@ _LAZY_KWARGS = frozenset({"dtype", "casting"})
 
 
 def _operand(x: Any) -> Any:
-    """lazynp array, Python scalar or NumPy scalar as is; anything else to a concrete array."""
+    """lazynp array, NumPy array, Python scalar or NumPy scalar as is; anything else (lists,
+    ``__array__`` objects) to a NumPy array."""
     t = type(x)
-    if t is ndarray or t in _SCALARS or isinstance(x, np.generic):
+    if t is ndarray or t is np.ndarray or t in _SCALARS or isinstance(x, np.generic):
         return x
-    if t is np.ndarray:
-        return wrap(x)
-    return wrap(np.asarray(to_numpy(x)))
+    return np.asarray(to_numpy(x))
+
+
+def _leaf(x: Any) -> Node:
+    """The graph input for operand ``x`` of a recorded node.  A NumPy array is the user's (or
+    a library's) and may be written before the node is forced: the node reads a copy taken
+    now (callers record only small NumPy operands; large ones make the call eager)."""
+    if type(x) is ndarray:
+        return node_of(x)
+    return buffer_node(x.copy())
+
+
+def _is_array_operand(x: Any) -> bool:
+    t = type(x)
+    return t is ndarray or t is np.ndarray
 
 
 def _check_integer_power(exponent: Any) -> None:
@@ -56,10 +69,21 @@ def _check_integer_power(exponent: Any) -> None:
         raise ValueError("Integers to negative integer powers are not allowed.")
 
 
+def _has_pending(args: tuple) -> bool:
+    for a in args:
+        if type(a) is ndarray and a._data is None:
+            return True
+    return False
+
+
 def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     """Run a ufunc (method) through NumPy now; writes into ``out=`` keep lazynp identity."""
     if method == "__call__":
-        check_ufunc_call(uf, args, kwargs)
+        if len(args) > uf.nin and "out" not in kwargs:  # positional outputs
+            kwargs = dict(kwargs, out=tuple(args[uf.nin:]))
+            args = args[:uf.nin]
+        if _has_pending(args):
+            check_ufunc_call(uf, args, kwargs)  # NumPy's errors before forcing anything
     out = kwargs.get("out")
     outs = out if isinstance(out, tuple) else (out,) if out is not None else ()
     np_args = to_numpy(args)
@@ -91,7 +115,7 @@ def _ufunc_into(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     out = kwargs["out"]
     o = out[0] if type(out) is tuple and len(out) == 1 else out
     if (type(o) is not ndarray or uf.nout != 1 or "where" in kwargs
-            or not any(type(a) is ndarray and a._data is None for a in args)):
+            or not _has_pending(args)):
         return eager_ufunc(uf, "__call__", args, kwargs)
     check_ufunc_call(uf, args, kwargs)  # NumPy's errors for this call, before any work
     res = ufunc_call(uf, args, {k: v for k, v in kwargs.items() if k != "out"})
@@ -139,6 +163,7 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     shapes: list = []
     any_lazy = False
     modeled = True
+    foreign = 0  # largest NumPy-array operand (memory lazynp does not own)
     for a in args:
         t = type(a)
         if t is not ndarray:
@@ -156,7 +181,12 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
                 modeled = modeled and a.dtype.kind in _MODELED
                 continue
             a = _operand(a)
-        d = a._data
+        if type(a) is np.ndarray:
+            d = a
+            if d.size > foreign:
+                foreign = d.size
+        else:
+            d = a._data
         if d is None:
             node = a._node
             dt = node.dtype
@@ -172,9 +202,12 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     has_where = where is not True
     if has_where:
         where = _operand(where)
-        if type(where) is ndarray:
+        if _is_array_operand(where):
             shapes.append(where.shape)
-            any_lazy = any_lazy or where._data is None
+            if type(where) is np.ndarray:
+                foreign = max(foreign, where.size)
+            else:
+                any_lazy = any_lazy or where._data is None
     if not shapes:  # only scalars: NumPy returns a scalar
         return eager_ufunc(uf, "__call__", args, kwargs | ({"where": where} if has_where
                                                            else {}))
@@ -189,64 +222,24 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     if op is Op.POWER and dtypes[0].kind in "iu" and size:
         _check_integer_power(operands[1])  # (NumPy's loop raises; an empty one never runs)
     if (not shape or not modeled or dtypes[0].kind not in _MODELED
-            or (not any_lazy and eager_size(size))):
+            or (not any_lazy and eager_size(size)) or (foreign and not eager_size(foreign))):
         np_kwargs = dict(kwargs)
         if has_where:
             np_kwargs["where"] = asnumpy(where)
         return from_numpy(uf(*[asnumpy(o) if type(o) is ndarray else o for o in operands],
                              **np_kwargs))
-    template = tuple([ARG if type(o) is ndarray else o for o in operands])
-    inputs = tuple([node_of(o) for o in operands if type(o) is ndarray])
+    template = tuple([ARG if _is_array_operand(o) else o for o in operands])
+    inputs = tuple([_leaf(o) for o in operands if _is_array_operand(o)])
     params: dict[str, Any] = {"args": template}
     if kwargs:
         params["kwargs"] = kwargs
     if has_where:
-        if type(where) is not ndarray:
-            where = wrap(np.asarray(where, dtype=bool))
-        inputs += (node_of(where),)
+        if not _is_array_operand(where):
+            where = np.asarray(where, dtype=bool)
+        inputs += (_leaf(where),)
         params["where"] = True
     if op in MULTI_OUT:
         return tuple(
             lazy(_engine.record(Node(op, inputs, dict(params, index=i), shape, dt)))
             for i, dt in enumerate(dtypes))
     return lazy(_engine.record(Node(op, inputs, params, shape, dtypes[0])))
-
-
-class ufunc:
-    """lazynp's face of a NumPy ufunc: calls record lazily; methods run through NumPy."""
-
-    def __init__(self, uf: np.ufunc) -> None:
-        self._uf = uf
-        self.__name__ = uf.__name__
-        self.__doc__ = uf.__doc__
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return ufunc_call(self._uf, args, kwargs)
-
-    def _method(self, method: str, args: tuple, kwargs: dict) -> Any:
-        _engine.count_fallback(f"{self.__name__}.{method}")
-        return eager_ufunc(self._uf, method, args, kwargs)
-
-    def reduce(self, *args: Any, **kwargs: Any) -> Any:
-        return self._method("reduce", args, kwargs)
-
-    def accumulate(self, *args: Any, **kwargs: Any) -> Any:
-        return self._method("accumulate", args, kwargs)
-
-    def reduceat(self, *args: Any, **kwargs: Any) -> Any:
-        return self._method("reduceat", args, kwargs)
-
-    def outer(self, *args: Any, **kwargs: Any) -> Any:
-        return self._method("outer", args, kwargs)
-
-    def at(self, *args: Any, **kwargs: Any) -> Any:
-        return self._method("at", args, kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uf, name)
-
-    def __repr__(self) -> str:
-        return f"<ufunc '{self.__name__}'>"
-
-    def __reduce__(self) -> str:
-        return self.__name__

@@ -18,7 +18,7 @@ def _load() -> tuple:
     if not _helpers:
         try:
             from lazynp._array import asnumpy as _asnumpy
-            from lazynp._array import wrap as _wrapfn
+            from lazynp._array import from_numpy as _wrapfn
         except Exception:
             return (None, None)
         _helpers.extend([_wrapfn, _asnumpy])
@@ -33,7 +33,8 @@ def is_lazynp(x: Any) -> bool:
 
 
 def wrap(a: Any) -> Any:
-    """numpy.ndarray -> lazynp.ndarray (other objects unchanged)."""
+    """A NumPy array result as handed out (``lazynp._array.from_numpy``: NumPy's own array
+    when small, a lazynp.ndarray when large); other objects unchanged."""
     if type(a) is not np.ndarray:
         return a
     w, _ = _load()

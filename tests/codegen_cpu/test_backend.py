@@ -44,7 +44,7 @@ def run(fn: Callable, arrays: list, backend: str) -> tuple[np.ndarray, list]:
     with lnp.config(backend=backend, eager_threshold=0):
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
-            r = fn(lnp, *[lnp.asarray(a.copy()) for a in arrays])
+            r = fn(lnp, *[lnp.array(a.copy()) for a in arrays])
             r = np.asarray(r)
     return r, sorted(str(x.message) for x in w)
 
@@ -242,7 +242,7 @@ def test_thread_counts_are_bit_identical() -> None:
     got = []
     for threads in (1, 2, 3):
         with lnp.config(num_threads=threads, backend="llvm"):
-            x = lnp.asarray(a)
+            x = lnp.array(a)
             got.append([np.asarray(v) for v in (
                 (x * 1.5 + 1).sum(axis=1), (x * 1.5).sum(axis=0), (x * x).sum(),
                 (x[::2] * 3).sum(), (x - 0.5).prod(axis=1), lnp.sin(x) * 2)])
@@ -256,7 +256,7 @@ def test_one_compile_serves_all_sizes() -> None:
     before = runtime.stats["compiled"]
     for n in (5000, 17000, 123457):
         with lnp.config(backend="llvm"):
-            x = lnp.asarray(np.arange(n, dtype=np.float64))
+            x = lnp.array(np.arange(n, dtype=np.float64))
             r = np.asarray(lnp.sqrt(x) * 2.25 - x / 7.125)
         np.testing.assert_array_equal(r, np.sqrt(np.arange(n)) * 2.25 - np.arange(n) / 7.125)
         seen.add(runtime.stats["compiled"])
@@ -267,16 +267,16 @@ def test_one_compile_serves_all_sizes() -> None:
 def test_in_place_update_keeps_identity() -> None:
     xn = np.linspace(0, 1, 200000)
     with lnp.config(backend="llvm"):
-        a = lnp.asarray(xn.copy())
+        a = lnp.array(xn.copy())
         ident = id(a)
-        a += lnp.asarray(xn) * 3 + 1
+        a += lnp.array(xn) * 3 + 1
         assert id(a) == ident
         np.testing.assert_array_equal(np.asarray(a), xn + (xn * 3 + 1))
         # a flag in place: the reference reruns from the old values
-        b = lnp.asarray(xn.copy())
+        b = lnp.array(xn.copy())
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
-            b /= lnp.asarray(xn)
+            b /= lnp.array(xn)
         want = xn.copy()
         with warnings.catch_warnings(record=True) as w2:
             warnings.simplefilter("always")
@@ -289,7 +289,7 @@ def test_kernel_ir_is_cached_on_disk(tmp_path: Any) -> None:
     with lnp.config(backend="llvm", cache_dir=str(tmp_path)):
         runtime.reset()
         compiler.clear_memory_cache()
-        x = lnp.asarray(np.arange(10000.0))
+        x = lnp.array(np.arange(10000.0))
         np.asarray(x * 2.5 + 1)
         assert list((tmp_path / "llvm").glob("*.o"))
 
@@ -346,7 +346,7 @@ def test_random_sources_run_compiled(prog: str, n: int) -> None:
             r = lnp.random.default_rng(7)
             x, y = r.random(n), r.random(n)
             assert lnp.is_lazy(x)
-            got.append(np.asarray(fn(lnp, x, y, lnp.asarray(c))))
+            got.append(np.asarray(fn(lnp, x, y, lnp.array(c))))
         assert runtime.stats["runs"] > runs
         assert sum(runtime.stats["fallbacks"].values()) == fallbacks, runtime.stats["fallbacks"]
     for r in got:
@@ -361,7 +361,7 @@ def test_random_source_with_strided_input_falls_back_correctly() -> None:
     want = g.random((n, n)) + m.T
     with lnp.config(backend="llvm"):
         r = lnp.random.default_rng(3)
-        got = np.asarray(r.random((n, n)) + lnp.asarray(m).T)
+        got = np.asarray(r.random((n, n)) + lnp.array(m).T)
     np.testing.assert_array_equal(got, want)
 
 
@@ -391,7 +391,7 @@ def test_axis_reductions_of_concrete_arrays_run_compiled(case: str, dtype: Any) 
     for threads in (1, 2, 3):
         runs = runtime.stats["runs"]
         with lnp.config(backend="llvm", num_threads=threads, parallel_threshold=0):
-            got.append(np.asarray(fn(lnp, lnp.asarray(a))))
+            got.append(np.asarray(fn(lnp, lnp.array(a))))
         assert runtime.stats["runs"] > runs, runtime.stats["fallbacks"]
     for r in got:
         assert r.dtype == want.dtype and r.shape == want.shape
@@ -410,7 +410,7 @@ def test_fastmath_is_opt_in() -> None:
 
     a = data(np.float64, (50_000,), seed=9)
     a[17] = np.nan
-    la = lnp.asarray(a)
+    la = lnp.array(a)
     k = cached_plan((la * 1.5 + 0.25)._node, 10.0, 200.0).kernels[0]
     assert FAST_FLAGS not in render(k).ir
     assert f"fmul {FAST_FLAGS} double" in render(k, fastmath=True).ir

@@ -123,9 +123,9 @@ def _compiled(name: str, arrays: list[np.ndarray], strided: bool) -> np.ndarray:
             for a in arrays:
                 b = np.empty(2 * a.size, a.dtype)
                 b[::2] = a
-                args.append(lnp.asarray(b)[::2])
+                args.append(lnp.array(b)[::2])
         else:
-            args = [lnp.asarray(a) for a in arrays]
+            args = [lnp.array(a) for a in arrays]
         r = np.asarray(getattr(lnp, name)(*args))
     assert runtime.stats["runs"] > runs
     assert sum(runtime.stats["fallbacks"].values()) == fallbacks, runtime.stats["fallbacks"]
@@ -153,7 +153,7 @@ def test_max_ulp_from_numpy(name: str, dt: type, strided: bool) -> None:
     arrays = _inputs(name, dt)
     if dt == np.float32 and name in SPURIOUS_FLAGS_F32:
         with lnp.config(backend="llvm", eager_threshold=0), np.errstate(under="ignore"):
-            whole = np.asarray(getattr(lnp, name)(*[lnp.asarray(a) for a in arrays]))
+            whole = np.asarray(getattr(lnp, name)(*[lnp.array(a) for a in arrays]))
         _exact(whole, getattr(np, name)(*arrays))  # (recomputed by the reference)
         arrays = [a[N // 2:] for a in arrays]
     with np.errstate(under="ignore"):
@@ -205,7 +205,7 @@ def _special_ok(name: str, args: list[float], got: np.ndarray, want: np.ndarray)
 def _special_result(name: str, arrays: list[np.ndarray]) -> np.ndarray:
     with lnp.config(backend="llvm", eager_threshold=0), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.asarray(getattr(lnp, name)(*[lnp.asarray(a) for a in arrays]))
+        return np.asarray(getattr(lnp, name)(*[lnp.array(a) for a in arrays]))
 
 
 @pytest.mark.parametrize("name,dt", CASES, ids=[f"{n}-{np.dtype(d).name}" for n, d in CASES])

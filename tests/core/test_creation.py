@@ -35,13 +35,13 @@ CREATION = {
     "full bool": "xp.full(2, True)",
     "full dtype": "xp.full(3, 300, dtype=np.int16)",
     "full array value": "xp.full((2, 3), [1, 2, 3])",
-    "zeros_like": "xp.zeros_like(xp.asarray(np.arange(6).reshape(2, 3)))",
-    "ones_like dtype": "xp.ones_like(xp.asarray(np.arange(6.0)), dtype=np.int8)",
-    "full_like": "xp.full_like(xp.asarray(np.arange(4)), 2.7)",
-    "full_like shape": "xp.full_like(xp.asarray(np.arange(4)), 3, shape=(2, 2))",
+    "zeros_like": "xp.zeros_like(xp.array(np.arange(6).reshape(2, 3)))",
+    "ones_like dtype": "xp.ones_like(xp.array(np.arange(6.0)), dtype=np.int8)",
+    "full_like": "xp.full_like(xp.array(np.arange(4)), 2.7)",
+    "full_like shape": "xp.full_like(xp.array(np.arange(4)), 3, shape=(2, 2))",
     "zeros_like of numpy": "xp.zeros_like(np.ones((2, 2), dtype=np.float32))",
     "zeros_like of list": "xp.zeros_like([1.5, 2])",
-    "ones_like of view": "xp.ones_like(xp.asarray(np.ones((3, 4)))[:, ::2].T)",
+    "ones_like of view": "xp.ones_like(xp.array(np.ones((3, 4)))[:, ::2].T)",
     "arange int": "xp.arange(10)",
     "arange start stop": "xp.arange(3, 11)",
     "arange step": "xp.arange(10, -3, -2)",
@@ -55,7 +55,7 @@ CREATION = {
     "linspace int dtype": "xp.linspace(0, 10, 4, dtype=int)",
     "linspace single": "xp.linspace(5, 7, 1)",
     "linspace zero": "xp.linspace(5, 7, 0)",
-    "linspace arrays": "xp.linspace(xp.asarray(np.zeros(2)), xp.asarray(np.ones(2)), 3)",
+    "linspace arrays": "xp.linspace(xp.array(np.zeros(2)), xp.array(np.ones(2)), 3)",
     "eye": "xp.eye(3)",
     "eye rect k": "xp.eye(3, 5, k=2)",
     "eye negative k dtype": "xp.eye(4, k=-1, dtype=int)",
@@ -73,7 +73,7 @@ def test_creation(lazy_mode, name):
 
 @pytest.mark.parametrize(
     "src",
-    ["xp.empty(5)", "xp.empty((2, 3), dtype=np.int8)", "xp.empty_like(xp.asarray(np.ones(3)))",
+    ["xp.empty(5)", "xp.empty((2, 3), dtype=np.int8)", "xp.empty_like(xp.array(np.ones(3)))",
      "xp.empty((0,))", "xp.empty((2, 2), order='F')", "xp.empty_like(np.ones((2, 2), 'f4'))"],
 )
 def test_empty_shape_and_dtype_only(lazy_mode, src):
@@ -106,7 +106,7 @@ INDEXES = [
 @pytest.mark.parametrize("idx", INDEXES)
 def test_basic_indexing(lazy_mode, idx):
     def fn(xp):
-        a = xp.asarray(np.arange(48.0).reshape(6, 8)) * 1.0
+        a = xp.array(np.arange(48.0).reshape(6, 8)) * 1.0
         return eval("a" + idx, {"a": a})
 
     run_both(fn, exact=True)
@@ -131,7 +131,7 @@ SHAPE_OPS = [
 @pytest.mark.parametrize("src", SHAPE_OPS)
 def test_shape_functions(lazy_mode, src):
     def fn(xp):
-        a = xp.asarray(np.arange(24.0).reshape(4, 6)) * 1.0
+        a = xp.array(np.arange(24.0).reshape(4, 6)) * 1.0
         return eval(src, {"a": a, "xp": xp})
 
     run_both(fn, exact=True)
@@ -153,10 +153,10 @@ JOINS = [
 @pytest.mark.parametrize("src", JOINS)
 def test_joins(lazy_mode, src):
     def fn(xp):
-        a = xp.asarray(np.arange(6.0).reshape(2, 3)) * 1.0
-        b = xp.asarray(np.arange(9.0).reshape(3, 3)) - 4
-        c = xp.asarray(np.array([7.0, 8.0, 9.0]))
-        i = xp.asarray(np.array([[1, 2, 3]], dtype=np.int8))
+        a = xp.array(np.arange(6.0).reshape(2, 3)) * 1.0
+        b = xp.array(np.arange(9.0).reshape(3, 3)) - 4
+        c = xp.array(np.array([7.0, 8.0, 9.0]))
+        i = xp.array(np.array([[1, 2, 3]], dtype=np.int8))
         return eval(src, {"a": a, "b": b, "c": c, "i": i, "xp": xp, "np": np})
 
     run_both(fn, exact=True)
@@ -181,11 +181,11 @@ MISC = [
 @pytest.mark.parametrize("src", MISC)
 def test_misc_functions(lazy_mode, src):
     def fn(xp):
-        a = xp.asarray(np.arange(6.0).reshape(2, 3)) * 1.0
-        b = xp.asarray(np.arange(9.0).reshape(3, 3)) - 4
-        c = xp.asarray(np.array([7.0, 8.0, 9.0]))
-        i = xp.asarray(np.array([[1, -2, 3], [4, 5, -6]], dtype=np.int8))
-        m = xp.asarray(np.array([[True, False, True], [False, False, True]]))
+        a = xp.array(np.arange(6.0).reshape(2, 3)) * 1.0
+        b = xp.array(np.arange(9.0).reshape(3, 3)) - 4
+        c = xp.array(np.array([7.0, 8.0, 9.0]))
+        i = xp.array(np.array([[1, -2, 3], [4, 5, -6]], dtype=np.int8))
+        m = xp.array(np.array([[True, False, True], [False, False, True]]))
         return eval(src, {"a": a, "b": b, "c": c, "i": i, "m": m, "xp": xp, "np": np})
 
     run_both(fn, exact=src not in ("xp.dot(c, c)", "a @ b", "xp.matmul(b, c)",
@@ -225,15 +225,15 @@ def test_reductions(lazy_mode, src):
         ns = {
             "xp": xp,
             "np": np,
-            "a": xp.asarray(np.arange(24.0).reshape(2, 3, 4) / 7) - 1,
-            "i": xp.asarray(np.array([[1, -2, 3], [4, 5, -128]], dtype=np.int8)),
-            "b": xp.asarray(np.arange(24).reshape(2, 3, 4) % 3 == 0),
-            "m": xp.asarray(np.arange(24).reshape(2, 3, 4) % 5 != 0),
-            "f16": xp.asarray(np.linspace(0, 100, 30).astype(np.float16)),
-            "n": xp.asarray(np.array([[1.0, np.nan, 3.0], [-np.inf, 2.0, np.nan]])),
-            "e": xp.asarray(np.zeros((0, 3))),
-            "z": xp.asarray(np.array(2.5)),
-            "c": xp.asarray(np.array([[1 + 2j, 3 - 1j, -2j], [0.5, 1j, 2 + 2j]])),
+            "a": xp.array(np.arange(24.0).reshape(2, 3, 4) / 7) - 1,
+            "i": xp.array(np.array([[1, -2, 3], [4, 5, -128]], dtype=np.int8)),
+            "b": xp.array(np.arange(24).reshape(2, 3, 4) % 3 == 0),
+            "m": xp.array(np.arange(24).reshape(2, 3, 4) % 5 != 0),
+            "f16": xp.array(np.linspace(0, 100, 30).astype(np.float16)),
+            "n": xp.array(np.array([[1.0, np.nan, 3.0], [-np.inf, 2.0, np.nan]])),
+            "e": xp.array(np.zeros((0, 3))),
+            "z": xp.array(np.array(2.5)),
+            "c": xp.array(np.array([[1 + 2j, 3 - 1j, -2j], [0.5, 1j, 2 + 2j]])),
             "o2": xp.zeros((2, 4)),
             "oi": xp.zeros(3, dtype=np.int64),
         }
@@ -250,8 +250,8 @@ def test_reductions(lazy_mode, src):
 
 def test_reduction_returns_numpy_scalar_types(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(10, dtype=np.int32)) * 1
-        f = xp.asarray(np.linspace(0, 1, 10, dtype=np.float32)) * 1
+        a = xp.array(np.arange(10, dtype=np.int32)) * 1
+        f = xp.array(np.linspace(0, 1, 10, dtype=np.float32)) * 1
         return (a.sum(), a.max(), a.mean(), a.argmax(), (a > 3).all(), f.sum(), f.std(),
                 f.min(), xp.sum(f), xp.ptp(a), f.prod(), (a > 100).any())
 

@@ -56,9 +56,9 @@ def _ns(xp):
     rng = np.random.default_rng(0)
     return {
         "xp": xp,
-        "a": xp.asarray(rng.random(7)) * 1.0,
-        "m": xp.asarray(np.arange(12.0).reshape(3, 4)[::-1]) * 1.0,
-        "i": xp.asarray(np.array([3, 1, 2, 3, 1, 7, -2])),
+        "a": xp.array(rng.random(7)) * 1.0,
+        "m": xp.array(np.arange(12.0).reshape(3, 4)[::-1]) * 1.0,
+        "i": xp.array(np.array([3, 1, 2, 3, 1, 7, -2])),
     }
 
 
@@ -82,6 +82,9 @@ def test_fallbacks_are_counted(lazy_mode, name):
     fb = lnp.stats()["fallbacks"]
     assert isinstance(fb, dict)
     key = src.split("(")[0].split(".")[-1]
+    if lazy_mode == "eager":  # small arrays are NumPy's: NumPy's own call, not a fallback
+        assert not fb, fb
+        return
     assert any(key in k for k in fb), f"{key!r} not counted in fallbacks: {fb}"
     assert all(isinstance(v, int) and v >= 1 for v in fb.values()), fb
     before = sum(fb.values())
@@ -92,7 +95,7 @@ def test_fallbacks_are_counted(lazy_mode, name):
 def test_fallback_does_not_alias_inputs(lazy_mode):
     """np.sort returns a copy; mutating it must not touch the lazynp input (and vice versa)."""
     x = np.array([3.0, 1.0, 2.0])
-    a = lnp.asarray(x.copy()) * 1.0
+    a = lnp.array(x.copy()) * 1.0
     s = lnp.sort(a)
     s[0] = 100
     assert_same(a, x, exact=True)
@@ -102,7 +105,7 @@ def test_fallback_does_not_alias_inputs(lazy_mode):
 
 def test_inplace_method_fallback(lazy_mode):
     x = np.array([3.0, 1.0, 2.0, 0.5])
-    a = lnp.asarray(x.copy()) * 1.0
+    a = lnp.array(x.copy()) * 1.0
     v = a[::2]
     a.sort()
     x.sort()
@@ -112,9 +115,9 @@ def test_inplace_method_fallback(lazy_mode):
 
 def test_advanced_setitem_fallback(lazy_mode):
     def run(xp):
-        a = xp.asarray(np.arange(10.0)) * 1.0
+        a = xp.array(np.arange(10.0)) * 1.0
         b = a[::2]
-        a[[1, 3, 3]] = xp.asarray(np.array([-1.0, -3.0, -4.0]))
+        a[[1, 3, 3]] = xp.array(np.array([-1.0, -3.0, -4.0]))
         a[a > 7] = 0
         return a, b
 

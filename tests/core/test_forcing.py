@@ -23,7 +23,7 @@ from tests.helpers import assert_raises_like, assert_same, run_both, to_numpy
 
 def lazy_pair(x: np.ndarray):
     """(lazy lazynp node, NumPy value) with the values of x (x * 1 keeps the dtype)."""
-    a = lnp.asarray(x.copy()) * np.ones((), dtype=x.dtype)[()]
+    a = lnp.array(x.copy()) * np.ones((), dtype=x.dtype)[()]
     assert lnp.is_lazy(a), "test setup: expected a lazy node under eager_threshold=0"
     return a, x.copy()
 
@@ -137,7 +137,7 @@ def test_conversion_errors(always_lazy, src):
 
 def test_iteration_yields_arrays_and_scalars(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(6.0).reshape(2, 3)) * 2
+        a = xp.array(np.arange(6.0).reshape(2, 3)) * 2
         rows = list(a)
         flat = [v for v in a[0]]
         return rows, flat
@@ -148,7 +148,7 @@ def test_iteration_yields_arrays_and_scalars(lazy_mode):
 @pytest.mark.parametrize("proto", [2, pickle.HIGHEST_PROTOCOL])
 def test_pickle_round_trip(lazy_mode, proto):
     x = np.arange(12.0).reshape(3, 4) / 3
-    a = lnp.asarray(x.copy()) * 2
+    a = lnp.array(x.copy()) * 2
     v = a[::-1, 1::2]
     for obj, ref in ((a, x * 2), (v, (x * 2)[::-1, 1::2])):
         data = pickle.dumps(obj, protocol=proto)
@@ -166,7 +166,7 @@ def test_pickle_round_trip(lazy_mode, proto):
 
 def test_copy_and_deepcopy(lazy_mode):
     x = np.arange(5.0)
-    a = lnp.asarray(x.copy()) + 1
+    a = lnp.array(x.copy()) + 1
     c = copy.copy(a)
     d = copy.deepcopy(a)
     a[0] = 100
@@ -175,8 +175,8 @@ def test_copy_and_deepcopy(lazy_mode):
 
 
 def test_explain_prints_and_does_not_force(always_lazy):
-    a = lnp.asarray(np.arange(10.0))
-    b = lnp.asarray(np.ones((3, 10), dtype=np.float32))
+    a = lnp.array(np.arange(10.0))
+    b = lnp.array(np.ones((3, 10), dtype=np.float32))
     c = (a * 2 + b[::2]).sum(axis=0)
     assert lnp.is_lazy(c)
     lnp.reset_stats()
@@ -194,9 +194,9 @@ def test_explain_prints_and_does_not_force(always_lazy):
 
 
 def test_eager_threshold_default_small_results_are_concrete():
-    a = lnp.asarray(np.arange(10.0))
+    a = lnp.array(np.arange(10.0))
     assert not lnp.is_lazy(a + 1)
-    big = lnp.asarray(np.arange(100_000.0))
+    big = lnp.array(np.arange(100_000.0))
     c = big + 1
     assert lnp.is_lazy(c)
     assert_same(c, np.arange(100_000.0) + 1, exact=True)
@@ -204,7 +204,7 @@ def test_eager_threshold_default_small_results_are_concrete():
 
 def test_eager_config_computes_everything_now():
     with lnp.config(eager=True):
-        big = lnp.asarray(np.arange(100_000.0))
+        big = lnp.array(np.arange(100_000.0))
         c = big * 2 + 1
         assert not lnp.is_lazy(c)
         assert_same(c, np.arange(100_000.0) * 2 + 1, exact=True)
@@ -222,7 +222,7 @@ def test_max_depth_auto_forces(always_lazy):
     x = np.arange(8.0)
     with lnp.config(max_depth=8):
         lnp.reset_stats()
-        a = lnp.asarray(x.copy())
+        a = lnp.array(x.copy())
         ref = x.copy()
         for _ in range(50):
             a = a * 1.5 - 1
@@ -234,7 +234,7 @@ def test_max_depth_auto_forces(always_lazy):
 def test_max_nodes_auto_forces(always_lazy):
     with lnp.config(max_nodes=16, max_depth=10_000):
         lnp.reset_stats()
-        xs = [lnp.asarray(np.full(4, float(i))) for i in range(40)]
+        xs = [lnp.array(np.full(4, float(i))) for i in range(40)]
         acc = xs[0]
         for v in xs[1:]:
             acc = acc + v * 2
@@ -261,15 +261,15 @@ def test_numpy_asarray_forces(always_lazy, x23):
     r2 = np.array(b, dtype=np.float32)
     assert r2.dtype == np.float32
     np.testing.assert_array_equal(r2, (x * 3).astype(np.float32))
-    assert_same(lnp.asarray(r), x * 3, exact=True)
+    assert_same(lnp.array(r), x * 3, exact=True)
     assert to_numpy(b).dtype == x.dtype
 
 
 def test_temporary_reuse_never_touches_named_arrays():
     # `a * b + 1.0` may reuse the temporary wrapper of `a * b`; named arrays keep their value
     an = np.linspace(0, 1, 50)
-    a = lnp.asarray(an.copy())
-    b = lnp.asarray(an[::-1].copy())
+    a = lnp.array(an.copy())
+    b = lnp.array(an[::-1].copy())
     x = a * b
     y = x + 1.0
     z = a * b + 1.0

@@ -12,7 +12,7 @@ from tests.helpers import assert_same, to_numpy
 @pytest.fixture
 def pair():
     x = np.arange(12.0).reshape(3, 4) / 3
-    return lnp.asarray(x.copy()) * 1.0, x
+    return lnp.array(x.copy()) * 1.0, x
 
 
 NUMPY_ON_LAZY = [
@@ -55,7 +55,7 @@ def test_numpy_functions_accept_lazynp_arrays(lazy_mode, src):
 def pair_values():
     x = np.arange(12.0).reshape(3, 4) / 3
     with lnp.config(eager_threshold=lnp.config.eager_threshold):
-        a = lnp.asarray(x.copy()) * 1.0
+        a = lnp.array(x.copy()) * 1.0
     return a, x
 
 
@@ -95,7 +95,7 @@ def test_lazynp_functions_accept_numpy_and_python_inputs(lazy_mode, src):
 
 def test_mixed_operators_give_lazynp_arrays(lazy_mode):
     x = np.arange(5.0)
-    a = lnp.asarray(x.copy())
+    a = lnp.array(x.copy())
     for got, exp in [
         (x + a, x + x),
         (a + x, x + x),
@@ -112,7 +112,7 @@ def test_inplace_numpy_array_with_lazy_operand(lazy_mode):
     """x += lazy: NumPy's in-place operator writes into the NumPy array (x stays NumPy)."""
     x = np.arange(5.0)
     y = x.copy()
-    a = lnp.asarray(np.ones(5)) * 2
+    a = lnp.array(np.ones(5)) * 2
     x += a
     y += np.ones(5) * 2
     assert type(x) is np.ndarray
@@ -142,7 +142,7 @@ def test_isinstance_and_array_protocols(lazy_mode, pair):
 
 def test_ufunc_methods(lazy_mode):
     x = np.arange(12.0).reshape(3, 4)
-    a = lnp.asarray(x.copy())
+    a = lnp.array(x.copy())
     assert_same(lnp.add.reduce(a, axis=1), np.add.reduce(x, axis=1))
     assert_same(lnp.maximum.reduce(a, axis=0), np.maximum.reduce(x, axis=0), exact=True)
     assert_same(lnp.add.accumulate(a, axis=0), np.add.accumulate(x, axis=0))

@@ -25,7 +25,7 @@ def test_long_loop_without_force_completes():
 
 def test_long_loop_small_arrays_lazy():
     with lnp.config(eager_threshold=0):
-        x = lnp.asarray(np.linspace(0, 1, 16))
+        x = lnp.array(np.linspace(0, 1, 16))
         ref = np.linspace(0, 1, 16)
         for _ in range(3000):
             x = x * 0.5 + 0.25
@@ -38,7 +38,7 @@ def test_realized_nodes_release_intermediates():
     import weakref
 
     with lnp.config(eager_threshold=0):
-        a = lnp.asarray(np.arange(1000.0))
+        a = lnp.array(np.arange(1000.0))
         tmp = a * 2
         try:
             ref = weakref.ref(tmp)

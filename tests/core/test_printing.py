@@ -42,7 +42,7 @@ ARRAYS = {
 def _as_lazy(x: np.ndarray):
     """A lazy node with x's values (an elementwise op under eager_threshold=0)."""
     with lnp.config(eager_threshold=0):
-        base = lnp.asarray(x.reshape(-1).copy())
+        base = lnp.array(x.reshape(-1).copy())
         if x.dtype.kind == "b":
             node = base & True
         else:
@@ -54,7 +54,7 @@ def _as_lazy(x: np.ndarray):
 @pytest.mark.parametrize("how", ["concrete", "lazy"])
 def test_repr_str_print(name, how):
     x = ARRAYS[name]()
-    a = lnp.asarray(x.copy()) if how == "concrete" else _as_lazy(x)
+    a = lnp.array(x.copy()) if how == "concrete" else _as_lazy(x)
     assert isinstance(a, lnp.ndarray)
     assert repr(a) == repr(x)
     assert str(a) == str(x)
@@ -131,7 +131,7 @@ def test_array2string_and_array_repr():
 def test_repr_of_scalar_results():
     x = ARRAYS["float64 1-d"]()
     with lnp.config(eager_threshold=0):
-        a = lnp.asarray(x.copy()) * 2
+        a = lnp.array(x.copy()) * 2
         assert repr(a.sum()) == repr((x * 2).sum())
         assert repr(a[1]) == repr((x * 2)[1])
         assert str(a.max()) == str((x * 2).max())
@@ -140,7 +140,7 @@ def test_repr_of_scalar_results():
 
 def test_repr_of_views_and_mutated_arrays(lazy_mode):
     x = np.arange(12.0).reshape(3, 4)
-    a = lnp.asarray(x.copy())
+    a = lnp.array(x.copy())
     for src in ["a[::-1, 1:]", "a.T", "a[:, None, 2]", "a[1]", "a + a.T.T"]:
         assert repr(eval(src, {"a": a})) == repr(eval(src, {"a": x})), src
     b = a[1:]

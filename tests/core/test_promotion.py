@@ -51,8 +51,8 @@ def _exactness(name: str, *dtypes: np.dtype) -> bool:
 
 def _bin(name, x, y):
     def fn(xp):
-        a = xp.asarray(x.copy()) if isinstance(x, np.ndarray) else x
-        b = xp.asarray(y.copy()) if isinstance(y, np.ndarray) else y
+        a = xp.array(x.copy()) if isinstance(x, np.ndarray) else x
+        b = xp.array(y.copy()) if isinstance(y, np.ndarray) else y
         return getattr(xp, name)(a, b)
 
     return fn
@@ -76,7 +76,7 @@ def test_unary_ufunc_every_dtype(lazy_mode, name):
         x = sample(d)
 
         def fn(xp, x=x):
-            return getattr(xp, name)(xp.asarray(x.copy()))
+            return getattr(xp, name)(xp.array(x.copy()))
 
         try:
             run_both(fn, exact=_exactness(name, d))
@@ -96,7 +96,7 @@ def test_python_scalars_are_weak(lazy_mode, name):
             x = sample(d)
             for order in ("array-first", "scalar-first"):
                 def fn(xp, x=x, s=s, order=order):
-                    a = xp.asarray(x.copy())
+                    a = xp.array(x.copy())
                     f = getattr(xp, name)
                     return f(a, s) if order == "array-first" else f(s, a)
 
@@ -113,7 +113,7 @@ def test_python_scalars_with_operators(lazy_mode, op):
             x = sample(d)
             for src in (f"a {op} s", f"s {op} a"):
                 def fn(xp, x=x, s=s, src=src):
-                    a = xp.asarray(x.copy())
+                    a = xp.array(x.copy())
                     return eval(src, {"a": a, "s": s})
 
                 try:
@@ -131,7 +131,7 @@ def test_numpy_scalars_are_strong(lazy_mode, sdtype):
 
         def fn(xp, x=x):
             s = np.dtype(sdtype).type(1)
-            a = xp.asarray(x.copy())
+            a = xp.array(x.copy())
             return (a + s, s * a, xp.maximum(a, s), a < s)
 
         try:
@@ -143,10 +143,10 @@ def test_numpy_scalars_are_strong(lazy_mode, sdtype):
 def test_zero_dim_arrays_promote_like_arrays(lazy_mode):
     # NumPy 2: 0-d arrays are not "weak"; int8 array + 0-d int64 array -> int64
     def fn(xp):
-        a = xp.asarray(np.array([1, 2, 3], dtype=np.int8))
-        b = xp.asarray(np.array(5, dtype=np.int64))
-        c = xp.asarray(np.array(2.5, dtype=np.float64))
-        f16 = xp.asarray(np.array([1, 2], dtype=np.float16))
+        a = xp.array(np.array([1, 2, 3], dtype=np.int8))
+        b = xp.array(np.array(5, dtype=np.int64))
+        c = xp.array(np.array(2.5, dtype=np.float64))
+        f16 = xp.array(np.array([1, 2], dtype=np.float16))
         return (a + b, a * c, f16 + c, f16 + 2.5, a + 2)
 
     run_both(fn, exact=True)
@@ -154,7 +154,7 @@ def test_zero_dim_arrays_promote_like_arrays(lazy_mode):
 
 def test_inplace_out_casting_raises_ufunc_error(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(3))
+        a = xp.array(np.arange(3))
         a += 1.5
         return a
 
@@ -180,12 +180,12 @@ def test_inplace_out_casting_raises_ufunc_error(lazy_mode):
 def test_inplace_casting_errors(lazy_mode, src):
     def fn(xp):
         ns = {
-            "a": xp.asarray(np.arange(3)),
-            "f": xp.asarray(np.ones(3)),
-            "c": xp.asarray(np.ones(3, dtype=complex)),
-            "b": xp.asarray(np.ones(3, dtype=bool)),
-            "u": xp.asarray(np.ones(3, dtype=np.uint32)),
-            "u8": xp.asarray(np.ones(3, dtype=np.uint8)),
+            "a": xp.array(np.arange(3)),
+            "f": xp.array(np.ones(3)),
+            "c": xp.array(np.ones(3, dtype=complex)),
+            "b": xp.array(np.ones(3, dtype=bool)),
+            "u": xp.array(np.ones(3, dtype=np.uint32)),
+            "u8": xp.array(np.ones(3, dtype=np.uint8)),
         }
         exec(src, ns)
         return ns["a"]
@@ -210,11 +210,11 @@ def test_inplace_casting_errors(lazy_mode, src):
 def test_inplace_same_kind_casting(lazy_mode, src):
     def fn(xp):
         ns = {
-            "a": xp.asarray(np.arange(1, 4)),
-            "f": xp.asarray(np.array([0.1, 0.2, 0.3])),
-            "c": xp.asarray(np.ones(3, dtype=complex)),
-            "h": xp.asarray(np.array([0.1, 1000.0, 3.0], dtype=np.float16)),
-            "i8": xp.asarray(np.array([100, 120, -128], dtype=np.int8)),
+            "a": xp.array(np.arange(1, 4)),
+            "f": xp.array(np.array([0.1, 0.2, 0.3])),
+            "c": xp.array(np.ones(3, dtype=complex)),
+            "h": xp.array(np.array([0.1, 1000.0, 3.0], dtype=np.float16)),
+            "i8": xp.array(np.array([100, 120, -128], dtype=np.int8)),
         }
         ident = {k: id(v) for k, v in ns.items()}
         exec(src, ns)
@@ -227,7 +227,7 @@ def test_inplace_same_kind_casting(lazy_mode, src):
 
 def test_ufunc_out_argument(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(4.0))
+        a = xp.array(np.arange(4.0))
         out = xp.zeros(4)
         r = xp.add(a, 1, out=out)
         assert r is out
@@ -246,7 +246,7 @@ def test_ufunc_out_argument(lazy_mode):
 
 def test_ufunc_out_wrong_shape_raises(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(4.0))
+        a = xp.array(np.arange(4.0))
         return xp.add(a, 1, out=xp.zeros(3))
 
     assert_raises_like(lambda: fn(np), lambda: fn(lnp))
@@ -254,8 +254,8 @@ def test_ufunc_out_wrong_shape_raises(lazy_mode):
 
 def test_ufunc_out_is_a_view(lazy_mode):
     def fn(xp):
-        base = xp.asarray(np.zeros((3, 4)))
-        a = xp.asarray(np.arange(4.0))
+        base = xp.array(np.zeros((3, 4)))
+        a = xp.array(np.arange(4.0))
         xp.add(a, 10, out=base[1])
         xp.negative(a[::-1], out=base[2, ::-1])
         return base
@@ -265,9 +265,9 @@ def test_ufunc_out_is_a_view(lazy_mode):
 
 def test_ufunc_where_argument(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(6.0))
+        a = xp.array(np.arange(6.0))
         out = xp.full(6, -1.0)
-        mask = xp.asarray(np.array([True, False, True, False, True, True]))
+        mask = xp.array(np.array([True, False, True, False, True, True]))
         r = xp.add(a, 100, out=out, where=mask)
         assert r is out
         # where= with a lazy, broadcast mask
@@ -280,7 +280,7 @@ def test_ufunc_where_argument(lazy_mode):
 
 def test_ufunc_where_without_out_only_masked_values_defined(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(6.0))
+        a = xp.array(np.arange(6.0))
         r = xp.sqrt(a, where=a > 2)
         return r
 
@@ -303,8 +303,8 @@ def test_ufunc_where_without_out_only_masked_values_defined(lazy_mode):
 )
 def test_ufunc_dtype_and_casting(lazy_mode, dtype, casting):
     def fn(xp):
-        a = xp.asarray(np.array([1, 2, 300, -5], dtype=np.int32))
-        b = xp.asarray(np.array([0.5, 1.5, 2.5, 3.5]))
+        a = xp.array(np.array([1, 2, 300, -5], dtype=np.int32))
+        b = xp.array(np.array([0.5, 1.5, 2.5, 3.5]))
         kw = {"dtype": dtype}
         if casting:
             kw["casting"] = casting
@@ -316,7 +316,7 @@ def test_ufunc_dtype_and_casting(lazy_mode, dtype, casting):
 @pytest.mark.parametrize("casting", ["no", "equiv", "safe", "same_kind", "unsafe"])
 def test_ufunc_casting_with_out(lazy_mode, casting):
     def fn(xp):
-        a = xp.asarray(np.array([1.5, 2.5, -3.5]))
+        a = xp.array(np.array([1.5, 2.5, -3.5]))
         out = xp.zeros(3, dtype=np.int64)
         xp.multiply(a, 2, out=out, casting=casting)
         return out
@@ -327,15 +327,15 @@ def test_ufunc_casting_with_out(lazy_mode, casting):
 @pytest.mark.parametrize("casting", ["no", "equiv", "safe", "same_kind", "unsafe"])
 def test_ufunc_casting_inputs(lazy_mode, casting):
     def fn(xp):
-        a = xp.asarray(np.array([1, 2, 3], dtype=np.int16))
-        b = xp.asarray(np.array([1, 2, 3], dtype=np.int64))
+        a = xp.array(np.array([1, 2, 3], dtype=np.int16))
+        b = xp.array(np.array([1, 2, 3], dtype=np.int64))
         return xp.add(a, b, casting=casting), xp.add(a, a, casting=casting)
 
     run_both(fn, exact=True)
 
 
 def test_result_type_helpers_match():
-    a = lnp.asarray(np.ones(3, dtype=np.int8))
+    a = lnp.array(np.ones(3, dtype=np.int8))
     assert lnp.result_type(a, 1.0) == np.result_type(np.ones(3, dtype=np.int8), 1.0)
     assert lnp.result_type(a, np.int64) == np.int64
     assert lnp.can_cast(a, np.float32) == np.can_cast(np.ones(3, dtype=np.int8), np.float32)
@@ -344,7 +344,7 @@ def test_result_type_helpers_match():
 
 def test_astype_casting_and_copy(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.array([1.7, -2.2, 300.0, 0.0]))
+        a = xp.array(np.array([1.7, -2.2, 300.0, 0.0]))
         return (
             a.astype(np.int32),
             a.astype(np.uint8, casting="unsafe")[:2],
@@ -360,7 +360,7 @@ def test_astype_casting_and_copy(lazy_mode):
 @pytest.mark.parametrize("casting", ["no", "safe", "same_kind"])
 def test_astype_casting_errors(lazy_mode, casting):
     def fn(xp):
-        return xp.asarray(np.arange(3.0)).astype(np.int8, casting=casting)
+        return xp.array(np.arange(3.0)).astype(np.int8, casting=casting)
 
     assert_raises_like(lambda: fn(np), lambda: fn(lnp))
 
@@ -368,8 +368,8 @@ def test_astype_casting_errors(lazy_mode, casting):
 def test_same_results_for_scalar_results(lazy_mode):
     # 0-d ufunc results and full reductions come back as NumPy scalar types
     def fn(xp):
-        a = xp.asarray(np.array(2.0, dtype=np.float32))
-        v = xp.asarray(np.arange(5, dtype=np.int16))
+        a = xp.array(np.array(2.0, dtype=np.float32))
+        v = xp.array(np.arange(5, dtype=np.int16))
         return (
             a + 1,
             xp.sin(a),

@@ -14,7 +14,7 @@ from tests.helpers import assert_same, run_both, to_numpy
 
 
 def arange_like(xp, n=6, dtype=float):
-    return xp.asarray(np.arange(n, dtype=dtype))
+    return xp.array(np.arange(n, dtype=dtype))
 
 
 def s_slice_sees_inplace_update(xp):
@@ -83,7 +83,7 @@ def s_overlap_reverse(xp):
 
 
 def s_overlap_2d(xp):
-    a = xp.asarray(np.arange(12.0).reshape(3, 4))
+    a = xp.array(np.arange(12.0).reshape(3, 4))
     a[1:, :] = a[:-1, :]
     a[:, 1:] += a[:, :-1]
     return a
@@ -102,7 +102,7 @@ def s_overlap_inplace_shift(xp):
 
 
 def s_transpose_is_view(xp):
-    a = xp.asarray(np.arange(6.0).reshape(2, 3))
+    a = xp.array(np.arange(6.0).reshape(2, 3))
     t = a.T
     t[0, 1] = 50
     a[1, 2] = 70
@@ -127,7 +127,7 @@ def s_view_of_lazy_base(xp):
 
 
 def s_reshape_view_vs_copy(xp):
-    a = xp.asarray(np.arange(6.0))
+    a = xp.array(np.arange(6.0))
     r = a.reshape(2, 3)
     r[0, 0] = 7
     m = a.reshape(2, 3).T
@@ -137,7 +137,7 @@ def s_reshape_view_vs_copy(xp):
 
 
 def s_ravel_view_vs_copy(xp):
-    a = xp.asarray(np.arange(6.0).reshape(2, 3))
+    a = xp.array(np.arange(6.0).reshape(2, 3))
     r = a.ravel()
     r[1] = 11
     c = a.T.ravel()
@@ -146,7 +146,7 @@ def s_ravel_view_vs_copy(xp):
 
 
 def s_real_imag_views(xp):
-    z = xp.asarray(np.array([1 + 2j, 3 - 4j, -5j]))
+    z = xp.array(np.array([1 + 2j, 3 - 4j, -5j]))
     re = z.real
     im = z.imag
     im[:] = 0
@@ -156,15 +156,15 @@ def s_real_imag_views(xp):
 
 def s_setitem_with_lazy_value(xp):
     a = arange_like(xp)
-    b = xp.asarray(np.ones(6)) * 3
+    b = xp.array(np.ones(6)) * 3
     a[::2] = b[:3] + a[1::2]
     return a
 
 
 def s_setitem_broadcast_scalar_and_row(xp):
-    a = xp.asarray(np.zeros((3, 4)))
+    a = xp.array(np.zeros((3, 4)))
     a[1] = 5
-    a[:, 2] = xp.asarray(np.arange(3.0))
+    a[:, 2] = xp.array(np.arange(3.0))
     a[..., -1] = a[:, 0] + 1
     a[None, 0] = 9
     return a
@@ -180,19 +180,19 @@ def s_bool_mask_setitem(xp):
 def s_fancy_setitem(xp):
     a = arange_like(xp)
     v = a[::2]
-    a[[0, 3, 5]] = xp.asarray(np.array([10.0, 30.0, 50.0]))
+    a[[0, 3, 5]] = xp.array(np.array([10.0, 30.0, 50.0]))
     return a, v
 
 
 def s_ufunc_out_into_view(xp):
-    a = xp.asarray(np.zeros((2, 3)))
+    a = xp.array(np.zeros((2, 3)))
     b = a[1]
-    xp.add(xp.asarray(np.arange(3.0)), 1, out=b)
+    xp.add(xp.array(np.arange(3.0)), 1, out=b)
     return a, b
 
 
 def s_swapaxes_moveaxis_views(xp):
-    a = xp.asarray(np.arange(24.0).reshape(2, 3, 4))
+    a = xp.array(np.arange(24.0).reshape(2, 3, 4))
     s = a.swapaxes(0, 2)
     m = xp.moveaxis(a, 0, -1)
     e = xp.expand_dims(a, 1)
@@ -245,8 +245,8 @@ def test_inplace_ops_keep_identity(lazy_mode):
                 "a[...] = b", "a[:] = 0", "a[1] = 7", "xp.add(a, b, out=a)", "a.fill(3)",
                 "a.sort()", "xp.copyto(a, b)", "a.clip(0, 2, out=a)"]:
         def fn(xp, src=src):
-            a = xp.asarray(np.arange(6.0))
-            b = xp.asarray(np.ones(6)) * 2
+            a = xp.array(np.arange(6.0))
+            b = xp.array(np.ones(6)) * 2
             ident = id(a)
             exec(src, {"xp": xp, "a": a, "b": b})
             assert id(a) == ident
@@ -293,8 +293,8 @@ def test_view_metadata_matches_numpy(lazy_mode, name):
     src = VIEW_CONSTRUCTIONS[name]
 
     def build(xp):
-        a = xp.asarray(np.arange(24.0).reshape(2, 3, 4))
-        c = xp.asarray(np.arange(4) * (1 + 1j))
+        a = xp.array(np.arange(24.0).reshape(2, 3, 4))
+        c = xp.array(np.arange(4) * (1 + 1j))
         return a, c, eval(src, {"xp": xp, "np": np, "a": a, "c": c})
 
     a0, c0, x0 = build(np)
@@ -311,7 +311,7 @@ def test_view_metadata_matches_numpy(lazy_mode, name):
 
 
 def test_shares_memory_of_forced_views_via_numpy(lazy_mode):
-    a = lnp.asarray(np.arange(10.0)) * 1.0
+    a = lnp.array(np.arange(10.0)) * 1.0
     v = a[2:7:2]
     lnp.force(v)
     lnp.force(a)
@@ -326,7 +326,7 @@ def test_shares_memory_of_forced_views_via_numpy(lazy_mode):
 
 def test_broadcast_to_is_read_only(lazy_mode):
     def fn(xp):
-        b = xp.broadcast_to(xp.asarray(np.arange(3.0)), (2, 3))
+        b = xp.broadcast_to(xp.array(np.arange(3.0)), (2, 3))
         b[0, 0] = 1
 
     with pytest.raises(ValueError):
@@ -337,7 +337,7 @@ def test_broadcast_to_is_read_only(lazy_mode):
 
 def test_writeable_flag_false_is_respected(lazy_mode):
     def fn(xp):
-        a = xp.asarray(np.arange(3.0))
+        a = xp.array(np.arange(3.0))
         a.flags.writeable = False
         a += 1
 
@@ -348,9 +348,10 @@ def test_writeable_flag_false_is_respected(lazy_mode):
 
 
 def test_asarray_of_numpy_array_shares_its_buffer(lazy_mode):
-    """numpy.asarray(x) is x; lazynp.asarray(x) must see later writes to x (no copy)."""
+    """numpy.asarray(x) is x, and so is lazynp.asarray(x): later writes are seen both ways."""
     x = np.arange(5.0)
     a = lnp.asarray(x)
+    assert a is x
     x[0] = 100
     assert float(a[0]) == 100.0
     a[1] = 200
@@ -371,7 +372,7 @@ def _cplx(n: int = 6000) -> np.ndarray:
 def test_real_imag_of_pending_complex_are_lazy_views(backend: str) -> None:
     z0 = _cplx()
     with lnp.config(backend=backend):
-        z = lnp.asarray(z0) * (1 - 2j)
+        z = lnp.array(z0) * (1 - 2j)
         re, im = z.real, z.imag
         assert lnp.is_lazy(re) and lnp.is_lazy(im) and re.dtype == np.float64
         got = np.asarray(re * re + im * im <= 1.0)
@@ -386,7 +387,7 @@ def test_real_imag_of_pending_complex_are_lazy_views(backend: str) -> None:
 def test_real_view_write_goes_to_the_complex_array(backend: str) -> None:
     z0 = _cplx()
     with lnp.config(backend=backend):
-        z = lnp.asarray(z0.copy()) * 2
+        z = lnp.array(z0.copy()) * 2
         r = z.real
         r[...] = 7.0
         z.imag[:10] = -1.0
@@ -411,6 +412,6 @@ def test_mandelbrot_loop_with_lazy_parts_matches_numpy(backend: str) -> None:
 
     want = mandel(np, c0)
     with lnp.config(backend=backend, eager_threshold=0):
-        got = mandel(lnp, lnp.asarray(c0))
+        got = mandel(lnp, lnp.array(c0))
         for g, w in zip(got, want):
             np.testing.assert_array_equal(np.asarray(g), w)

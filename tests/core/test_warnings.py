@@ -42,9 +42,9 @@ def _ns(xp):
     return {
         "xp": xp,
         "np": np,
-        "a": xp.asarray(np.array([1.0, 0.0, -1.0, 2.0])),
-        "i": xp.asarray(np.array([1, 0, 3])),
-        "f32": xp.asarray(np.array([100.0], dtype=np.float32)),
+        "a": xp.array(np.array([1.0, 0.0, -1.0, 2.0])),
+        "i": xp.array(np.array([1, 0, 3])),
+        "f32": xp.array(np.array([100.0], dtype=np.float32)),
     }
 
 
@@ -167,7 +167,7 @@ def test_errstate_call_and_seterr(lazy_mode):
 
 def test_complex_warning_at_call(lazy_mode):
     def fn(xp):
-        c = xp.asarray(np.array([1 + 2j, 3 - 1j]))
+        c = xp.array(np.array([1 + 2j, 3 - 1j]))
         return c.astype(np.float64)
 
     with recorded_warnings() as np_w:

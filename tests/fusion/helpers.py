@@ -38,9 +38,9 @@ def check(fn: Callable[[Any], Any], *arrays: np.ndarray, exact: bool = False) ->
     """``fn(xp, *arrays)`` with fusion on and off (and NumPy) gives the same result."""
     want = fn(np, *arrays)
     with lnp.config(fusion=False):
-        off = fn(lnp, *[lnp.asarray(a.copy()) for a in arrays])
+        off = fn(lnp, *[lnp.array(a.copy()) for a in arrays])
         off = np.asarray(off)
-    on = fn(lnp, *[lnp.asarray(a.copy()) for a in arrays])
+    on = fn(lnp, *[lnp.array(a.copy()) for a in arrays])
     close(np.asarray(on), want, exact)
     close(off, want, exact)
     close(np.asarray(on), off, exact)

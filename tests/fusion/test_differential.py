@@ -55,7 +55,7 @@ def _program(seed: int):
 
 
 def _run(xp, shape, inputs, steps):
-    vals = [xp.asarray(a) for a in inputs]
+    vals = [xp.array(a) for a in inputs]
     for kind, s in steps:
         r = np.random.default_rng(s)
         a = vals[int(r.integers(len(vals)))]

@@ -33,8 +33,8 @@ def _peak(fn):
 
 def test_iadd_of_an_expression_writes_into_the_buffer():
     xn = np.linspace(0, 1, N)
-    a = lnp.asarray(xn.copy())
-    b = lnp.asarray(xn * 2)
+    a = lnp.array(xn.copy())
+    b = lnp.array(xn * 2)
     ident = id(a)
     k0 = lnp.stats()["kernels"]
 
@@ -55,8 +55,8 @@ def test_iadd_of_an_expression_writes_into_the_buffer():
 
 def test_slice_assignment_of_an_expression_writes_into_the_view():
     xn = np.linspace(0, 1, N)
-    a = lnp.asarray(np.zeros(N + 10))
-    x = lnp.asarray(xn)
+    a = lnp.array(np.zeros(N + 10))
+    x = lnp.array(xn)
     def run():
         a[5:N + 5] = lnp.exp(x) - x
 
@@ -70,12 +70,12 @@ def test_slice_assignment_of_an_expression_writes_into_the_view():
 
 def test_overlapping_input_is_computed_before_the_write():
     vn = np.arange(50.0)
-    v = lnp.asarray(vn.copy())
+    v = lnp.array(vn.copy())
     v[1:] += v[:-1] * 2
     vn[1:] += vn[:-1] * 2
     np.testing.assert_array_equal(np.asarray(v), vn)
     un = np.arange(30.0).reshape(5, 6)
-    u = lnp.asarray(un.copy())
+    u = lnp.array(un.copy())
     u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
     un[1:-1, 1:-1] = 0.25 * (un[:-2, 1:-1] + un[2:, 1:-1] + un[1:-1, :-2] + un[1:-1, 2:])
     np.testing.assert_array_equal(np.asarray(u), un)
@@ -83,11 +83,11 @@ def test_overlapping_input_is_computed_before_the_write():
 
 def test_a_value_still_held_keeps_its_own_values():
     xn = np.arange(10.0)
-    x = lnp.asarray(xn.copy())
+    x = lnp.array(xn.copy())
     t = x * 2            # held: must keep x's old values after the write
     x[...] = t + x
-    c = lnp.asarray(xn.copy()) * 10
-    b = lnp.asarray(np.zeros(10))
+    c = lnp.array(xn.copy()) * 10
+    b = lnp.array(np.zeros(10))
     b[...] = c           # c is held by a variable: computed, then copied
     b[0] = 99
     np.testing.assert_array_equal(np.asarray(x), xn * 3)
@@ -96,12 +96,12 @@ def test_a_value_still_held_keeps_its_own_values():
 
 
 def test_out_argument_with_cast_and_errors():
-    f = lnp.asarray(np.ones(6, dtype=np.float32))
-    r = lnp.multiply(f, lnp.asarray(np.arange(6.0)) * 1.5, out=f)
+    f = lnp.array(np.ones(6, dtype=np.float32))
+    r = lnp.multiply(f, lnp.array(np.arange(6.0)) * 1.5, out=f)
     assert r is f and f.dtype == np.float32
     np.testing.assert_array_equal(np.asarray(f), np.ones(6, np.float32) * (np.arange(6.0) * 1.5))
-    ai = lnp.asarray(np.arange(4))
+    ai = lnp.array(np.arange(4))
     with pytest.raises(np.exceptions.UFuncTypeError if hasattr(np.exceptions, "UFuncTypeError")
                        else TypeError):
-        ai += lnp.asarray(np.arange(4.0)) * 1.5
+        ai += lnp.array(np.arange(4.0)) * 1.5
     np.testing.assert_array_equal(np.asarray(ai), np.arange(4))

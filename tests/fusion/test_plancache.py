@@ -31,22 +31,22 @@ def test_loop_reuses_the_plan_with_new_arrays_and_constants(backend: str) -> Non
         for i in range(6):
             a, b = g.random(N), g.random(N)
             scale = [2.0, 2.0, 3.0, -0.0, 0.0, float("nan")][i]
-            got = np.asarray(lnp.asarray(a) * lnp.asarray(b) + scale)
+            got = np.asarray(lnp.array(a) * lnp.array(b) + scale)
             np.testing.assert_array_equal(got, a * b + scale)
-            got = float(((lnp.asarray(a) - 1) ** 2).sum())
+            got = float(((lnp.array(a) - 1) ** 2).sum())
             assert got == float(((a - 1) ** 2).sum())
         assert _hits() > hits
 
 
 def test_signature_tells_constants_dtypes_layouts_apart() -> None:
-    a = lnp.asarray(np.arange(N, dtype=np.float64))
-    b = lnp.asarray(np.arange(N, dtype=np.float32))
-    m = lnp.asarray(np.arange(2 * N, dtype=np.float64))
+    a = lnp.array(np.arange(N, dtype=np.float64))
+    b = lnp.array(np.arange(N, dtype=np.float32))
+    m = lnp.array(np.arange(2 * N, dtype=np.float64))
 
     def sig(x: lnp.ndarray) -> tuple:
         return plancache.signature(x._node)[0]
 
-    assert sig(a * 2.0) == sig(lnp.asarray(np.ones(N)) * 2.0)
+    assert sig(a * 2.0) == sig(lnp.array(np.ones(N)) * 2.0)
     assert sig(a * 2.0) != sig(a * 3.0)
     assert sig(a * 0.0) != sig(a * -0.0)
     assert sig(a * 2.0) != sig(a * 2)
@@ -67,7 +67,7 @@ def test_warnings_on_a_cached_plan_match_numpy(backend: str) -> None:
             want_w = [str(x.message) for x in w]
             with warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always")
-                got = np.asarray(lnp.asarray(a) / lnp.asarray(b) + 1.0)
+                got = np.asarray(lnp.array(a) / lnp.array(b) + 1.0)
             assert [str(x.message) for x in w] == want_w
             np.testing.assert_array_equal(got, want)
 
@@ -76,7 +76,7 @@ def test_warnings_on_a_cached_plan_match_numpy(backend: str) -> None:
 def test_stencil_loop_in_place_with_cached_plans(backend: str) -> None:
     g = np.random.default_rng(1)
     u0 = g.random((80, 90))
-    u, lu = u0.copy(), lnp.asarray(u0.copy())
+    u, lu = u0.copy(), lnp.array(u0.copy())
     with lnp.config(backend=backend):
         for _ in range(12):
             u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
@@ -102,7 +102,7 @@ def test_random_sources_are_rebound(backend: str) -> None:
 def test_cache_keeps_no_arrays_alive() -> None:
     a = np.ones(N)
     ref = weakref.ref(a)
-    la = lnp.asarray(a)
+    la = lnp.array(a)
     float((la * 2.0 + 1.0).sum())
     float((la * 2.0 + 1.0).sum())
     del a, la
@@ -111,7 +111,7 @@ def test_cache_keeps_no_arrays_alive() -> None:
 
 
 def test_held_intermediate_is_part_of_the_signature() -> None:
-    a = lnp.asarray(np.arange(N, dtype=np.float64))
+    a = lnp.array(np.arange(N, dtype=np.float64))
     t = lnp.exp(a * 1e-3)
     held = plancache.signature((t + 1.0)._node)[0]
     free = plancache.signature((lnp.exp(a * 1e-3) + 1.0)._node)[0]
@@ -122,12 +122,12 @@ def test_direct_path_runs_compiled_and_explain_is_fresh() -> None:
     a, b = np.random.default_rng(2).random((2, N))
     with lnp.config(backend="llvm"):
         for _ in range(3):
-            np.asarray(lnp.asarray(a) * lnp.asarray(b) + 1.0)
+            np.asarray(lnp.array(a) * lnp.array(b) + 1.0)
         runs = runtime.stats["runs"]
-        got = np.asarray(lnp.asarray(a) * lnp.asarray(b) + 1.0)
+        got = np.asarray(lnp.array(a) * lnp.array(b) + 1.0)
         assert runtime.stats["runs"] == runs + 1
     np.testing.assert_array_equal(got, a * b + 1.0)
-    c = lnp.asarray(a) * lnp.asarray(b) + 1.0
+    c = lnp.array(a) * lnp.array(b) + 1.0
     buf = io.StringIO()
     lnp.explain(c, file=buf)
     assert f"%{c._node.id}" in buf.getvalue()

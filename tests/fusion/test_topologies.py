@@ -31,7 +31,7 @@ def arr(*shape, dtype=np.float64):
 # -------------------------------------------------------------------- chain / trees
 def test_chain_is_one_kernel():
     x = arr(1000)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = lnp.exp(lnp.sin(lx) * 2.0 + 1)
     ks = kernels(y)
     assert len(ks) == 1
@@ -43,7 +43,7 @@ def test_chain_is_one_kernel():
 
 def test_diamond_is_one_kernel_and_computed_once():
     x = arr(500)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     a = lx * 3.0
     b = lnp.sin(a) + lnp.cos(a)
     ks = kernels(b)
@@ -56,7 +56,7 @@ def test_diamond_is_one_kernel_and_computed_once():
 def test_mixed_dtypes_get_explicit_casts():
     i = (RNG.integers(-50, 50, 300)).astype(np.int16)
     f = arr(300, dtype=np.float32)
-    li, lf = lnp.asarray(i), lnp.asarray(f)
+    li, lf = lnp.array(i), lnp.array(f)
     y = (li + 1) * lf - 0.5
     (k,) = kernels(y)
     casts = [ins for ins in k.body if ins.op is Op.CAST]
@@ -80,8 +80,8 @@ def k_dtype(k, a):
 
 def test_where_clip_cast_scalars_in_one_kernel():
     x = arr(64, 3) - 0.5
-    lx = lnp.asarray(x)
-    z = lnp.asarray(np.float64(0.25).reshape(()))
+    lx = lnp.array(x)
+    z = lnp.array(np.float64(0.25).reshape(()))
     y = lnp.where(lx > 0, lnp.clip(lx * 2, -0.3, 0.3), (lx + z).astype(np.float32)) + 1
     assert len(kernels(y)) == 1
     check(lambda xp, a, b: xp.where(a > 0, xp.clip(a * 2, -0.3, 0.3),
@@ -92,7 +92,7 @@ def test_where_clip_cast_scalars_in_one_kernel():
 # ------------------------------------------------------------------------ broadcast
 def test_broadcast_is_one_kernel():
     a, b, c = arr(40, 1), arr(1, 30), arr(30)
-    la, lb, lc = map(lnp.asarray, (a, b, c))
+    la, lb, lc = map(lnp.array, (a, b, c))
     y = la + lb * lc
     (k,) = kernels(y)
     assert k.shape == (40, 30)
@@ -102,7 +102,7 @@ def test_broadcast_is_one_kernel():
 
 def test_zeros_like_fill_is_not_stored():
     x = arr(100)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = lnp.ones(100) * 3 + lx
     (k,) = kernels(y)
     assert any(i.fill is not None for i in k.inputs)
@@ -112,7 +112,7 @@ def test_zeros_like_fill_is_not_stored():
 # ---------------------------------------------------------------------- strided views
 def test_strided_views_fold_into_indexing():
     x = arr(20, 30)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     v = lx[::2, ::-3].T          # a concrete view: negative and non-unit strides
     y = v * 2 + 1
     (k,) = kernels(y)
@@ -124,7 +124,7 @@ def test_strided_views_fold_into_indexing():
 
 def test_view_of_lazy_value_is_pushed_to_inputs():
     x, w = arr(20, 30), arr(90, 10)
-    lx, lw = lnp.asarray(x), lnp.asarray(w)
+    lx, lw = lnp.array(x), lnp.array(w)
     y = (lx + 1)[1::2, ::-1].T * lw[::3]
     ks = kernels(y)
     assert len(ks) == 1
@@ -134,7 +134,7 @@ def test_view_of_lazy_value_is_pushed_to_inputs():
 
 def test_forced_view_aliases_its_base():
     x = arr(10, 4)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     base = lx * 2
     view = base[2:5].T
     p = plan(view)
@@ -146,7 +146,7 @@ def test_forced_view_aliases_its_base():
 
 def test_reshape_view_and_copy():
     x = arr(6, 4)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = (lx + 1).reshape(3, 8) * 2           # reshape of C-ordered values: folded
     assert len(kernels(y)) == 1
     check(lambda xp, a: (a + 1).reshape(3, 8) * 2, x, exact=True)
@@ -159,7 +159,7 @@ def test_reshape_view_and_copy():
 # ---------------------------------------------------------------------- reductions
 def test_reduction_at_the_end_is_one_kernel():
     x = arr(10_000)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     s = ((lx - 0.5) ** 2).sum(keepdims=True)
     (k,) = kernels(s)
     assert k.reduction is not None and k.reduction.op is Op.SUM
@@ -172,7 +172,7 @@ def test_reduction_at_the_end_is_one_kernel():
 @pytest.mark.parametrize("red", ["sum", "prod", "min", "max", "mean", "any", "all"])
 def test_axis_reduction_is_one_kernel(red, axis):
     x = arr(7, 9, 5) + 0.5
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
 
     def f(xp, a):
         return getattr(a * 1.5 - 0.25, red)(axis=axis, keepdims=axis is None)
@@ -204,7 +204,7 @@ def test_float16_and_complex_mean():
 
 def test_softmax_at_most_three_kernels_no_temporary():
     x = arr(200, 50)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     e = lnp.exp(lx - lx.max(1, keepdims=True))
     y = e / e.sum(1, keepdims=True)
     p = plan(y)
@@ -223,7 +223,7 @@ def test_softmax_at_most_three_kernels_no_temporary():
 # ------------------------------------------------------------------ multi-consumer
 def test_multi_consumer_cheap_is_recomputed():
     x = arr(100, 20)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     a = lx + 1
     y = a * 2 - a.sum(1, keepdims=True)
     p = plan(y)
@@ -235,7 +235,7 @@ def test_multi_consumer_cheap_is_recomputed():
 
 def test_multi_consumer_expensive_is_materialized():
     x = arr(100, 20)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     a = lnp.sin(lnp.exp(lx)) * lnp.cos(lx)
     y = a * 2 - a.sum(1, keepdims=True)
     a_id = a._node.id
@@ -251,7 +251,7 @@ def test_multi_consumer_expensive_is_materialized():
 
 def test_expensive_node_held_by_a_variable_is_stored():
     x = arr(100, 20)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     call = lnp.sin(lnp.exp(lx)) * lnp.cos(lx) + lnp.tanh(lx)  # held: recompute cost > 10
     total = call.sum(keepdims=True)
     p = plan(total)
@@ -268,7 +268,7 @@ def test_expensive_node_held_by_a_variable_is_stored():
 
 def test_cost_threshold_splits_at_a_cut():
     x = arr(1000)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = lx
     for _ in range(8):
         y = lnp.sin(y) + 0.5
@@ -286,7 +286,7 @@ def test_cost_threshold_splits_at_a_cut():
 # ----------------------------------------------------------- boundaries / fallbacks
 def test_opaque_node_in_the_middle_is_a_boundary():
     x = arr(300)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     a = lx * 2 + 1
     node = Node(Op.OPAQUE, (a._node,), {"fn": np.sort}, a.shape, a.dtype)
     from lazynp._array import lazy
@@ -300,7 +300,7 @@ def test_opaque_node_in_the_middle_is_a_boundary():
 
 def test_numpy_fallback_in_the_middle():
     x = arr(300)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     lnp.reset_stats()
     a = lx * 2 + 1
     u = lnp.unique(a)                     # eager fallback: forces a (one kernel)
@@ -313,7 +313,7 @@ def test_numpy_fallback_in_the_middle():
 
 def test_arange_and_concatenate_are_steps():
     x = arr(10)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = lnp.concatenate([lx * 2, lnp.arange(5.0)]) + 1
     p = plan(y)
     kinds = [getattr(s, "kind", "kernel") for s in p.steps]
@@ -325,7 +325,7 @@ def test_var_is_numpys_two_pass_algorithm_fused():
     """var/std record NumPy's _var steps: the mean (a sum), then the squared deviations
     summed in one kernel that reads the input once (no full-size temporary)."""
     x = arr(500, 80)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = (lx * 2).var(axis=0) + 1
     p = plan(y)
     names = [k.name for k in p.kernels]
@@ -340,7 +340,7 @@ def test_var_is_numpys_two_pass_algorithm_fused():
 # ----------------------------------------------------------------- in-place update
 def test_inplace_update_forces_readers_first():
     x = arr(1000)
-    la = lnp.asarray(x.copy())
+    la = lnp.array(x.copy())
     lnp.reset_stats()
     b = la * 2 + 1                     # lazy, reads la's buffer
     la += 1                            # write: b is forced first (one kernel)
@@ -364,7 +364,7 @@ def _pi_statements(x, y):
 
 def test_two_pi_forms_give_identical_plans():
     x, y = arr(100_000), arr(100_000)
-    lx, ly = lnp.asarray(x), lnp.asarray(y)
+    lx, ly = lnp.array(x), lnp.array(y)
     p1, p2 = plan(_pi_one_line(lx, ly)), plan(_pi_statements(lx, ly))
     assert [k.name for k in p1.kernels] == ["k_sub_sq_add_lt_sum_f64"]
     assert [k.key for k in p1.kernels] == [k.key for k in p2.kernels]
@@ -375,7 +375,7 @@ def test_two_pi_forms_give_identical_plans():
 def test_pi_allocates_no_full_size_array():
     n = 4_000_000  # a full-size temporary would take at least n bytes (bool)
     x, y = arr(n), arr(n)
-    lx, ly = lnp.asarray(x), lnp.asarray(y)
+    lx, ly = lnp.array(x), lnp.array(y)
     inside = (lx - 1) ** 2 + (ly - 1) ** 2 < 1
     tracemalloc.start()
     try:
@@ -388,15 +388,15 @@ def test_pi_allocates_no_full_size_array():
 
 
 def test_same_structure_same_key_different_sizes():
-    a = plan(lnp.asarray(arr(100)) * 2 + 1).kernels[0]
-    b = plan(lnp.asarray(arr(5000)) * 3 + 7).kernels[0]
+    a = plan(lnp.array(arr(100)) * 2 + 1).kernels[0]
+    b = plan(lnp.array(arr(5000)) * 3 + 7).kernels[0]
     assert a.key == b.key and a.name == b.name
 
 
 # ---------------------------------------------------------------------- explain
 def test_explain_text_and_dot():
     x, y = arr(1000), arr(1000)
-    lx, ly = lnp.asarray(x), lnp.asarray(y)
+    lx, ly = lnp.array(x), lnp.array(y)
     r = _pi_statements(lx, ly)
     buf = io.StringIO()
     assert lnp.explain(r, file=buf) is None
@@ -411,7 +411,7 @@ def test_explain_text_and_dot():
 
 def test_debug_levels_print_kernels_and_groups(capsys):
     x = arr(1000)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     with lnp.config(debug=3):
         e = lnp.exp(lx - lx.max(0, keepdims=True))
         np.asarray(e / e.sum(0, keepdims=True))
@@ -422,7 +422,7 @@ def test_debug_levels_print_kernels_and_groups(capsys):
 
 def test_small_broadcast_operand_is_computed_once():
     x, v = arr(400, 300), arr(300)
-    lx, lv = lnp.asarray(x), lnp.asarray(v)
+    lx, lv = lnp.array(x), lnp.array(v)
     y = lx * lnp.exp(lv * 0.5)  # exp of 300 values, not of 120000
     ks = kernels(y)
     assert [k.name for k in ks] == ["k_mul_exp_f64", "k_mul_f64"], [k.name for k in ks]
@@ -438,7 +438,7 @@ def test_var_std_match_numpy(fn: str, axis: object, dtype: type) -> None:
     for ddof in (0, 1, 2.5):
         for keepdims in (False, True):
             want = getattr(np, fn)(x, axis=axis, ddof=ddof, keepdims=keepdims)
-            got = getattr(lnp, fn)(lnp.asarray(x), axis=axis, ddof=ddof, keepdims=keepdims)
+            got = getattr(lnp, fn)(lnp.array(x), axis=axis, ddof=ddof, keepdims=keepdims)
             if not isinstance(want, np.ndarray):
                 assert type(got) is type(want)
             close(got, want)
@@ -452,7 +452,7 @@ def test_var_std_with_dtype_match_numpy(dtype: type, acc: type) -> None:
     for fn in ("var", "std"):
         for axis in (None, 0, 1):
             want = getattr(np, fn)(x, axis=axis, dtype=acc, ddof=1)
-            got = getattr(lnp, fn)(lnp.asarray(x), axis=axis, dtype=acc, ddof=1)
+            got = getattr(lnp, fn)(lnp.array(x), axis=axis, dtype=acc, ddof=1)
             if not isinstance(want, np.ndarray):
                 assert type(got) is type(want)
             close(got, want)

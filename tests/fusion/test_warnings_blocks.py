@@ -35,7 +35,7 @@ def _caught(fn):
 
 def test_one_warning_per_op_not_per_block():
     x = _x()
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = lnp.log(lnp.abs(lx)) * 2 + 1 / lx
     assert len(kernels(y)) == 1
     got, seen = _caught(lambda: np.asarray(y))
@@ -47,7 +47,7 @@ def test_one_warning_per_op_not_per_block():
 
 def test_errstate_recorded_at_the_call():
     x = _x()
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     with np.errstate(divide="ignore"):
         a = lnp.log(lnp.abs(lx))
     b = a + 1 / lx
@@ -57,7 +57,7 @@ def test_errstate_recorded_at_the_call():
 
 
 def test_errstate_raise_surfaces_at_the_call():
-    lx = lnp.asarray(_x())
+    lx = lnp.array(_x())
     a = lx * 2
     with np.errstate(divide="raise"):
         with pytest.raises(FloatingPointError, match="divide by zero encountered in divide"):
@@ -66,7 +66,7 @@ def test_errstate_raise_surfaces_at_the_call():
 
 def test_errstate_call_mode():
     calls = []
-    lx = lnp.asarray(_x())
+    lx = lnp.array(_x())
     with np.errstate(all="call", call=lambda *a: calls.append(a)):
         y = lnp.sqrt(lx - 1)
     np.asarray(y)
@@ -75,7 +75,7 @@ def test_errstate_call_mode():
 
 def test_recomputed_node_warns_once():
     x = np.linspace(0, 1000, 2000).reshape(20, 100)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     e = lnp.exp(lx)                                   # overflows; read by two kernels
     y = e / e.sum(1, keepdims=True)
     assert len(kernels(y)) == 2
@@ -87,7 +87,7 @@ def test_recomputed_node_warns_once():
 
 def test_cast_warning_name():
     x = np.array([1.0, np.nan, 3.0] * 100)
-    lx = lnp.asarray(x)
+    lx = lnp.array(x)
     y = (lx * 2).astype(np.int32)
     _, seen = _caught(lambda: np.asarray(y))
     _, expected = _caught(lambda: (x * 2).astype(np.int32))

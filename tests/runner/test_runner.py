@@ -424,8 +424,10 @@ def test_star_import_and_fallback_submodules(tmp_path):
         from numpy import *  # noqa: F403
         import numpy.typing as npt
 
-        x = arange(5)  # noqa: F405
-        print(json.dumps({"module": type(x).__module__.split(".")[0], "npt": npt.__name__}))
+        x = arange(5, dtype=float)  # noqa: F405
+        print(json.dumps({"module": arange.__module__.split(".")[0],  # noqa: F405
+                          "npt": npt.__name__, "x": x.tolist()}))
         """,
     )
-    assert _json_out(run_lazynp("run", script)) == {"module": "lazynp", "npt": "numpy.typing"}
+    assert _json_out(run_lazynp("run", script)) == {"module": "lazynp", "npt": "numpy.typing",
+                                                     "x": [0.0, 1.0, 2.0, 3.0, 4.0]}
