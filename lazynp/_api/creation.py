@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _engine
 from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
+from .._config import EAGER_LIMIT
 from ..graph.node import Node
 from ..graph.ops import Op
 from .shape import astype, copy_array, reshape
@@ -34,6 +35,28 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
         if s < 0:
             raise ValueError("negative dimensions are not allowed")
     return shape
+
+
+# Each creation function starts with a fast path for small results: NumPy's own call with the
+# user's arguments (errors included), after one test of the requested size.
+_np_ndarray = np.ndarray
+_np_zeros = np.zeros
+_np_empty = np.empty
+_np_array = np.array
+_np_asarray = np.asarray
+
+
+def _small_shape(shape: Any) -> bool:
+    """Whether ``shape`` is a tuple of ints under the eager threshold (callers test an int
+    shape inline)."""
+    if type(shape) is tuple:
+        n = 1
+        for d in shape:
+            if type(d) is not int:
+                return False
+            n *= d
+        return n < EAGER_LIMIT[0]
+    return False
 
 
 def _size(shape: tuple[int, ...]) -> int:
@@ -63,19 +86,31 @@ def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tup
 
 
 def zeros(shape, dtype=float, order="C", *, device=None, like=None):
+    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
+            and device is None and like is None):
+        return _np_zeros(shape, dtype, order)
     return _filled(shape, 0, dtype, order, np.zeros, (dtype,))
 
 
 def ones(shape, dtype=None, order="C", *, device=None, like=None):
+    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
+            and device is None and like is None):
+        return np.ones(shape, dtype, order)
     return _filled(shape, 1, dtype, order, np.ones, (dtype,))
 
 
 def empty(shape, dtype=float, order="C", *, device=None, like=None):
+    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
+            and device is None and like is None):
+        return _np_empty(shape, dtype, order)
     # Note: differs from NumPy: a large lazily created `empty` array reads as zeros.
     return _filled(shape, 0, dtype, order, np.empty, (dtype,))
 
 
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
+            and device is None and like is None):
+        return np.full(shape, fill_value, dtype, order)
     fill_value = to_numpy(fill_value)
     if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
         return from_numpy(np.full(shape, fill_value, dtype, order=order))
@@ -115,6 +150,12 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, d
 
 def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0,
           like=None):
+    if type(object) is not ndarray and not ndmax and like is None:
+        # (lazynp arrays inside lists are read through their __array__)
+        res = _np_array(object, dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
+            return res
+        return _owned(res, object)
     if type(object) is ndarray and order in ("K", "A", "C") and not ndmax:
         a = object
         if dtype is not None and np.dtype(dtype) != a.dtype:
@@ -132,6 +173,11 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    if type(a) is not ndarray and device is None and like is None:
+        res = _np_asarray(a, dtype, order, copy=copy)
+        if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
+            return res
+        return _owned(res, a)
     if type(a) is ndarray:
         if (dtype is None or np.dtype(dtype) == a.dtype) and not copy:
             return a
@@ -141,6 +187,11 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
 
 
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    if type(a) is not ndarray:  # (subclasses such as masked arrays stay what they are)
+        res = np.asanyarray(a, dtype, order, copy=copy)
+        if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
+            return res
+        return _owned(res, a)
     return asarray(a, dtype, order, copy=copy)
 
 
@@ -157,6 +208,10 @@ def _arange_dtype(start: Any, stop: Any, step: Any, dtype: Any) -> np.dtype:
 
 def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, *,
            device=None, like=None, start=_NoValue):
+    if (type(start_or_stop) is int and stop is _NoValue and step is _NoValue
+            and start is _NoValue and device is None and like is None
+            and start_or_stop < EAGER_LIMIT[0]):
+        return np.arange(start_or_stop, dtype=dtype)
     args = [a for a in (start_or_stop, stop, step) if a is not _NoValue]
     if start is not _NoValue:
         args = [start] + args
@@ -192,6 +247,9 @@ def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
              device=None):
+    if (type(num) is int and num < EAGER_LIMIT[0] and type(start) in _PLAIN
+            and type(stop) in _PLAIN and device is None):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
     start, stop = to_numpy(start), to_numpy(stop)
     num = operator.index(num)
     if (retstep or np.ndim(start) or np.ndim(stop) or num < 0 or eager_size(num)):
@@ -206,7 +264,13 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return _source(Op.LINSPACE, {"kwargs": kwargs}, (num,), dt)
 
 
+_PLAIN = (int, float)
+
+
 def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
+    if (type(N) is int and (M is None or type(M) is int) and device is None and like is None
+            and 0 <= N * (N if M is None else M) < EAGER_LIMIT[0]):
+        return np.eye(N, M, k, dtype, order)
     N = operator.index(N)
     M = N if M is None else operator.index(M)
     k = operator.index(k)
@@ -218,6 +282,8 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
 
 
 def identity(n, dtype=None, *, like=None):
+    if type(n) is int and like is None and n * n < EAGER_LIMIT[0]:
+        return np.identity(n, dtype)
     return eye(n, dtype=dtype)
 
 
