@@ -173,8 +173,22 @@ def _unary(uf: np.ufunc) -> Any:
 
 
 # ------------------------------------------------------------------ methods
+class _Probe:
+    def method(self, *args: Any, **kwargs: Any) -> int:
+        return sys.getrefcount(self)
+
+
+# ``sys.getrefcount(self)`` inside a method of the shape below when ``self`` is a temporary of
+# the calling statement (measured: it depends on how the Python version passes arguments)
+_TEMPORARY_SELF = _Probe().method()
+
+
 def _reduction_method(fn: Any) -> Any:
     def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
+        if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
+            # `(...).sum()`: only this call holds the pending array, nobody reads it later,
+            # so its value need not be stored (it fuses into the reduction's kernel)
+            self._node.holder = None
         return fn(self, *args, **kwargs)
     method.__name__ = fn.__name__
     method.__doc__ = f"Same as ``lazynp.{fn.__name__}(self, ...)``."

@@ -456,3 +456,21 @@ def test_var_std_with_dtype_match_numpy(dtype: type, acc: type) -> None:
             if not isinstance(want, np.ndarray):
                 assert type(got) is type(want)
             close(got, want)
+
+
+def test_reduction_of_a_temporary_is_one_kernel():
+    """``(...).sum()``: the pending operand is held by nothing but the call, so it is not
+    stored; a variable holding an expression too costly to recompute keeps its value (a
+    second kernel stores it)."""
+    x = arr(1000)
+    lx = lnp.array(x)
+    want = (np.sin(x) * np.exp(x) < 1.5).sum()
+    lnp.reset_stats()
+    got = (lnp.sin(lx) * lnp.exp(lx) < 1.5).sum()  # (not inside `assert`: pytest's
+    assert lnp.stats()["kernels"] == 1               # rewriting holds the operand)
+    assert got == want
+    held = lnp.sin(lx) * lnp.exp(lx) < 1.5
+    lnp.reset_stats()
+    assert held.sum() == want
+    assert lnp.stats()["kernels"] == 2
+    assert np.array_equal(np.asarray(held), np.sin(x) * np.exp(x) < 1.5)
