@@ -202,7 +202,7 @@ class ndarray(metaclass=_ArrayType):
         d = self._value()
         if d.ndim == 1:
             return iter(d)
-        return (wrap(row) for row in d)
+        return (_view(row, self) for row in d)
 
     def __contains__(self, item: Any) -> bool:
         return to_numpy(item) in self._value()
@@ -213,7 +213,7 @@ class ndarray(metaclass=_ArrayType):
             return d.astype(dtype)
         if copy:
             return d.copy()
-        return d
+        return _engine.export(d.view())  # NumPy code may write it
 
     def __reduce__(self) -> tuple:
         return (wrap, (self._value(),))
@@ -241,27 +241,25 @@ class ndarray(metaclass=_ArrayType):
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, key: Any) -> Any:
-        tk = type(key)
-        if tk is int:
-            d = self._data
-            if d is not None:
+        d = self._data
+        if d is not None:
+            tk = type(key)
+            if tk is int:
                 r = d[key]
                 if type(r) is not _np_ndarray:
                     return r
-                obj = wrap(r)
-                obj._base = self if getattr(self, "_base", None) is None else self._base
-                return obj
-        d = self._data
-        if d is not None:
-            if tk is ndarray or (tk is tuple and _has_lazy(key)):
-                key = to_numpy(key)
-            r = d[key]
-            if type(r) is _np_ndarray:
+            else:
+                if tk is ndarray or (tk is tuple and _has_lazy(key)):
+                    key = to_numpy(key)
+                r = d[key]
+                if type(r) is not _np_ndarray:
+                    return r
                 if r.base is None or not _is_basic(key):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
                     return from_numpy(r)
-                return _view(r, self)
-            return r
+            if r.size < EAGER_LIMIT[0]:  # a small view: NumPy's own (the small tier)
+                return _engine.export(r)
+            return _view(r, self)
         from ._api.shape import getitem
         return getitem(self, key)
 
@@ -311,7 +309,11 @@ def _has_lazy(key: tuple) -> bool:
 _is_basic = is_basic_index
 
 
-def _view(r: np.ndarray, parent: ndarray) -> ndarray:
+def _view(r: np.ndarray, parent: ndarray) -> Any:
+    """View ``r`` of ``parent``'s memory as handed out: NumPy's own when small (exported),
+    else a lazynp array whose ``.base`` is ``parent``'s."""
+    if r.size < EAGER_LIMIT[0]:
+        return _engine.export(r)
     obj = wrap(r)
     if r.base is not None:
         base = getattr(parent, "_base", None)
@@ -391,6 +393,8 @@ def node_of(x: ndarray) -> Node:
     d = x._data
     if d is None:
         return x._node
+    if _engine._exports and _engine.exported(d):
+        return buffer_node(d.copy())  # a NumPy view may write it before the node is forced
     leaf = getattr(x, "_leaf", None)
     if leaf is None or leaf.value is not d or leaf.shape != d.shape:
         leaf = x._leaf = buffer_node(d)
@@ -459,11 +463,15 @@ def from_numpy(obj: Any) -> Any:
 
 def hand_out(obj: Any) -> Any:
     """``from_numpy`` for results that may be views of lazynp-owned memory (what a NumPy
-    function or method returns for lazynp arguments): a view stays wrapped, so that writes
-    through it go through lazynp, which first forces the pending nodes reading that memory."""
+    function or method returns for lazynp arguments): a small view is exported (writes
+    through it are NumPy's, so lazynp snapshots that memory for nodes recorded while it
+    lives), a large one wrapped (writes go through lazynp, which first forces the pending
+    nodes that read that memory)."""
     t = type(obj)
     if t is _np_ndarray:
-        return obj if obj.base is None and obj.size < EAGER_LIMIT[0] else wrap(obj)
+        if obj.size < EAGER_LIMIT[0]:
+            return obj if obj.base is None else _engine.export(obj)
+        return wrap(obj)
     if t is tuple or t is list or isinstance(obj, tuple):
         return _each(hand_out, obj)
     return obj

@@ -97,6 +97,38 @@ def _sweep() -> None:
             del _registry[rid]
 
 
+# ------------------------------------------------------------------ exported views
+# NumPy views of lazynp-owned memory handed to user code (small slices of a large array,
+# ``__array__``): id(root buffer object) -> how many are alive.  NumPy writes through them
+# without telling lazynp, so a node recorded while one is alive reads a snapshot of the
+# memory (``exported``), and pending readers are forced when one is handed out (``export``).
+_exports: dict[int, int] = {}
+_export_refs: dict[int, weakref.ref] = {}  # keeps the weak references (and callbacks) alive
+
+
+def export(view: np.ndarray) -> np.ndarray:
+    """Hand ``view`` (NumPy's view of lazynp-owned memory) to user code; returns it."""
+    if _registry:
+        before_write(view)  # whoever holds the view may write: earlier readers go first
+    rid = root_of(view)
+    _exports[rid] = _exports.get(rid, 0) + 1
+
+    def gone(ref: weakref.ref) -> None:
+        _export_refs.pop(id(ref), None)
+        n = _exports.pop(rid, 1) - 1
+        if n > 0:
+            _exports[rid] = n
+
+    ref = weakref.ref(view, gone)
+    _export_refs[id(ref)] = ref
+    return view
+
+
+def exported(arr: np.ndarray) -> bool:
+    """Whether a NumPy view that user code holds may write ``arr``'s memory."""
+    return root_of(arr) in _exports
+
+
 # errstate capsule -> whether it asks for exceptions/callbacks (then ops run at the call)
 _raising_errstate: dict[Any, bool] = {}
 _default_errstate = _extobj.get()

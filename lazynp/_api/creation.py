@@ -22,7 +22,7 @@ from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
 from .._config import EAGER_LIMIT
 from ..graph.node import Node
 from ..graph.ops import Op
-from .shape import astype, copy_array, reshape
+from .shape import as_lazynp, astype, broadcast_to, copy_array, reshape
 
 _NoValue = np._NoValue
 
@@ -289,10 +289,11 @@ def identity(n, dtype=None, *, like=None):
 
 def fromfunction(function, shape, *, dtype=float, like=None, **kwargs):
     shape = _shape_tuple(shape)
+    if eager_size(_size(shape)):
+        return np.fromfunction(function, shape, dtype=dtype, **kwargs)
     grids = []
     for i, n in enumerate(shape):
-        grid = arange(n, dtype=dtype)
+        grid = as_lazynp(np.arange(n, dtype=dtype))
         grid = reshape(grid, tuple(n if j == i else 1 for j in range(len(shape))))
-        from .shape import broadcast_to
         grids.append(copy_array(broadcast_to(grid, shape), "C"))
     return function(*grids, **kwargs)
