@@ -254,7 +254,10 @@ class ndarray(metaclass=_ArrayType):
                 r = d[key]
                 if type(r) is not _np_ndarray:
                     return r
-                if r.base is None or not _is_basic(key):
+                base = r.base
+                # (a basic index gives a view whose base is the memory's owner; an advanced
+                # one a copy, whose base is None or a temporary of NumPy's)
+                if base is None or (base is not d and base is not d.base):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
                     return from_numpy(r)
             if r.size < EAGER_LIMIT[0]:  # a small view: NumPy's own (the small tier)

@@ -91,6 +91,12 @@ def getitem(a: ndarray, key: Any) -> Any:
     key, shape, scalar = basic_index(a.shape, key)
     if scalar:
         return a._value()[key]
+    if eager_size(math.prod(shape)):
+        # A small part of a pending array (a row in a loop): NumPy would have computed the
+        # whole array; computing it once and keeping it lets every later part be a view,
+        # where recording each part would recompute and re-plan per part.
+        a._value()
+        return a[key]
     return _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
 
 

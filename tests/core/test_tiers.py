@@ -174,3 +174,18 @@ def test_user_subclass_through_reductions_and_ufuncs():
         assert type(got) is type(want)
     assert type(lnp.add(u, 1)) is UserArray
     assert type(lnp.asanyarray(u)) is UserArray
+
+
+def test_small_part_of_a_pending_array_computes_it_once(lazy_tier):
+    x = np.arange(float(N)).reshape(-1, 100)
+    out = lnp.array(x) * 2 + 1  # pending
+    assert lnp.is_lazy(out)
+    lnp.reset_stats()
+    rows = [out[i] for i in range(3)]
+    assert lnp.stats()["forces"] == 1 and not lnp.is_lazy(out)
+    assert all(type(r) is np.ndarray for r in rows)
+    for i, r in enumerate(rows):
+        np.testing.assert_array_equal(r, x[i] * 2 + 1)
+    big = out[:300]  # a large part of a concrete array: a lazynp view
+    assert type(big) is lnp.ndarray
+    np.testing.assert_array_equal(np.asarray(big), x[:300] * 2 + 1)
