@@ -5,7 +5,9 @@
 
 Every program (`bench/programs/<name>.py`, a plain NumPy script) runs in its own subprocess,
 ``--repeats`` times per mode: ``python prog.py SIZE`` (NumPy) and
-``python -m lazynp run prog.py SIZE`` (lazynp). A program prints ``RESULT {"seconds": ...,
+``python -m lazynp run prog.py SIZE`` (lazynp); a run whose wall time exceeds ``--slow-wall``
+seconds (default 10) is not repeated, and one over ``--timeout`` (default 120) is killed and
+recorded as a timeout. A program prints ``RESULT {"seconds": ...,
 "checksum": [...]}`` as its last line; the figure is the best of the program's own seconds.
 lazynp's checksums must match NumPy's (``numpy.allclose``; rtol 1e-6, atol 1e-9 unless the
 program's file sets module-level ``RTOL = ...`` / ``ATOL = ...``, read from the text). A crash,
@@ -91,13 +93,16 @@ def run_once(mode: str, name: str, size: str, timeout: float) -> dict:
             "checksum": [float(c) for c in result["checksum"]]}
 
 
-def run_mode(mode: str, name: str, size: str, repeats: int, timeout: float) -> dict:
+def run_mode(mode: str, name: str, size: str, repeats: int, timeout: float,
+             slow_wall: float) -> dict:
     runs = []
     for _ in range(repeats):
         r = run_once(mode, name, size, timeout)
         runs.append(r)
         if r["status"] != "ok":
             break  # a crash or a timeout repeats; don't spend the time again
+        if r["wall"] > slow_wall:
+            break  # one slow run says enough; repeating it only makes the whole run longer
     ok = [r for r in runs if r["status"] == "ok"]
     out = {"runs": [{k: v for k, v in r.items() if k != "stderr"} for r in runs]}
     failed = [r for r in runs if r["status"] != "ok"]
@@ -120,10 +125,10 @@ def compare(ref: list[float], got_all: list[list[float]], rtol: float, atol: flo
     return None
 
 
-def run_row(name: str, size: str, repeats: int, timeout: float) -> dict:
+def run_row(name: str, size: str, repeats: int, timeout: float, slow_wall: float) -> dict:
     rtol, atol = tolerances(HERE / f"{name}.py")
-    np_res = run_mode("numpy", name, size, repeats, timeout)
-    lz_res = run_mode("lazynp", name, size, repeats, timeout)
+    np_res = run_mode("numpy", name, size, repeats, timeout, slow_wall)
+    lz_res = run_mode("lazynp", name, size, repeats, timeout, slow_wall)
     row = {"program": name, "size": size, "rtol": rtol, "atol": atol, "numpy": np_res,
            "lazynp": lz_res, "ok": False, "ratio": None, "failure": None}
     if np_res["status"] != "ok":
@@ -180,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these programs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per mode (best is kept)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
+    parser.add_argument("--slow-wall", type=float, default=10.0, metavar="S",
+                        help="a run with a wall time above S seconds is not repeated")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="output JSON path")
     parser.add_argument("--list", action="store_true", help="list the programs and exit")
     args = parser.parse_args(argv)
@@ -201,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     for size in sizes:
         for name in names:
-            row = run_row(name, size, args.repeats, args.timeout)
+            row = run_row(name, size, args.repeats, args.timeout, args.slow_wall)
             rows.append(row)
             print_row(row)
 
@@ -233,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "python": sys.version.split()[0], "numpy": numpy.__version__,
         "machine": platform.machine(), "cpus": os.cpu_count(), "repeats": args.repeats,
-        "timeout": args.timeout, "elapsed": elapsed, "summaries": summaries, "rows": rows,
+        "timeout": args.timeout, "slow_wall": args.slow_wall, "elapsed": elapsed, "summaries": summaries, "rows": rows,
     }
     args.json.write_text(json.dumps(report, indent=1))
     print(f"wrote {args.json}")
