@@ -42,3 +42,23 @@ def test_a_fused_force_loads_fusion():
         "import lazynp as np\nx = np.ones(100_000) * 2.0 + 1.0\nassert float(x.sum()) == 3e5"
     )
     assert "lazynp.fusion" in loaded
+
+
+def test_plain_run_skips_argparse_and_compare_machinery(tmp_path):
+    from tests.runner._scripts import run_lazynp, write
+
+    script = write(tmp_path / "s.py", """
+        import json, sys
+        import numpy as np
+        print(np.arange(10).sum())
+        print(json.dumps(sorted(sys.modules)))
+    """)
+    proc = run_lazynp("run", script, "--", "x")  # ("--": parsed by argparse)
+    assert proc.returncode == 0, proc.stderr
+    assert "argparse" in json.loads(proc.stdout.splitlines()[-1])
+    proc = run_lazynp("run", script, "-x", "y")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "45"
+    loaded = set(json.loads(proc.stdout.splitlines()[-1]))
+    assert not loaded & {"argparse", "subprocess", "difflib", "importlib.abc", "sysconfig"}
+    assert not [m for m in loaded if m.startswith(HEAVY)]
