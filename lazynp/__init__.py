@@ -61,8 +61,6 @@ for _name, _obj in list(vars(_np).items()):
 del _name, _obj
 ufunc = _np.ufunc
 
-from . import linalg, random  # noqa: E402
-
 
 def force(x: Any) -> Any:
     """Compute ``x`` now if it is a lazy array; returns ``x``."""
@@ -140,7 +138,15 @@ ndarray.__array_function__ = _array_function
 ndarray.__array_ufunc__ = _array_ufunc
 
 
+# submodules imported on first use (np.random, np.linalg), not at ``import lazynp``
+_SUBMODULES = frozenset({"linalg", "random"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     try:
         obj = getattr(_np, name)
     except AttributeError:

@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lazynp import _runner
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # (not for a plain run: see _plain_run)
+
     parser = argparse.ArgumentParser(
         prog="python -m lazynp",
         description="lazynp: a lazy, fusing, JIT-compiled drop-in replacement for NumPy.",
@@ -97,13 +102,34 @@ def _print_settings(markdown: bool) -> None:
         print(f"{s.env:<{width}}  = {getattr(config, s.name)!r:<12}  {s.doc}")
 
 
+def _plain_run(argv: Sequence[str]) -> tuple[str, list[str]] | None:
+    """``(script, args)`` for ``run SCRIPT [ARGS...]`` without options, else None.
+
+    Start-up time: argparse, with the gettext, locale and shutil modules it loads, costs a
+    few milliseconds on every run.  The common command line is taken apart here, with the
+    parser's result: SCRIPT does not start with ``-`` (an option or ``--`` would), and
+    everything after it is the script's.  A ``--`` among the script's arguments goes to the
+    parser (argparse drops one right after SCRIPT).
+    """
+    if len(argv) < 2 or argv[0] != "run" or not argv[1] or argv[1].startswith("-"):
+        return None
+    if "--" in argv[2:]:
+        return None
+    return argv[1], list(argv[2:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    plain = _plain_run(sys.argv[1:] if argv is None else argv)
+    if plain is not None:
+        return _runner.run_script(*plain)
     args = _parser().parse_args(argv)
     if args.command == "env":
         _print_settings(args.markdown)
         return 0
     if args.compare:
-        return _runner.compare(args.script, args.args, explain=args.explain, repeat=args.repeat)
+        from lazynp._compare import compare  # (subprocess, difflib: not for a plain run)
+
+        return compare(args.script, args.args, explain=args.explain, repeat=args.repeat)
     return _runner.run_script(args.script, args.args, explain=args.explain)
 
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 
 def _parse_bool(text: str) -> bool:
@@ -45,8 +44,7 @@ def _default_cache_dir() -> str:
     return os.path.join(base, "lazynp")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):  # (not a dataclass: importing dataclasses costs start-up time)
     name: str
     default: Any
     parse: Callable[[str], Any]

@@ -25,12 +25,23 @@ import numpy as np
 from numpy._core import _ufunc_config
 
 from ._config import config
-from .fusion import Kernel, execute, make_plan, plancache
-from .fusion.explain import format_groups, format_plan, kernel_timing
 from .graph.node import Node, pending_subgraph
 from .graph.semantics import evaluate
 
 _extobj = _ufunc_config._extobj_contextvar
+
+# The fusion planner is imported on the first fused force (``_load_fusion``), not at ``import
+# lazynp``: a script whose arrays all stay under the eager threshold never needs it.  Every
+# function below that uses these names calls ``_load_fusion()`` first while ``plancache`` is
+# None.
+Kernel = execute = make_plan = plancache = None
+format_groups = format_plan = kernel_timing = None
+
+
+def _load_fusion() -> None:
+    global Kernel, execute, make_plan, plancache, format_groups, format_plan, kernel_timing
+    from .fusion import Kernel, execute, make_plan, plancache
+    from .fusion.explain import format_groups, format_plan, kernel_timing
 
 # id(root buffer object) -> weak references to pending nodes that read from it
 _registry: dict[int, list] = {}
@@ -295,6 +306,8 @@ def _plans_cacheable() -> bool:
 def plan_of(node: Node, cached: bool = True) -> Any:
     """The fusion plan ``force(node)`` would run now (settings from ``config``); from the
     plan cache unless ``cached`` is false or plans are being printed."""
+    if plancache is None:
+        _load_fusion()
     if cached and _plans_cacheable():
         return plancache.cached_plan(node, config.fusion_recompute_limit,
                                      config.fusion_max_cost)
@@ -334,6 +347,8 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
     ``plan``: one already made for ``node`` (by ``assign``)."""
     if node.value is not None:
         return node.value
+    if plancache is None:
+        _load_fusion()
     _stats["forces"] += 1
     if plan is None and _plans_cacheable():
         template, nodes, key = plancache.lookup(node, config.fusion_recompute_limit,

@@ -25,9 +25,9 @@ the patched ``__builtins__`` before the module body runs.
 Not redirected: ``importlib.import_module("numpy")`` and ``sys.modules["numpy"]`` (they return
 real NumPy), and processes started with the ``spawn`` method of multiprocessing.
 
-``--compare`` runs the script twice in subprocesses (plain ``python script.py`` and
-``python -m lazynp run script.py``), prints both wall times, the speed-up and whether the two
-standard outputs are identical.
+``--compare`` (``_compare.py``) runs the script twice in subprocesses (plain ``python
+script.py`` and ``python -m lazynp run script.py``), prints both wall times, the speed-up and
+whether the two standard outputs are identical.
 
 lazynp itself is imported only when a script is actually run, so this module (and
 ``python -m lazynp --help``) stays importable while the rest of the package is broken.
@@ -36,19 +36,17 @@ lazynp itself is imported only when a script is actually run, so this module (an
 from __future__ import annotations
 
 import builtins
-import difflib
 import importlib
-import importlib.abc
 import importlib.machinery
 import os
-import subprocess
 import sys
-import sysconfig
-import time
 import types
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
+
+# Start-up: a plain ``run`` imports nothing heavy here.  ``importlib.abc`` (which pulls in
+# importlib.resources, tempfile, shutil...), ``pathlib`` and ``sysconfig`` are not imported,
+# and ``--compare`` (subprocess, difflib) lives in ``_compare.py``.
 
 _REAL_IMPORT = builtins.__import__
 
@@ -126,6 +124,8 @@ def patched_builtins() -> dict[str, Any]:
 # --------------------------------------------------------------------------- local modules
 
 def _library_roots() -> list[str]:
+    import sysconfig  # (only once a module under the script's directory is imported: start-up)
+
     roots = set()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
@@ -150,15 +150,29 @@ class _LazyNumpyLoader(importlib.machinery.SourceFileLoader):
         super().exec_module(module)
 
 
-class LocalModuleFinder(importlib.abc.MetaPathFinder):
-    """Finds pure-Python modules under ``root`` and loads them with the patched builtins."""
+class LocalModuleFinder:
+    """Finds pure-Python modules under ``root`` and loads them with the patched builtins.
+
+    A meta-path finder (``find_spec``, ``invalidate_caches``); not derived from
+    ``importlib.abc.MetaPathFinder``, whose import costs start-up time.
+    """
 
     def __init__(self, root: str, builtins_namespace: dict[str, Any]) -> None:
         self.root = os.path.realpath(root)
-        self.excluded = [p for p in _library_roots() if not _is_under(self.root, p)]
+        self._excluded: list[str] | None = None
         self.loader_class = type(
             "LazyNumpyLoader", (_LazyNumpyLoader,), {"builtins_namespace": builtins_namespace}
         )
+
+    @property
+    def excluded(self) -> list[str]:
+        """Library roots (stdlib, site-packages) not above ``root``; computed on first use."""
+        if self._excluded is None:
+            self._excluded = [p for p in _library_roots() if not _is_under(self.root, p)]
+        return self._excluded
+
+    def invalidate_caches(self) -> None:
+        pass
 
     def _is_local(self, path: str) -> bool:
         real = os.path.realpath(path)
@@ -166,7 +180,7 @@ class LocalModuleFinder(importlib.abc.MetaPathFinder):
             return False
         if any(_is_under(real, lib) for lib in self.excluded):
             return False
-        inside = Path(real).relative_to(self.root).parts
+        inside = os.path.relpath(real, self.root).split(os.sep)
         return not any(part in ("site-packages", "dist-packages") for part in inside)
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -255,82 +269,3 @@ def run_script(script: str, args: Sequence[str] = (), explain: bool = False) -> 
         sys.excepthook(type(exc), exc.with_traceback(tb), tb)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     return 0
-
-
-# --------------------------------------------------------------------------- --compare
-
-def _package_parent() -> str:
-    return str(Path(__file__).resolve().parents[1])
-
-
-def _timed_run(cmd: list[str], env: dict[str, str] | None) -> tuple[int, float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - start
-    return proc.returncode, elapsed, proc.stdout.decode(errors="replace")
-
-
-def _short_diff(left: str, right: str, limit: int = 40) -> list[str]:
-    lines = list(
-        difflib.unified_diff(
-            left.splitlines(), right.splitlines(), "numpy stdout", "lazynp stdout", lineterm=""
-        )
-    )
-    if len(lines) > limit:
-        lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)"]
-    return lines
-
-
-def _echo(text: str, limit: int = 20) -> None:
-    """Show the script's own output (its first ``limit`` lines) above the comparison."""
-    lines = text.splitlines()
-    for line in lines[:limit]:
-        print(line)
-    if len(lines) > limit:
-        print(f"... ({len(lines) - limit} more lines)")
-
-
-def compare(script: str, args: Sequence[str] = (), explain: bool = False, repeat: int = 1) -> int:
-    """Run ``script`` under NumPy and under lazynp in subprocesses and report both.
-
-    Exit status: 0 when both runs succeed with identical stdout, 1 when either run fails,
-    3 when both succeed but their stdout differs.  With ``repeat > 1`` the best time of each
-    side is reported (stdout of the last run is compared).
-    """
-    if not os.path.isfile(script):
-        print(f"lazynp run: can't open file {script!r}", file=sys.stderr)
-        return 2
-    numpy_cmd = [sys.executable, script, *args]
-    lazy_cmd = [sys.executable, "-m", "lazynp", "run"]
-    if explain:
-        lazy_cmd.append("--explain")
-    lazy_cmd += [script, *args]
-    lazy_env = dict(os.environ)
-    extra = lazy_env.get("PYTHONPATH")
-    lazy_env["PYTHONPATH"] = _package_parent() + (os.pathsep + extra if extra else "")
-
-    results = {}
-    for label, cmd, env in (("numpy", numpy_cmd, None), ("lazynp", lazy_cmd, lazy_env)):
-        best = float("inf")
-        for _ in range(max(1, repeat)):
-            rc, elapsed, out = _timed_run(cmd, env)
-            best = min(best, elapsed)
-            if rc != 0:
-                break
-        results[label] = (rc, best, out)
-
-    (np_rc, np_time, np_out), (lz_rc, lz_time, lz_out) = results["numpy"], results["lazynp"]
-    _echo(lz_out if lz_rc == 0 else np_out)
-    print(f"script : {' '.join([script, *args])}")
-    print(f"numpy  : {np_time:9.3f} s" + ("" if np_rc == 0 else f"   FAILED (exit {np_rc})"))
-    print(f"lazynp : {lz_time:9.3f} s" + ("" if lz_rc == 0 else f"   FAILED (exit {lz_rc})"))
-    if np_rc != 0 or lz_rc != 0:
-        return 1
-    print(f"speedup: {np_time / lz_time:9.2f}x  (numpy time / lazynp time)")
-    if np_out == lz_out:
-        print("stdout : identical")
-        return 0
-    print("stdout : DIFFERENT")
-    for line in _short_diff(np_out, lz_out):
-        print("  " + line)
-    return 3

@@ -37,12 +37,10 @@ Caching
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import os
 import struct
 import sys
-import tempfile
 import threading
 import time
 from typing import Any
@@ -80,20 +78,28 @@ def _llvm():
 
         binding.initialize_native_target()
         binding.initialize_native_asmprinter()
-        for name in ("m", "c"):
-            path = ctypes.util.find_library(name)
-            if path:
-                try:
-                    binding.load_library_permanently(path)
-                except RuntimeError:
-                    pass
+        # The C math library and the C library.  On Linux their glibc sonames (what
+        # find_library returns there) are tried first: ctypes.util costs start-up time (it
+        # imports subprocess, shutil... and find_library runs ldconfig).  find_library is
+        # the way for the others, and on Linux for a library whose soname does not load.
+        missing = ["m", "c"]
         if sys.platform.startswith("linux"):
-            # find_library may return None in minimal containers; the soname always works.
-            for soname in ("libm.so.6",):
+            for name, soname in (("m", "libm.so.6"), ("c", "libc.so.6")):
                 try:
                     binding.load_library_permanently(soname)
+                    missing.remove(name)
                 except RuntimeError:
                     pass
+        if missing:
+            import ctypes.util
+
+            for name in missing:
+                path = ctypes.util.find_library(name)
+                if path:
+                    try:
+                        binding.load_library_permanently(path)
+                    except RuntimeError:
+                        pass
         target = binding.Target.from_default_triple()
         cpu = binding.get_host_cpu_name()
         features = binding.get_host_cpu_features().flatten()
@@ -197,6 +203,8 @@ def _read_entry(path: str) -> bytes | None:
 
 
 def _write_entry(path: str, payload: bytes) -> None:
+    import tempfile  # (on a cache miss only: start-up time)
+
     directory = os.path.dirname(path)
     try:
         os.makedirs(directory, exist_ok=True)

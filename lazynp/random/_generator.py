@@ -24,13 +24,15 @@ import operator
 import threading
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lazynp.random._bitgen import PCG64, BitGenerator
 from lazynp.random._wrap import asnumpy, is_lazynp, wrap
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Generator", "default_rng"]
 
@@ -62,6 +64,10 @@ def _executor(n: int) -> ThreadPoolExecutor:
         if _pool[0] is None or _pool[1] < n:
             if _pool[0] is not None:
                 _pool[0].shutdown(wait=False)
+            # (imported here: concurrent.futures costs start-up time, and only large
+            # fills use the pool)
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool[0] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lazynp-rng")
             _pool[1] = n
         return _pool[0]
