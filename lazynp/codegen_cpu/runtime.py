@@ -49,7 +49,7 @@ from numpy._core import _ufunc_config
 
 from .._config import config
 from ..fusion.plan import Const, Generated, In, Kernel
-from ..fusion.reference import pairwise_tree
+from ..fusion.reference import blocks, pairwise_tree
 from ..graph.ops import Op
 from . import compiler, vmath
 from .render import (
@@ -427,7 +427,7 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     consts = _consts(k)
     ptrs_in = [0 if isinstance(a, Generated) else _addr(a) for a in arrays]
     if red is None:
-        return _elementwise(k, comp, arrays, ptrs_in, consts)
+        return _elementwise(k, comp, arrays, ptrs_in, consts, block_size)
     if full_pairwise:
         return _pairwise(k, comp, arrays, ptrs_in, consts, block_size)
     return _reduce(k, comp, arrays, ptrs_in, consts)
@@ -501,8 +501,8 @@ def _call_quick(k: Kernel, quick: tuple, ptrs: list[int], out: np.ndarray) -> in
     return fn(p.buffer_info()[0], *args, None, 0, k.size)
 
 
-def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray
-                 ) -> list[np.ndarray] | None:
+def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
+                 block_size: int) -> list[np.ndarray] | None:
     shape = k.shape
     out = k.outputs[0].allocate()
     if out.shape != tuple(shape) or not _usable(out) or _elem_strides(out) is None:
@@ -517,6 +517,8 @@ def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.n
             return _fallback("fp flags")
         return [out]
     if k.outputs[0].existing is not None and any(np.may_share_memory(a, out) for a in arrays):
+        if out.flags.c_contiguous and _flat_walkable(k, arrays):
+            return _in_place(k, comp, arrays, ptrs_in, consts, out, block_size)
         # In place over an input: a rerun on the reference executor must still read the old
         # values, so the flags are found first by a dry run that stores nowhere.
         scratch = np.zeros(2, dtype=np.complex128)
@@ -525,6 +527,66 @@ def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.n
         _launch(k, comp, arrays, ptrs_in, consts, out)
         return [out]
     if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out)):
+        return _fallback("fp flags")
+    return [out]
+
+
+def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
+              out: np.ndarray, block_size: int) -> list[np.ndarray] | None:
+    """An elementwise kernel over C-contiguous memory that one of its inputs also reads at
+    the positions written (``a += expr``), in one pass: each block of the reference
+    executor's is computed into a per-thread scratch buffer (cache-resident) and copied over
+    the target when no floating-point flag NumPy would report came up.  A thread stops at a
+    block that raised one; the blocks not written are left to the reference executor
+    (``k.done`` names the written ones), which computes them from the unchanged inputs and
+    reports the flags as NumPy does (the written blocks raised none)."""
+    shape = k.shape
+    suffix = [1] * (len(shape) + 1)
+    for d in range(len(shape) - 1, -1, -1):
+        suffix[d] = suffix[d + 1] * shape[d]
+    ranges = []  # the blocks' runs of flat (C order) positions
+    for box in blocks(shape, block_size):
+        start = sum(b.start * suffix[d + 1] for d, b in enumerate(box))
+        size = 1
+        for b in box:
+            size *= b.stop - b.start
+        ranges.append((start, start + size))
+    fn = comp.fns["flat"]
+    dims = np.zeros(1, dtype=np.int64)
+    strides = np.zeros(1, dtype=np.int64)
+    flat_out = out.reshape(-1)
+    longest = max(e - s for s, e in ranges)
+    itemsize = out.itemsize
+
+    def run(indices: list[int]) -> list[int]:
+        """Write the blocks ``indices``; the ones left unwritten."""
+        scratch = np.empty(longest, dtype=out.dtype)
+        ptrs = np.array(ptrs_in + [0], dtype=np.uint64)
+        base = _addr(scratch)
+        args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts), None)
+        for pos, i in enumerate(indices):
+            s, e = ranges[i]
+            ptrs[-1] = (base - s * itemsize) % (1 << 64)  # element s lands on scratch[0]
+            flags = fn(*args, s, e)
+            if flags and _flags_matter(k, flags):
+                return indices[pos:]
+            flat_out[s:e] = scratch[:e - s]
+        return []
+
+    order = list(range(len(ranges)))
+    nt = min(max(int(config.num_threads), 1), len(order))
+    if nt <= 1 or k.size < config.parallel_threshold:
+        left = run(order)
+    else:
+        pool = _pool_for(int(config.num_threads))
+        per = -(-len(order) // nt)
+        groups = [order[i:i + per] for i in range(0, len(order), per)]
+        futures = [pool.submit(run, g) for g in groups[1:]]
+        left = run(groups[0])
+        for fu in futures:
+            left += fu.result()
+    if left:
+        k.done = frozenset(order) - frozenset(left)
         return _fallback("fp flags")
     return [out]
 

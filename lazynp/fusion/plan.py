@@ -200,6 +200,9 @@ class Kernel:
     bytes_read: int = 0
     bytes_written: int = 0
     memo: dict = field(default_factory=dict)  # per-kernel backend state (plancache shares it)
+    # indices of the reference executor's blocks that a backend already wrote over an input
+    # (in place, no floating-point flag to report): the reference executor skips them
+    done: frozenset = frozenset()
 
     @property
     def size(self) -> int:

@@ -225,8 +225,10 @@ def run_kernel(k: Kernel, block_size: int, flags: _Flags) -> list[np.ndarray]:
     with np.errstate(all="call", call=flags):
         if red is None:
             out = k.outputs[0].allocate()
-            for box in blocks(shape, block_size):
-                out[box] = eval_body(k, [a[box] for a in arrays], flags, dead)
+            done = k.done
+            for i, box in enumerate(blocks(shape, block_size)):
+                if i not in done:
+                    out[box] = eval_body(k, [a[box] for a in arrays], flags, dead)
             return [out]
         axes = red.axes
         exact = _pairwise_sum(k, arrays, block_size, flags, dead)

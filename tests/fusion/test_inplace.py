@@ -105,3 +105,25 @@ def test_out_argument_with_cast_and_errors():
                        else TypeError):
         ai += lnp.array(np.arange(4.0)) * 1.5
     np.testing.assert_array_equal(np.asarray(ai), np.arange(4))
+
+
+@pytest.mark.parametrize("backend", ["llvm", "reference"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_in_place_with_a_flag_in_a_middle_block(backend, threads):
+    """``c += c * k`` overflowing in one block: the blocks before it are written by the
+    compiled kernel, the rest by the reference executor from the unchanged inputs; values
+    and warnings are NumPy's."""
+    def run(xp):
+        c = xp.array(np.linspace(1.0, 2.0, N))
+        c[N // 2 + 17] = 1e308
+        c[N - 3] = -1e308
+        d = xp.array(np.linspace(0.0, 1.0, N))
+        with np.errstate(over="warn"), pytest.warns(RuntimeWarning) as rec:
+            c += c * 10.0 + d
+        return np.asarray(c), sorted({str(w.message) for w in rec})
+
+    with lnp.config(backend=backend, num_threads=threads, parallel_threshold=1):
+        got, got_w = run(lnp)
+    want, want_w = run(np)
+    np.testing.assert_array_equal(got, want)
+    assert got_w == want_w
