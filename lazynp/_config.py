@@ -58,8 +58,10 @@ class Setting(NamedTuple):  # (not a dataclass: importing dataclasses costs star
 SETTINGS: tuple[Setting, ...] = (
     Setting("eager", False, _parse_bool,
             "run every operation eagerly through NumPy (no graph at all)"),
-    Setting("eager_threshold", 4096, int,
-            "results with fewer elements than this are computed eagerly when all inputs are concrete"),
+    Setting("eager_threshold", 524288, int,
+            "the two tiers: arrays with fewer elements are NumPy's own and computed by NumPy at "
+            "once; larger ones are lazynp arrays whose operations are recorded and fused "
+            "(calibrated by bench/calibrate_threshold.py)"),
     Setting("max_depth", 64, int,
             "a pending graph deeper than this is forced automatically when recorded"),
     Setting("max_nodes", 512, int,

@@ -46,6 +46,21 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# The tests run with the eager threshold at 4096 elements, so that both tiers (NumPy's own
+# small arrays, lazynp's lazy ones) are exercised on arrays that are cheap to make; the
+# default (calibrated for speed, far larger) is covered by the runner tests, which run
+# scripts in subprocesses with the default settings.
+TEST_EAGER_THRESHOLD = 4096
+
+
+@pytest.fixture(autouse=True)
+def _test_tiers():
+    import lazynp as lnp
+
+    with lnp.config(eager_threshold=TEST_EAGER_THRESHOLD):
+        yield
+
+
 @pytest.fixture(params=["lazy", "eager"])
 def lazy_mode(request):
     """``"lazy"``: every operation is recorded (eager_threshold=0); ``"eager"``: defaults."""
