@@ -11,7 +11,8 @@ Every (case, mode) runs in its own subprocess, so that its peak memory (``ru_max
 its own; modes are ``numpy``, ``reference`` and ``llvm`` (lazynp's ``backend`` setting), and
 ``numexpr`` / ``numba`` (parallel=True) for the cases that give those expressions, when the
 libraries are importable.  In the child the inputs are made with NumPy (same seed in every
-mode) and handed to lazynp with ``lazynp.asarray`` (no copy); the script then runs once as a
+mode) and handed over to lazynp (a large input becomes a lazynp array on the same memory, a
+small one stays NumPy's own); the script then runs once as a
 warm-up (compiles or loads kernels, not timed) and ``--repeats`` times more; the figure is
 the median.  Every run forces its result.  The result of each mode is saved and compared
 with NumPy's in the parent (same shape and dtype, ``allclose`` with the case's tolerance);
@@ -109,9 +110,16 @@ def _runner(case: Case, mode: str, inputs: dict[str, Any]):
         import lazynp
 
         lazynp.config.set(backend=mode)
-        lazy = {k: lazynp.asarray(v) if isinstance(v, numpy.ndarray) else v
-                for k, v in inputs.items()}
-        return lambda: _force(case.run(lazynp, lazy))
+        from lazynp._array import from_numpy
+
+        # The harness hands its input arrays over to lazynp (it keeps no other reference), as
+        # if lazynp had made them: a large one becomes a lazynp array on the same memory, a
+        # small one stays NumPy's own (``lazynp.asarray(x)`` would be ``x`` itself, and
+        # ``lazynp.array`` a copy that would count twice in the memory figures).
+        for k, v in list(inputs.items()):
+            if type(v) is numpy.ndarray:
+                inputs[k] = from_numpy(v)
+        return lambda: _force(case.run(lazynp, inputs))
     if mode == "numexpr":
         import numexpr
 
