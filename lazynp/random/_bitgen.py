@@ -123,6 +123,8 @@ def _lcg_jump(state: int, mult: int, inc: int, delta: int) -> int:
 
 
 def _seed_seq_from(seed: Any) -> Any:
+    if seed is None or type(seed) is int:
+        return SeedSequence(seed)
     seed = _asnumpy_maybe(seed)
     if isinstance(seed, (ISeedSequence, np.random.bit_generator.ISeedSequence)):
         return seed
@@ -166,6 +168,17 @@ def _state_views(npbg: Any, kind: str) -> list | None:
     return None
 
 
+class _LazyStateBlock:
+    """``_st`` of a NumPy-backed bit generator: made on first use, then an instance attribute
+    (a non-data descriptor, so the instance's own ``_st`` wins once set)."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        st = obj.__dict__["_st"] = obj._new_st()
+        return st
+
+
 class BitGenerator:
     """Base class: lock, seed sequence, state buffer, random_raw and spawning."""
 
@@ -179,12 +192,17 @@ class BitGenerator:
     # ``_sync_in`` and written back by ``_sync_out`` around every kernel call.
     _np: Any = None
     _np_cls: Any = None
+    _native = True  # lazynp has kernels for it (False: ForeignBitGenerator of other types)
+    _st = _LazyStateBlock()  # NumPy-backed: the kernels' state block, made on first use
 
     def __init__(self, seed: Any = None) -> None:
-        self._seed_seq = seed_seq = _seed_seq_from(seed)
+        if seed is None or type(seed) is int:
+            self._seed_seq = seed_seq = SeedSequence(seed)
+        else:
+            self._seed_seq = seed_seq = _seed_seq_from(seed)
         np_cls = self._np_cls
         if np_cls is not None:
-            if isinstance(seed_seq, _NP_ISEEDSEQ):
+            if type(seed_seq) is SeedSequence or isinstance(seed_seq, _NP_ISEEDSEQ):
                 self._np = npbg = np_cls(seed_seq)
                 self.lock = npbg.lock
             else:  # a duck-typed seed sequence: lazynp's seeding, then into the NumPy object
@@ -199,13 +217,6 @@ class BitGenerator:
 
     def _new_st(self) -> np.ndarray:
         return np.zeros(6, dtype=np.uint64)
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "_st":  # NumPy-backed: the kernels' state block, made on first use
-            st = self._new_st()
-            self.__dict__["_st"] = st
-            return st
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ---- the NumPy object's state memory (NumPy-backed types) ----
     def _views(self) -> list | None:
