@@ -135,10 +135,19 @@ def _seed_seq_from(seed: Any) -> Any:
 
 _NP_ISEEDSEQ = np.random.bit_generator.ISeedSequence
 
+# ``[config.eager_threshold]``, kept current: requests for fewer elements are small (NumPy's
+# own methods serve them on NumPy-backed bit generators), larger ones run lazynp's kernels.
+_SMALL_LIMIT: list = [1 << 62]
 try:
-    from lazynp._config import EAGER_LIMIT as _EAGER_LIMIT
+    from lazynp._config import config as _config
+    from lazynp._config import on_change as _on_change
+
+    def _update_limit() -> None:
+        _SMALL_LIMIT[0] = int(_config.eager_threshold)
+
+    _on_change(_update_limit)
 except Exception:  # pragma: no cover - lazynp.random without the core
-    _EAGER_LIMIT = [1 << 62, None]
+    pass
 
 
 def _state_views(npbg: Any, kind: str) -> list | None:
@@ -359,7 +368,7 @@ class BitGenerator:
     def random_raw(self, size: Any = None, output: bool = True) -> Any:
         npbg = self._np
         if npbg is not None and (size is None or (type(size) is int
-                                                  and size < _EAGER_LIMIT[0])):
+                                                  and size < _SMALL_LIMIT[0])):
             return npbg.random_raw(size, output)
         from lazynp.random._generator import _fill_raw
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from lazynp.random._bitgen import _EAGER_LIMIT, PCG64, BitGenerator
+from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator
 from lazynp.random._wrap import asnumpy, is_lazynp, wrap
 
 __all__ = ["Generator", "default_rng"]
@@ -1513,7 +1513,7 @@ def _numpy_ok(args: tuple, kwargs: dict, size_pos: int | None, out_pos: int | No
     for a in kwargs.values():
         if type(a) not in _PLAIN and is_lazynp(a):
             return False
-    limit = _EAGER_LIMIT[0]
+    limit = _SMALL_LIMIT[0]
     size = args[size_pos] if size_pos is not None and len(args) > size_pos else \
         kwargs.get("size")
     if size is not None and _count(size) >= limit:
@@ -1524,7 +1524,7 @@ def _numpy_ok(args: tuple, kwargs: dict, size_pos: int | None, out_pos: int | No
 
 def _wrap_big(r: Any) -> Any:
     """A NumPy result as handed out: large arrays become lazynp arrays."""
-    if type(r) is np.ndarray and r.size >= _EAGER_LIMIT[0]:
+    if type(r) is np.ndarray and r.size >= _SMALL_LIMIT[0]:
         return wrap(r)
     return r
 
@@ -1600,26 +1600,29 @@ def _fast_methods() -> dict:
     gen_choice = _general["choice"]
     gen_shuffle = _general["shuffle"]
     gen_permutation = _general["permutation"]
-    limit = _EAGER_LIMIT
+    limit = _SMALL_LIMIT
     f64 = np.float64
     ndarray = np.ndarray
 
     def random(self, size=None, dtype=f64, out=None):
-        if out is None and (type(size) is int and size < limit[0] or size is None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
             g = self._npg
             if g is not None:
                 return g.random(size, dtype)
         return gen_random(self, size, dtype, out)
 
     def standard_normal(self, size=None, dtype=f64, out=None):
-        if out is None and (type(size) is int and size < limit[0] or size is None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
             g = self._npg
             if g is not None:
                 return g.standard_normal(size, dtype)
         return gen_standard_normal(self, size, dtype, out)
 
     def standard_exponential(self, size=None, dtype=f64, method="zig", out=None):
-        if out is None and (type(size) is int and size < limit[0] or size is None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
             g = self._npg
             if g is not None:
                 return g.standard_exponential(size, dtype, method)
@@ -1637,6 +1640,8 @@ def _fast_methods() -> dict:
             elif size is None and (type(loc) is float or type(loc) is int) and (
                     type(scale) is float or type(scale) is int):
                 return g.normal(loc, scale)
+            elif size is not None and _count(size) < limit[0]:
+                return g.normal(loc, scale, size)
         return gen_normal(self, loc, scale, size)
 
     def uniform(self, low=0.0, high=1.0, size=None):
@@ -1648,6 +1653,8 @@ def _fast_methods() -> dict:
             elif size is None and (type(low) is float or type(low) is int) and (
                     type(high) is float or type(high) is int):
                 return g.uniform(low, high)
+            elif size is not None and _count(size) < limit[0]:
+                return g.uniform(low, high, size)
         return gen_uniform(self, low, high, size)
 
     def exponential(self, scale=1.0, size=None):
@@ -1658,6 +1665,8 @@ def _fast_methods() -> dict:
                     return g.exponential(scale, size)
             elif size is None and (type(scale) is float or type(scale) is int):
                 return g.exponential(scale)
+            elif size is not None and _count(size) < limit[0]:
+                return g.exponential(scale, size)
         return gen_exponential(self, scale, size)
 
     def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
@@ -1668,13 +1677,16 @@ def _fast_methods() -> dict:
                     return g.integers(low, high, size, dtype, endpoint)
             elif size is None and type(low) is int and (high is None or type(high) is int):
                 return g.integers(low, high, None, dtype, endpoint)
+            elif size is not None and _count(size) < limit[0]:
+                return g.integers(low, high, size, dtype, endpoint)
         return gen_integers(self, low, high, size, dtype, endpoint)
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
         g = self._npg
         if g is not None and (type(a) is int or (type(a) is ndarray and a.ndim == 1)) and (
                 p is None or type(p) is ndarray) and (
-                type(size) is int and size < limit[0] or size is None):
+                type(size) is int and size < limit[0] or size is None
+                or _count(size) < limit[0]):
             return g.choice(a, size, replace, p, axis, shuffle)
         return gen_choice(self, a, size, replace, p, axis, shuffle)
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from lazynp.random import _generator
-from lazynp.random._bitgen import _EAGER_LIMIT, MT19937, BitGenerator
+from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator
 from lazynp.random._generator import (
     _INT_TABLE,
     _PLAIN,
@@ -662,6 +662,96 @@ for _name, _fn in [("binomial", _rs_binomial), ("hypergeometric", _rs_hypergeome
     setattr(RandomState, _name, _public(_fn))
 
 
+def _rs_fast_methods() -> dict:
+    """Fast paths of RandomState's everyday methods: NumPy's method at once for a small
+    request with plain arguments, else the general method (same signatures as NumPy's)."""
+    general = {n: getattr(RandomState, n) for n in (
+        "random_sample", "random", "randint", "standard_normal", "normal", "uniform")}
+    limit = _SMALL_LIMIT
+
+    def random_sample(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.random_sample(size)
+        return general["random_sample"](self, size)
+
+    def random(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.random_sample(size)
+        return general["random"](self, size)
+
+    def rand(self, *args):
+        nprs = self._nprs
+        if nprs is not None:
+            if not args:
+                return nprs.random_sample()
+            if len(args) == 1 and type(args[0]) is int and args[0] < limit[0]:
+                return nprs.random_sample(args[0])
+        return general["random_sample"](self, size=args) if args else \
+            general["random_sample"](self)
+
+    def randn(self, *args):
+        nprs = self._nprs
+        if nprs is not None:
+            if not args:
+                return nprs.standard_normal()
+            if len(args) == 1 and type(args[0]) is int and args[0] < limit[0]:
+                return nprs.standard_normal(args[0])
+        return general["standard_normal"](self, size=args) if args else \
+            general["standard_normal"](self)
+
+    def standard_normal(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.standard_normal(size)
+        return general["standard_normal"](self, size)
+
+    def randint(self, low, high=None, size=None, dtype=int):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.randint(low, high, size, dtype)
+            elif size is None and type(low) is int and (high is None or type(high) is int):
+                return nprs.randint(low, high, None, dtype)
+        return general["randint"](self, low, high, size, dtype)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.normal(loc, scale, size)
+            elif size is None and (type(loc) is float or type(loc) is int) and (
+                    type(scale) is float or type(scale) is int):
+                return nprs.normal(loc, scale)
+        return general["normal"](self, loc, scale, size)
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.uniform(low, high, size)
+            elif size is None and (type(low) is float or type(low) is int) and (
+                    type(high) is float or type(high) is int):
+                return nprs.uniform(low, high)
+        return general["uniform"](self, low, high, size)
+
+    return {f.__name__: f for f in (random_sample, random, rand, randn, standard_normal,
+                                    randint, normal, uniform)}
+
+
+for _name, _fn in _rs_fast_methods().items():
+    _fn.__qualname__ = "RandomState." + _name
+    _fn.__doc__ = getattr(np.random.RandomState, _name).__doc__
+    _inner = getattr(getattr(RandomState, _name), "__wrapped__", None)
+    if _inner is not None:  # the numpy-arrays implementation, called internally
+        _fn.__wrapped__ = _inner
+    setattr(RandomState, _name, _fn)
+
+
 def _twin_method(name: str) -> Any:
     np_method = getattr(np.random.RandomState, name)
 
@@ -734,14 +824,14 @@ def set_bit_generator(bitgen: Any) -> None:
 
 def random_sample(size: Any = None) -> Any:
     nprs = _NPRS
-    if nprs is not None and (type(size) is int and size < _EAGER_LIMIT[0] or size is None):
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
         return nprs.random_sample(size)
     return _rand().random_sample(size)
 
 
 def random(size: Any = None) -> Any:
     nprs = _NPRS
-    if nprs is not None and (type(size) is int and size < _EAGER_LIMIT[0] or size is None):
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
         return nprs.random_sample(size)
     return _rand().random_sample(size)
 
@@ -759,7 +849,7 @@ def rand(*args: Any) -> Any:
     if nprs is not None:
         if not args:
             return nprs.random_sample()
-        if len(args) == 1 and type(args[0]) is int and args[0] < _EAGER_LIMIT[0]:
+        if len(args) == 1 and type(args[0]) is int and args[0] < _SMALL_LIMIT[0]:
             return nprs.random_sample(args[0])  # NumPy's rand(n) is random_sample((n,))
     return _rand().rand(*args)
 
@@ -769,7 +859,7 @@ def randn(*args: Any) -> Any:
     if nprs is not None:
         if not args:
             return nprs.standard_normal()
-        if len(args) == 1 and type(args[0]) is int and args[0] < _EAGER_LIMIT[0]:
+        if len(args) == 1 and type(args[0]) is int and args[0] < _SMALL_LIMIT[0]:
             return nprs.standard_normal(args[0])  # NumPy's randn(n) is standard_normal((n,))
     return _rand().randn(*args)
 
@@ -778,7 +868,7 @@ def randint(low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> A
     nprs = _NPRS
     if nprs is not None:
         if type(size) is int:
-            if size < _EAGER_LIMIT[0]:
+            if size < _SMALL_LIMIT[0]:
                 return nprs.randint(low, high, size, dtype)
         elif size is None and type(low) is int and (high is None or type(high) is int):
             return nprs.randint(low, high, None, dtype)
@@ -787,7 +877,7 @@ def randint(low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> A
 
 def standard_normal(size: Any = None) -> Any:
     nprs = _NPRS
-    if nprs is not None and (type(size) is int and size < _EAGER_LIMIT[0] or size is None):
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
         return nprs.standard_normal(size)
     return _rand().standard_normal(size)
 
@@ -796,7 +886,7 @@ def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
     nprs = _NPRS
     if nprs is not None:
         if type(size) is int:
-            if size < _EAGER_LIMIT[0]:
+            if size < _SMALL_LIMIT[0]:
                 return nprs.normal(loc, scale, size)
         elif size is None and (type(loc) is float or type(loc) is int) and (
                 type(scale) is float or type(scale) is int):
@@ -808,7 +898,7 @@ def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
     nprs = _NPRS
     if nprs is not None:
         if type(size) is int:
-            if size < _EAGER_LIMIT[0]:
+            if size < _SMALL_LIMIT[0]:
                 return nprs.uniform(low, high, size)
         elif size is None and (type(low) is float or type(low) is int) and (
                 type(high) is float or type(high) is int):
@@ -820,7 +910,7 @@ def choice(a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any
     nprs = _NPRS
     if nprs is not None and (type(a) is int or (type(a) is np.ndarray and a.ndim == 1)) and (
             p is None or type(p) is np.ndarray) and (
-            type(size) is int and size < _EAGER_LIMIT[0] or size is None):
+            type(size) is int and size < _SMALL_LIMIT[0] or size is None):
         return nprs.choice(a, size, replace, p)
     return _rand().choice(a, size, replace, p)
 
@@ -834,8 +924,8 @@ def shuffle(x: Any) -> None:
 
 def permutation(x: Any) -> Any:
     nprs = _NPRS
-    if nprs is not None and ((type(x) is int and x < _EAGER_LIMIT[0])
-                             or (type(x) is np.ndarray and x.size < _EAGER_LIMIT[0])):
+    if nprs is not None and ((type(x) is int and x < _SMALL_LIMIT[0])
+                             or (type(x) is np.ndarray and x.size < _SMALL_LIMIT[0])):
         return nprs.permutation(x)
     return _rand().permutation(x)
 
