@@ -1491,10 +1491,11 @@ def _count(size: Any) -> int:
     """Elements of a ``size`` argument (0 where it is malformed: NumPy will say why)."""
     if type(size) is int:
         return size
-    try:
-        return operator.index(size)
-    except TypeError:
-        pass
+    if type(size) is not tuple:
+        try:
+            return operator.index(size)
+        except TypeError:
+            pass
     try:
         n = 1
         for d in size:
@@ -1642,6 +1643,9 @@ def _fast_methods() -> dict:
                 return g.normal(loc, scale)
             elif size is not None and _count(size) < limit[0]:
                 return g.normal(loc, scale, size)
+            elif size is None and (type(loc) in _PLAIN or not is_lazynp(loc)) and (
+                    type(scale) in _PLAIN or not is_lazynp(scale)):
+                return _wrap_big(g.normal(loc, scale))
         return gen_normal(self, loc, scale, size)
 
     def uniform(self, low=0.0, high=1.0, size=None):
@@ -1655,6 +1659,9 @@ def _fast_methods() -> dict:
                 return g.uniform(low, high)
             elif size is not None and _count(size) < limit[0]:
                 return g.uniform(low, high, size)
+            elif size is None and (type(low) in _PLAIN or not is_lazynp(low)) and (
+                    type(high) in _PLAIN or not is_lazynp(high)):
+                return _wrap_big(g.uniform(low, high))
         return gen_uniform(self, low, high, size)
 
     def exponential(self, scale=1.0, size=None):
@@ -1667,6 +1674,8 @@ def _fast_methods() -> dict:
                 return g.exponential(scale)
             elif size is not None and _count(size) < limit[0]:
                 return g.exponential(scale, size)
+            elif size is None and (type(scale) in _PLAIN or not is_lazynp(scale)):
+                return _wrap_big(g.exponential(scale))
         return gen_exponential(self, scale, size)
 
     def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
@@ -1679,6 +1688,9 @@ def _fast_methods() -> dict:
                 return g.integers(low, high, None, dtype, endpoint)
             elif size is not None and _count(size) < limit[0]:
                 return g.integers(low, high, size, dtype, endpoint)
+            elif size is None and (type(low) in _PLAIN or not is_lazynp(low)) and (
+                    type(high) in _PLAIN or not is_lazynp(high)):
+                return _wrap_big(g.integers(low, high, None, dtype, endpoint))
         return gen_integers(self, low, high, size, dtype, endpoint)
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
@@ -1709,7 +1721,68 @@ def _fast_methods() -> dict:
             "choice": choice, "shuffle": shuffle, "permutation": permutation}
 
 
-for _name, _fn in _fast_methods().items():
+# Not distribution parameters (no effect on the result's size).
+_OPTION_PARAMS = {"size", "out", "dtype", "method", "endpoint", "check_valid", "tol",
+                  "replace", "shuffle", "axis"}
+
+
+def _generated_fast_method(name: str) -> Any:
+    """The fast path of another method with a ``size`` parameter, generated from its
+    signature (NumPy's): NumPy's method for a small ``size``, or for no ``size`` with scalar
+    (Python int/float) distribution parameters; else the general method."""
+    import inspect
+
+    params = list(inspect.signature(getattr(Generator, "_" + name)).parameters.values())[1:]
+    names = [p.name for p in params]
+    if "size" not in names or any(p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                                  for p in params):
+        return None
+    ns: dict[str, Any] = {"general": _general[name], "limit": _SMALL_LIMIT, "_count": _count,
+                          "_PLAIN": _PLAIN, "is_lazynp": is_lazynp, "_wrap_big": _wrap_big}
+    sig, call = [], []
+    star = False
+    for i, p in enumerate(params):
+        if p.kind is p.KEYWORD_ONLY and not star:
+            sig.append("*")
+            star = True
+        if p.default is p.empty:
+            sig.append(p.name)
+        else:
+            ns[f"_d{i}"] = p.default
+            sig.append(f"{p.name}=_d{i}")
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+    dist = [n for n in names if n not in _OPTION_PARAMS]
+    scalar = " and ".join(f"(type({n}) is float or type({n}) is int)" for n in dist) or "True"
+    plain = " and ".join(f"(type({n}) in _PLAIN or not is_lazynp({n}))" for n in dist) or "True"
+    out = " and out is None" if "out" in names else ""
+    args = ", ".join(call)
+    src = f"""
+def {name}(self, {", ".join(sig)}):
+    g = self._npg
+    if g is not None{out}:
+        if type(size) is int:
+            if size < limit[0]:
+                return g.{name}({args})
+        elif size is None:
+            if {scalar}:
+                return g.{name}({args})
+            if {plain}:  # array parameters: NumPy's result, large ones as lazynp arrays
+                return _wrap_big(g.{name}({args}))
+        elif _count(size) < limit[0]:
+            return g.{name}({args})
+    return general(self, {args})
+"""
+    exec(src, ns)  # noqa: S102 - source built above from the method's own signature
+    return ns[name]
+
+
+_FAST = _fast_methods()
+for _name in _PUBLIC:
+    if _name not in _FAST:
+        _fn = _generated_fast_method(_name)
+        if _fn is not None:
+            _FAST[_name] = _fn
+for _name, _fn in _FAST.items():
     _fn.__name__ = _name
     _fn.__qualname__ = "Generator." + _name
     _fn.__doc__ = getattr(np.random.Generator, _name).__doc__
