@@ -1,11 +1,16 @@
-"""SeedSequence and the PCG64 / PCG64DXSM bit generators, bit-identical to NumPy.
+"""SeedSequence and the bit generators (PCG64, PCG64DXSM, MT19937, SFC64, Philox), bit-identical
+to NumPy.
 
-State of a bit generator lives in ``self._st``, a numpy array of six uint64 words
-``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` that the compiled kernels of
-``_kernels.py`` read and update in place.  Every operation on it holds ``self.lock`` (one
-``threading.Lock`` per bit generator, as NumPy).  A Generator drives the kernels through
-:meth:`BitGenerator._kernels` and :meth:`BitGenerator._jump_copy` (a state copy advanced by a
-number of 64-bit draws, for block-parallel and lazy generation).
+``SeedSequence`` is a subclass of NumPy's own class.  PCG64, PCG64DXSM and MT19937 are
+NumPy-backed: their state lives in a NumPy bit generator object (``self._np``), whose own
+Generator / RandomState methods serve small requests directly; the compiled kernels of
+``_kernels.py`` work on ``self._st``, a numpy array in lazynp's layout (PCG: six uint64 words
+``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]``; MT19937: 624 + 2 uint32), which
+``_sync_in`` fills from the NumPy object's C state memory before a kernel runs and ``_sync_out``
+writes back after it.  SFC64 and Philox keep their state in ``self._st`` only.  Every operation
+on the state holds ``self.lock`` (the NumPy object's lock where there is one).  A Generator drives
+the kernels through :meth:`BitGenerator._kernels` and :meth:`BitGenerator._jump_copy` (a state
+copy advanced by a number of 64-bit draws, for block-parallel and lazy generation).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ Every method follows NumPy's ``_generator.pyx`` / ``_common.pyx`` argument handl
 versus broadcast paths, constraint checks and their messages, ``size``/``out`` rules) and runs
 one compiled kernel call per request (see ``_kernels.py`` for the ABI).  Results are numpy
 arrays internally; the public methods return them as lazynp arrays (``_wrap.wrap``) and accept
-lazynp arrays as parameters.
+lazynp arrays as parameters.  On a NumPy-backed bit generator a small request (fewer than
+``config.eager_threshold`` elements, no lazynp array arguments) skips all of this: the public
+method calls NumPy's own Generator method on the NumPy object holding the state (see
+``NUMPY_SMALL``), so it costs what NumPy's call costs.
 
 Parallel fill: for requests whose draws per element are fixed (``random``, ``uniform``,
 ``integers`` over a full power-of-two range, ``bytes``, ``random_raw``), a large output is split

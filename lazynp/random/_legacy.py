@@ -15,6 +15,12 @@ is NumPy's Python code over the legacy Gaussian.  A RandomState around a NumPy b
 object that lazynp has no kernels for delegates to NumPy; the twin (``_run_twin``: NumPy's
 RandomState with the state copied in and back) remains only for array-valued ``n`` in
 ``multinomial``.
+
+On a NumPy-backed bit generator (MT19937, PCG64, PCG64DXSM) a RandomState holds NumPy's own
+RandomState on the same NumPy object (``_nprs``): it serves every call (and holds the Gaussian
+cache) except large requests of the methods that can be lazy or filled in parallel on a bit
+generator that can jump (``_LAZY_CAPABLE``).  The module functions of the everyday calls go
+straight to the global RandomState's ``_nprs`` for small requests.
 """
 
 from __future__ import annotations
