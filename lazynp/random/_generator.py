@@ -1632,68 +1632,60 @@ def _fast_methods() -> dict:
                 return g.standard_exponential(size, dtype, method)
         return gen_standard_exponential(self, size, dtype, method, out)
 
-    # With a small int ``size`` the result is small whatever the parameters (NumPy reads a
-    # lazynp array parameter through ``__array__``); without ``size`` only scalar parameters
-    # give a small result.
+    # With a small ``size`` the result is small whatever the parameters (NumPy reads a lazynp
+    # array parameter through ``__array__``); without ``size`` scalar parameters give a scalar
+    # and NumPy array parameters NumPy's result (large ones handed out as lazynp arrays).
     def normal(self, loc=0.0, scale=1.0, size=None):
         g = self._npg
         if g is not None:
-            if type(size) is int:
-                if size < limit[0]:
-                    return g.normal(loc, scale, size)
-            elif size is None and (type(loc) is float or type(loc) is int) and (
-                    type(scale) is float or type(scale) is int):
-                return g.normal(loc, scale)
-            elif size is not None and _count(size) < limit[0]:
+            if size is None:
+                if (type(loc) is float or type(loc) is int) and (
+                        type(scale) is float or type(scale) is int):
+                    return g.normal(loc, scale)
+                if (type(loc) in _PLAIN or not is_lazynp(loc)) and (
+                        type(scale) in _PLAIN or not is_lazynp(scale)):
+                    return _wrap_big(g.normal(loc, scale))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
                 return g.normal(loc, scale, size)
-            elif size is None and (type(loc) in _PLAIN or not is_lazynp(loc)) and (
-                    type(scale) in _PLAIN or not is_lazynp(scale)):
-                return _wrap_big(g.normal(loc, scale))
         return gen_normal(self, loc, scale, size)
 
     def uniform(self, low=0.0, high=1.0, size=None):
         g = self._npg
         if g is not None:
-            if type(size) is int:
-                if size < limit[0]:
-                    return g.uniform(low, high, size)
-            elif size is None and (type(low) is float or type(low) is int) and (
-                    type(high) is float or type(high) is int):
-                return g.uniform(low, high)
-            elif size is not None and _count(size) < limit[0]:
+            if size is None:
+                if (type(low) is float or type(low) is int) and (
+                        type(high) is float or type(high) is int):
+                    return g.uniform(low, high)
+                if (type(low) in _PLAIN or not is_lazynp(low)) and (
+                        type(high) in _PLAIN or not is_lazynp(high)):
+                    return _wrap_big(g.uniform(low, high))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
                 return g.uniform(low, high, size)
-            elif size is None and (type(low) in _PLAIN or not is_lazynp(low)) and (
-                    type(high) in _PLAIN or not is_lazynp(high)):
-                return _wrap_big(g.uniform(low, high))
         return gen_uniform(self, low, high, size)
 
     def exponential(self, scale=1.0, size=None):
         g = self._npg
         if g is not None:
-            if type(size) is int:
-                if size < limit[0]:
-                    return g.exponential(scale, size)
-            elif size is None and (type(scale) is float or type(scale) is int):
-                return g.exponential(scale)
-            elif size is not None and _count(size) < limit[0]:
+            if size is None:
+                if (type(scale) is float or type(scale) is int):
+                    return g.exponential(scale)
+                if (type(scale) in _PLAIN or not is_lazynp(scale)):
+                    return _wrap_big(g.exponential(scale))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
                 return g.exponential(scale, size)
-            elif size is None and (type(scale) in _PLAIN or not is_lazynp(scale)):
-                return _wrap_big(g.exponential(scale))
         return gen_exponential(self, scale, size)
 
     def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
         g = self._npg
         if g is not None:
-            if type(size) is int:
-                if size < limit[0]:
-                    return g.integers(low, high, size, dtype, endpoint)
-            elif size is None and type(low) is int and (high is None or type(high) is int):
-                return g.integers(low, high, None, dtype, endpoint)
-            elif size is not None and _count(size) < limit[0]:
+            if size is None:
+                if type(low) is int and (high is None or type(high) is int):
+                    return g.integers(low, high, None, dtype, endpoint)
+                if (type(low) in _PLAIN or not is_lazynp(low)) and (
+                        type(high) in _PLAIN or not is_lazynp(high)):
+                    return _wrap_big(g.integers(low, high, None, dtype, endpoint))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
                 return g.integers(low, high, size, dtype, endpoint)
-            elif size is None and (type(low) in _PLAIN or not is_lazynp(low)) and (
-                    type(high) in _PLAIN or not is_lazynp(high)):
-                return _wrap_big(g.integers(low, high, None, dtype, endpoint))
         return gen_integers(self, low, high, size, dtype, endpoint)
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
