@@ -210,7 +210,7 @@ class BitGenerator:
     _st = _LazyStateBlock()  # NumPy-backed: the kernels' state block, made on first use
 
     def __init__(self, seed: Any = None) -> None:
-        if seed is None or type(seed) is int:
+        if seed is None or type(seed) is int or type(seed) is list:
             self._seed_seq = seed_seq = SeedSequence(seed)
         else:
             self._seed_seq = seed_seq = _seed_seq_from(seed)

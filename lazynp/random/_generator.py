@@ -1832,7 +1832,7 @@ def default_rng(seed: Any = None) -> Generator:
     ``seed`` may be None, an int, a sequence of ints, a SeedSequence (lazynp or NumPy), a
     BitGenerator or a Generator (lazynp or NumPy; NumPy ones are wrapped so both stay in step).
     """
-    if seed is None or type(seed) is int:
+    if seed is None or type(seed) is int or type(seed) is list:
         bg = PCG64(seed)
         g = _new_generator(Generator)
         g._bit_generator = bg

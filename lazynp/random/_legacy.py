@@ -956,7 +956,12 @@ MODULE_FUNCTIONS = [
 
 
 def _module_function(name: str) -> Any:
+    lazy_capable = name in _LAZY_CAPABLE
+
     def fn(*args: Any, **kwargs: Any) -> Any:
+        nprs = _NPRS
+        if nprs is not None and not lazy_capable:  # what the global RandomState would do
+            return _call_numpy(nprs, name, args, kwargs)
         return getattr(_rand(), name)(*args, **kwargs)
 
     fn.__name__ = name
