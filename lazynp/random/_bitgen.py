@@ -1,17 +1,22 @@
-"""SeedSequence and the PCG64 / PCG64DXSM bit generators, bit-identical to NumPy.
+"""SeedSequence and the bit generators (PCG64, PCG64DXSM, MT19937, SFC64, Philox), bit-identical
+to NumPy.
 
-State of a bit generator lives in ``self._st``, a numpy array of six uint64 words
-``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]`` that the compiled kernels of
-``_kernels.py`` read and update in place.  Every operation on it holds ``self.lock`` (one
-``threading.Lock`` per bit generator, as NumPy).  A Generator drives the kernels through
-:meth:`BitGenerator._kernels` and :meth:`BitGenerator._jump_copy` (a state copy advanced by a
-number of 64-bit draws, for block-parallel and lazy generation).
+``SeedSequence`` is a subclass of NumPy's own class.  PCG64, PCG64DXSM and MT19937 are
+NumPy-backed: their state lives in a NumPy bit generator object (``self._np``), whose own
+Generator / RandomState methods serve small requests directly; the compiled kernels of
+``_kernels.py`` work on ``self._st``, a numpy array in lazynp's layout (PCG: six uint64 words
+``[state_lo, state_hi, inc_lo, inc_hi, has_uint32, uinteger]``; MT19937: 624 + 2 uint32), which
+``_sync_in`` fills from the NumPy object's C state memory before a kernel runs and ``_sync_out``
+writes back after it.  SFC64 and Philox keep their state in ``self._st`` only.  Every operation
+on the state holds ``self.lock`` (the NumPy object's lock where there is one).  A Generator drives
+the kernels through :meth:`BitGenerator._kernels` and :meth:`BitGenerator._jump_copy` (a state
+copy advanced by a number of 64-bit draws, for block-parallel and lazy generation).
 """
 
 from __future__ import annotations
 
+import ctypes
 import operator
-import secrets
 import threading
 from typing import Any
 
@@ -23,15 +28,7 @@ from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
 __all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937",
            "SFC64", "Philox"]
 
-_INIT_A = 0x43B0D7E5
-_MULT_A = 0x931E8875
-_INIT_B = 0x8B51F9DD
-_MULT_B = 0x58F38DED
-_MIX_MULT_L = 0xCA01F9DD
-_MIX_MULT_R = 0x4973F715
-_XSHIFT = 16
 _M32 = 0xFFFFFFFF
-_DEFAULT_POOL_SIZE = 4
 _JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
 
 
@@ -99,43 +96,12 @@ class SeedlessSeedSequence(ISpawnableSeedSequence):
         return [self] * n_children
 
 
-class SeedSequence(ISpawnableSeedSequence):
-    """NumPy's SeedSequence: mixes entropy into a 4-word pool, spawns independent children."""
+class SeedSequence(np.random.SeedSequence, ISpawnableSeedSequence):
+    """NumPy's SeedSequence: mixes entropy into a 4-word pool, spawns independent children.
 
-    def __init__(self, entropy=None, *, spawn_key=(), pool_size=_DEFAULT_POOL_SIZE,
-                 n_children_spawned=0) -> None:
-        if pool_size < _DEFAULT_POOL_SIZE:
-            raise ValueError(f"The size of the entropy pool should be at least "
-                             f"{_DEFAULT_POOL_SIZE}")
-        entropy = _asnumpy_maybe(entropy)
-        if entropy is None:
-            entropy = secrets.randbits(pool_size * 32)
-        elif not isinstance(entropy, (int, np.integer, list, tuple, range, np.ndarray)):
-            raise TypeError(f"SeedSequence expects int or sequence of ints for entropy not "
-                            f"{entropy}")
-        self.entropy = entropy
-        self.spawn_key = tuple(spawn_key)
-        self.pool_size = pool_size
-        self.n_children_spawned = n_children_spawned
-        self.pool = np.zeros(pool_size, dtype=np.uint32)
-        self._mix_entropy(self.get_assembled_entropy())
-
-    def __repr__(self) -> str:
-        lines = [f"{type(self).__name__}(", f"    entropy={self.entropy!r},"]
-        if self.spawn_key:
-            lines.append(f"    spawn_key={self.spawn_key!r},")
-        if self.pool_size != _DEFAULT_POOL_SIZE:
-            lines.append(f"    pool_size={self.pool_size!r},")
-        if self.n_children_spawned != 0:
-            lines.append(f"    n_children_spawned={self.n_children_spawned!r},")
-        lines.append(")")
-        return "\n".join(lines)
-
-    @property
-    def state(self) -> dict:
-        return {k: getattr(self, k) for k in
-                ["entropy", "spawn_key", "pool_size", "n_children_spawned"]
-                if getattr(self, k) is not None}
+    A subclass of NumPy's own (compiled) class: the mixing, ``generate_state``, ``spawn``
+    (children of this type), ``repr`` and pickling are NumPy's, at NumPy's cost.
+    """
 
     def get_assembled_entropy(self) -> np.ndarray:
         run_entropy = _coerce_to_uint32_array(self.entropy)
@@ -144,62 +110,6 @@ class SeedSequence(ISpawnableSeedSequence):
             diff = self.pool_size - len(run_entropy)
             run_entropy = np.concatenate([run_entropy, np.zeros(diff, dtype=np.uint32)])
         return np.concatenate([run_entropy, spawn_entropy])
-
-    def _mix_entropy(self, entropy_array: np.ndarray) -> None:
-        hc = _INIT_A
-        ent = [int(v) for v in entropy_array]
-        pool = [0] * self.pool_size
-
-        def hashmix(value: int) -> int:
-            nonlocal hc
-            value = (value ^ hc) & _M32
-            hc = (hc * _MULT_A) & _M32
-            value = (value * hc) & _M32
-            return value ^ (value >> _XSHIFT)
-
-        def mix(x: int, y: int) -> int:
-            r = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _M32
-            return r ^ (r >> _XSHIFT)
-
-        for i in range(self.pool_size):
-            pool[i] = hashmix(ent[i] if i < len(ent) else 0)
-        for i_src in range(self.pool_size):
-            for i_dst in range(self.pool_size):
-                if i_src != i_dst:
-                    pool[i_dst] = mix(pool[i_dst], hashmix(pool[i_src]))
-        for i_src in range(self.pool_size, len(ent)):
-            for i_dst in range(self.pool_size):
-                pool[i_dst] = mix(pool[i_dst], hashmix(ent[i_src]))
-        self.pool = np.array(pool, dtype=np.uint32)
-
-    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
-        dtype = np.dtype(dtype)
-        if dtype == np.uint32:
-            n32 = n_words
-        elif dtype == np.uint64:
-            n32 = 2 * n_words
-        else:
-            raise ValueError("only support uint32 or uint64")
-        hc = _INIT_B
-        pool = [int(v) for v in self.pool]
-        out = []
-        for i in range(n32):
-            v = pool[i % len(pool)] ^ hc
-            hc = (hc * _MULT_B) & _M32
-            v = (v * hc) & _M32
-            out.append(v ^ (v >> _XSHIFT))
-        arr = np.array(out, dtype=np.uint32)
-        if dtype == np.uint64:
-            arr = arr.view("<u8").astype(np.uint64) if n32 else np.zeros(0, np.uint64)
-        return arr
-
-    def spawn(self, n_children: int) -> list[SeedSequence]:
-        seqs = [type(self)(self.entropy,
-                           spawn_key=self.spawn_key + (i,),
-                           pool_size=self.pool_size)
-                for i in range(self.n_children_spawned, self.n_children_spawned + n_children)]
-        self.n_children_spawned += n_children
-        return seqs
 
 
 def _lcg_jump(state: int, mult: int, inc: int, delta: int) -> int:
@@ -218,12 +128,69 @@ def _lcg_jump(state: int, mult: int, inc: int, delta: int) -> int:
 
 
 def _seed_seq_from(seed: Any) -> Any:
+    if seed is None or type(seed) is int:
+        return SeedSequence(seed)
     seed = _asnumpy_maybe(seed)
     if isinstance(seed, (ISeedSequence, np.random.bit_generator.ISeedSequence)):
         return seed
     if hasattr(seed, "generate_state") and hasattr(seed, "spawn"):
         return seed
     return SeedSequence(seed)
+
+
+_NP_ISEEDSEQ = np.random.bit_generator.ISeedSequence
+
+# ``[config.eager_threshold]``, kept current: requests for fewer elements are small (NumPy's
+# own methods serve them on NumPy-backed bit generators), larger ones run lazynp's kernels.
+_SMALL_LIMIT: list = [1 << 62]
+try:
+    from lazynp._config import config as _config
+    from lazynp._config import on_change as _on_change
+
+    def _update_limit() -> None:
+        _SMALL_LIMIT[0] = int(_config.eager_threshold)
+
+    _on_change(_update_limit)
+except Exception:  # pragma: no cover - lazynp.random without the core
+    pass
+
+
+def _state_views(npbg: Any, kind: str) -> list | None:
+    """Views of a NumPy bit generator's C state laid out as lazynp's state block, or None
+    when the memory does not hold what ``npbg.state`` says (an unexpected layout)."""
+    try:
+        addr = npbg.ctypes.state_address
+        st = npbg.state
+        if kind in ("pcg64", "pcg64dxsm"):
+            # pcg64_state {pcg64_random_t *pcg_state; int has_uint32; uint32_t uinteger;}
+            # pcg64_random_t {pcg128_t state; pcg128_t inc;} (uint128: low word first)
+            words = np.ctypeslib.as_array(
+                (ctypes.c_uint64 * 4).from_address(ctypes.c_void_p.from_address(addr).value))
+            aux = np.ctypeslib.as_array((ctypes.c_uint32 * 2).from_address(addr + 8))
+            s, inc = st["state"]["state"], st["state"]["inc"]
+            ok = ([int(v) for v in words] == [s & MASK64, s >> 64, inc & MASK64, inc >> 64]
+                  and [int(v) for v in aux] == [st["has_uint32"], st["uinteger"]])
+            return [(words, 0, 4), (aux, 4, 6)] if ok else None
+        if kind == "mt19937":
+            # mt19937_state {uint32_t key[624]; int pos;}
+            mem = np.ctypeslib.as_array((ctypes.c_uint32 * (_MT_N + 1)).from_address(addr))
+            ok = (np.array_equal(mem[:_MT_N], st["state"]["key"])
+                  and int(mem[_MT_N]) == st["state"]["pos"] & _M32)
+            return [(mem, 0, _MT_N + 1)] if ok else None
+    except Exception:
+        return None
+    return None
+
+
+class _LazyStateBlock:
+    """``_st`` of a NumPy-backed bit generator: made on first use, then an instance attribute
+    (a non-data descriptor, so the instance's own ``_st`` wins once set)."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        st = obj.__dict__["_st"] = obj._new_st()
+        return st
 
 
 class BitGenerator:
@@ -234,11 +201,71 @@ class BitGenerator:
     _mult = 0
     _HAS_UINT32 = 4  # index of has_uint32 in the state block
 
+    # NumPy-backed types (PCG64, PCG64DXSM, MT19937): the state lives in ``_np``, a NumPy bit
+    # generator object of class ``_np_cls``; ``_st`` is the kernels' copy of it, filled by
+    # ``_sync_in`` and written back by ``_sync_out`` around every kernel call.
+    _np: Any = None
+    _np_cls: Any = None
+    _native = True  # lazynp has kernels for it (False: ForeignBitGenerator of other types)
+    _st = _LazyStateBlock()  # NumPy-backed: the kernels' state block, made on first use
+
     def __init__(self, seed: Any = None) -> None:
+        if seed is None or type(seed) is int or type(seed) is list:
+            self._seed_seq = seed_seq = SeedSequence(seed)
+        else:
+            self._seed_seq = seed_seq = _seed_seq_from(seed)
+        np_cls = self._np_cls
+        if np_cls is not None:
+            if type(seed_seq) is SeedSequence or isinstance(seed_seq, _NP_ISEEDSEQ):
+                self._np = npbg = np_cls(seed_seq)
+                self.lock = npbg.lock
+            else:  # a duck-typed seed sequence: lazynp's seeding, then into the NumPy object
+                self._np = npbg = np_cls(0)
+                self.lock = npbg.lock
+                self._seed(seed_seq)
+                self._sync_out()
+            return
         self.lock = threading.Lock()
-        self._st = np.zeros(6, dtype=np.uint64)
-        self._seed_seq = _seed_seq_from(seed)
-        self._seed(self._seed_seq)
+        self._st = self._new_st()
+        self._seed(seed_seq)
+
+    def _new_st(self) -> np.ndarray:
+        return np.zeros(6, dtype=np.uint64)
+
+    # ---- the NumPy object's state memory (NumPy-backed types) ----
+    def _views(self) -> list | None:
+        """``[(view, lo, hi)]``: numpy views of the NumPy object's C state that correspond to
+        ``_st[lo:hi]`` (NumPy's ``pcg64_state`` / ``mt19937_state``), checked against its
+        ``state``; None where the layout is not the expected one (then the state dicts are
+        copied instead)."""
+        views = self.__dict__.get("_mem")
+        if views is None:
+            views = self.__dict__["_mem"] = _state_views(self._np, self._kind) or []
+        return views or None
+
+    def _sync_in(self) -> None:
+        """Before a kernel runs: the kernels' state block from the NumPy object."""
+        if self._np is None:
+            return
+        views = self._views()
+        if views is None:
+            self._set_state_unlocked(self._np.state)
+            return
+        st = self._st
+        for mem, lo, hi in views:
+            st[lo:hi] = mem
+
+    def _sync_out(self) -> None:
+        """After a kernel ran: the kernels' state block back into the NumPy object."""
+        if self._np is None:
+            return
+        views = self._views()
+        if views is None:
+            self._np.state = self._state_unlocked()
+            return
+        st = self._st
+        for mem, lo, hi in views:
+            mem[...] = st[lo:hi]
 
     # ---- seeding and state ----
     def _seed(self, seed_seq: Any) -> None:
@@ -282,11 +309,18 @@ class BitGenerator:
 
     @property
     def state(self) -> dict:
+        npbg = self._np
+        if npbg is not None:
+            return npbg.state
         with self.lock:
             return self._state_unlocked()
 
     @state.setter
     def state(self, value: dict) -> None:
+        npbg = self._np
+        if npbg is not None:
+            npbg.state = value
+            return
         with self.lock:
             self._set_state_unlocked(value)
 
@@ -317,15 +351,12 @@ class BitGenerator:
         ``lead`` plus a multiple of ``unit`` 64-bit draws (Philox jumps whole blocks)."""
         return 0, 1
 
-    def _sync_in(self) -> None:
-        """Hook for wrappers around foreign generators (before a kernel runs)."""
-
-    def _sync_out(self) -> None:
-        """Hook for wrappers around foreign generators (after a kernel ran)."""
-
     # ---- public API ----
     def advance(self, delta: int) -> BitGenerator:
         delta = operator.index(delta)
+        if self._np is not None:
+            self._np.advance(delta)
+            return self
         with self.lock:
             state, inc, _has, _u = self._words()
             state = _lcg_jump(state, self._mult, inc, delta)
@@ -340,6 +371,10 @@ class BitGenerator:
         return bit_generator
 
     def random_raw(self, size: Any = None, output: bool = True) -> Any:
+        npbg = self._np
+        if npbg is not None and (size is None or (type(size) is int
+                                                  and size < _SMALL_LIMIT[0])):
+            return npbg.random_raw(size, output)
         from lazynp.random._generator import _fill_raw
 
         return _fill_raw(self, size, output)
@@ -354,9 +389,13 @@ class BitGenerator:
         return {"state": self.state, "seed_seq": self._seed_seq}
 
     def __setstate__(self, d: dict) -> None:
-        self.lock = threading.Lock()
-        self._st = np.zeros(6, dtype=np.uint64)
         self._seed_seq = d["seed_seq"]
+        if self._np_cls is not None:
+            self._np = self._np_cls(0)
+            self.lock = self._np.lock
+        else:
+            self.lock = threading.Lock()
+            self._st = self._new_st()
         self.state = d["state"]
 
     def __reduce__(self):
@@ -369,6 +408,7 @@ class PCG64(BitGenerator):
     _kind = "pcg64"
     _name = "PCG64"
     _mult = PCG_MULT
+    _np_cls = np.random.PCG64
 
 
 class PCG64DXSM(BitGenerator):
@@ -377,6 +417,7 @@ class PCG64DXSM(BitGenerator):
     _kind = "pcg64dxsm"
     _name = "PCG64DXSM"
     _mult = DXSM_MULT
+    _np_cls = np.random.PCG64DXSM
 
 
 class _Missing:
@@ -437,13 +478,11 @@ class MT19937(BitGenerator):
     _kind = "mt19937"
     _name = "MT19937"
     _parallel = False
+    _np_cls = np.random.MT19937
     advance = _Missing()
 
-    def __init__(self, seed: Any = None) -> None:
-        self.lock = threading.Lock()
-        self._st = np.zeros(_MT_N + 2, dtype=np.uint32)
-        self._seed_seq = _seed_seq_from(seed)
-        self._seed(self._seed_seq)
+    def _new_st(self) -> np.ndarray:
+        return np.zeros(_MT_N + 2, dtype=np.uint32)
 
     def _seed(self, seed_seq: Any) -> None:
         val = seed_seq.generate_state(_MT_N, np.uint32)
@@ -453,6 +492,10 @@ class MT19937(BitGenerator):
 
     def _legacy_seeding(self, seed: Any) -> None:
         seed = _asnumpy_maybe(seed)
+        if self._np is not None:  # NumPy's own seeding of the NumPy object
+            self._np._legacy_seeding(seed)
+            self._seed_seq = None
+            return
         with self.lock:
             try:
                 if seed is None:
@@ -510,17 +553,13 @@ class MT19937(BitGenerator):
     def jumped(self, jumps: int = 1) -> MT19937:
         # Note: the 2**128-step polynomial jump runs on NumPy's MT19937 (state in, state out).
         jumps = operator.index(jumps)
-        tmp = np.random.MT19937(0)
-        tmp.state = self.state
+        tmp = self._np
+        if tmp is None:
+            tmp = np.random.MT19937(0)
+            tmp.state = self.state
         bit_generator = type(self)(seed=None)
         bit_generator.state = tmp.jumped(jumps).state
         return bit_generator
-
-    def __setstate__(self, d: dict) -> None:
-        self.lock = threading.Lock()
-        self._st = np.zeros(_MT_N + 2, dtype=np.uint32)
-        self._seed_seq = d["seed_seq"]
-        self.state = d["state"]
 
 
 class SFC64(BitGenerator):

@@ -1,8 +1,9 @@
 """A lazynp view of a NumPy bit generator, so ``default_rng(np_generator)`` stays in step.
 
-For bit generator types lazynp compiles (PCG64, PCG64DXSM) the wrapper shares the NumPy
-object's lock and copies its state into the kernel state block before each kernel call and back
-after it, so both objects continue one stream.  Other types have no native kernels: a Generator
+For bit generator types lazynp compiles (PCG64, PCG64DXSM) the wrapper is NumPy-backed like
+lazynp's own PCG64: it shares the NumPy object's lock, small requests run NumPy's methods on it,
+and kernels copy its state memory in before each call and back after it, so both objects
+continue one stream.  Other types have no native kernels: a Generator
 around them delegates every method to ``numpy.random.Generator`` on the same NumPy object.
 """
 
@@ -24,19 +25,13 @@ class ForeignBitGenerator(BitGenerator):
     def __init__(self, foreign: np.random.BitGenerator) -> None:  # noqa: D107
         self._foreign = foreign
         self.lock = foreign.lock
-        self._st = np.zeros(6, dtype=np.uint64)
         self._seed_seq = getattr(foreign, "seed_seq", None)
         name = type(foreign).__name__
         self._name = name
         self._native = name in _NATIVE
         if self._native:
             self._kind, self._mult = _NATIVE[name]
-
-    def _sync_in(self) -> None:
-        self._set_state_unlocked(self._foreign.state)
-
-    def _sync_out(self) -> None:
-        self._foreign.state = self._state_unlocked()
+            self._np = foreign  # NumPy-backed: kernels sync with its state memory
 
     @property
     def state(self) -> dict:

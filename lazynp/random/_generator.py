@@ -4,7 +4,10 @@ Every method follows NumPy's ``_generator.pyx`` / ``_common.pyx`` argument handl
 versus broadcast paths, constraint checks and their messages, ``size``/``out`` rules) and runs
 one compiled kernel call per request (see ``_kernels.py`` for the ABI).  Results are numpy
 arrays internally; the public methods return them as lazynp arrays (``_wrap.wrap``) and accept
-lazynp arrays as parameters.
+lazynp arrays as parameters.  On a NumPy-backed bit generator a small request (fewer than
+``config.eager_threshold`` elements, no lazynp array arguments) skips all of this: the public
+method calls NumPy's own Generator method on the NumPy object holding the state (see
+``NUMPY_SMALL``), so it costs what NumPy's call costs.
 
 Parallel fill: for requests whose draws per element are fixed (``random``, ``uniform``,
 ``integers`` over a full power-of-two range, ``bytes``, ``random_raw``), a large output is split
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lazynp.random._bitgen import PCG64, BitGenerator
+from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator
 from lazynp.random._wrap import asnumpy, is_lazynp, wrap
 
 if TYPE_CHECKING:
@@ -37,6 +40,14 @@ if TYPE_CHECKING:
 __all__ = ["Generator", "default_rng"]
 
 _PAR_MIN_PER_THREAD = 1 << 16
+
+# Small requests on a NumPy-backed bit generator (PCG64, PCG64DXSM, MT19937 and NumPy's own
+# PCG64 / PCG64DXSM objects) run NumPy's own Generator / RandomState method on the same NumPy
+# object: NumPy's bits and NumPy's cost.  Large ones (``size`` or ``out`` of at least
+# ``config.eager_threshold`` elements) and calls with lazynp array arguments run lazynp's
+# kernels (lazy sources, parallel fill), which copy the NumPy object's state memory in and out.
+# Tests set ``NUMPY_SMALL[0] = False`` to build generators that always run the kernels.
+NUMPY_SMALL = [True]
 
 # ---------------------------------------------------------------------------------------------
 # kernel invocation and parallel fill
@@ -478,22 +489,31 @@ class Generator:
     """Generator(bit_generator): NumPy's Generator on lazynp's compiled bit generators."""
 
     def __init__(self, bit_generator: Any) -> None:
-        bit_generator = asnumpy(bit_generator)
-        if isinstance(bit_generator, np.random.BitGenerator):
-            from lazynp.random._foreign import ForeignBitGenerator
+        if type(bit_generator) is not PCG64:
+            bit_generator = asnumpy(bit_generator)
+            if isinstance(bit_generator, np.random.BitGenerator):
+                from lazynp.random._foreign import ForeignBitGenerator
 
-            bit_generator = ForeignBitGenerator(bit_generator)
-        if not isinstance(bit_generator, BitGenerator):
-            raise ValueError("Invalid bit generator. The bit generator must be instantiated.")
+                bit_generator = ForeignBitGenerator(bit_generator)
+            if not isinstance(bit_generator, BitGenerator):
+                raise ValueError("Invalid bit generator. The bit generator must be "
+                                 "instantiated.")
         self._bit_generator = bit_generator
         self.lock = bit_generator.lock
-        # NumPy's per-Generator binomial_t (setup cache of random_binomial), 17 slots.
-        self._binom = np.zeros(17, np.float64)
+        npbg = bit_generator._np
+        # NumPy's Generator on the NumPy object holding the state: small requests (see
+        # NUMPY_SMALL); None where the state is lazynp's own (Philox, SFC64).
+        self._npg = np.random.Generator(npbg) if npbg is not None and NUMPY_SMALL[0] else None
         # Bit generators without compiled kernels (NumPy's MT19937, Philox, SFC64 wrapped by
         # ForeignBitGenerator) run every method through NumPy's Generator on the same object.
         self._np_delegate = None
         if not getattr(bit_generator, "_native", True):
-            self._np_delegate = np.random.Generator(bit_generator.numpy)
+            self._np_delegate = self._npg = np.random.Generator(bit_generator.numpy)
+
+    @functools.cached_property
+    def _binom(self) -> np.ndarray:
+        """NumPy's per-Generator binomial_t (setup cache of random_binomial), 17 slots."""
+        return np.zeros(17, np.float64)
 
     def __repr__(self) -> str:
         return self.__str__() + " at 0x{:X}".format(id(self))
@@ -1471,11 +1491,71 @@ _PUBLIC = ["random", "uniform", "integers", "bytes", "standard_normal", "normal"
            "multivariate_hypergeometric", "dirichlet", "multivariate_normal"]
 
 
+_PLAIN = frozenset([int, float, bool, complex, str, bytes, type(None), list, tuple, np.ndarray,
+                    np.float64, np.float32, np.int64, np.int32, np.uint64, np.uint32, np.bool_,
+                    np.dtype, type])
+
+
+def _count(size: Any) -> int:
+    """Elements of a ``size`` argument (0 where it is malformed: NumPy will say why)."""
+    if type(size) is int:
+        return size
+    if type(size) is not tuple:
+        try:
+            return operator.index(size)
+        except TypeError:
+            pass
+    try:
+        n = 1
+        for d in size:
+            n *= operator.index(d)
+        return n
+    except Exception:
+        return 0
+
+
+def _numpy_ok(args: tuple, kwargs: dict, size_pos: int | None, out_pos: int | None) -> bool:
+    """True when NumPy's own method can serve the call: no lazynp array arguments, and the
+    ``size`` / ``out`` request (if any) below the eager threshold."""
+    for a in args:
+        if type(a) not in _PLAIN and is_lazynp(a):
+            return False
+    for a in kwargs.values():
+        if type(a) not in _PLAIN and is_lazynp(a):
+            return False
+    limit = _SMALL_LIMIT[0]
+    size = args[size_pos] if size_pos is not None and len(args) > size_pos else \
+        kwargs.get("size")
+    if size is not None and _count(size) >= limit:
+        return False
+    out = args[out_pos] if out_pos is not None and len(args) > out_pos else kwargs.get("out")
+    return not (type(out) is np.ndarray and out.size >= limit)
+
+
+def _wrap_big(r: Any) -> Any:
+    """A NumPy result as handed out: large arrays become lazynp arrays."""
+    if type(r) is np.ndarray and r.size >= _SMALL_LIMIT[0]:
+        return wrap(r)
+    return r
+
+
+def _arg_pos(fn: Any, arg: str) -> int | None:
+    import inspect
+
+    names = list(inspect.signature(fn).parameters)[1:]  # without self
+    return names.index(arg) if arg in names else None
+
+
 def _make_public(name: str):
     impl = getattr(Generator, "_" + name)
+    size_pos = _arg_pos(impl, "length" if name == "bytes" else "size")
+    out_pos = _arg_pos(impl, "out")
 
     @functools.wraps(impl)
     def method(self, *args, **kwargs):
+        g = self._npg
+        if g is not None and _numpy_ok(args, kwargs, size_pos, out_pos):
+            return _wrap_big(getattr(g, name)(*args, **kwargs))
         if self._np_delegate is not None:
             from lazynp.random._wrap import unwrap_args, wrap_result
 
@@ -1514,6 +1594,201 @@ def _make_public(name: str):
 for _name in _PUBLIC:
     setattr(Generator, _name, _make_public(_name))
 
+# Hand-written fast paths of the everyday methods: NumPy's method at once for a small request
+# with plain arguments, else the general method above (same signature as NumPy's).
+_general = {name: getattr(Generator, name) for name in _PUBLIC}
+
+
+def _fast_methods() -> dict:
+    gen_random = _general["random"]
+    gen_standard_normal = _general["standard_normal"]
+    gen_standard_exponential = _general["standard_exponential"]
+    gen_normal = _general["normal"]
+    gen_uniform = _general["uniform"]
+    gen_exponential = _general["exponential"]
+    gen_integers = _general["integers"]
+    gen_choice = _general["choice"]
+    gen_shuffle = _general["shuffle"]
+    gen_permutation = _general["permutation"]
+    limit = _SMALL_LIMIT
+    f64 = np.float64
+    ndarray = np.ndarray
+
+    def random(self, size=None, dtype=f64, out=None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
+            g = self._npg
+            if g is not None:
+                return g.random(size, dtype)
+        return gen_random(self, size, dtype, out)
+
+    def standard_normal(self, size=None, dtype=f64, out=None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
+            g = self._npg
+            if g is not None:
+                return g.standard_normal(size, dtype)
+        return gen_standard_normal(self, size, dtype, out)
+
+    def standard_exponential(self, size=None, dtype=f64, method="zig", out=None):
+        if out is None and (type(size) is int and size < limit[0] or size is None
+                            or _count(size) < limit[0]):
+            g = self._npg
+            if g is not None:
+                return g.standard_exponential(size, dtype, method)
+        return gen_standard_exponential(self, size, dtype, method, out)
+
+    # With a small ``size`` the result is small whatever the parameters (NumPy reads a lazynp
+    # array parameter through ``__array__``); without ``size`` scalar parameters give a scalar
+    # and NumPy array parameters NumPy's result (large ones handed out as lazynp arrays).
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        g = self._npg
+        if g is not None:
+            if size is None:
+                if (type(loc) is float or type(loc) is int) and (
+                        type(scale) is float or type(scale) is int):
+                    return g.normal(loc, scale)
+                if (type(loc) in _PLAIN or not is_lazynp(loc)) and (
+                        type(scale) in _PLAIN or not is_lazynp(scale)):
+                    return _wrap_big(g.normal(loc, scale))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
+                return g.normal(loc, scale, size)
+        return gen_normal(self, loc, scale, size)
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        g = self._npg
+        if g is not None:
+            if size is None:
+                if (type(low) is float or type(low) is int) and (
+                        type(high) is float or type(high) is int):
+                    return g.uniform(low, high)
+                if (type(low) in _PLAIN or not is_lazynp(low)) and (
+                        type(high) in _PLAIN or not is_lazynp(high)):
+                    return _wrap_big(g.uniform(low, high))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
+                return g.uniform(low, high, size)
+        return gen_uniform(self, low, high, size)
+
+    def exponential(self, scale=1.0, size=None):
+        g = self._npg
+        if g is not None:
+            if size is None:
+                if (type(scale) is float or type(scale) is int):
+                    return g.exponential(scale)
+                if (type(scale) in _PLAIN or not is_lazynp(scale)):
+                    return _wrap_big(g.exponential(scale))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
+                return g.exponential(scale, size)
+        return gen_exponential(self, scale, size)
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
+        g = self._npg
+        if g is not None:
+            if size is None:
+                if type(low) is int and (high is None or type(high) is int):
+                    return g.integers(low, high, None, dtype, endpoint)
+                if (type(low) in _PLAIN or not is_lazynp(low)) and (
+                        type(high) in _PLAIN or not is_lazynp(high)):
+                    return _wrap_big(g.integers(low, high, None, dtype, endpoint))
+            elif type(size) is int and size < limit[0] or _count(size) < limit[0]:
+                return g.integers(low, high, size, dtype, endpoint)
+        return gen_integers(self, low, high, size, dtype, endpoint)
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        g = self._npg
+        if g is not None and (type(a) is int or (type(a) is ndarray and a.ndim == 1)) and (
+                p is None or type(p) is ndarray) and (
+                type(size) is int and size < limit[0] or size is None
+                or _count(size) < limit[0]):
+            return g.choice(a, size, replace, p, axis, shuffle)
+        return gen_choice(self, a, size, replace, p, axis, shuffle)
+
+    def shuffle(self, x, axis=0):
+        g = self._npg
+        if g is not None and type(x) is ndarray:
+            return g.shuffle(x, axis)
+        return gen_shuffle(self, x, axis)
+
+    def permutation(self, x, axis=0):
+        g = self._npg
+        if g is not None and ((type(x) is int and x < limit[0])
+                              or (type(x) is ndarray and x.size < limit[0])):
+            return g.permutation(x, axis)
+        return gen_permutation(self, x, axis)
+
+    return {"random": random, "standard_normal": standard_normal,
+            "standard_exponential": standard_exponential, "normal": normal,
+            "uniform": uniform, "exponential": exponential, "integers": integers,
+            "choice": choice, "shuffle": shuffle, "permutation": permutation}
+
+
+# Not distribution parameters (no effect on the result's size).
+_OPTION_PARAMS = {"size", "out", "dtype", "method", "endpoint", "check_valid", "tol",
+                  "replace", "shuffle", "axis"}
+
+
+def _generated_fast_method(name: str) -> Any:
+    """The fast path of another method with a ``size`` parameter, generated from its
+    signature (NumPy's): NumPy's method for a small ``size``, or for no ``size`` with scalar
+    (Python int/float) distribution parameters; else the general method."""
+    import inspect
+
+    params = list(inspect.signature(getattr(Generator, "_" + name)).parameters.values())[1:]
+    names = [p.name for p in params]
+    if "size" not in names or any(p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                                  for p in params):
+        return None
+    ns: dict[str, Any] = {"general": _general[name], "limit": _SMALL_LIMIT, "_count": _count,
+                          "_PLAIN": _PLAIN, "is_lazynp": is_lazynp, "_wrap_big": _wrap_big}
+    sig, call = [], []
+    star = False
+    for i, p in enumerate(params):
+        if p.kind is p.KEYWORD_ONLY and not star:
+            sig.append("*")
+            star = True
+        if p.default is p.empty:
+            sig.append(p.name)
+        else:
+            ns[f"_d{i}"] = p.default
+            sig.append(f"{p.name}=_d{i}")
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+    dist = [n for n in names if n not in _OPTION_PARAMS]
+    scalar = " and ".join(f"(type({n}) is float or type({n}) is int)" for n in dist) or "True"
+    plain = " and ".join(f"(type({n}) in _PLAIN or not is_lazynp({n}))" for n in dist) or "True"
+    out = " and out is None" if "out" in names else ""
+    args = ", ".join(call)
+    src = f"""
+def {name}(self, {", ".join(sig)}):
+    g = self._npg
+    if g is not None{out}:
+        if type(size) is int:
+            if size < limit[0]:
+                return g.{name}({args})
+        elif size is None:
+            if {scalar}:
+                return g.{name}({args})
+            if {plain}:  # array parameters: NumPy's result, large ones as lazynp arrays
+                return _wrap_big(g.{name}({args}))
+        elif _count(size) < limit[0]:
+            return g.{name}({args})
+    return general(self, {args})
+"""
+    exec(src, ns)  # noqa: S102 - source built above from the method's own signature
+    return ns[name]
+
+
+_FAST = _fast_methods()
+for _name in _PUBLIC:
+    if _name not in _FAST:
+        _fn = _generated_fast_method(_name)
+        if _fn is not None:
+            _FAST[_name] = _fn
+for _name, _fn in _FAST.items():
+    _fn.__name__ = _name
+    _fn.__qualname__ = "Generator." + _name
+    _fn.__doc__ = getattr(np.random.Generator, _name).__doc__
+    setattr(Generator, _name, _fn)
+
 
 def _fallback_method(name: str):
     """Generator methods not compiled yet run NumPy's on a synchronised NumPy twin."""
@@ -1523,8 +1798,9 @@ def _fallback_method(name: str):
         from lazynp.random._wrap import unwrap_args, wrap_result
 
         args, kwargs = unwrap_args(args, kwargs)
-        if self._np_delegate is not None:
-            return wrap_result(np_method(self._np_delegate, *args, **kwargs))
+        g = self._np_delegate or self._npg
+        if g is not None:
+            return wrap_result(np_method(g, *args, **kwargs))
         bg = self._bit_generator
         twin = bg._numpy_twin()
         with bg.lock:
@@ -1552,12 +1828,24 @@ for _name in dir(np.random.Generator):
         setattr(Generator, _name, _fallback_method(_name))
 
 
+_new_generator = object.__new__
+_np_generator = np.random.Generator
+
+
 def default_rng(seed: Any = None) -> Generator:
     """Construct a Generator with the default BitGenerator (PCG64), as numpy.random.default_rng.
 
     ``seed`` may be None, an int, a sequence of ints, a SeedSequence (lazynp or NumPy), a
     BitGenerator or a Generator (lazynp or NumPy; NumPy ones are wrapped so both stay in step).
     """
+    if seed is None or type(seed) is int or type(seed) is list:
+        bg = PCG64(seed)
+        g = _new_generator(Generator)
+        g._bit_generator = bg
+        g.lock = bg.lock
+        g._npg = _np_generator(bg._np) if NUMPY_SMALL[0] else None
+        g._np_delegate = None
+        return g
     seed = asnumpy(seed)
     if isinstance(seed, Generator):
         return seed

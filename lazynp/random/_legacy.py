@@ -15,6 +15,12 @@ is NumPy's Python code over the legacy Gaussian.  A RandomState around a NumPy b
 object that lazynp has no kernels for delegates to NumPy; the twin (``_run_twin``: NumPy's
 RandomState with the state copied in and back) remains only for array-valued ``n`` in
 ``multinomial``.
+
+On a NumPy-backed bit generator (MT19937, PCG64, PCG64DXSM) a RandomState holds NumPy's own
+RandomState on the same NumPy object (``_nprs``): it serves every call (and holds the Gaussian
+cache) except large requests of the methods that can be lazy or filled in parallel on a bit
+generator that can jump (``_LAZY_CAPABLE``).  The module functions of the everyday calls go
+straight to the global RandomState's ``_nprs`` for small requests.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from lazynp.random._bitgen import MT19937, BitGenerator
+from lazynp.random import _generator
+from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator
 from lazynp.random._generator import (
     _INT_TABLE,
+    _PLAIN,
     CONS_BOUNDED_0_1,
     CONS_BOUNDED_GT_0_1,
     CONS_BOUNDED_LT_0_1,
@@ -43,22 +51,68 @@ from lazynp.random._generator import (
     _check_array_constraint,
     _check_constraint,
     _kahan_sum,
+    _numpy_ok,
+    _wrap_big,
     mvn_shape,
     weighted_sample_without_replacement,
 )
-from lazynp.random._wrap import asnumpy, unwrap_args, wrap_result
+from lazynp.random._wrap import asnumpy, is_lazynp, unwrap_args, wrap_result
 
 __all__ = ["RandomState"]
 
 
+# Methods whose large requests can use lazynp's lazy sources / parallel fill (on a bit generator
+# that can jump: PCG64, PCG64DXSM): they stay on lazynp's kernels when large.  Every other call
+# on a NumPy-backed RandomState runs NumPy's RandomState method on the same NumPy bit generator
+# object, which also holds the legacy Gaussian cache (has_gauss, gauss) then.
+_LAZY_CAPABLE = {"random_sample": "size", "random": "size", "uniform": "size",
+                 "randint": "size", "bytes": "length", "tomaxint": "size"}
+
+
+def _numpy_rs(self: RandomState, name: str, args: tuple, kwargs: dict) -> Any:
+    """The NumPy RandomState to serve this call, or None for lazynp's kernels."""
+    d = self._np_delegate
+    if d is not None:
+        return d
+    d = self._nprs
+    if d is not None and self._lazy_ok and name in _LAZY_CAPABLE:
+        import inspect
+
+        pos = _SIZE_POS.get(name)
+        if pos is None:
+            params = list(inspect.signature(getattr(np.random.RandomState, name)).parameters)
+            pos = _SIZE_POS[name] = params.index(_LAZY_CAPABLE[name])
+        if not _numpy_ok(args, kwargs, pos, None):
+            return None
+    return d
+
+
+_SIZE_POS: dict[str, int] = {}
+
+
+def _call_numpy(d: Any, name: str, args: tuple, kwargs: dict) -> Any:
+    for a in args:
+        if type(a) not in _PLAIN:
+            break
+    else:
+        for a in kwargs.values():
+            if type(a) not in _PLAIN:
+                break
+        else:
+            return _wrap_big(getattr(d, name)(*args, **kwargs))
+    args, kwargs = unwrap_args(args, kwargs)
+    return wrap_result(getattr(d, name)(*args, **kwargs))
+
+
 def _public(fn: Any) -> Any:
     """lazynp arrays in, lazynp arrays out, around a method working on numpy arrays."""
+    name = fn.__name__
 
     @functools.wraps(fn)
     def method(self: RandomState, *args: Any, **kwargs: Any) -> Any:
-        if self._np_delegate is not None:
-            args, kwargs = unwrap_args(args, kwargs)
-            return wrap_result(getattr(self._np_delegate, fn.__name__)(*args, **kwargs))
+        d = _numpy_rs(self, name, args, kwargs)
+        if d is not None:
+            return _call_numpy(d, name, args, kwargs)
         args, kwargs = unwrap_args(args, kwargs)
         return wrap_result(fn(self, *args, **kwargs))
 
@@ -92,6 +146,14 @@ class RandomState:
         self._aug = np.zeros(2, np.float64)  # [has_gauss, gauss] of NumPy's aug_bitgen_t
         self.lock = bit_generator.lock
         self._twin: np.random.RandomState | None = None
+        # NumPy's RandomState on the NumPy object holding the state (NumPy-backed bit
+        # generators): it serves every call but large ones of the _LAZY_CAPABLE methods on a
+        # bit generator that can jump, and it holds the Gaussian cache (``_aug`` unused then).
+        self._nprs = None
+        npbg = bit_generator._np
+        if npbg is not None and self._np_delegate is None and _generator.NUMPY_SMALL[0]:
+            self._nprs = np.random.RandomState(npbg)
+        self._lazy_ok = bit_generator._kind != "mt19937"
 
     def __repr__(self) -> str:
         return f"{self} at 0x{id(self):X}"
@@ -119,6 +181,10 @@ class RandomState:
     def seed(self, seed: Any = None) -> None:
         if self._np_delegate is not None:
             return self._np_delegate.seed(asnumpy(seed))
+        if self._nprs is not None:
+            self._nprs.seed(asnumpy(seed))
+            self._bit_generator._seed_seq = None
+            return None
         if not isinstance(self._bit_generator, MT19937):
             raise TypeError("can only re-seed a MT19937 BitGenerator")
         self._bit_generator._legacy_seeding(asnumpy(seed))
@@ -126,8 +192,9 @@ class RandomState:
         return None
 
     def get_state(self, legacy: bool = True) -> Any:
-        if self._np_delegate is not None:
-            return self._np_delegate.get_state(legacy=legacy)
+        d = self._np_delegate or self._nprs
+        if d is not None:
+            return d.get_state(legacy=legacy)
         st = self._bit_generator.state
         if st["bit_generator"] != "MT19937" and legacy:
             warnings.warn("get_state and legacy can only be used with the MT19937 "
@@ -145,8 +212,9 @@ class RandomState:
         return st
 
     def set_state(self, state: Any) -> None:
-        if self._np_delegate is not None:
-            return self._np_delegate.set_state(state)
+        d = self._np_delegate or self._nprs
+        if d is not None:
+            return d.set_state(state)
         if isinstance(state, dict):
             if "bit_generator" not in state or "state" not in state:
                 raise ValueError("state dictionary is not valid.")
@@ -261,11 +329,21 @@ class RandomState:
                 return dtype(ret)
         return ret
 
-    @_public
     def shuffle(self, x):
+        if is_lazynp(x):
+            # Shuffle a copy, then write through lazynp's __setitem__ (pending readers of the
+            # old buffer are forced first), as Generator.shuffle does.
+            tmp = np.array(asnumpy(x))
+            self.shuffle(tmp)
+            x[...] = tmp
+            return None
+        d = self._np_delegate or self._nprs
+        if d is not None:
+            return d.shuffle(x)
         if isinstance(x, np.ndarray) and x.ndim == 0:
             raise TypeError("len() of unsized object")
         self._gen._shuffle(x)
+        return None
 
     @_public
     def permutation(self, x):
@@ -402,9 +480,10 @@ def _legacy_simple(name: str) -> Any:
     np_method = getattr(np.random.RandomState, name)
 
     def method(self: RandomState, *args: Any, **kwargs: Any) -> Any:
+        d = self._np_delegate or self._nprs
+        if d is not None:
+            return _call_numpy(d, name, args, kwargs)
         args, kwargs = unwrap_args(args, kwargs)
-        if self._np_delegate is not None:
-            return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
         names = [p[0] for p in pspec] + ["size"]
         if len(args) > len(names):
             raise TypeError(f"{name}() takes at most {len(names)} positional arguments "
@@ -589,13 +668,104 @@ for _name, _fn in [("binomial", _rs_binomial), ("hypergeometric", _rs_hypergeome
     setattr(RandomState, _name, _public(_fn))
 
 
+def _rs_fast_methods() -> dict:
+    """Fast paths of RandomState's everyday methods: NumPy's method at once for a small
+    request with plain arguments, else the general method (same signatures as NumPy's)."""
+    general = {n: getattr(RandomState, n) for n in (
+        "random_sample", "random", "randint", "standard_normal", "normal", "uniform")}
+    limit = _SMALL_LIMIT
+
+    def random_sample(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.random_sample(size)
+        return general["random_sample"](self, size)
+
+    def random(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.random_sample(size)
+        return general["random"](self, size)
+
+    def rand(self, *args):
+        nprs = self._nprs
+        if nprs is not None:
+            if not args:
+                return nprs.random_sample()
+            if len(args) == 1 and type(args[0]) is int and args[0] < limit[0]:
+                return nprs.random_sample(args[0])
+        return general["random_sample"](self, size=args) if args else \
+            general["random_sample"](self)
+
+    def randn(self, *args):
+        nprs = self._nprs
+        if nprs is not None:
+            if not args:
+                return nprs.standard_normal()
+            if len(args) == 1 and type(args[0]) is int and args[0] < limit[0]:
+                return nprs.standard_normal(args[0])
+        return general["standard_normal"](self, size=args) if args else \
+            general["standard_normal"](self)
+
+    def standard_normal(self, size=None):
+        nprs = self._nprs
+        if nprs is not None and (type(size) is int and size < limit[0] or size is None):
+            return nprs.standard_normal(size)
+        return general["standard_normal"](self, size)
+
+    def randint(self, low, high=None, size=None, dtype=int):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.randint(low, high, size, dtype)
+            elif size is None and type(low) is int and (high is None or type(high) is int):
+                return nprs.randint(low, high, None, dtype)
+        return general["randint"](self, low, high, size, dtype)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.normal(loc, scale, size)
+            elif size is None and (type(loc) is float or type(loc) is int) and (
+                    type(scale) is float or type(scale) is int):
+                return nprs.normal(loc, scale)
+        return general["normal"](self, loc, scale, size)
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        nprs = self._nprs
+        if nprs is not None:
+            if type(size) is int:
+                if size < limit[0]:
+                    return nprs.uniform(low, high, size)
+            elif size is None and (type(low) is float or type(low) is int) and (
+                    type(high) is float or type(high) is int):
+                return nprs.uniform(low, high)
+        return general["uniform"](self, low, high, size)
+
+    return {f.__name__: f for f in (random_sample, random, rand, randn, standard_normal,
+                                    randint, normal, uniform)}
+
+
+for _name, _fn in _rs_fast_methods().items():
+    _fn.__qualname__ = "RandomState." + _name
+    _fn.__doc__ = getattr(np.random.RandomState, _name).__doc__
+    _inner = getattr(getattr(RandomState, _name), "__wrapped__", None)
+    if _inner is not None:  # the numpy-arrays implementation, called internally
+        _fn.__wrapped__ = _inner
+    setattr(RandomState, _name, _fn)
+
+
 def _twin_method(name: str) -> Any:
     np_method = getattr(np.random.RandomState, name)
 
     def method(self: RandomState, *args: Any, **kwargs: Any) -> Any:
+        d = self._np_delegate or self._nprs
+        if d is not None:
+            return _call_numpy(d, name, args, kwargs)
         args, kwargs = unwrap_args(args, kwargs)
-        if self._np_delegate is not None:
-            return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
         return wrap_result(self._run_twin(name, args, kwargs))
 
     method.__name__ = name
@@ -614,15 +784,31 @@ for _name in dir(np.random.RandomState):
 # ---- module-level functions on a global RandomState (numpy.random's mtrand._rand) ----------
 
 _global: list[RandomState] = []
+# The global RandomState's NumPy RandomState when it serves small calls (NumPy-backed bit
+# generator), and the same only when that bit generator is MT19937 (seed's fast path).
+_NPRS: Any = None
+_NPRS_MT: Any = None
+
+
+def _set_global(rs: RandomState) -> None:
+    global _NPRS, _NPRS_MT
+    _global[:] = [rs]
+    _NPRS = rs._nprs
+    _NPRS_MT = rs._nprs if isinstance(rs._bit_generator, MT19937) else None
 
 
 def _rand() -> RandomState:
     if not _global:
-        _global.append(RandomState())
+        _set_global(RandomState())
     return _global[0]
 
 
 def seed(seed: Any = None) -> None:
+    nprs = _NPRS_MT
+    if nprs is not None and (seed is None or type(seed) is int):
+        nprs.seed(seed)
+        _global[0]._bit_generator._seed_seq = None
+        return None
     rs = _rand()
     if isinstance(rs._bit_generator, MT19937):
         return rs.seed(seed)
@@ -636,15 +822,125 @@ def get_bit_generator() -> Any:
 
 
 def set_bit_generator(bitgen: Any) -> None:
-    _global[:] = [RandomState(bitgen)]
+    _set_global(RandomState(bitgen))
 
 
-def sample(*args: Any, **kwargs: Any) -> Any:
-    return _rand().random_sample(*args, **kwargs)
+# Module functions of the everyday calls: NumPy's method of the global NumPy RandomState at once
+# for a small request with plain arguments, else the global lazynp RandomState's method.
+
+def random_sample(size: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
+        return nprs.random_sample(size)
+    return _rand().random_sample(size)
 
 
-def ranf(*args: Any, **kwargs: Any) -> Any:
-    return _rand().random_sample(*args, **kwargs)
+def random(size: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
+        return nprs.random_sample(size)
+    return _rand().random_sample(size)
+
+
+def sample(size: Any = None) -> Any:
+    return random_sample(size)
+
+
+def ranf(size: Any = None) -> Any:
+    return random_sample(size)
+
+
+def rand(*args: Any) -> Any:
+    nprs = _NPRS
+    if nprs is not None:
+        if not args:
+            return nprs.random_sample()
+        if len(args) == 1 and type(args[0]) is int and args[0] < _SMALL_LIMIT[0]:
+            return nprs.random_sample(args[0])  # NumPy's rand(n) is random_sample((n,))
+    return _rand().rand(*args)
+
+
+def randn(*args: Any) -> Any:
+    nprs = _NPRS
+    if nprs is not None:
+        if not args:
+            return nprs.standard_normal()
+        if len(args) == 1 and type(args[0]) is int and args[0] < _SMALL_LIMIT[0]:
+            return nprs.standard_normal(args[0])  # NumPy's randn(n) is standard_normal((n,))
+    return _rand().randn(*args)
+
+
+def randint(low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> Any:
+    nprs = _NPRS
+    if nprs is not None:
+        if type(size) is int:
+            if size < _SMALL_LIMIT[0]:
+                return nprs.randint(low, high, size, dtype)
+        elif size is None and type(low) is int and (high is None or type(high) is int):
+            return nprs.randint(low, high, None, dtype)
+    return _rand().randint(low, high, size, dtype)
+
+
+def standard_normal(size: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None and (type(size) is int and size < _SMALL_LIMIT[0] or size is None):
+        return nprs.standard_normal(size)
+    return _rand().standard_normal(size)
+
+
+def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None:
+        if type(size) is int:
+            if size < _SMALL_LIMIT[0]:
+                return nprs.normal(loc, scale, size)
+        elif size is None and (type(loc) is float or type(loc) is int) and (
+                type(scale) is float or type(scale) is int):
+            return nprs.normal(loc, scale)
+    return _rand().normal(loc, scale, size)
+
+
+def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None:
+        if type(size) is int:
+            if size < _SMALL_LIMIT[0]:
+                return nprs.uniform(low, high, size)
+        elif size is None and (type(low) is float or type(low) is int) and (
+                type(high) is float or type(high) is int):
+            return nprs.uniform(low, high)
+    return _rand().uniform(low, high, size)
+
+
+def choice(a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
+    nprs = _NPRS
+    if nprs is not None and (type(a) is int or (type(a) is np.ndarray and a.ndim == 1)) and (
+            p is None or type(p) is np.ndarray) and (
+            type(size) is int and size < _SMALL_LIMIT[0] or size is None):
+        return nprs.choice(a, size, replace, p)
+    return _rand().choice(a, size, replace, p)
+
+
+def shuffle(x: Any) -> None:
+    nprs = _NPRS
+    if nprs is not None and (type(x) is np.ndarray or type(x) is list):
+        return nprs.shuffle(x)
+    return _rand().shuffle(x)
+
+
+def permutation(x: Any) -> Any:
+    nprs = _NPRS
+    if nprs is not None and ((type(x) is int and x < _SMALL_LIMIT[0])
+                             or (type(x) is np.ndarray and x.size < _SMALL_LIMIT[0])):
+        return nprs.permutation(x)
+    return _rand().permutation(x)
+
+
+_FAST_FUNCTIONS = {f.__name__: f for f in (
+    random_sample, random, rand, randn, randint, standard_normal, normal, uniform, choice,
+    shuffle, permutation)}
+for _f in (*_FAST_FUNCTIONS.values(), sample, ranf, seed):
+    _f.__doc__ = getattr(np.random, _f.__name__).__doc__
 
 
 MODULE_FUNCTIONS = [
@@ -660,7 +956,12 @@ MODULE_FUNCTIONS = [
 
 
 def _module_function(name: str) -> Any:
+    lazy_capable = name in _LAZY_CAPABLE
+
     def fn(*args: Any, **kwargs: Any) -> Any:
+        nprs = _NPRS
+        if nprs is not None and not lazy_capable:  # what the global RandomState would do
+            return _call_numpy(nprs, name, args, kwargs)
         return getattr(_rand(), name)(*args, **kwargs)
 
     fn.__name__ = name
@@ -669,4 +970,5 @@ def _module_function(name: str) -> Any:
     return fn
 
 
-FUNCTIONS = {name: _module_function(name) for name in MODULE_FUNCTIONS}
+FUNCTIONS = {name: _FAST_FUNCTIONS.get(name) or _module_function(name)
+             for name in MODULE_FUNCTIONS}
