@@ -50,6 +50,7 @@ from .graph.views import is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
+_exports = _engine._exports  # (the engine's dict itself, shared)
 
 
 class _ArrayType(type):
@@ -248,10 +249,11 @@ class ndarray(metaclass=_ArrayType):
                 r = d[key]
                 if type(r) is not _np_ndarray:
                     return r
+                base = r.base
             else:
-                if tk is ndarray or (tk is tuple and _has_lazy(key)):
-                    key = to_numpy(key)
-                r = d[key]
+                if tk is ndarray:
+                    key = key._value()
+                r = d[key]  # (lazynp arrays inside a tuple are read through __array__)
                 if type(r) is not _np_ndarray:
                     return r
                 base = r.base
@@ -260,8 +262,20 @@ class ndarray(metaclass=_ArrayType):
                 if base is None or (base is not d and base is not d.base):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
                     return from_numpy(r)
-            if r.size < EAGER_LIMIT[0]:  # a small view: NumPy's own (the small tier)
-                return _engine.export(r)
+            if r.size < EAGER_LIMIT[0]:
+                # A small view: NumPy's own (the small tier), exported (``_engine.export``,
+                # written out here: a loop over rows does this once per row)
+                if _engine._registry:
+                    _engine.before_write(r)
+                rid = id(base) if base.base is None else _engine.root_of(r)
+                refs = _exports.get(rid)
+                if refs is None:
+                    _exports[rid] = [_weakref(r)]
+                else:
+                    refs.append(_weakref(r))
+                    if len(refs) >= 64 and not len(refs) & (len(refs) - 1):
+                        _engine.prune_exports(refs)
+                return r
             return _view(r, self)
         from ._api.shape import getitem
         return getitem(self, key)

@@ -110,34 +110,48 @@ def _sweep() -> None:
 
 # ------------------------------------------------------------------ exported views
 # NumPy views of lazynp-owned memory handed to user code (small slices of a large array,
-# ``__array__``): id(root buffer object) -> how many are alive.  NumPy writes through them
-# without telling lazynp, so a node recorded while one is alive reads a snapshot of the
-# memory (``exported``), and pending readers are forced when one is handed out (``export``).
-_exports: dict[int, int] = {}
-_export_refs: dict[int, weakref.ref] = {}  # keeps the weak references (and callbacks) alive
+# ``__array__``): id(root buffer object) -> weak references to them.  NumPy writes through
+# them without telling lazynp, so pending readers are forced when one is handed out
+# (``export``) and a node recorded while one is alive reads a snapshot of the memory
+# (``exported``).  Dead references are dropped when a root is checked, and when its list
+# doubles past 64 entries (a loop over rows exports one view per iteration).
+_exports: dict[int, list] = {}
 
 
-def export(view: np.ndarray) -> np.ndarray:
-    """Hand ``view`` (NumPy's view of lazynp-owned memory) to user code; returns it."""
+def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
+    """Hand ``view`` (NumPy's view of lazynp-owned memory; ``owner``: its ``.base`` when
+    the caller has it) to user code; returns it."""
     if _registry:
         before_write(view)  # whoever holds the view may write: earlier readers go first
-    rid = root_of(view)
-    _exports[rid] = _exports.get(rid, 0) + 1
-
-    def gone(ref: weakref.ref) -> None:
-        _export_refs.pop(id(ref), None)
-        n = _exports.pop(rid, 1) - 1
-        if n > 0:
-            _exports[rid] = n
-
-    ref = weakref.ref(view, gone)
-    _export_refs[id(ref)] = ref
+    rid = id(owner) if owner is not None and owner.base is None else root_of(view)
+    refs = _exports.get(rid)
+    if refs is None:
+        _exports[rid] = [weakref.ref(view)]
+    else:
+        refs.append(weakref.ref(view))
+        n = len(refs)
+        if n >= 64 and not n & (n - 1):
+            prune_exports(refs)
     return view
+
+
+def prune_exports(refs: list) -> None:
+    """Drop the dead references of one root's exported views (in place)."""
+    refs[:] = [r for r in refs if r() is not None]
 
 
 def exported(arr: np.ndarray) -> bool:
     """Whether a NumPy view that user code holds may write ``arr``'s memory."""
-    return root_of(arr) in _exports
+    rid = root_of(arr)
+    refs = _exports.get(rid)
+    if refs is None:
+        return False
+    live = [r for r in refs if r() is not None]
+    if live:
+        _exports[rid] = live
+        return True
+    del _exports[rid]
+    return False
 
 
 # errstate capsule -> whether it asks for exceptions/callbacks (then ops run at the call)
