@@ -58,7 +58,7 @@ class Setting(NamedTuple):  # (not a dataclass: importing dataclasses costs star
 SETTINGS: tuple[Setting, ...] = (
     Setting("eager", False, _parse_bool,
             "run every operation eagerly through NumPy (no graph at all)"),
-    Setting("eager_threshold", 524288, int,
+    Setting("eager_threshold", 2097152, int,
             "the two tiers: arrays with fewer elements are NumPy's own and computed by NumPy at "
             "once; larger ones are lazynp arrays whose operations are recorded and fused "
             "(calibrated by bench/calibrate_threshold.py)"),

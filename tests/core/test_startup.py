@@ -39,7 +39,7 @@ def test_submodules_load_on_first_use():
 
 def test_a_fused_force_loads_fusion():
     loaded = _modules_after(
-        "import lazynp as np\nx = np.ones(1_000_000) * 2.0 + 1.0\nassert float(x.sum()) == 3e6"
+        "import lazynp as np\nx = np.ones(4_000_000) * 2.0 + 1.0\nassert float(x.sum()) == 12e6"
     )
     assert "lazynp.fusion" in loaded
 
