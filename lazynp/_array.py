@@ -1,7 +1,7 @@
 """``lazynp.ndarray``: the type of lazynp's large and lazy arrays (the lazy tier).
 
 lazynp has two tiers.  Small work is NumPy's own: arrays under the eager threshold
-(``is_small``) are handed to the user as ``numpy.ndarray`` objects, and lazynp's ufuncs and
+(``eager_size``) are handed to the user as ``numpy.ndarray`` objects, and lazynp's ufuncs and
 array functions are NumPy's own objects, so NumPy computes them at NumPy's cost with no
 lazynp frame in the way.  A ``lazynp.ndarray`` is an array that lazynp created and owns and
 that is large enough for fusion to pay (or that is pending); NumPy hands calls that involve

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
+from math import prod as _prod
 from typing import Any
 
 import numpy as np
@@ -44,19 +45,17 @@ _np_zeros = np.zeros
 _np_empty = np.empty
 _np_array = np.array
 _np_asarray = np.asarray
+_np_arange = np.arange
 
 
 def _small_shape(shape: Any) -> bool:
-    """Whether ``shape`` is a tuple of ints under the eager threshold (callers test an int
-    shape inline)."""
-    if type(shape) is tuple:
-        n = 1
-        for d in shape:
-            if type(d) is not int:
-                return False
-            n *= d
-        return n < EAGER_LIMIT[0]
-    return False
+    """Whether ``shape`` (not an int: callers test those inline) has fewer elements than the
+    eager threshold (NumPy's call then checks it: negative or non-integer sizes raise
+    there)."""
+    try:
+        return _prod(shape) < EAGER_LIMIT[0]
+    except TypeError:
+        return False
 
 
 def _size(shape: tuple[int, ...]) -> int:
@@ -152,7 +151,10 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
           like=None):
     if type(object) is not ndarray and not ndmax and like is None:
         # (lazynp arrays inside lists are read through their __array__)
-        res = _np_array(object, dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        if copy is True and order == "K" and not subok and not ndmin:
+            res = _np_array(object, dtype)
+        else:
+            res = _np_array(object, dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
         return _owned(res, object)
@@ -211,7 +213,8 @@ def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, 
     if (type(start_or_stop) is int and stop is _NoValue and step is _NoValue
             and start is _NoValue and device is None and like is None
             and start_or_stop < EAGER_LIMIT[0]):
-        return np.arange(start_or_stop, dtype=dtype)
+        return _np_arange(start_or_stop) if dtype is None else _np_arange(start_or_stop,
+                                                                          dtype=dtype)
     args = [a for a in (start_or_stop, stop, step) if a is not _NoValue]
     if start is not _NoValue:
         args = [start] + args

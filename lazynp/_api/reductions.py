@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .. import _engine
-from .._array import eager_size, from_numpy, lazy, ndarray, node_of, to_numpy
+from .._array import from_numpy, lazy, ndarray, node_of, to_numpy
 from .._config import EAGER_LIMIT
 from ..graph.dtypes import reduce_result_dtype
 from ..graph.node import Node
@@ -89,10 +89,10 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
         # the expression it reduces (no full-size temporary); the result is NumPy's scalar.
         node = _engine.record(Node(op, (node_of(a),), {"kwargs": kwargs}, shape, dtype))
         return _engine.force(node)[()]
-    # a concrete input is reduced at once when it is small (not when the result is: an axis
-    # reduction of a large matrix is a compiled, threaded kernel)
-    if not shape or (a._data is not None and type(where) is not ndarray
-                     and eager_size(a.size)):
+    # A concrete input is reduced by NumPy at once (cost model: NumPy reads it once, as a
+    # kernel would, and nothing can be fused into it); a pending one is recorded, so the
+    # reduction fuses with the expression it reduces.
+    if not shape or (a._data is not None and type(where) is not ndarray):
         if where is not True:
             kwargs["where"] = where
         return _eager(op, a, kwargs)
@@ -176,12 +176,12 @@ def _spread_composite(op: Op, a: ndarray, axis: Any, dtype: Any, ddof: Any,
         mean = mean.astype(total.dtype)
     dev = ufunc_call(np.square, (ufunc_call(np.subtract, (a, mean), {}),), {})
     for t in (total, mean, dev):  # internal temporaries: nothing outside holds them
-        if t._data is None:
+        if type(t) is ndarray and t._data is None:  # (a small one is NumPy's array)
             t._node.holder = None
     ret = reduce(Op.SUM, dev, axis=axes, dtype=dtype, keepdims=keepdims)
     dof = max(count - ddof, 0)
     dof = np.intp(dof) if type(dof) is int else np.float64(dof)
-    if type(ret) is not ndarray:  # a NumPy scalar (full reduction)
+    if isinstance(ret, np.generic):  # a NumPy scalar (full reduction)
         ret = ret.dtype.type(ret / dof)
         return ret.dtype.type(np.sqrt(ret)) if op is Op.STD else ret
     var = ufunc_call(np.true_divide, (ret, dof), {})

@@ -71,6 +71,9 @@ GEN_CHUNK = 1 << 16        # elements of a generated input made at once, per thr
 
 _FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+# reductions whose loops along kept axes are left to the reference executor (run_kernel)
+# (not prod: the reference's per-block partial products would change NumPy's rounding)
+_ELEMENTWISE_AXIS_COMBINE = frozenset({Op.MIN, Op.MAX, Op.ANY, Op.ALL})
 _COMBINE = {Op.SUM: np.add, Op.MEAN: np.add, Op.PROD: np.multiply, Op.MIN: np.minimum,
             Op.MAX: np.maximum, Op.ANY: np.logical_or, Op.ALL: np.logical_and}
 _FINAL = {Op.ADD: np.add, Op.MULTIPLY: np.multiply, Op.MINIMUM: np.minimum,
@@ -415,6 +418,11 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     if red is not None:
         if red.op not in _COMBINE or set(red.kwargs) - {"dtype"}:
             return _fallback(f"reduce {red.op.value}")
+        if red.op in _ELEMENTWISE_AXIS_COMBINE and len(red.axes) < len(shape):
+            # along axes these combine an element at a time here (a compare-and-select per
+            # load), several times slower than NumPy's loops, which the reference executor
+            # runs block by block (order-free combines: the same values as NumPy's)
+            return _fallback(f"reduce {red.op.value} along axes")
         ok = _pairwise_ok(k, arrays)
         if ok is None:
             return _fallback("float sum not pairwise")

@@ -29,10 +29,12 @@ DEFAULT_COST = 1.0
 _GROUPS: dict[float, tuple[str, ...]] = {
     0.0: ("positive",),
     2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2"),
-    5.0: ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sinh", "cosh", "tanh",
-          "arcsinh", "arccosh", "arctanh"),
     8.0: ("divide", "reciprocal", "power", "float_power", "gcd", "lcm"),
-    10.0: ("tan", "arcsin", "arccos", "arctan", "arctan2"),
+    # exp/log: ~5 where a kernel computes them in vector lanes, several times that in a
+    # pairwise-sum kernel (scalar calls); at 10 a shared exp is stored once rather than
+    # recomputed in a reduction's kernel (softmax rows, bench/suite.py: 0.86x -> 1.31x NumPy)
+    10.0: ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sinh", "cosh", "tanh",
+           "arcsinh", "arccosh", "arctanh", "tan", "arcsin", "arccos", "arctan", "arctan2"),
     # measured well above the published table (bench/calibrate_cost.py, docs/fusion.md)
     15.0: ("sin", "cos"),
     20.0: ("hypot", "fmod", "remainder", "divmod"),

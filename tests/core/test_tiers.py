@@ -189,3 +189,24 @@ def test_small_part_of_a_pending_array_computes_it_once(lazy_tier):
     big = out[:300]  # a large part of a concrete array: a lazynp view
     assert type(big) is lnp.ndarray
     np.testing.assert_array_equal(np.asarray(big), x[:300] * 2 + 1)
+
+
+@pytest.mark.parametrize("fn", ["sum", "mean", "max", "min", "prod", "std", "var", "any",
+                                "all", "argmax", "ptp"])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("pending", [False, True])
+def test_reductions_of_lazy_tier_arrays(lazy_tier, fn, axis, pending):
+    """Concrete inputs (and max/min/prod/any/all along axes) are reduced by NumPy, the rest
+    in kernels; results small or large come back as NumPy would give them."""
+    if fn == "argmax" and isinstance(axis, tuple):
+        return
+    x = np.random.default_rng(5).random((300, 200)) + 0.5
+    a = lnp.array(x)
+    if pending:
+        a = a * 1.0
+        x = x * 1.0
+    got = getattr(lnp, fn)(a, axis=axis)
+    want = getattr(np, fn)(x, axis=axis)
+    assert type(got) is type(want) or (type(got) is lnp.ndarray
+                                       and type(want) is np.ndarray)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)
