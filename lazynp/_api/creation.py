@@ -41,19 +41,16 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
 # Each creation function starts with a fast path for small results: NumPy's own call with the
 # user's arguments (errors included), after one test of the requested size.
 _np_ndarray = np.ndarray
-_np_zeros = np.zeros
-_np_empty = np.empty
 _np_array = np.array
 _np_asarray = np.asarray
 _np_arange = np.arange
 
 
 def _small_shape(shape: Any) -> bool:
-    """Whether ``shape`` (not an int: callers test those inline) has fewer elements than the
-    eager threshold (NumPy's call then checks it: negative or non-integer sizes raise
-    there)."""
+    """Whether ``shape`` has fewer elements than the eager threshold (NumPy's call then checks
+    it: negative or non-integer sizes raise there)."""
     try:
-        return _prod(shape) < EAGER_LIMIT[0]
+        return (shape if type(shape) is int else _prod(shape)) < EAGER_LIMIT[0]
     except TypeError:
         return False
 
@@ -84,31 +81,31 @@ def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tup
     return _source(Op.FULL, {"fill": fill}, shape_t, dt)
 
 
-def zeros(shape, dtype=float, order="C", *, device=None, like=None):
-    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
-            and device is None and like is None):
-        return _np_zeros(shape, dtype, order)
-    return _filled(shape, 0, dtype, order, np.zeros, (dtype,))
+def _filler(np_fn: Any, fill: int, default_dtype: Any) -> Any:
+    """``zeros``, ``ones`` or ``empty``: NumPy's ``np_fn`` for a small result (the size test
+    written out: it is the whole cost of the small path), else ``_filled``."""
+    def create(shape, dtype=default_dtype, order="C", *, device=None, like=None):
+        if device is None and like is None:
+            try:
+                small = (shape if type(shape) is int else _prod(shape)) < EAGER_LIMIT[0]
+            except TypeError:  # (not a shape: NumPy's call below raises NumPy's error)
+                small = False
+            if small:
+                return np_fn(shape, dtype, order)
+        return _filled(shape, fill, dtype, order, np_fn, (dtype,))
+    create.__name__ = create.__qualname__ = np_fn.__name__
+    create.__doc__ = np_fn.__doc__
+    return create
 
 
-def ones(shape, dtype=None, order="C", *, device=None, like=None):
-    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
-            and device is None and like is None):
-        return np.ones(shape, dtype, order)
-    return _filled(shape, 1, dtype, order, np.ones, (dtype,))
-
-
-def empty(shape, dtype=float, order="C", *, device=None, like=None):
-    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
-            and device is None and like is None):
-        return _np_empty(shape, dtype, order)
-    # Note: differs from NumPy: a large lazily created `empty` array reads as zeros.
-    return _filled(shape, 0, dtype, order, np.empty, (dtype,))
+zeros = _filler(np.zeros, 0, float)
+ones = _filler(np.ones, 1, None)
+# Note: differs from NumPy: a large lazily created `empty` array reads as zeros.
+empty = _filler(np.empty, 0, float)
 
 
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
-    if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
-            and device is None and like is None):
+    if _small_shape(shape) and device is None and like is None:
         return np.full(shape, fill_value, dtype, order)
     fill_value = to_numpy(fill_value)
     if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
