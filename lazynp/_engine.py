@@ -365,9 +365,11 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
         _load_fusion()
     _stats["forces"] += 1
     if plan is None and _plans_cacheable():
-        template, nodes, key = plancache.lookup(node, config.fusion_recompute_limit,
-                                                config.fusion_max_cost)
-        if template is not None and config.debug < 2:  # (debug 2 times every kernel)
+        template, nodes, key, same = plancache.lookup(node, config.fusion_recompute_limit,
+                                                      config.fusion_max_cost)
+        # (the direct path runs the template's kernel itself: its constants must be ours;
+        # debug 2 times every kernel)
+        if template is not None and same and config.debug < 2:
             steps = template.steps
             direct = _direct_backend()
             if direct is not None and len(steps) == 1 and type(steps[0]) is Kernel:
@@ -377,8 +379,8 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
                     _stats["nodes_evaluated"] += len(template.nodes)
                     _stats["kernels"] += 1
                     return value
-        plan = plancache.plan_from(template, nodes, key, node, config.fusion_recompute_limit,
-                                   config.fusion_max_cost)
+        plan = plancache.plan_from(template, nodes, key, same, node,
+                                   config.fusion_recompute_limit, config.fusion_max_cost)
     elif plan is None:
         plan = plan_of(node)
     if config.explain_on_force:

@@ -186,10 +186,14 @@ def _vector_abi() -> tuple[tuple | None, bool]:
 
 
 def _consts(k: Kernel) -> np.ndarray:
-    buf = k.memo.get("consts")
+    """The kernel's constant block (kept in ``memo``, which the plan cache's instances share,
+    unless this instance has constants of its own)."""
+    buf = None if k.own_consts else k.memo.get("consts")
     if buf is None:
-        buf = k.memo["consts"] = pack_consts([a for ins in k.body for a in ins.args
-                                              if type(a) is Const and a.value is not None])
+        buf = pack_consts([a for ins in k.body for a in ins.args
+                           if type(a) is Const and a.value is not None])
+        if not k.own_consts:
+            k.memo["consts"] = buf
     return buf
 
 
@@ -506,6 +510,9 @@ def _call_quick(k: Kernel, quick: tuple, ptrs: list[int], out: np.ndarray) -> in
     fn, args = quick[:2]  # (the arrays behind the addresses in args follow)
     ptrs.append(_addr(out))
     p = array.array("Q", ptrs)  # (cheaper to build and address than a NumPy array)
+    if k.own_consts:  # (the memo's entry holds the template's constants)
+        consts = _consts(k)
+        return fn(p.buffer_info()[0], *args[:-1], _addr(consts), None, 0, k.size)
     return fn(p.buffer_info()[0], *args, None, 0, k.size)
 
 
@@ -633,7 +640,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
-    if (flat and k.outputs[0].existing is None
+    if (flat and k.outputs[0].existing is None and not k.own_consts
             and k.outputs[0].perm is None
             and all(isinstance(a, np.ndarray) and a.flags.aligned for a in arrays)):
         # the next run of this kernel (same plan, from the plan cache) takes _run_quick /

@@ -385,7 +385,8 @@ def _weak_key(c: Any) -> Any:
     return np.asarray(c).dtype
 
 
-def _const_as(c: Any, dt: np.dtype) -> Const:
+def const_as(c: Any, dt: np.dtype) -> Const:
+    """Constant ``c`` converted to loop dtype ``dt`` (as NumPy converts a weak scalar)."""
     if c is None:
         return Const(None)
     try:
@@ -432,7 +433,7 @@ class _KernelBuilder:
         if isinstance(a, Const):
             if a.value is None or a.dtype == dt:
                 return a
-            return _const_as(a.value, dt)
+            return const_as(a.value, dt)
         if self.dtype_of(a) == dt:
             return a
         return self.emit(Instr(Op.CAST, (a,), dt, None, implicit=True))
@@ -575,7 +576,7 @@ class _KernelBuilder:
 
     def _cast_any(self, a: Any, dt: np.dtype) -> Any:
         if isinstance(a, Const):
-            return _const_as(a.value, dt)
+            return const_as(a.value, dt)
         return self.cast(a, dt)
 
     def _resolve(self, n: Node, uf: np.ufunc, keys: list, kwargs: dict) -> tuple:

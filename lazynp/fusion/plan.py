@@ -203,6 +203,9 @@ class Kernel:
     # indices of the reference executor's blocks that a backend already wrote over an input
     # (in place, no floating-point flag to report): the reference executor skips them
     done: frozenset = frozenset()
+    # a plan-cache instance whose float constants differ from the template's: the backend
+    # packs its constants for this instance (not from ``memo``)
+    own_consts: bool = False
 
     @property
     def size(self) -> int:

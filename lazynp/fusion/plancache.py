@@ -13,6 +13,14 @@ settings.  A node whose parameters hold anything else (arrays, objects) makes th
 uncacheable: it is planned as usual.  Equal signatures give the same plan up to node
 identity, so a hit maps the cached plan's nodes to the new ones by position.
 
+Python float constants of elementwise nodes are *parameters*: the signature keeps their
+places and which of them are equal (the planner's decisions do not depend on their values),
+not the values, so a loop whose statement differs from the last one only in such scalars
+(``u = u + dt * t * f`` with ``t`` changing) reuses the plan.  An instance whose values
+differ from the template's gets the new constants in its kernel bodies (``Kernel.own_consts``
+tells the backend to pack them for this instance).  Exponents of ``power`` stay in the key:
+the cost model reads them.
+
 Cached plans are stored as templates whose nodes are replaced by :class:`_Slot` positions:
 the cache never keeps graph nodes or their buffers alive.  Every hit returns fresh
 ``Plan``/``Kernel``/``KernelInput``/``KernelOutput``/``Instr`` objects (callers may set
@@ -32,8 +40,8 @@ import numpy as np
 from ..graph.node import Node, pending_subgraph
 from ..graph.ops import Op
 from ..graph.semantics import ARG
-from .partition import make_plan
-from .plan import NodeStep, Plan
+from .partition import const_as, make_plan
+from .plan import Const, Kernel, NodeStep, Plan
 
 __all__ = ["cached_plan", "lookup", "plan_from", "instantiate", "store", "signature",
            "clear", "stats", "MAX_ENTRIES"]
@@ -57,12 +65,25 @@ class _Slot:
 
 
 _PLAIN = (int, bool, str, type(None), type(Ellipsis))
+# ops whose float constants stay in the key (the cost model reads a power's exponent)
+_VALUE_KEYED = frozenset({Op.POWER, Op.FLOAT_POWER})
+
+
+class _Param:
+    """A float constant's place in a signature: the k-th distinct value of the graph."""
+
+    __slots__ = ("k",)
+
+    def __init__(self, k: int) -> None:
+        self.k = k
 
 
 def _pk(v: Any) -> Any:
     if v is ARG:
         return "ARG"
     t = type(v)
+    if t is _Param:
+        return ("P", v.k)
     if t is float:
         return (t, v) if v == v and v else (t, repr(v))  # -0.0 apart from 0.0; nan == nan
     if t is complex:
@@ -82,13 +103,21 @@ def _pk(v: Any) -> Any:
     raise _NoKey
 
 
-def signature(root: Node) -> tuple[tuple, list[Node]] | None:
-    """(key, nodes): the graph's signature and its nodes in slot order (pending nodes in
-    ``pending_subgraph`` order, then leaves), or None when it cannot be cached."""
+def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
+    """(key, nodes, values): the graph's signature, its nodes in slot order (pending nodes in
+    ``pending_subgraph`` order, then leaves) and the keys of its float parameters' values,
+    or None when it cannot be cached."""
     order = pending_subgraph(root)
     pos = {id(n): i for i, n in enumerate(order)}
     leaves: list[Node] = []
     parts: list = []
+    values: dict = {}  # a float parameter's value key -> its number
+
+    def param(v: Any) -> Any:
+        if type(v) is not float:
+            return v
+        return _Param(values.setdefault(_pk(v), len(values)))
+
     try:
         for n in order:
             ins = []
@@ -102,6 +131,9 @@ def signature(root: Node) -> tuple[tuple, list[Node]] | None:
             if n.op is Op.RANDOM:
                 pk: Any = params.get("method")
             elif params:
+                args = params.get("args")
+                if type(args) is tuple and n.op not in _VALUE_KEYED:
+                    params = dict(params, args=tuple([param(a) for a in args]))
                 pk = _pk(params)
             else:
                 pk = None
@@ -111,7 +143,7 @@ def signature(root: Node) -> tuple[tuple, list[Node]] | None:
     for leaf in leaves:
         v = leaf.value
         parts.append((v.dtype, v.shape, v.strides))
-    return tuple(parts), order + leaves
+    return tuple(parts), order + leaves, tuple(values)
 
 
 def clear() -> None:
@@ -119,43 +151,71 @@ def clear() -> None:
 
 
 def lookup(root: Node, recompute_limit: float, max_cost: float
-           ) -> tuple[Plan | None, list[Node], tuple | None]:
-    """(template, nodes, key): the cached template for ``root``'s graph (None on a miss),
-    the graph's nodes in slot order, and the cache key (None: the graph cannot be cached).
-    A template's nodes are :class:`_Slot` positions into ``nodes``."""
+           ) -> tuple[Plan | None, list[Node], tuple | None, bool]:
+    """(template, nodes, key, same): the cached template for ``root``'s graph (None on a
+    miss), the graph's nodes in slot order, the cache key (None: the graph cannot be cached)
+    and whether the graph's float parameters have the template's values.  A template's
+    nodes are :class:`_Slot` positions into ``nodes``."""
     sig = signature(root)
     if sig is None:
         stats["uncacheable"] += 1
-        return None, [], None
+        return None, [], None, True
     key = (sig[0], recompute_limit, max_cost)
-    template = _cache.get(key)
-    if template is None:
+    entry = _cache.get(key)
+    if entry is None:
         stats["misses"] += 1
-    else:
-        stats["hits"] += 1
-    return template, sig[1], key
+        return None, sig[1], (key, sig[2]), True
+    stats["hits"] += 1
+    return entry[0], sig[1], (key, sig[2]), entry[1] == sig[2]
 
 
-def instantiate(template: Plan, nodes: list[Node]) -> Plan:
-    """The template's plan for the graph whose nodes (slot order) are ``nodes``."""
-    return _rebind(template, lambda s: nodes[s.index])
+def instantiate(template: Plan, nodes: list[Node], same: bool = True) -> Plan:
+    """The template's plan for the graph whose nodes (slot order) are ``nodes`` (``same``:
+    its float parameters have the template's values, else its kernels get their own)."""
+    plan = _rebind(template, lambda s: nodes[s.index])
+    if not same:
+        for k in plan.steps:
+            if isinstance(k, Kernel):
+                _own_constants(k)
+    return plan
+
+
+def _own_constants(k: Kernel) -> None:
+    """Set the float constants of ``k``'s body from its nodes' own parameters.  An
+    instruction of a node's op has the node's arguments in order (a constant where the
+    node's template has one, converted to the loop dtype), as the planner lowers them."""
+    for ins in k.body:
+        n = ins.node
+        if n is None or ins.op is Op.CAST or ins.op is Op.COPY or n.op in _VALUE_KEYED:
+            continue
+        args = (n.params or {}).get("args")
+        if type(args) is not tuple:
+            continue
+        new = list(ins.args)
+        for j, t in enumerate(args):
+            if type(t) is float and j < len(new) and type(new[j]) is Const \
+                    and new[j].value is not None:
+                new[j] = const_as(t, new[j].dtype)
+        ins.args = tuple(new)
+    k.own_consts = True
 
 
 def store(key: tuple, plan: Plan, nodes: list[Node]) -> None:
-    """Keep ``plan`` (made for the graph of ``nodes``) as the template for ``key``."""
+    """Keep ``plan`` (made for the graph of ``nodes``) as the template for ``key`` (the
+    cache key and the values of the graph's float parameters, from :func:`lookup`)."""
     slots = {id(n): _Slot(i) for i, n in enumerate(nodes)}
     if all(id(n) in slots for n in _plan_nodes(plan)):
-        _cache[key] = _rebind(plan, lambda n: slots[id(n)])
+        _cache[key[0]] = (_rebind(plan, lambda n: slots[id(n)]), key[1])
         if len(_cache) > MAX_ENTRIES:  # the oldest template goes (a hot one is re-planned
             _cache.popitem(last=False)  # once and comes back)
 
 
-def plan_from(template: Plan | None, nodes: list[Node], key: tuple | None, root: Node,
-              recompute_limit: float, max_cost: float) -> Plan:
+def plan_from(template: Plan | None, nodes: list[Node], key: tuple | None, same: bool,
+              root: Node, recompute_limit: float, max_cost: float) -> Plan:
     """The plan for ``root`` given what :func:`lookup` answered: the template rebound, or a
     new plan (kept as the template for ``key``)."""
     if template is not None:
-        return instantiate(template, nodes)
+        return instantiate(template, nodes, same)
     plan = make_plan(root, recompute_limit, max_cost)
     if key is not None:
         store(key, plan, nodes)

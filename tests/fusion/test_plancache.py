@@ -47,8 +47,13 @@ def test_signature_tells_constants_dtypes_layouts_apart() -> None:
         return plancache.signature(x._node)[0]
 
     assert sig(a * 2.0) == sig(lnp.array(np.ones(N)) * 2.0)
-    assert sig(a * 2.0) != sig(a * 3.0)
-    assert sig(a * 0.0) != sig(a * -0.0)
+    # float constants are parameters: their places and equalities count, not their values
+    assert sig(a * 2.0) == sig(a * 3.0)
+    assert sig(a * 0.0) == sig(a * -0.0)
+    assert sig(a * 2.0 + 2.0) != sig(a * 2.0 + 3.0)
+    assert sig(a * 2.0 + 3.0) == sig(a * 5.0 + 4.0)
+    assert sig(a ** 2.0) != sig(a ** 3.0)  # (an exponent stays: the cost model reads it)
+    assert sig(a * 2) != sig(a * 3)  # ints stay (the planner checks their range)
     assert sig(a * 2.0) != sig(a * 2)
     assert sig(a * 2.0) != sig(b * 2.0)
     assert sig(a * 2.0) != sig(m[::2] * 2.0)
@@ -131,3 +136,33 @@ def test_direct_path_runs_compiled_and_explain_is_fresh() -> None:
     buf = io.StringIO()
     lnp.explain(c, file=buf)
     assert f"%{c._node.id}" in buf.getvalue()
+
+
+@pytest.mark.parametrize("backend", ["llvm", "reference"])
+def test_float_constants_are_parameters(backend: str) -> None:
+    """A statement that differs from an earlier one only in Python float constants reuses
+    the plan (no new planning) and computes with its own constants, on every path (the
+    one-call path included); constants equal in one statement and not in another are
+    different plans; a power's exponent stays part of the key."""
+    x = np.linspace(0.0, 2.0, 5000)
+    plancache.clear()
+    with lnp.config(backend=backend, eager_threshold=0):
+        a = lnp.array(x)
+        got = []
+        for t in (0.5, 0.25, 0.5, -0.0, 3.0):
+            if t == 0.25:
+                before = plancache.stats["misses"]
+            got.append(np.asarray(a * t + (t + 1.0)))
+            if t == -0.0:
+                assert plancache.stats["misses"] == before, "re-planned for new constants"
+        for r, t in zip(got, (0.5, 0.25, 0.5, -0.0, 3.0)):
+            np.testing.assert_array_equal(r, x * t + (t + 1.0))
+        before = plancache.stats["misses"]
+        np.testing.assert_array_equal(np.asarray(a * 2.0 + 2.0), x * 2.0 + 2.0)
+        assert plancache.stats["misses"] == before + 1, "equal constants are a pattern"
+        for e in (2.5, 3.5):  # (pow: within the documented tolerance, not bit-exact)
+            np.testing.assert_allclose(np.asarray(a ** e + 1.0), x ** e + 1.0, rtol=1e-14)
+        c = lnp.zeros(5000)
+        for t in (1.0, 2.0, 4.0):  # in place, into an existing array
+            c[...] = a * t - 1.0
+            np.testing.assert_array_equal(np.asarray(c), x * t - 1.0)
