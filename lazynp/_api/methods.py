@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import lazy, ndarray, release_temporary, wrap
+from .._array import lazy, ndarray, node_of, release_temporary, wrap
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.node import Node
-from ..graph.ops import MULTI_OUT, OP_OF_UFUNC
+from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from . import reductions, shape
 from .ufuncs import _MODELED, ufunc_call
@@ -67,6 +67,8 @@ def _forward(uf: np.ufunc) -> Any:
             return ufunc_call(uf, (self, other), _NO_KWARGS)
         return method
 
+    not_power = op is not Op.POWER
+
     # The small-array fast path is written out flat: it is the whole cost of eager code.  Two
     # small operands give a small result (an outer broadcast of two small arrays may exceed
     # the limit; it is then merely computed eagerly, which is NumPy's own behaviour).
@@ -80,10 +82,12 @@ def _forward(uf: np.ufunc) -> Any:
                     return uf(self._data, other._data)
             elif t is float or t is int or (t is _np_ndarray and other.size < EAGER_LIMIT[0]):
                 return uf(self._data, other)
-        if self._data is None:
-            # Recording on a lazy operand with a Python scalar or a same-shape lazy array:
-            # the dtype cache answers directly, without the general operand analysis.
-            node = self._node
+        elif small is None and not_power:
+            # Recording on a lazy or large operand (the lazy tier) with a Python scalar or a
+            # same-shape lazy or large array: the dtype cache answers directly, without the
+            # general operand analysis.  (A power of integers goes the general way: NumPy
+            # refuses a negative exponent at the call.)
+            node = self._node if self._data is None else node_of(self)
             t = type(other)
             if t is float or t is ndarray:
                 if t is float:
@@ -91,8 +95,10 @@ def _forward(uf: np.ufunc) -> Any:
                     inputs = (node,)
                     template = None
                 else:
-                    o = other._node if other._data is None else None
-                    if o is None or o.shape != node.shape:
+                    if other._small is not None:
+                        return ufunc_call(uf, (self, other), _NO_KWARGS)
+                    o = other._node if other._data is None else node_of(other)
+                    if o.shape != node.shape:
                         return ufunc_call(uf, (self, other), _NO_KWARGS)
                     key = (uf, (node.dtype, o.dtype), ())
                     inputs = (node, o)
