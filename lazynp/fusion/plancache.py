@@ -69,6 +69,9 @@ _PLAIN = (int, bool, str, type(None), type(Ellipsis))
 _VALUE_KEYED = frozenset({Op.POWER, Op.FLOAT_POWER})
 
 
+_ARG_KEY = "ARG"
+
+
 class _Param:
     """A float constant's place in a signature: the k-th distinct value of the graph."""
 
@@ -128,15 +131,21 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
                     leaves.append(i)
                 ins.append(p)
             params = n.params
-            if n.op is Op.RANDOM:
-                pk: Any = params.get("method")
-            elif params:
+            if not params:
+                pk: Any = None
+            elif n.op is Op.RANDOM:
+                pk = params.get("method")
+            else:
                 args = params.get("args")
                 if type(args) is tuple and n.op not in _VALUE_KEYED:
-                    params = dict(params, args=tuple([param(a) for a in args]))
-                pk = _pk(params)
-            else:
-                pk = None
+                    if len(params) == 1:  # the common elementwise node, written out
+                        pk = tuple([_ARG_KEY if a is ARG
+                                    else ("P", values.setdefault(_pk(a), len(values)))
+                                    if type(a) is float else _pk(a) for a in args])
+                    else:
+                        pk = _pk(dict(params, args=tuple([param(a) for a in args])))
+                else:
+                    pk = _pk(params)
             parts.append((n.op, pk, n.dtype, n.shape, n.held, tuple(ins)))
     except _NoKey:
         return None
