@@ -1540,9 +1540,10 @@ def _wrap_big(r: Any) -> Any:
 
 
 def _arg_pos(fn: Any, arg: str) -> int | None:
-    import inspect
-
-    names = list(inspect.signature(fn).parameters)[1:]  # without self
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    code = fn.__code__  # (its parameter names, without inspect.signature's cost at import)
+    names = list(code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount])  # no self
     return names.index(arg) if arg in names else None
 
 
@@ -1777,17 +1778,32 @@ def {name}(self, {", ".join(sig)}):
     return ns[name]
 
 
-_FAST = _fast_methods()
+def _install_fast(name: str, fn: Any) -> Any:
+    fn.__name__ = name
+    fn.__qualname__ = "Generator." + name
+    fn.__doc__ = getattr(np.random.Generator, name).__doc__
+    setattr(Generator, name, fn)
+    return fn
+
+
+class _FastOnFirstUse:
+    """A generated fast path, made (source built and compiled) the first time the method is
+    looked up, then installed on the class in its place: generating all of them at import
+    cost about 8 ms of ``import lazynp.random``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        fn = _generated_fast_method(self.name) or _general[self.name]
+        return _install_fast(self.name, fn).__get__(obj, cls)
+
+
+for _name, _fn in _fast_methods().items():
+    _install_fast(_name, _fn)
 for _name in _PUBLIC:
-    if _name not in _FAST:
-        _fn = _generated_fast_method(_name)
-        if _fn is not None:
-            _FAST[_name] = _fn
-for _name, _fn in _FAST.items():
-    _fn.__name__ = _name
-    _fn.__qualname__ = "Generator." + _name
-    _fn.__doc__ = getattr(np.random.Generator, _name).__doc__
-    setattr(Generator, _name, _fn)
+    if _name not in Generator.__dict__ or Generator.__dict__[_name] is _general[_name]:
+        setattr(Generator, _name, _FastOnFirstUse(_name))
 
 
 def _fallback_method(name: str):
@@ -1822,7 +1838,8 @@ def _fallback_method(name: str):
 
 
 for _name in dir(np.random.Generator):
-    if _name.startswith("_") or hasattr(Generator, _name):
+    # (looked up in the class dicts: a lookup would make every _FastOnFirstUse path now)
+    if _name.startswith("_") or any(_name in vars(c) for c in Generator.__mro__):
         continue
     if callable(getattr(np.random.Generator, _name)):
         setattr(Generator, _name, _fallback_method(_name))
