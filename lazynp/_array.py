@@ -226,13 +226,14 @@ class ndarray(metaclass=_ArrayType):
         return self.copy()
 
     def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._value().__dlpack__(*args, **kwargs)
+        # (the consumer may write the memory: handed out as an exported view)
+        return _engine.export(self._value().view()).__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self) -> Any:
         return self._value().__dlpack_device__()
 
     def __buffer__(self, flags: int) -> memoryview:  # Python >= 3.12 buffer protocol
-        return memoryview(self._value())
+        return memoryview(_engine.export(self._value().view()))
 
     def tolist(self) -> Any:
         return self._value().tolist()

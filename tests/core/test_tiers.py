@@ -210,3 +210,16 @@ def test_reductions_of_lazy_tier_arrays(lazy_tier, fn, axis, pending):
     assert type(got) is type(want) or (type(got) is lnp.ndarray
                                        and type(want) is np.ndarray)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)
+
+
+def test_dlpack_export_is_written_through(lazy_tier):
+    a = lnp.arange(float(N)) + 0.0
+    lnp.force(a)
+    pending = a * 3
+    view = np.from_dlpack(a)
+    view[1] = 100.0
+    assert float(a[1]) == 100.0
+    assert float(pending[1]) == 3.0
+    during = a * 2  # recorded while the view lives: a snapshot
+    view[2] = 7.0
+    assert float(during[2]) == 4.0
