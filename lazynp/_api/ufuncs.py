@@ -60,9 +60,13 @@ def _check_integer_power(exponent: Any) -> None:
     """NumPy refuses negative integer exponents at the call; decide it now where the exponent
     is known (a scalar or a concrete array).  A pending exponent raises when forced."""
     if type(exponent) is ndarray:
-        if exponent._data is None or exponent.dtype.kind != "i":
+        if exponent._data is None:
             return
-        negative = bool((exponent._data < 0).any())
+        exponent = exponent._data
+    if type(exponent) is np.ndarray:  # (a concrete lazynp array's or a NumPy operand)
+        if exponent.dtype.kind != "i":
+            return
+        negative = bool((exponent < 0).any())
     else:
         negative = exponent < 0
     if negative:
