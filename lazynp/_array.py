@@ -473,7 +473,8 @@ def from_numpy(obj: Any) -> Any:
     tier), else a lazynp array that owns it."""
     t = type(obj)
     if t is _np_ndarray:
-        return obj if obj.size < EAGER_LIMIT[0] else wrap(obj)
+        # (0-d arrays are always small: NumPy's own, as NumPy's ufuncs make scalars of them)
+        return obj if obj.size < EAGER_LIMIT[0] or not obj.ndim else wrap(obj)
     if t is tuple or t is list or isinstance(obj, tuple):
         return _each(from_numpy, obj)
     return obj
@@ -487,7 +488,7 @@ def hand_out(obj: Any) -> Any:
     nodes that read that memory)."""
     t = type(obj)
     if t is _np_ndarray:
-        if obj.size < EAGER_LIMIT[0]:
+        if obj.size < EAGER_LIMIT[0] or not obj.ndim:
             return obj if obj.base is None else _engine.export(obj)
         return wrap(obj)
     if t is tuple or t is list or isinstance(obj, tuple):

@@ -234,3 +234,15 @@ def test_integer_power_with_a_numpy_exponent():
                               np.pow(np.array(False), np.array([False, False])))
         with pytest.raises(ValueError, match="negative integer powers"):
             lnp.pow(lnp.array(np.arange(5)), np.array([1, -1, 2, 3, 4]))
+
+
+def test_zero_d_results_are_numpys_own_on_both_tiers():
+    """Found by the conformance suite (thorough profile): a 0-d array made from data is
+    NumPy's own even when every size is the lazy tier, so NumPy's scalar assignment casts it
+    as NumPy would (``int8_array[()] = complex64_0d`` with a ComplexWarning)."""
+    with lnp.config(eager_threshold=0):
+        v0 = lnp.asarray(np.array(0, dtype=np.int8))
+        v6 = lnp.asarray(v0, dtype=np.complex64)
+        assert type(v6) is np.ndarray and v6.ndim == 0
+        with pytest.warns(np.exceptions.ComplexWarning):
+            v0[()] = v6
