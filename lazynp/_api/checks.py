@@ -98,7 +98,12 @@ def check_setitem(a: ndarray, key: Any, value: Any) -> None:
         if index_without_arrays(key):
             zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
         return
-    _, shape, _ = basic_index(a.shape, key)
+    _, shape, scalar = basic_index(a.shape, key)
+    if scalar:
+        # one element: NumPy's error depends on the dtypes (ValueError "setting an array
+        # element with a sequence", TypeError for complex, none for a (1, 1) bool...), so
+        # the assignment itself raises it
+        return
     if _is_array(value):
         vshape = value.shape
     elif isinstance(value, (list, tuple)):

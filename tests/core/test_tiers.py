@@ -246,3 +246,21 @@ def test_zero_d_results_are_numpys_own_on_both_tiers():
         assert type(v6) is np.ndarray and v6.ndim == 0
         with pytest.warns(np.exceptions.ComplexWarning):
             v0[()] = v6
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex64, np.int32, np.bool_])
+@pytest.mark.parametrize("shape", [(0, 0), (2,), (1, 1)])
+def test_array_into_one_element_raises_numpys_error(dtype, shape):
+    """Found by the conformance suite (thorough profile): ``a[0] = array`` raises what NumPy
+    raises for the dtypes (or nothing), on a lazy-tier target and value."""
+    def run(xp):
+        a = xp.array(np.zeros(3, dtype))[::-1]
+        v = xp.array(np.zeros(shape, dtype=bool))
+        try:
+            a[0] = v
+        except (TypeError, ValueError) as e:
+            return type(e)
+        return None
+    with lnp.config(eager_threshold=0):
+        got = run(lnp)
+    assert got is run(np)
