@@ -50,7 +50,7 @@ from .graph.views import is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
-_exports = _engine._exports  # (the engine's dict itself, shared)
+_export = _engine.export
 
 
 class _ArrayType(type):
@@ -263,20 +263,8 @@ class ndarray(metaclass=_ArrayType):
                 if base is None or (base is not d and base is not d.base):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
                     return from_numpy(r)
-            if r.size < EAGER_LIMIT[0]:
-                # A small view: NumPy's own (the small tier), exported (``_engine.export``,
-                # written out here: a loop over rows does this once per row)
-                if _engine._registry:
-                    _engine.before_write(r)
-                rid = id(base) if base.base is None else _engine.root_of(r)
-                refs = _exports.get(rid)
-                if refs is None:
-                    _exports[rid] = [_weakref(r)]
-                else:
-                    refs.append(_weakref(r))
-                    if len(refs) >= 64 and not len(refs) & (len(refs) - 1):
-                        _engine.prune_exports(refs)
-                return r
+            if r.size < EAGER_LIMIT[0]:  # (``_view``'s first case, one call less per row)
+                return _export(r, base)
             return _view(r, self)
         from ._api.shape import getitem
         return getitem(self, key)
@@ -328,10 +316,11 @@ _is_basic = is_basic_index
 
 
 def _view(r: np.ndarray, parent: ndarray) -> Any:
-    """View ``r`` of ``parent``'s memory as handed out: NumPy's own when small (exported),
-    else a lazynp array whose ``.base`` is ``parent``'s."""
+    """View ``r`` of ``parent``'s memory as handed out: NumPy's own when small (the small
+    tier; exported, see ``_engine.export``), else a lazynp array whose ``.base`` is
+    ``parent``'s."""
     if r.size < EAGER_LIMIT[0]:
-        return _engine.export(r)
+        return _engine.export(r, r.base)
     obj = wrap(r)
     if r.base is not None:
         base = getattr(parent, "_base", None)

@@ -131,13 +131,8 @@ def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
         refs.append(weakref.ref(view))
         n = len(refs)
         if n >= 64 and not n & (n - 1):
-            prune_exports(refs)
+            refs[:] = [r for r in refs if r() is not None]
     return view
-
-
-def prune_exports(refs: list) -> None:
-    """Drop the dead references of one root's exported views (in place)."""
-    refs[:] = [r for r in refs if r() is not None]
 
 
 def exported(arr: np.ndarray) -> bool:

@@ -63,10 +63,13 @@ def fallback_function(name: str, fn: Callable) -> Callable:
     return wrapper
 
 
+_DISPATCHER = type(np.sum)  # NumPy's array-function dispatcher type (``__array_function__``)
+
+
 def dispatches(obj: Any) -> bool:
     """Whether NumPy hands calls of ``obj`` with lazynp arrays to lazynp by itself (ufuncs
     through ``__array_ufunc__``, array functions through ``__array_function__``)."""
-    return isinstance(obj, np.ufunc) or type(obj).__name__ == "_ArrayFunctionDispatcher"
+    return isinstance(obj, np.ufunc) or type(obj) is _DISPATCHER
 
 
 def wrap_attribute(qualname: str, obj: Any) -> Any:

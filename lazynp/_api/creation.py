@@ -44,6 +44,7 @@ _np_ndarray = np.ndarray
 _np_array = np.array
 _np_asarray = np.asarray
 _np_arange = np.arange
+_PLAIN = (int, float)  # (linspace's bounds taken as they are)
 
 
 def _small_shape(shape: Any) -> bool:
@@ -82,16 +83,11 @@ def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tup
 
 
 def _filler(np_fn: Any, fill: int, default_dtype: Any) -> Any:
-    """``zeros``, ``ones`` or ``empty``: NumPy's ``np_fn`` for a small result (the size test
-    written out: it is the whole cost of the small path), else ``_filled``."""
+    """``zeros``, ``ones`` or ``empty``: NumPy's ``np_fn`` for a small result, else
+    ``_filled``."""
     def create(shape, dtype=default_dtype, order="C", *, device=None, like=None):
-        if device is None and like is None:
-            try:
-                small = (shape if type(shape) is int else _prod(shape)) < EAGER_LIMIT[0]
-            except TypeError:  # (not a shape: NumPy's call below raises NumPy's error)
-                small = False
-            if small:
-                return np_fn(shape, dtype, order)
+        if device is None and like is None and _small_shape(shape):
+            return np_fn(shape, dtype, order)
         return _filled(shape, fill, dtype, order, np_fn, (dtype,))
     create.__name__ = create.__qualname__ = np_fn.__name__
     create.__doc__ = np_fn.__doc__
@@ -263,8 +259,6 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     kwargs = {"start": start, "stop": stop, "num": num, "endpoint": endpoint, "dtype": dtype}
     return _source(Op.LINSPACE, {"kwargs": kwargs}, (num,), dt)
 
-
-_PLAIN = (int, float)
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):

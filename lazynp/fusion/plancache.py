@@ -69,24 +69,10 @@ _PLAIN = (int, bool, str, type(None), type(Ellipsis))
 _VALUE_KEYED = frozenset({Op.POWER, Op.FLOAT_POWER})
 
 
-_ARG_KEY = "ARG"
-
-
-class _Param:
-    """A float constant's place in a signature: the k-th distinct value of the graph."""
-
-    __slots__ = ("k",)
-
-    def __init__(self, k: int) -> None:
-        self.k = k
-
-
 def _pk(v: Any) -> Any:
     if v is ARG:
         return "ARG"
     t = type(v)
-    if t is _Param:
-        return ("P", v.k)
     if t is float:
         return (t, v) if v == v and v else (t, repr(v))  # -0.0 apart from 0.0; nan == nan
     if t is complex:
@@ -116,10 +102,11 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
     parts: list = []
     values: dict = {}  # a float parameter's value key -> its number
 
-    def param(v: Any) -> Any:
-        if type(v) is not float:
-            return v
-        return _Param(values.setdefault(_pk(v), len(values)))
+    def arg_key(a: Any) -> Any:
+        """An elementwise node's argument: a float constant is the k-th distinct value."""
+        if type(a) is float:
+            return ("P", values.setdefault(_pk(a), len(values)))
+        return _pk(a)
 
     try:
         for n in order:
@@ -138,12 +125,10 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
             else:
                 args = params.get("args")
                 if type(args) is tuple and n.op not in _VALUE_KEYED:
-                    if len(params) == 1:  # the common elementwise node, written out
-                        pk = tuple([_ARG_KEY if a is ARG
-                                    else ("P", values.setdefault(_pk(a), len(values)))
-                                    if type(a) is float else _pk(a) for a in args])
-                    else:
-                        pk = _pk(dict(params, args=tuple([param(a) for a in args])))
+                    pk = tuple([arg_key(a) for a in args])
+                    if len(params) > 1:
+                        pk = ("args", pk, _pk({k: v for k, v in params.items()
+                                               if k != "args"}))
                 else:
                     pk = _pk(params)
             parts.append((n.op, pk, n.dtype, n.shape, n.held, tuple(ins)))
