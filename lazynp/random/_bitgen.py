@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from lazynp._config import config as _config
+from lazynp._config import on_change as _on_change
 from lazynp.random import _philox
 from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
 
@@ -143,16 +145,13 @@ _NP_ISEEDSEQ = np.random.bit_generator.ISeedSequence
 # ``[config.eager_threshold]``, kept current: requests for fewer elements are small (NumPy's
 # own methods serve them on NumPy-backed bit generators), larger ones run lazynp's kernels.
 _SMALL_LIMIT: list = [1 << 62]
-try:
-    from lazynp._config import config as _config
-    from lazynp._config import on_change as _on_change
 
-    def _update_limit() -> None:
-        _SMALL_LIMIT[0] = int(_config.eager_threshold)
 
-    _on_change(_update_limit)
-except Exception:  # pragma: no cover - lazynp.random without the core
-    pass
+def _update_limit() -> None:
+    _SMALL_LIMIT[0] = int(_config.eager_threshold)
+
+
+_on_change(_update_limit)
 
 
 def _state_views(npbg: Any, kind: str) -> list | None:

@@ -1510,7 +1510,7 @@ def _count(size: Any) -> int:
         for d in size:
             n *= operator.index(d)
         return n
-    except Exception:
+    except TypeError:
         return 0
 
 
