@@ -86,7 +86,8 @@ def _filler(np_fn: Any, fill: int, default_dtype: Any) -> Any:
     """``zeros``, ``ones`` or ``empty``: NumPy's ``np_fn`` for a small result, else
     ``_filled``."""
     def create(shape, dtype=default_dtype, order="C", *, device=None, like=None):
-        if device is None and like is None and _small_shape(shape):
+        if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
+                and device is None and like is None):  # (an int shape tested inline)
             return np_fn(shape, dtype, order)
         return _filled(shape, fill, dtype, order, np_fn, (dtype,))
     create.__name__ = create.__qualname__ = np_fn.__name__
