@@ -73,18 +73,35 @@ def _alias_missing_submodules(lazy_name: str) -> None:
         if missing_from is None:
             if name in sys.modules:
                 continue
-            try:
-                importlib.import_module(name)
-                continue
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
+            if _is_alias(".".join(parts[: depth - 1])):
+                # below a NumPy module registered under a lazynp name: importing the lazynp
+                # name would load NumPy's file a second time (a second copy of the module,
+                # "cannot load module more than once per process" for its C extensions)
                 missing_from = depth
+            else:
+                try:
+                    importlib.import_module(name)
+                    continue
+                except ModuleNotFoundError as exc:
+                    if exc.name != name:
+                        raise
+                    missing_from = depth
         real = importlib.import_module("numpy." + ".".join(parts[1:depth]))
         sys.modules.setdefault(name, real)
         parent = sys.modules[".".join(parts[: depth - 1])]
         if not hasattr(parent, parts[depth - 1]):
             setattr(parent, parts[depth - 1], real)
+
+
+def _is_alias(lazy_name: str) -> bool:
+    """Whether ``sys.modules[lazy_name]`` is a NumPy module registered under a lazynp name."""
+    module = sys.modules.get(lazy_name)
+    return module is not None and getattr(module, "__name__", lazy_name) != lazy_name
+
+
+def _below_alias(lazy_name: str) -> bool:
+    parts = lazy_name.split(".")
+    return any(_is_alias(".".join(parts[:depth])) for depth in range(2, len(parts) + 1))
 
 
 def _is_missing_lazynp_level(exc: ModuleNotFoundError, lazy_name: str) -> bool:
@@ -105,13 +122,17 @@ def lazynp_import(
     target = rewrite_name(name) if level == 0 else None
     if target is None:
         return _REAL_IMPORT(name, globals, locals, fromlist, level)
-    try:
-        return _REAL_IMPORT(target, globals, locals, fromlist, 0)
-    except ModuleNotFoundError as exc:
-        if not _is_missing_lazynp_level(exc, target):
-            raise
+    if not _below_alias(target):
+        try:
+            return _REAL_IMPORT(target, globals, locals, fromlist, 0)
+        except ModuleNotFoundError as exc:
+            if not _is_missing_lazynp_level(exc, target):
+                raise
+    # a level lazynp does not have: NumPy's modules, imported under their own names (so a
+    # submodule or a ``from`` name below them is NumPy's one copy), bound to the lazynp names
     _alias_missing_submodules(target)
-    return _REAL_IMPORT(target, globals, locals, fromlist, 0)
+    module = _REAL_IMPORT(name, globals, locals, fromlist, 0)
+    return module if fromlist else sys.modules["lazynp"]
 
 
 def patched_builtins() -> dict[str, Any]:

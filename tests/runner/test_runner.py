@@ -153,6 +153,32 @@ def test_submodule_lazynp_lacks_comes_from_numpy(tmp_path):
     }
 
 
+def test_modules_below_a_numpy_level_load_once(tmp_path):
+    # numpy._core is NumPy's module under the name lazynp._core; a module below it (imported
+    # by the script, or by NumPy itself for a structured scalar's repr) must be NumPy's one
+    # copy, not a second load of the file ("cannot load module more than once per process")
+    script = write(
+        tmp_path / "below.py",
+        """
+        import json
+        import numpy as np
+        import numpy._core.multiarray as ma
+        from numpy._core import _internal
+
+        text = repr(np.zeros(2, dtype=[("a", "S4"), ("b", float)])[0])
+        print(json.dumps({"ma": ma.__name__, "internal": _internal.__name__, "repr": text}))
+        """,
+    )
+    import numpy
+
+    expected = repr(numpy.zeros(2, dtype=[("a", "S4"), ("b", float)])[0])
+    assert _json_out(run_lazynp("run", script)) == {
+        "ma": "numpy._core.multiarray",
+        "internal": "numpy._core._internal",
+        "repr": expected,
+    }
+
+
 def test_other_libraries_keep_real_numpy(tmp_path):
     pytest.importorskip("scipy")
     script = write(

@@ -1,0 +1,32 @@
+"""A fast subset of NumPy's own test suite, run with ``numpy`` swapped for lazynp.
+
+Each module runs in a subprocess (``plugin.py``, ``--lazynp-swap``, lazynp's default
+settings); every test that passes for NumPy must pass for lazynp, except the documented
+ones in ``known_failures.txt``.  The whole comparison is ``python -m tests.numpy_suite.run``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .run import known_failures, run_module
+
+FAST_MODULES = [
+    "numpy._core.tests.test_einsum",
+    "numpy._core.tests.test_indexing",
+    "numpy.lib.tests.test_twodim_base",
+    "numpy.lib.tests.test_arraysetops",
+    "numpy.fft.tests.test_pocketfft",
+]
+
+
+@pytest.mark.parametrize("module", FAST_MODULES)
+def test_numpy_suite_module(module, tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAZYNP_")}
+    outcomes, _, tail = run_module(module, True, str(tmp_path), env, [])
+    assert outcomes, f"no results from {module}:\n{tail}"
+    known = known_failures()
+    lost = sorted(k for k, v in outcomes.items() if v in ("failed", "error") and k not in known)
+    assert not lost, f"{len(lost)} tests of {module} fail under lazynp:\n" + "\n".join(lost)
