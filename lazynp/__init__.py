@@ -7,7 +7,7 @@
   arrays, so statements on them cost exactly what they cost in NumPy.
 * Creation functions (``zeros``, ``arange``, ``array``, ``random`` draws...) are thin
   wrappers: a result under the eager threshold is NumPy's array, a larger one is a
-  ``lazynp.ndarray`` (a pending source node or a buffer lazynp owns).  NumPy hands every call
+  ``lazynp.LazyArray`` (a pending source node or a buffer lazynp owns).  NumPy hands every call
   that involves one over to lazynp (``__array_ufunc__``, ``__array_function__``), which
   records it in the graph, and the graph is fused and compiled when a value is needed.
   NumPy functions lazynp does not run lazily force their lazynp arguments and run in NumPy
@@ -24,7 +24,8 @@ from . import _engine
 from ._api import methods as _methods
 from ._api.ufuncs import ufunc_call
 from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
-from ._array import is_lazy, ndarray
+from ._array import is_lazy
+from ._array import ndarray as LazyArray
 from ._config import config
 from ._fallback import dispatches as _dispatches
 from ._fallback import wrap_attribute
@@ -60,11 +61,15 @@ for _name, _obj in list(vars(_np).items()):
         globals().setdefault(_name, _obj)
 del _name, _obj
 ufunc = _np.ufunc
+# NumPy's own array type: small arrays are NumPy's, subclasses users define are NumPy
+# subclasses, ``type(x) is np.ndarray`` holds for them; large and lazy arrays are
+# ``LazyArray``, which ``isinstance(x, np.ndarray)`` accepts too
+ndarray = _np.ndarray
 
 
 def force(x: Any) -> Any:
     """Compute ``x`` now if it is a lazy array; returns ``x``."""
-    if type(x) is ndarray:
+    if type(x) is LazyArray:
         x._value()
     return x
 
@@ -81,7 +86,7 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     from .graph.printing import format_dag, format_dot
     if format not in ("text", "dot"):
         raise ValueError(f"unknown explain format {format!r}; use 'text' or 'dot'")
-    if type(x) is ndarray:
+    if type(x) is LazyArray:
         node = x._node if x._data is None else buffer_node(x._data)
     else:
         node = buffer_node(_np.asarray(x))
@@ -116,7 +121,7 @@ _LAZY_FUNCTIONS = {getattr(_np, n): getattr(mod, n)
                    for mod, names in _LAZY_IMPLS.items() for n in names}
 
 
-def _array_function(self: ndarray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     impl = _LAZY_FUNCTIONS.get(func)
     if impl is not None:
         return impl(*args, **kwargs)
@@ -124,7 +129,7 @@ def _array_function(self: ndarray, func: Any, types: Any, args: tuple, kwargs: d
     return call_numpy(func.__name__, func, args, kwargs)
 
 
-def _array_ufunc(self: ndarray, uf: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+def _array_ufunc(self: LazyArray, uf: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     if method == "__call__" and uf in OP_OF_UFUNC:
         return ufunc_call(uf, inputs, kwargs)
     from ._api.ufuncs import eager_ufunc
@@ -132,10 +137,10 @@ def _array_ufunc(self: ndarray, uf: Any, method: str, *inputs: Any, **kwargs: An
     return eager_ufunc(uf, method, inputs, kwargs)
 
 
-_methods.install(ndarray)
-_install_numpy_fallbacks(ndarray)
-ndarray.__array_function__ = _array_function
-ndarray.__array_ufunc__ = _array_ufunc
+_methods.install(LazyArray)
+_install_numpy_fallbacks(LazyArray)
+LazyArray.__array_function__ = _array_function
+LazyArray.__array_ufunc__ = _array_ufunc
 
 
 # submodules imported on first use (np.random, np.linalg), not at ``import lazynp``

@@ -53,28 +53,28 @@ _np_ndarray = np.ndarray
 _export = _engine.export
 
 
-class _ArrayType(type):
-    """``isinstance(x, lazynp.ndarray)`` holds for NumPy arrays too (the small tier)."""
+class ndarray:
+    """A large or lazy NumPy-compatible n-dimensional array (``lazynp.LazyArray``).
 
-    def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, _np_ndarray) or type.__instancecheck__(cls, obj)
-
-    def __subclasscheck__(cls, sub: type) -> bool:
-        return issubclass(sub, _np_ndarray) or type.__subclasscheck__(cls, sub)
-
-
-class ndarray(metaclass=_ArrayType):
-    """Lazy or large NumPy-compatible n-dimensional array (see module docstring)."""
+    ``lazynp.ndarray`` is NumPy's own ``numpy.ndarray`` (the type of small arrays, of
+    subclasses users define, of ``type(x) is np.ndarray`` checks); this class reports
+    ``numpy.ndarray`` as its ``__class__``, so ``isinstance(x, numpy.ndarray)`` holds for it
+    too, in user code and in NumPy's Python code (``numpy.testing``) alike, while ``type(x)``
+    and NumPy's C code see a different type, which hands calls over to lazynp.
+    """
 
     # _small: EAGER_LIMIT[1] while concrete, not 0-d and under the eager limit, else None
     __slots__ = ("_data", "_small", "_node", "_leaf", "_base", "__weakref__")
     __array_priority__ = 1000.0
     __hash__ = None  # type: ignore[assignment]
 
-    def __new__(cls, shape: Any, dtype: Any = float, buffer: Any = None, offset: int = 0,
-                strides: Any = None, order: Any = None) -> Any:
-        # NumPy's own array: it may share memory with ``buffer``, which lazynp does not own
-        return np.ndarray(shape, dtype, to_numpy(buffer), offset, strides, order)
+    @property
+    def __class__(self) -> type:  # type: ignore[override]
+        return _np_ndarray
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("lazynp.LazyArray objects are made by lazynp's functions "
+                        "(lazynp.array, lazynp.asarray, ...), not by calling the type")
 
     # ------------------------------------------------------------------ state
     def _value(self) -> np.ndarray:

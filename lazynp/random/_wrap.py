@@ -29,7 +29,7 @@ def is_lazynp(x: Any) -> bool:
     """True for lazynp's array type (anything array-like defined in lazynp outside random)."""
     mod = type(x).__module__
     return (mod.startswith("lazynp") and not mod.startswith("lazynp.random")
-            and hasattr(x, "shape") and not isinstance(x, (np.ndarray, np.generic)))
+            and hasattr(x, "shape") and not issubclass(type(x), (np.ndarray, np.generic)))
 
 
 def wrap(a: Any) -> Any:

@@ -16,6 +16,8 @@ FAST_MODULES = [
     "numpy._core.tests.test_indexing",
     "numpy.lib.tests.test_twodim_base",
     "numpy.lib.tests.test_arraysetops",
+    "numpy.lib.tests.test_shape_base",
+    "numpy.lib.tests.test_nanfunctions",
     "numpy.fft.tests.test_pocketfft",
 ]
 
