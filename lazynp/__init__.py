@@ -34,6 +34,7 @@ from .graph.ops import OP_OF_UFUNC
 __version__ = "0.1.0"
 
 # ------------------------------------------------------- creation (the tier decision)
+from ._api import array_api as _array_api  # noqa: E402
 from ._api import creation as _creation  # noqa: E402
 from ._api import reductions as _reductions  # noqa: E402
 from ._api import shape as _shape  # noqa: E402
@@ -108,6 +109,7 @@ reset_stats = _engine.reset_stats
 
 # NumPy functions that lazynp runs lazily when NumPy hands them over (__array_function__)
 _LAZY_IMPLS = {
+    _array_api: ("astype", "matrix_transpose"),
     _creation: ("arange", "array", "asarray", "asanyarray", "ascontiguousarray", "empty",
                 "empty_like", "eye", "fromfunction", "full", "full_like", "identity",
                 "linspace", "ones", "ones_like", "zeros", "zeros_like"),
@@ -119,6 +121,7 @@ _LAZY_IMPLS = {
 }
 _LAZY_FUNCTIONS = {getattr(_np, n): getattr(mod, n)
                    for mod, names in _LAZY_IMPLS.items() for n in names}
+_LAZY_FUNCTIONS[_np.linalg.matrix_transpose] = _array_api.matrix_transpose
 
 
 def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:

@@ -51,6 +51,8 @@ from .graph.views import is_basic_index
 _new = object.__new__
 _np_ndarray = np.ndarray
 _export = _engine.export
+_np_empty = np.empty
+_CPU_DLPACK_DEVICE = np.empty(0).__dlpack_device__()  # (kDLCPU, 0)
 
 
 class ndarray:
@@ -225,13 +227,6 @@ class ndarray:
     def __deepcopy__(self, memo: Any) -> ndarray:
         return self.copy()
 
-    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
-        # (the consumer may write the memory: handed out as an exported view)
-        return _engine.export(self._value().view()).__dlpack__(*args, **kwargs)
-
-    def __dlpack_device__(self) -> Any:
-        return self._value().__dlpack_device__()
-
     def __buffer__(self, flags: int) -> memoryview:  # Python >= 3.12 buffer protocol
         return memoryview(_engine.export(self._value().view()))
 
@@ -303,6 +298,30 @@ class ndarray:
             raise ValueError("matrix transpose with ndim < 2 is undefined")
         from ._api.shape import swapaxes
         return swapaxes(self, -1, -2)
+
+    # ------------------------------------------------------------- array API
+    # (NumPy's own arrays answer these themselves: the small tier)
+    def __array_namespace__(self, *, api_version: Any = None) -> Any:
+        if api_version is not None:  # NumPy's check of the version (and its errors)
+            _np_empty(0).__array_namespace__(api_version=api_version)
+        return sys.modules[__package__]
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
+        _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
+        return self
+
+    def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
+                   dl_device: Any = None, copy: Any = None) -> Any:
+        # (the consumer may write the memory: handed out as an exported view)
+        return _engine.export(self._value().view()).__dlpack__(
+            stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return _CPU_DLPACK_DEVICE
 
 
 def _has_lazy(key: tuple) -> bool:

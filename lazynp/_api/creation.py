@@ -28,6 +28,12 @@ from .shape import as_lazynp, astype, broadcast_to, copy_array, reshape
 _NoValue = np._NoValue
 
 
+def check_device(device: Any) -> None:
+    """NumPy's check of a creation function's ``device=`` (None or "cpu"; ValueError with
+    NumPy's message otherwise)."""
+    _np_empty(0, device=device)
+
+
 def _shape_tuple(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
@@ -44,6 +50,7 @@ _np_ndarray = np.ndarray
 _np_array = np.array
 _np_asarray = np.asarray
 _np_arange = np.arange
+_np_empty = np.empty
 _PLAIN = (int, float)  # (linspace's bounds taken as they are)
 
 
@@ -89,6 +96,8 @@ def _filler(np_fn: Any, fill: int, default_dtype: Any) -> Any:
         if ((shape < EAGER_LIMIT[0] if type(shape) is int else _small_shape(shape))
                 and device is None and like is None):  # (an int shape tested inline)
             return np_fn(shape, dtype, order)
+        if device is not None:
+            check_device(device)
         return _filled(shape, fill, dtype, order, np_fn, (dtype,))
     create.__name__ = create.__qualname__ = np_fn.__name__
     create.__doc__ = np_fn.__doc__
@@ -104,6 +113,8 @@ empty = _filler(np.empty, 0, float)
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     if _small_shape(shape) and device is None and like is None:
         return np.full(shape, fill_value, dtype, order)
+    if device is not None:
+        check_device(device)
     fill_value = to_numpy(fill_value)
     if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
         return from_numpy(np.full(shape, fill_value, dtype, order=order))
@@ -115,29 +126,31 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     return _filled(shape, fill_value, dt, order, np.full, (fill_value, dt))
 
 
-def _like(a: Any, dtype: Any, shape: Any) -> tuple[Any, Any]:
+def _like(a: Any, dtype: Any, shape: Any, device: Any) -> tuple[Any, Any]:
+    if device is not None:
+        check_device(device)
     if type(a) is not ndarray:
         a = np.asarray(to_numpy(a))
     return (a.dtype if dtype is None else dtype), (a.shape if shape is None else shape)
 
 
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape)
+    dtype, shape = _like(a, dtype, shape, device)
     return zeros(shape, dtype)
 
 
 def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape)
+    dtype, shape = _like(a, dtype, shape, device)
     return ones(shape, dtype)
 
 
 def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(prototype, dtype, shape)
+    dtype, shape = _like(prototype, dtype, shape, device)
     return empty(shape, dtype)
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape)
+    dtype, shape = _like(a, dtype, shape, device)
     return full(shape, fill_value, dtype)
 
 
@@ -174,6 +187,8 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
         return _owned(res, a)
+    if device is not None:
+        check_device(device)
     if type(a) is ndarray:
         if (dtype is None or np.dtype(dtype) == a.dtype) and not copy:
             return a
@@ -184,11 +199,11 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
 
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     if type(a) is not ndarray:  # (subclasses such as masked arrays stay what they are)
-        res = np.asanyarray(a, dtype, order, copy=copy)
+        res = np.asanyarray(a, dtype, order, device=device, copy=copy)
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
         return _owned(res, a)
-    return asarray(a, dtype, order, copy=copy)
+    return asarray(a, dtype, order, device=device, copy=copy)
 
 
 def ascontiguousarray(a, dtype=None, *, like=None):
@@ -202,43 +217,84 @@ def _arange_dtype(start: Any, stop: Any, step: Any, dtype: Any) -> np.dtype:
     return np.arange(start, type(stop)(start), step, dtype=dtype).dtype
 
 
-def arange(start_or_stop=_NoValue, /, stop=_NoValue, step=_NoValue, dtype=None, *,
-           device=None, like=None, start=_NoValue):
-    if (type(start_or_stop) is int and stop is _NoValue and step is _NoValue
-            and start is _NoValue and device is None and like is None
-            and start_or_stop < EAGER_LIMIT[0]):
-        return _np_arange(start_or_stop) if dtype is None else _np_arange(start_or_stop,
-                                                                          dtype=dtype)
-    args = [a for a in (start_or_stop, stop, step) if a is not _NoValue]
-    if start is not _NoValue:
-        args = [start] + args
-    args = [to_numpy(a) for a in args]
-    if not args:
-        raise TypeError("arange() requires stop to be specified.")
-    if len(args) == 1:
-        a_start, a_stop, a_step = 0, args[0], 1
-    elif len(args) == 2:
-        a_start, a_stop, a_step = args[0], args[1], 1
+_ARANGE_PARAMS = ("start", "stop", "step", "dtype")
+_ARANGE_KEYWORDS = frozenset(_ARANGE_PARAMS + ("device", "like"))
+_NUMBER = (int, float, np.integer, np.floating)
+
+
+def _arange_args(args: tuple, kwargs: dict) -> Any:
+    """``arange``'s arguments bound as NumPy binds them (``start stop step dtype``, each
+    positional or by name, ``device`` and ``like`` by name; one value alone is the stop):
+    ``(start, stop, step, dtype, device)`` with start _NoValue for the implicit 0 and step
+    None for the implicit 1; None where NumPy's own call must run (and raise, if it does)."""
+    if len(args) > 4 or not kwargs.keys() <= _ARANGE_KEYWORDS:
+        return None
+    bound = dict(zip(_ARANGE_PARAMS, args))
+    for k, v in kwargs.items():
+        if k in bound:  # (given by name and position)
+            return None
+        bound[k] = v
+    first, stop = bound.get("start", _NoValue), bound.get("stop", _NoValue)
+    if first is _NoValue:
+        if stop is _NoValue:
+            return None  # (arange() requires stop)
+        first, stop = stop, None
+    elif stop is _NoValue:
+        if not args:
+            return None  # (a start by name alone: arange() requires stop)
+        stop = None
+    step = bound.get("step")
+    start = _NoValue
+    if stop is not None:
+        start = first
     else:
-        a_start, a_stop, a_step = args[0], args[1], args[2]
-    scalars = all(isinstance(v, (int, float, np.integer, np.floating))
-                  and not isinstance(v, (bool, np.bool_)) for v in (a_start, a_stop, a_step))
-    if not scalars or a_step is None or a_step == 0 or a_stop is None:
-        return from_numpy(np.arange(*args, dtype=dtype))
-    if all(isinstance(v, (int, np.integer)) for v in (a_start, a_stop, a_step)):
-        length = len(range(int(a_start), int(a_stop), int(a_step)))
+        stop = first
+    return start, stop, step, bound.get("dtype"), bound.get("device")
+
+
+def arange(*args, **kwargs):
+    # (fast paths: Python ints for a small range, no keyword but dtype)
+    n = len(args)
+    if n == 1 and type(args[0]) is int and args[0] < EAGER_LIMIT[0]:
+        if not kwargs:
+            return _np_arange(args[0])
+        if len(kwargs) == 1 and "dtype" in kwargs:
+            return _np_arange(args[0], dtype=kwargs["dtype"])
+    elif ((n == 2 and type(args[0]) is int and type(args[1]) is int)
+          or (n == 3 and type(args[0]) is int and type(args[1]) is int
+              and type(args[2]) is int and args[2])) and (
+            not kwargs or (len(kwargs) == 1 and "dtype" in kwargs)):
+        if len(range(*args)) < EAGER_LIMIT[0]:
+            return _np_arange(*args, **kwargs)
+    kwargs.pop("like", None)
+    bound = _arange_args(args, kwargs)
+    if bound is None:
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+    a_start, a_stop, a_step, dtype, device = bound
+    if device is not None:
+        check_device(device)
+    a_start, a_stop, a_step = to_numpy((a_start, a_stop, a_step))
+    values = (a_stop,) + (() if a_start is _NoValue else (a_start,)) + (
+        () if a_step is None else (a_step,))
+    if not all(isinstance(v, _NUMBER) and not isinstance(v, (bool, np.bool_))
+               for v in values) or a_step == 0:
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+    start = 0 if a_start is _NoValue else a_start
+    step = 1 if a_step is None else a_step
+    if all(isinstance(v, (int, np.integer)) for v in values):
+        length = len(range(int(start), int(a_stop), int(step)))
     else:
-        length = max(0, math.ceil((a_stop - a_start) / a_step))
+        length = max(0, math.ceil((a_stop - start) / step))
     if eager_size(length):
-        return from_numpy(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     try:
-        dt = _arange_dtype(a_start if len(args) > 1 else type(a_stop)(0), a_stop,
-                           a_step if len(args) == 3 else None, dtype)
+        dt = _arange_dtype(type(a_stop)(0) if a_start is _NoValue else a_start, a_stop, a_step,
+                           dtype)
     except (TypeError, ValueError, OverflowError):
-        return from_numpy(np.arange(*args, dtype=dtype))
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     if dt.kind not in "biuf":
-        return from_numpy(np.arange(*args, dtype=dtype))
-    params = {"start": a_start, "stop": a_stop, "step": a_step}
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+    params = {"start": start, "stop": a_stop, "step": step}
     return _source(Op.ARANGE, params, (length,), dt)
 
 
@@ -247,6 +303,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if (type(num) is int and num < EAGER_LIMIT[0] and type(start) in _PLAIN
             and type(stop) in _PLAIN and device is None):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if device is not None:
+        check_device(device)
     start, stop = to_numpy(start), to_numpy(stop)
     num = operator.index(num)
     if (retstep or np.ndim(start) or np.ndim(stop) or num < 0 or eager_size(num)):
@@ -266,6 +324,8 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
     if (type(N) is int and (M is None or type(M) is int) and device is None and like is None
             and 0 <= N * (N if M is None else M) < EAGER_LIMIT[0]):
         return np.eye(N, M, k, dtype, order)
+    if device is not None:
+        check_device(device)
     N = operator.index(N)
     M = N if M is None else operator.index(M)
     k = operator.index(k)

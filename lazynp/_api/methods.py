@@ -190,14 +190,25 @@ _TEMPORARY_SELF = _Probe().method()
 
 
 def _reduction_method(fn: Any) -> Any:
-    def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
-        if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
-            # `(...).sum()`: only this call holds the pending array, nobody reads it later,
-            # so its value need not be stored (it fuses into the reduction's kernel)
-            self._node.holder = None
-        return fn(self, *args, **kwargs)
-    method.__name__ = fn.__name__
-    method.__doc__ = f"Same as ``lazynp.{fn.__name__}(self, ...)``."
+    name = fn.__name__
+    if name in ("std", "var"):
+        # NumPy's methods take no ``correction=`` (only the functions numpy.std/var do)
+        def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
+            if "correction" in kwargs:
+                raise TypeError(f"_{name}() got an unexpected keyword argument 'correction'")
+            if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
+                self._node.holder = None  # (a temporary: see below)
+            return fn(self, *args, **kwargs)
+    else:
+        def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
+            if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
+                # `(...).sum()`: only this call holds the pending array, nobody reads it
+                # later, so its value need not be stored (it fuses into the reduction's
+                # kernel)
+                self._node.holder = None
+            return fn(self, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"Same as ``lazynp.{name}(self, ...)``."
     return method
 
 

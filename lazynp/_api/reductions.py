@@ -139,13 +139,18 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
 
 
 def _spread(op: Op, a: Any, mean: Any, **kwargs: Any) -> Any:
+    correction = kwargs.pop("correction")
+    if correction is not _NoValue:  # (the array API's name of ddof, as numpy.std takes it)
+        if kwargs["ddof"] != 0:
+            raise ValueError("ddof and correction can't be provided simultaneously.")
+        kwargs["ddof"] = correction
     # var/std with a precomputed ``mean=`` run through NumPy at once
     if mean is not _NoValue:
         return _eager(op, as_lazynp(a), dict(kwargs, mean=mean))
     if (type(a) is ndarray and a._small is None and a.ndim and a.size
             and a.dtype.kind in "biuf" and a.dtype != np.float16
             and kwargs["out"] is None and kwargs["where"] is _NoValue
-            and kwargs["correction"] is _NoValue and type(kwargs["ddof"]) in (int, float)):
+            and type(kwargs["ddof"]) in (int, float)):
         got = _spread_composite(op, a, kwargs["axis"], kwargs["dtype"], kwargs["ddof"],
                                 kwargs["keepdims"])
         if got is not None:
