@@ -94,6 +94,8 @@ def check_setitem(a: ndarray, key: Any, value: Any) -> None:
     """Raise what ``a[key] = value`` would raise for shapes and indices alone."""
     if not writeable(a):
         raise ValueError("assignment destination is read-only")
+    if a.dtype.names is not None:
+        return  # field names, records: the assignment raises NumPy's errors itself
     if not is_basic_index(key):
         if index_without_arrays(key):
             zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
