@@ -1,15 +1,15 @@
-"""``lazynp.ndarray``: the type of lazynp's large and lazy arrays (the lazy tier).
+"""``lazynp.LazyArray`` (this module's ``ndarray``): the type of large and lazy arrays.
 
 lazynp has two tiers.  Small work is NumPy's own: arrays under the eager threshold
 (``eager_size``) are handed to the user as ``numpy.ndarray`` objects, and lazynp's ufuncs and
 array functions are NumPy's own objects, so NumPy computes them at NumPy's cost with no
-lazynp frame in the way.  A ``lazynp.ndarray`` is an array that lazynp created and owns and
+lazynp frame in the way.  A ``LazyArray`` is an array that lazynp created and owns and
 that is large enough for fusion to pay (or that is pending); NumPy hands calls that involve
-one over to lazynp (``__array_ufunc__`` / ``__array_function__``).  ``isinstance(x,
-lazynp.ndarray)`` is also true for NumPy arrays (the metaclass), so user code that checks
-types sees one array type.
+one over to lazynp (``__array_ufunc__`` / ``__array_function__``).  ``lazynp.ndarray`` is
+``numpy.ndarray``; ``isinstance(x, numpy.ndarray)`` is also true for a ``LazyArray`` (its
+``__class__``), so user code that checks types sees one array type.
 
-A ``lazynp.ndarray`` is either
+A ``LazyArray`` is either
 
 * Concrete: ``_data`` is a NumPy array (which may itself be a view of another buffer) and
   ``_node`` is None.  Basic slicing, ``.T``, ``reshape``... of a concrete array are done by

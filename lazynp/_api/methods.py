@@ -1,4 +1,4 @@
-"""Operators and methods of ``lazynp.ndarray``, generated from tables.
+"""Operators and methods of ``lazynp.LazyArray``, generated from tables.
 
 Binary operators have a fast path for the small-array case (both operands concrete and under
 ``config.eager_threshold``: one NumPy call, one wrapper object), everything else goes through
