@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as _np
 
-from lazynp.random import _legacy
+from lazynp.random import _legacy, _pickle, mtrand  # noqa: F401  (modules, as NumPy's)
 from lazynp.random._bitgen import (
     MT19937,
     PCG64,

@@ -384,21 +384,105 @@ class BitGenerator:
             raise TypeError("The underlying SeedSequence does not implement spawning.")
         return [type(self)(seed=s) for s in self._seed_seq.spawn(n_children)]
 
-    def __getstate__(self) -> dict:
-        return {"state": self.state, "seed_seq": self._seed_seq}
+    # ---- pickling (NumPy's protocol: the bit generator's class, then (state, seed_seq)) ----
+    def __getstate__(self) -> tuple:
+        return self.state, self._seed_seq
 
-    def __setstate__(self, d: dict) -> None:
-        self._seed_seq = d["seed_seq"]
+    def __setstate__(self, state_seed_seq: Any) -> None:
+        if "lock" not in self.__dict__:  # made by __new__ (pickles of earlier lazynp versions)
+            self._init_blank()
+        if isinstance(state_seed_seq, dict):
+            if "seed_seq" in state_seed_seq and "state" in state_seed_seq:
+                # earlier lazynp versions: {"state": ..., "seed_seq": ...}
+                self._seed_seq = state_seed_seq["seed_seq"]
+                self.state = state_seed_seq["state"]
+            else:  # NumPy < 2.0 pickles hold the state only
+                self.state = state_seed_seq
+        else:
+            self._seed_seq = state_seed_seq[1]
+            self.state = state_seed_seq[0]
+
+    def _init_blank(self) -> None:
+        """Lock and state storage of an instance made without __init__."""
+        self._seed_seq = None
         if self._np_cls is not None:
             self._np = self._np_cls(0)
             self.lock = self._np.lock
         else:
             self.lock = threading.Lock()
             self._st = self._new_st()
-        self.state = d["state"]
 
     def __reduce__(self):
-        return (type(self).__new__, (type(self),), self.__getstate__())
+        from lazynp.random._pickle import bit_generator_ctor
+
+        return (bit_generator_ctor, (type(self),), self.__getstate__())
+
+    # ---- NumPy's low-level interfaces ----
+    def _benchmark(self, cnt: int, method: str = "uint64") -> None:
+        """NumPy's ``_benchmark``: ``cnt`` draws of ``next_uint64`` or ``next_double``."""
+        cnt = operator.index(cnt)
+        npbg = self._np
+        if npbg is not None:
+            npbg._benchmark(cnt, method)
+            return
+        if method not in ("uint64", "double"):
+            raise ValueError("Unknown method")
+        # next_double consumes one 64-bit draw, as next_uint64 does
+        self.random_raw(cnt, output=False)
+
+    @property
+    def ctypes(self) -> Any:
+        """NumPy's ``ctypes`` interface (``numpy.random._common.interface``): the state
+        address and C functions ``next_uint64``/``next_uint32``/``next_double`` on it."""
+        npbg = self._np
+        if npbg is not None:
+            return npbg.ctypes
+        iface = self.__dict__.get("_ctypes")
+        if iface is None:
+            iface = self.__dict__["_ctypes"] = _ctypes_interface(self)
+        return iface
+
+    @property
+    def cffi(self) -> Any:
+        """NumPy's ``cffi`` interface (NumPy-backed bit generators; needs cffi)."""
+        npbg = self._np
+        if npbg is not None:
+            return npbg.cffi
+        try:
+            import cffi  # noqa: F401
+        except ImportError as exc:
+            raise ImportError("cffi cannot be imported.") from exc
+        raise NotImplementedError(f"lazynp's {type(self).__name__} has no cffi interface; "
+                                  "use its ctypes interface")
+
+
+class _Bitgen(ctypes.Structure):
+    """NumPy's ``bitgen_t``: the state pointer and the draw functions."""
+
+    _fields_ = [("state", ctypes.c_void_p),
+                ("next_uint64", ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)),
+                ("next_uint32", ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)),
+                ("next_double", ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p)),
+                ("next_raw", ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p))]
+
+
+def _ctypes_interface(bg: BitGenerator) -> Any:
+    """The ``ctypes`` interface of a bit generator whose state is lazynp's ``_st`` block:
+    compiled ``next_*`` functions that advance the block in place (as NumPy's do its C
+    state)."""
+    from numpy.random._common import interface
+
+    lib = bg._kernels().interface_lib()
+    st = bg._st
+    addr = st.ctypes.data
+    u64 = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)(lib.address("lz_next_uint64"))
+    u32 = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)(lib.address("lz_next_uint32"))
+    dbl = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p)(lib.address("lz_next_double"))
+    raw = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)(lib.address("lz_next_uint64"))
+    bitgen = _Bitgen(addr, u64, u32, dbl, raw)
+    bg.__dict__["_bitgen_t"] = (bitgen, lib, st)  # kept alive with the bit generator
+    return interface(addr, ctypes.c_void_p(addr), u64, u32, dbl,
+                     ctypes.c_void_p(ctypes.addressof(bitgen)))
 
 
 class PCG64(BitGenerator):
@@ -639,7 +723,7 @@ class Philox(BitGenerator):
         if seed is not None and key is not None:
             raise ValueError("seed and key cannot be both used")
         self.lock = threading.Lock()
-        self._st = np.zeros(_philox.NWORDS, dtype=np.uint64)
+        self._st = self._new_st()
         self._seed_seq = _seed_seq_from(seed)
         if key is not None:
             self._st[4:6] = _int_to_array(key, "key", 128, 64)
@@ -649,6 +733,9 @@ class Philox(BitGenerator):
         counter = 0 if counter is None else counter
         self._st[0:4] = _int_to_array(counter, "counter", 256, 64)
         self._reset()
+
+    def _new_st(self) -> np.ndarray:
+        return np.zeros(_philox.NWORDS, dtype=np.uint64)
 
     def _seed(self, seed_seq: Any) -> None:
         self._st[4:6] = seed_seq.generate_state(2, np.uint64)
@@ -704,9 +791,3 @@ class Philox(BitGenerator):
 
     def _draw_align(self, st: np.ndarray) -> tuple[int, int]:
         return _philox.lead(st), _philox.BUFFER_SIZE
-
-    def __setstate__(self, d: dict) -> None:
-        self.lock = threading.Lock()
-        self._st = np.zeros(_philox.NWORDS, dtype=np.uint64)
-        self._seed_seq = d["seed_seq"]
-        self.state = d["state"]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator
-from lazynp.random._wrap import asnumpy, is_lazynp, wrap
+from lazynp.random._wrap import asnumpy, is_lazynp, user_stacklevel, wrap
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -529,11 +529,18 @@ class Generator:
             self.bit_generator.state = bit_gen
 
     def __reduce__(self):
-        return (Generator, (self._bit_generator,), None)
+        from lazynp.random._pickle import generator_ctor
+
+        return (generator_ctor, (self._bit_generator,), None)
 
     @property
     def bit_generator(self) -> Any:
         return self._bit_generator
+
+    @property
+    def _poisson_lam_max(self) -> float:
+        """The largest ``lam`` poisson accepts (NumPy's ``POISSON_LAM_MAX``)."""
+        return POISSON_LAM_MAX
 
     def spawn(self, n_children: int) -> list:
         return [type(self)(g) for g in self._bit_generator.spawn(n_children)]
@@ -1025,7 +1032,8 @@ class Generator:
             warnings.warn(f"you are shuffling a '{type(x).__name__}' object which is not a "
                           "subclass of 'Sequence'; `shuffle` is not guaranteed to behave "
                           "correctly. E.g., non-numpy array/tensor objects with view semantics "
-                          "may contain duplicates after shuffling.", UserWarning, stacklevel=3)
+                          "may contain duplicates after shuffling.", UserWarning,
+                          stacklevel=user_stacklevel())
         if axis != 0:
             raise NotImplementedError("Axis argument is only supported on ndarray objects")
         n = len(x)
@@ -1555,7 +1563,10 @@ def _make_public(name: str):
     @functools.wraps(impl)
     def method(self, *args, **kwargs):
         g = self._npg
-        if g is not None and _numpy_ok(args, kwargs, size_pos, out_pos):
+        if g is not None and _numpy_ok(args, kwargs, size_pos, out_pos) and not (
+                name == "shuffle" and args and not isinstance(args[0], (np.ndarray, Sequence))):
+            # (shuffle's untyped path for a non-Sequence runs lazynp's code: its warning
+            # points at the caller, as NumPy's does)
             return _wrap_big(getattr(g, name)(*args, **kwargs))
         if self._np_delegate is not None:
             from lazynp.random._wrap import unwrap_args, wrap_result
@@ -1874,6 +1885,11 @@ def default_rng(seed: Any = None) -> Generator:
         return Generator(seed.bit_generator)
     if isinstance(seed, np.random.BitGenerator):
         return Generator(seed)
+    from lazynp.random._legacy import RandomState
+
+    if isinstance(seed, (RandomState, np.random.RandomState)):
+        # NumPy: a RandomState's bit generator, shared
+        return Generator(seed._bit_generator)
     return Generator(PCG64(seed))
 
 

@@ -1476,6 +1476,34 @@ def _common() -> str:
 
 _SPECIAL = {"shuffle_interval", "shuffle_lemire"}
 
+# NumPy's bitgen_t functions on the state block, for the ``ctypes`` interface of bit generators
+# whose state is lazynp's (SFC64, Philox): each loads the block, draws once, stores it back.
+_INTERFACE = """
+define i64 @lz_next_uint64(ptr %st) nounwind {
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %v = call i64 @next64(ptr %bg)
+  call void @store_state(ptr %st, ptr %bg)
+  ret i64 %v
+}
+
+define i32 @lz_next_uint32(ptr %st) nounwind {
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %v = call i32 @next32(ptr %bg)
+  call void @store_state(ptr %st, ptr %bg)
+  ret i32 %v
+}
+
+define double @lz_next_double(ptr %st) nounwind {
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %v = call double @next_double(ptr %bg)
+  call void @store_state(ptr %st, ptr %bg)
+  ret double %v
+}
+"""
+
 
 def render_kernel(kind: str, name: str) -> str:
     """The LLVM module holding kernel ``lz_<name>`` for bit generator ``kind``.
@@ -1485,7 +1513,9 @@ def render_kernel(kind: str, name: str) -> str:
     distribution.
     """
     parts = [_prelude(kind), _common(), _tables()]
-    if name in KERNELS:
+    if name == "interface":
+        parts.append(_INTERFACE)
+    elif name in KERNELS:
         ty, fn, params, small = KERNELS[name]
         if kind in _LANE_MULT and name in _LANE_SPECS:
             parts.append(_lane_fill(kind, name, ty, fn, params))
@@ -1550,6 +1580,19 @@ class KernelSet:
     def is_dsl(name: str) -> bool:
         """True for map kernels transcribed through the DSL (they take the ``aux`` pointer)."""
         return name not in KERNELS and name not in _SPECIAL
+
+    def interface_lib(self) -> Any:
+        """The compiled ``lz_next_uint64``/``lz_next_uint32``/``lz_next_double`` (C ABI,
+        ``(ptr st)``) of the ``ctypes`` interface, compiled on first use."""
+        from lazynp.codegen_cpu.compiler import compile_ir
+
+        with _sets_lock:
+            lib = self.libs.get("interface")
+            if lib is None:
+                lib = self.libs["interface"] = compile_ir(
+                    render_kernel(self.kind, "interface"),
+                    name=f"lazynp_random_{self.kind}_interface")
+            return lib
 
     def _load(self, name: str) -> Any:
         from lazynp.codegen_cpu.compiler import compile_ir

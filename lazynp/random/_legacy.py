@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import operator
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ from lazynp.random._generator import (
     CONS_NONE,
     CONS_POISSON,
     CONS_POSITIVE,
+    POISSON_LAM_MAX,
     Generator,
     _as_double_array,
     _check_array_constraint,
@@ -56,7 +58,7 @@ from lazynp.random._generator import (
     mvn_shape,
     weighted_sample_without_replacement,
 )
-from lazynp.random._wrap import asnumpy, is_lazynp, unwrap_args, wrap_result
+from lazynp.random._wrap import asnumpy, is_lazynp, unwrap_args, user_stacklevel, wrap_result
 
 __all__ = ["RandomState"]
 
@@ -136,7 +138,9 @@ class RandomState:
             bit_generator = ForeignBitGenerator(seed)
             if not bit_generator._native:
                 self._np_delegate = np.random.RandomState(seed)
-        elif hasattr(seed, "capsule"):
+        elif hasattr(seed, "capsule") or (isinstance(seed, type)
+                                          and issubclass(seed, BitGenerator)):
+            # NumPy: a bit generator *class* (its ``capsule`` is an unbound descriptor)
             raise ValueError("Invalid bit generator. The bit generator must be instantized.")
         else:
             bit_generator = MT19937()
@@ -168,7 +172,14 @@ class RandomState:
         self.set_state(state)
 
     def __reduce__(self):
-        return (RandomState, (self._bit_generator,), self.get_state(legacy=False))
+        from lazynp.random._pickle import randomstate_ctor
+
+        return (randomstate_ctor, (self._bit_generator,), self.get_state(legacy=False))
+
+    @property
+    def _poisson_lam_max(self) -> float:
+        """The largest ``lam`` poisson accepts (NumPy's ``POISSON_LAM_MAX``)."""
+        return POISSON_LAM_MAX
 
     @property
     def _bitgen_state(self) -> Any:
@@ -338,10 +349,22 @@ class RandomState:
             x[...] = tmp
             return None
         d = self._np_delegate or self._nprs
-        if d is not None:
+        if d is not None and (isinstance(x, (np.ndarray, Sequence)) or self._np_delegate):
             return d.shuffle(x)
-        if isinstance(x, np.ndarray) and x.ndim == 0:
-            raise TypeError("len() of unsized object")
+        # (lazynp's code for the untyped path of a non-Sequence too: its warning then points
+        # at the caller, as NumPy's does)
+        if isinstance(x, np.ndarray):
+            if x.ndim == 0:
+                raise TypeError("len() of unsized object")
+            if (type(x) is not np.ndarray and x.ndim == 1 and x.size
+                    and x.dtype.type is np.object_):
+                warnings.warn("Shuffling a one dimensional array subclass containing objects "
+                              "gives incorrect results with most array subclasses.  Please us "
+                              "the new random number API instead: "
+                              "https://numpy.org/doc/stable/reference/random/index.html\n"
+                              "The new API fixes this issue. This version will not be fixed "
+                              "due to stability concerns.", UserWarning,
+                              stacklevel=user_stacklevel())
         self._gen._shuffle(x)
         return None
 

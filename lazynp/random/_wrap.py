@@ -61,3 +61,16 @@ def wrap_result(r: Any) -> Any:
     if isinstance(r, list):
         return [wrap_result(v) for v in r]
     return r
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for a ``warnings.warn`` made by the caller of this function that points
+    at the first frame outside lazynp (NumPy's compiled methods warn at their Python caller)."""
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("lazynp."):
+        frame = frame.f_back
+        level += 1
+    return level

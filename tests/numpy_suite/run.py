@@ -74,10 +74,24 @@ def short_id(nodeid: str) -> str:
     return (path[at + 1:] if at >= 0 else path) + ("::" + rest if rest else "")
 
 
+def numpy_param_id(nodeid: str) -> str:
+    """``t[True-lazynp.random]`` -> ``t[True-numpy.random]`` (ids pytest made from modules)."""
+    name, bracket, params = nodeid.partition("[")
+    if not bracket:
+        return nodeid
+    parts = [("numpy" + p[len("lazynp"):]) if p == "lazynp" or p.startswith("lazynp.") else p
+             for p in params[:-1].split("-")]
+    return name + "[" + "-".join(parts) + "]"
+
+
 def run_module(module: str, swap: bool, out: str, env: dict[str, str],
                extra: list[str]) -> tuple[dict[str, str], float, str]:
     tag = "lazynp" if swap else "numpy"
     results = os.path.join(out, f"{module}.{tag}.json")
+    # a stale results file would be an existing path on the command line: pytest would take it
+    # into the rootdir computation (rootdir /, NumPy's own conftest.py loaded, other outcomes)
+    if os.path.exists(results):
+        os.remove(results)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "tests.numpy_suite.plugin",
            "-p", "no:cacheprovider", "--pyargs", module, "--lazynp-results", results,
            "-W", "ignore::pytest.PytestUnraisableExceptionWarning", *extra]
@@ -89,6 +103,8 @@ def run_module(module: str, swap: bool, out: str, env: dict[str, str],
     try:
         with open(results) as f:
             outcomes = {short_id(k): v for k, v in json.load(f).items()}
+        if swap:  # a parameter that is the numpy module is lazynp's there: same test id
+            outcomes = {numpy_param_id(k): v for k, v in outcomes.items()}
     except (OSError, ValueError):
         outcomes = {}
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])

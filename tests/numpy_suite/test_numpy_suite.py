@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .run import known_failures, run_module
+from .run import known_failures, numpy_param_id, run_module
 
 FAST_MODULES = [
     "numpy._core.tests.test_einsum",
@@ -32,3 +32,24 @@ def test_numpy_suite_module(module, tmp_path):
     known = known_failures()
     lost = sorted(k for k, v in outcomes.items() if v in ("failed", "error") and k not in known)
     assert not lost, f"{len(lost)} tests of {module} fail under lazynp:\n" + "\n".join(lost)
+
+
+def test_numpy_param_id():
+    # ids pytest made from the numpy module name the lazynp module under the swap
+    assert numpy_param_id("t.py::T::f[True-lazynp.random]") == "t.py::T::f[True-numpy.random]"
+    assert numpy_param_id("t.py::f[lazynp]") == "t.py::f[numpy]"
+    assert numpy_param_id("t.py::f[lazynpx-1]") == "t.py::f[lazynpx-1]"
+    assert numpy_param_id("t.py::f") == "t.py::f"
+
+
+def test_stale_results_file_is_not_read(tmp_path):
+    # a results file left by an earlier run is removed first (as an existing path on the
+    # command line it would also change pytest's rootdir)
+    stale = tmp_path / "numpy.fft.tests.test_helper.lazynp.json"
+    stale.write_text('{"x.py::stale": "passed"}')
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAZYNP_")}
+    outcomes, _, tail = run_module("numpy.fft.tests.test_helper", True, str(tmp_path), env, [])
+    assert outcomes, tail
+    assert "x.py::stale" not in outcomes
