@@ -218,6 +218,13 @@ class ndarray:
             return d.copy()
         return _engine.export(d.view())  # NumPy code may write it
 
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        """NumPy's protocol: ``array`` (a NumPy result) as this type would hand it out."""
+        array = to_numpy(array)
+        if return_scalar and getattr(array, "ndim", None) == 0:
+            return array[()]
+        return from_numpy(array)
+
     def __reduce__(self) -> tuple:
         return (wrap, (self._value(),))
 

@@ -116,7 +116,7 @@ class SeedSequence(np.random.SeedSequence, ISpawnableSeedSequence):
 
 def _lcg_jump(state: int, mult: int, inc: int, delta: int) -> int:
     """Brown's O(log n) jump of an LCG, mod 2^128 (NumPy pcg_advance_lcg_128)."""
-    delta &= MASK128
+    delta = int(delta) & MASK128  # (a NumPy integer would overflow at the mask)
     acc_mult, acc_plus = 1, 0
     cur_mult, cur_plus = mult, inc
     while delta > 0:

@@ -180,7 +180,10 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
     from lazynp.graph.node import Node
     from lazynp.graph.ops import Op
 
-    shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    # Python ints, as NumPy's shapes are (NumPy integers in a size would reach the kernels'
+    # offsets and the state jumps)
+    shape = ((operator.index(size),) if isinstance(size, (int, np.integer))
+             else tuple(map(operator.index, size)))
     n = int(np.prod(shape)) if shape else 1
     if (n < EAGER_LIMIT[0] or not shape or aux is not None or bg._draw_align(bg._st) != (0, 1)
             or bg._kernels().is_dsl(name) or cons is None):

@@ -154,3 +154,19 @@ def test_ufunc_methods(lazy_mode):
     lnp.add.at(b, [0, 0, 2], 1)
     np.add.at(y, [0, 0, 2], 1)
     assert_same(b, y, exact=True)
+
+
+@pytest.mark.parametrize("return_scalar", [False, True])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_array_wrap_protocol(shape, return_scalar):
+    # NumPy's ``x.__array_wrap__(result, context, return_scalar)`` (linalg, user code)
+    with lnp.config(eager_threshold=0):
+        a = lnp.arange(6.0) * 1.0
+        n = np.arange(6.0)
+        result = np.full(shape, 2.5)
+        got = a.__array_wrap__(result.copy(), None, return_scalar)
+        want = n.__array_wrap__(result.copy(), None, return_scalar)
+        assert type(np.asarray(got)) is type(np.asarray(want))
+        assert np.shape(got) == np.shape(want) and isinstance(got, type(want)) or (
+            type(got) is lnp.LazyArray and type(want) is np.ndarray)
+        np.testing.assert_array_equal(got, want)

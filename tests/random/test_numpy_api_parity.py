@@ -186,3 +186,15 @@ def test_binomial_inversion_small_p(n, p):
         e = np.random.Generator(np.random.Philox(7)).binomial(n, p, size=1000)
         f = asnumpy(lr.Generator(lr.Philox(7)).binomial(n, p, size=1000))
     assert np.array_equal(e, f)
+
+
+def test_numpy_integer_size_on_the_lazy_path():
+    # a size of NumPy integers (a shape computed with arrays) gives Python-int shapes, and
+    # the kernels' offsets and state jumps take them (was: OverflowError in the PCG jump)
+    import lazynp
+
+    size = (np.int64(300), np.int64(50))
+    with lazynp.config(eager_threshold=0):
+        got = lazynp.random.default_rng(7).random(size)
+        assert all(type(d) is int for d in got.shape)
+        np.testing.assert_array_equal(np.asarray(got), np.random.default_rng(7).random(size))
