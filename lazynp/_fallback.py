@@ -60,6 +60,10 @@ def fallback_function(name: str, fn: Callable) -> Callable:
             return call_numpy(name, fn, args, kwargs)
         return fn(*args, **kwargs)
     wrapper.__lazynp_fallback__ = True
+    # (a builtin's signature as text: NumPy's own docs and signature introspection read it)
+    text_signature = getattr(fn, "__text_signature__", None)
+    if text_signature is not None:
+        wrapper.__text_signature__ = text_signature
     return wrapper
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 from math import prod as _prod
 from typing import Any
 
@@ -35,9 +36,10 @@ def check_device(device: Any) -> None:
 
 
 def _shape_tuple(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    shape = tuple(operator.index(s) for s in shape)
+    try:
+        shape = (operator.index(shape),)  # (an int, a NumPy integer, a 0-d integer array)
+    except TypeError:
+        shape = tuple(operator.index(s) for s in shape)
     for s in shape:
         if s < 0:
             raise ValueError("negative dimensions are not allowed")
@@ -76,7 +78,24 @@ def _owned(res: np.ndarray, src: Any) -> Any:
     return from_numpy(res)
 
 
+_MEMORY: list[int] = []
+
+
+def _physical_memory() -> int:
+    if not _MEMORY:
+        try:
+            _MEMORY.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        except (ValueError, OSError, AttributeError):
+            _MEMORY.append(1 << 62)
+    return _MEMORY[0]
+
+
 def _source(op: Op, params: dict, shape: tuple, dtype: np.dtype) -> ndarray:
+    if _size(shape) * dtype.itemsize > _physical_memory():
+        # NumPy's errors at the call: "array is too big", "Maximum allowed dimension
+        # exceeded", MemoryError "Unable to allocate ..." (an allocation that succeeds is
+        # untouched memory, returned at once)
+        np.empty(shape, dtype)
     return lazy(_engine.record(Node(op, (), params, shape, dtype)))
 
 
@@ -104,10 +123,10 @@ def _filler(np_fn: Any, fill: int, default_dtype: Any) -> Any:
     return create
 
 
-zeros = _filler(np.zeros, 0, float)
+zeros = _filler(np.zeros, 0, None)
 ones = _filler(np.ones, 1, None)
 # Note: differs from NumPy: a large lazily created `empty` array reads as zeros.
-empty = _filler(np.empty, 0, float)
+empty = _filler(np.empty, 0, None)
 
 
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
@@ -154,9 +173,10 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, d
     return full(shape, fill_value, dtype)
 
 
-def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0,
+def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=_NoValue,
           like=None):
-    if type(object) is not ndarray and not ndmax and like is None:
+    # (ndmax: NumPy tells an explicit 0, "a 0-d array of the objects", from no value)
+    if type(object) is not ndarray and ndmax is _NoValue and like is None:
         # (lazynp arrays inside lists are read through their __array__)
         if copy is True and order == "K" and not subok and not ndmin:
             res = _np_array(object, dtype)
@@ -165,7 +185,7 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
         return _owned(res, object)
-    if type(object) is ndarray and order in ("K", "A", "C") and not ndmax:
+    if type(object) is ndarray and order in ("K", "A", "C") and ndmax is _NoValue:
         a = object
         if dtype is not None and np.dtype(dtype) != a.dtype:
             if copy is False:
@@ -176,7 +196,7 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
         if ndmin > a.ndim:
             a = reshape(a, (1,) * (ndmin - a.ndim) + a.shape)
         return a
-    kwargs = {"ndmax": ndmax} if ndmax else {}
+    kwargs = {} if ndmax is _NoValue else {"ndmax": ndmax}
     return _owned(np.array(to_numpy(object), dtype, copy=copy, order=order, subok=False,
                            ndmin=ndmin, **kwargs), object)
 
@@ -264,7 +284,11 @@ def arange(*args, **kwargs):
           or (n == 3 and type(args[0]) is int and type(args[1]) is int
               and type(args[2]) is int and args[2])) and (
             not kwargs or (len(kwargs) == 1 and "dtype" in kwargs)):
-        if len(range(*args)) < EAGER_LIMIT[0]:
+        try:
+            small = len(range(*args)) < EAGER_LIMIT[0]
+        except OverflowError:  # (a length beyond intp: NumPy's error below)
+            small = False
+        if small:
             return _np_arange(*args, **kwargs)
     kwargs.pop("like", None)
     bound = _arange_args(args, kwargs)
@@ -281,10 +305,13 @@ def arange(*args, **kwargs):
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     start = 0 if a_start is _NoValue else a_start
     step = 1 if a_step is None else a_step
-    if all(isinstance(v, (int, np.integer)) for v in values):
-        length = len(range(int(start), int(a_stop), int(step)))
-    else:
-        length = max(0, math.ceil((a_stop - start) / step))
+    try:
+        if all(isinstance(v, (int, np.integer)) for v in values):
+            length = len(range(int(start), int(a_stop), int(step)))
+        else:
+            length = max(0, math.ceil((a_stop - start) / step))
+    except (OverflowError, ValueError):  # (infinite or NaN bounds, a length beyond intp)
+        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     if eager_size(length):
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     try:
@@ -296,6 +323,13 @@ def arange(*args, **kwargs):
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     params = {"start": start, "stop": a_stop, "step": step}
     return _source(Op.ARANGE, params, (length,), dt)
+
+
+# NumPy's signature for introspection (``inspect.signature``, ``help``): lazynp's arange binds
+# its arguments exactly as NumPy's does (``_arange_args``)
+arange.__text_signature__ = _np_arange.__text_signature__
+arange.__wrapped__ = _np_arange
+arange.__doc__ = _np_arange.__doc__
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,

@@ -257,3 +257,47 @@ def test_reduction_returns_numpy_scalar_types(lazy_mode):
 
     got, expected = run_both(fn)
     assert_same(got[0], expected[0], exact=True)
+
+
+# ------------------------------------------------ NumPy's own test suite found these
+def _outcome(call):
+    try:
+        r = call()
+    except Exception as e:  # noqa: BLE001 (the exception is the outcome compared)
+        return type(e), str(e)
+    return type(r), r.shape
+
+
+@pytest.mark.parametrize("make", [
+    lambda xp: xp.empty(np.iinfo(np.intp).max, dtype=np.uint8),  # MemoryError at the call
+    lambda xp: xp.zeros(2**40),
+    lambda xp: xp.ones((2**40, 2**40)),  # "array is too big"
+    lambda xp: xp.full((2**62, 4), 1.0),
+    lambda xp: xp.arange(0, 2**64),
+    lambda xp: xp.arange(0, 2**64, 3),
+    lambda xp: xp.arange(0.0, np.inf),
+    lambda xp: xp.arange(0.0, 1.0, np.nan),
+])
+def test_sizes_beyond_memory_raise_numpys_error_at_the_call(make):
+    with lnp.config(eager_threshold=1000):
+        got = _outcome(lambda: make(lnp))
+    want = _outcome(lambda: make(np))
+    assert got == want
+
+
+def test_shape_from_a_0d_array_and_ndmax_zero():
+    with lnp.config(eager_threshold=2):
+        assert lnp.ones(np.array(3)).shape == np.ones(np.array(3)).shape
+        assert lnp.zeros(np.array(5)).shape == (5,)
+    for data in ([1, 2, 3], [[1, 2, 3], [4, 5, 6]]):
+        got = lnp.array(data, ndmax=0, dtype=object)
+        want = np.array(data, ndmax=0, dtype=object)
+        assert got.shape == want.shape == () and got.dtype == want.dtype
+    assert lnp.array([[1, 2], [3, 4]], ndmax=1, dtype=object).shape == (2,)
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "arange", "frombuffer", "fromiter"])
+def test_signatures_are_numpys(name):
+    import inspect
+
+    assert inspect.signature(getattr(lnp, name)) == inspect.signature(getattr(np, name))

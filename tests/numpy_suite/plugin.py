@@ -5,7 +5,7 @@ Load it with ``-p tests.numpy_suite.plugin`` and point pytest at NumPy's test mo
 
 ``--lazynp-swap``
     Every ``import numpy`` / ``from numpy... import`` executed by a NumPy test module
-    (a module whose name is ``numpy.<...>.tests.<...>``) resolves to lazynp, exactly as
+    (a module whose file is in one of NumPy's ``tests`` folders) resolves to lazynp, exactly as
     ``python -m lazynp run`` resolves a script's imports: ``np`` is lazynp, ``from numpy
     import array`` is lazynp's ``array``, and the levels lazynp does not have
     (``numpy.testing``, ``numpy._core``, ``numpy.exceptions``...) stay NumPy's own.
@@ -18,9 +18,12 @@ Load it with ``-p tests.numpy_suite.plugin`` and point pytest at NumPy's test mo
 from __future__ import annotations
 
 import builtins
+import functools
 import json
+import os
 from typing import Any
 
+import numpy
 import pytest
 
 
@@ -32,16 +35,25 @@ def pytest_addoption(parser: Any) -> None:
                     help="write each test's outcome as JSON")
 
 
-def is_numpy_test_module(name: Any) -> bool:
-    """``numpy.<...>.tests.<...>``: a module of NumPy's own test packages."""
-    return isinstance(name, str) and name.startswith("numpy.") and ".tests." in name + "."
+_NUMPY_DIR = os.path.dirname(os.path.realpath(numpy.__file__))
+
+
+@functools.lru_cache(maxsize=None)
+def is_numpy_test_file(path: Any) -> bool:
+    """A file of NumPy's own test folders (``numpy/<...>/tests/...``).  Decided by the file,
+    not the module name: pytest imports the modules of a test folder without
+    ``__init__.py`` (``numpy/_core/tests``) under their base names (``test_umath``)."""
+    if not isinstance(path, str):
+        return False
+    rel = os.path.relpath(os.path.realpath(path), _NUMPY_DIR)
+    return not rel.startswith("..") and "tests" in rel.split(os.sep)[:-1]
 
 
 def swapping_import(real_import: Any, lazy_import: Any) -> Any:
     """``builtins.__import__`` that uses ``lazy_import`` for imports made by NumPy's tests."""
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A001
-        if level == 0 and globals is not None and is_numpy_test_module(globals.get("__name__")):
+        if level == 0 and globals is not None and is_numpy_test_file(globals.get("__file__")):
             return lazy_import(name, globals, locals, fromlist, level)
         return real_import(name, globals, locals, fromlist, level)
 
