@@ -107,12 +107,44 @@ class ndarray:
 
     @shape.setter
     def shape(self, value: Any) -> None:
-        self._value().shape = value
+        self._set_view_attribute("shape", value)
 
     @property
     def dtype(self) -> np.dtype:
         d = self._data
         return d.dtype if d is not None else self._node.dtype
+
+    @dtype.setter
+    def dtype(self, value: Any) -> None:
+        self._set_view_attribute("dtype", value)
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return self._value().strides
+
+    @strides.setter
+    def strides(self, value: Any) -> None:
+        self._set_view_attribute("strides", value)
+
+    def _set_view_attribute(self, name: str, value: Any) -> None:
+        """``a.shape = s`` (``dtype``, ``strides``): this array becomes a view of its memory
+        with the new attribute, NumPy checking it (errors and warnings are NumPy's).  The
+        NumPy array that pending nodes read is left as it is."""
+        v = self._value().view()
+        setattr(v, name, value)
+        self._data = v
+        self._small = EAGER_LIMIT[1] if v.size < EAGER_LIMIT[0] and v.ndim else None
+
+    @property
+    def flat(self) -> Any:
+        return hand_out(self._value().flat)
+
+    @flat.setter
+    def flat(self, value: Any) -> None:
+        d = self._value()
+        if _engine._registry:
+            _engine.before_write(d)
+        d.flat = to_numpy(value)
 
     @property
     def ndim(self) -> int:

@@ -208,11 +208,18 @@ def atleast_2d(*arys):
 
 
 # -------------------------------------------------------------------- joins
+_INTC_MAX = int(np.iinfo(np.intc).max)
+
+
 def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if isinstance(arrays, ndarray):
         arrays = list(arrays)  # NumPy iterates an array argument along its first axis
+    if hasattr(arrays, "__len__") and len(arrays) > _INTC_MAX:
+        raise ValueError(f"concatenate() only supports up to {_INTC_MAX} arrays but got "
+                         f"{len(arrays)}.")  # (NumPy's check, before any per-array work)
     arrays = [as_lazynp(a) for a in arrays]
-    if out is not None or not arrays or any(a.dtype.kind not in "biufc" for a in arrays):
+    if (out is not None or dtype is not None or casting != "same_kind" or not arrays
+            or any(a.dtype.kind not in "biufc" for a in arrays)):
         kwargs = {"axis": axis, "dtype": dtype, "casting": casting}
         if out is not None:
             target = out._value() if type(out) is ndarray else out
