@@ -1,7 +1,7 @@
 """A fast subset of NumPy's own test suite, run with ``numpy`` swapped for lazynp.
 
 Each module runs in a subprocess (``plugin.py``, ``--lazynp-swap``, lazynp's default
-settings); every test that passes for NumPy must pass for lazynp, except the documented
+settings, and a few with every array lazy); every test that passes for NumPy must pass for lazynp, except the documented
 ones in ``known_failures.txt``.  The whole comparison is ``python -m tests.numpy_suite.run``.
 """
 
@@ -22,11 +22,22 @@ FAST_MODULES = [
 ]
 
 
-@pytest.mark.parametrize("module", FAST_MODULES)
-def test_numpy_suite_module(module, tmp_path):
+# modules that also pass with every array lazy (LAZYNP_EAGER_THRESHOLD=0): the lazy tier's
+# graph, kernels and hand-over under NumPy's own tests
+LAZY_MODULES = [
+    "numpy.lib.tests.test_twodim_base",
+    "numpy.fft.tests.test_pocketfft",
+]
+
+
+@pytest.mark.parametrize("module,threshold", [(m, None) for m in FAST_MODULES]
+                         + [(m, 0) for m in LAZY_MODULES])
+def test_numpy_suite_module(module, threshold, tmp_path):
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAZYNP_")}
+    if threshold is not None:
+        env["LAZYNP_EAGER_THRESHOLD"] = str(threshold)
     outcomes, _, tail = run_module(module, True, str(tmp_path), env, [])
     assert outcomes, f"no results from {module}:\n{tail}"
     known = known_failures()
