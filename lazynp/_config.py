@@ -39,6 +39,19 @@ def _parse_backend(text: str) -> str:
 _parse_backend.__name__ = "str"  # the settings tables show the value's type
 
 
+def _parse_device(text: str) -> str:
+    low = str(text).strip().lower()
+    if low == "gpu":
+        raise ValueError("LAZYNP_DEVICE=gpu: the GPU backend (lazynp/codegen_gpu) is not "
+                         "implemented yet; kernels run on the CPU (device='cpu')")
+    if low != "cpu":
+        raise ValueError(f"LAZYNP_DEVICE must be cpu, not {text!r}")
+    return low
+
+
+_parse_device.__name__ = "str"
+
+
 def _default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "lazynp")
@@ -90,7 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fastmath", False, _parse_bool,
             "compile kernels with fast-math flags (reassociation, FMA contraction, reciprocals; "
             "never nnan/ninf): faster, results differ from NumPy in the last bits"),
-    Setting("device", "cpu", str, "backend for compiled kernels: cpu or gpu"),
+    Setting("device", "cpu", _parse_device,
+            "where compiled kernels run: cpu (a gpu backend is not implemented yet)"),
     Setting("backend", "llvm", _parse_backend,
             "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "
             "reference executor) or reference (NumPy, block by block)"),
@@ -116,6 +130,8 @@ class Config:
         for name, value in kwargs.items():
             if name not in _NAMES:
                 raise AttributeError(f"lazynp has no setting {name!r}")
+            if name in _CHECKED:  # (string settings with a fixed set of values)
+                value = _CHECKED[name](value)
             object.__setattr__(self, name, value)
         EAGER_LIMIT[0] = (1 << 62) if self.eager else self.eager_threshold
         EAGER_LIMIT[1] = object()  # a new token: "small" marks made under old limits expire
@@ -140,6 +156,7 @@ class Config:
 
 
 _NAMES = frozenset(s.name for s in SETTINGS)
+_CHECKED = {"device": _parse_device, "backend": _parse_backend}
 # Results with fewer elements than EAGER_LIMIT[0] (and only concrete inputs) are computed at
 # once: ``eager_threshold``, or everything under ``eager``.  EAGER_LIMIT[1] is a token that
 # changes with the limit; concrete arrays under the limit carry it (``ndarray._small``) so the

@@ -215,3 +215,14 @@ def test_negative_integer_power_of_an_empty_array_is_fine():
             assert np.asarray(got).dtype == want.dtype and np.asarray(got).shape == (0,)
             with pytest.raises(ValueError, match="negative integer powers"):
                 lnp.power(lnp.array(np.array([3])), -1)
+
+
+def test_gpu_device_is_refused_until_it_exists():
+    # a setting must not silently do nothing: there is no GPU backend yet
+    with pytest.raises(ValueError, match="GPU backend"):
+        lnp.config.set(device="gpu")
+    with pytest.raises(ValueError, match="must be cpu"):
+        lnp.config.set(device="tpu")
+    assert lnp.config.device == "cpu"
+    with pytest.raises(ValueError, match="reference or llvm"):
+        lnp.config.set(backend="fast")
