@@ -97,24 +97,19 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
     ``pending_subgraph`` order, then leaves) and the keys of its float parameters' values,
     or None when it cannot be cached."""
     order = pending_subgraph(root)
-    pos = {id(n): i for i, n in enumerate(order)}
+    pos = {n: i for i, n in enumerate(order)}  # (nodes hash by identity)
     leaves: list[Node] = []
     parts: list = []
     values: dict = {}  # a float parameter's value key -> its number
-
-    def arg_key(a: Any) -> Any:
-        """An elementwise node's argument: a float constant is the k-th distinct value."""
-        if type(a) is float:
-            return ("P", values.setdefault(_pk(a), len(values)))
-        return _pk(a)
+    n_order = len(order)
 
     try:
         for n in order:
             ins = []
             for i in n.inputs:
-                p = pos.get(id(i))
+                p = pos.get(i)
                 if p is None:  # a realized input: a leaf slot
-                    p = pos[id(i)] = len(order) + len(leaves)
+                    p = pos[i] = n_order + len(leaves)
                     leaves.append(i)
                 ins.append(p)
             params = n.params
@@ -125,7 +120,14 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
             else:
                 args = params.get("args")
                 if type(args) is tuple and n.op not in _VALUE_KEYED:
-                    pk = tuple([arg_key(a) for a in args])
+                    # an elementwise node's argument: the graph input marker, a float
+                    # constant as the k-th distinct value (-0.0 apart from 0.0, NaN == NaN),
+                    # anything else by type and value
+                    pk = tuple([
+                        "ARG" if a is ARG else
+                        ("P", values.setdefault(a if a == a and a else repr(a), len(values)))
+                        if type(a) is float else _pk(a)
+                        for a in args])
                     if len(params) > 1:
                         pk = ("args", pk, _pk({k: v for k, v in params.items()
                                                if k != "args"}))

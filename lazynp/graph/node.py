@@ -108,20 +108,24 @@ def buffer_node(value: np.ndarray) -> Node:
 def pending_subgraph(root: Node) -> list[Node]:
     """Pending nodes reachable from ``root``, in an order where inputs come first."""
     order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    if root.value is not None:
+        return order
+    seen: set[Node] = set()  # (nodes hash by identity)
+    stack: list[Node | None] = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        node = pop()
+        if node is None:  # the node under the marker has its inputs in ``order``: append it
+            order.append(pop())
             continue
-        if node.value is not None or id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        seen.add(node)
+        push(node)
+        push(None)
         for inp in reversed(node.inputs):
-            if inp.value is None and id(inp) not in seen:
-                stack.append((inp, False))
+            if inp.value is None and inp not in seen:
+                push(inp)
     return order
 
 
