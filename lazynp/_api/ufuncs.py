@@ -23,7 +23,7 @@ from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to
 from .._blas import BLAS_UFUNCS, blas_threads
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import _kwargs_key, broadcast_shapes, ufunc_result_dtypes
-from ..graph.node import Node, buffer_node
+from ..graph.node import Node, buffer_node, share_reports
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from .checks import check_ufunc_call
@@ -243,7 +243,9 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
         inputs += (_leaf(where),)
         params["where"] = True
     if op in MULTI_OUT:
-        return tuple(
-            lazy(_engine.record(Node(op, inputs, dict(params, index=i), shape, dt)))
-            for i, dt in enumerate(dtypes))
+        # (one call: NumPy reports each floating-point flag once for both outputs)
+        nodes = [Node(op, inputs, dict(params, index=i), shape, dt)
+                 for i, dt in enumerate(dtypes)]
+        share_reports(nodes)
+        return tuple([lazy(_engine.record(n)) for n in nodes])
     return lazy(_engine.record(Node(op, inputs, params, shape, dtypes[0])))
