@@ -132,7 +132,33 @@ def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs:
     return call_numpy(func.__name__, func, args, kwargs)
 
 
+_DEFAULT_ARRAY_UFUNC = _np.ndarray.__array_ufunc__
+
+
+def _defers_to(x: Any) -> bool:
+    """NumPy's ``ndarray.__array_ufunc__`` rule: an operand (input, ``out=``, ``where=``) that
+    is not an array and overrides ``__array_ufunc__`` (or sets it to None) makes it return
+    NotImplemented.  (NumPy subclasses with their own ``__array_ufunc__`` are still served:
+    NumPy's C code would decline the lazynp array they hand to ``super()``.)"""
+    t = type(x)
+    if t is LazyArray or t is _np.ndarray or t is float or t is int or t is bool:
+        return False
+    f = getattr(t, "__array_ufunc__", _DEFAULT_ARRAY_UFUNC)
+    return (f is not _DEFAULT_ARRAY_UFUNC and f is not _array_ufunc
+            and not isinstance(x, _np.ndarray))
+
+
 def _array_ufunc(self: LazyArray, uf: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    for x in inputs:
+        if _defers_to(x):
+            return NotImplemented
+    if kwargs:
+        out = kwargs.get("out")
+        for x in out if type(out) is tuple else (out,):
+            if x is not None and _defers_to(x):
+                return NotImplemented
+        if _defers_to(kwargs.get("where")):
+            return NotImplemented
     if method == "__call__" and uf in OP_OF_UFUNC:
         return ufunc_call(uf, inputs, kwargs)
     from ._api.ufuncs import eager_ufunc

@@ -104,7 +104,11 @@ def _forward(uf: np.ufunc) -> Any:
                     inputs = (node, o)
                     template = _ARG_ARG
                 dtypes = _DTYPES.get(key)
-                if dtypes is not None and dtypes[0].kind in _MODELED and node.shape:
+                # (operands of kinds the graph does not model, e.g. timedelta64 compared
+                # into bool, go the general way: NumPy computes them)
+                if (dtypes is not None and dtypes[0].kind in _MODELED and node.shape
+                        and node.dtype.kind in _MODELED
+                        and (template is None or inputs[1].dtype.kind in _MODELED)):
                     params = {"args": template if t is ndarray else (ARG, other)}
                     return lazy(record(Node(op, inputs, params, node.shape, dtypes[0])))
         if type(other) is not float and _defers(other):

@@ -23,7 +23,7 @@ from .._array import asnumpy, eager_size, from_numpy, lazy, ndarray, node_of, to
 from .._blas import BLAS_UFUNCS, blas_threads
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
 from ..graph.dtypes import _kwargs_key, broadcast_shapes, ufunc_result_dtypes
-from ..graph.node import Node, buffer_node
+from ..graph.node import Node, buffer_node, share_reports
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from .checks import check_ufunc_call
@@ -80,6 +80,27 @@ def _has_pending(args: tuple) -> bool:
     return False
 
 
+def _has_foreign(args: tuple) -> bool:
+    """Whether an operand is an array lazynp does not own (a NumPy array, a list...)."""
+    for a in args:
+        t = type(a)
+        if t is not ndarray and t not in _SCALARS and not isinstance(a, np.generic):
+            return True
+    return False
+
+
+def _self_overlapping(o: ndarray) -> bool:
+    """A concrete output whose elements share memory (a broadcast view: NumPy's writes, and
+    its warning on writing a broadcast array, are NumPy's own)."""
+    d = o._data
+    if d is None:
+        return False
+    for s, n in zip(d.strides, d.shape):
+        if s == 0 and n > 1:
+            return True
+    return False
+
+
 def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
     """Run a ufunc (method) through NumPy now; writes into ``out=`` keep lazynp identity."""
     if method == "__call__":
@@ -115,11 +136,15 @@ def eager_ufunc(uf: np.ufunc, method: str, args: tuple, kwargs: dict) -> Any:
 
 def _ufunc_into(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     """``uf(*args, out=o)`` with one lazynp ``o``: when the result is a pending node, its kernel
-    writes straight into ``o``'s buffer (``a += expr`` without a temporary)."""
+    writes straight into ``o``'s buffer (``a += expr`` without a temporary).  Concrete lazy-tier
+    operands (lazynp arrays and scalars, a result the lazy tier would record) take the same
+    kernel as ``uf(*args)``, so ``out=`` does not change the values (compiled transcendentals
+    are within the ULP bounds of docs/numerics.md, not NumPy's bits)."""
     out = kwargs["out"]
     o = out[0] if type(out) is tuple and len(out) == 1 else out
     if (type(o) is not ndarray or uf.nout != 1 or "where" in kwargs
-            or not _has_pending(args)):
+            or (not _has_pending(args) and (eager_size(o.size) or _has_foreign(args)
+                                            or _self_overlapping(o)))):
         return eager_ufunc(uf, "__call__", args, kwargs)
     check_ufunc_call(uf, args, kwargs)  # NumPy's errors for this call, before any work
     res = ufunc_call(uf, args, {k: v for k, v in kwargs.items() if k != "out"})
@@ -243,7 +268,9 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
         inputs += (_leaf(where),)
         params["where"] = True
     if op in MULTI_OUT:
-        return tuple(
-            lazy(_engine.record(Node(op, inputs, dict(params, index=i), shape, dt)))
-            for i, dt in enumerate(dtypes))
+        # (one call: NumPy reports each floating-point flag once for both outputs)
+        nodes = [Node(op, inputs, dict(params, index=i), shape, dt)
+                 for i, dt in enumerate(dtypes)]
+        share_reports(nodes)
+        return tuple([lazy(_engine.record(n)) for n in nodes])
     return lazy(_engine.record(Node(op, inputs, params, shape, dtypes[0])))

@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from numpy._core import _ufunc_config
 
-from ..graph.node import Node
+from ..graph.node import SHARED_REPORTS, Node
 from ..graph.ops import MULTI_OUT, UFUNC_OF, Op
 from ..graph.semantics import evaluate
 from .plan import Generated, In, Kernel, NodeStep, Plan, Ref
@@ -295,10 +295,15 @@ def report(node: Node, name: str, kinds: set[str], emitted: set) -> None:
         errcall = np.geterrcall()
     finally:
         _extobj.reset(token)
+    shared = SHARED_REPORTS.get(node) if SHARED_REPORTS else None
     for kind, text, bit in _KINDS:
         if kind not in kinds or (node.id, kind) in emitted:
             continue
         emitted.add((node.id, kind))
+        if shared is not None:
+            if kind in shared:
+                continue
+            shared.add(kind)
         mode = modes[kind]
         msg = f"{text} encountered in {name}"
         if mode == "ignore":

@@ -133,3 +133,17 @@ def param_text(params: dict[str, Any] | None) -> str:
     if not params:
         return ""
     return " " + " ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+# The outputs of one call of a two-output ufunc (divmod, frexp, modf) are sibling nodes; NumPy
+# reports a flag once per call, so the siblings share the kinds already reported (whichever is
+# forced first reports, in any force: ``fusion.reference.report``).  node -> the shared set
+# of flag kinds already reported.
+SHARED_REPORTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def share_reports(nodes: Any) -> None:
+    """Make ``nodes`` (the outputs of one ufunc call) report each flag kind once together."""
+    shared: set = set()
+    for n in nodes:
+        SHARED_REPORTS[n] = shared

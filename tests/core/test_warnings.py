@@ -179,3 +179,46 @@ def test_complex_warning_at_call(lazy_mode):
         np.exceptions.ComplexWarning
     }
     np.testing.assert_array_equal(to_numpy(r), fn(np))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint16", "int64"])
+@pytest.mark.parametrize("force", ["separately", "together"])
+def test_divmod_warns_once_per_call(dtype, force):
+    # NumPy reports a flag once per divmod call, however its two outputs are then used
+    def run(xp, a, b):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            q, r = xp.divmod(a, b)
+            if force == "together":
+                np.array(q + r)  # one force computes both outputs
+            values = (np.array(q), np.array(r))
+        return values, sorted(str(x.message) for x in w)
+
+    info = np.iinfo(dtype)
+    a = np.full(1000, 7, dtype)
+    b = np.full(1000, 3, dtype)
+    a[[0, 500, -1]] = info.min if info.min else 1
+    b[[0, 500, -1]] = -1 if info.min else 0
+    b[1] = 0
+    expected, expected_w = run(np, a, b)
+    with lnp.config(eager_threshold=0):
+        got, got_w = run(lnp, lnp.array(a), lnp.array(b))
+    for g, e in zip(got, expected):
+        assert g.dtype == e.dtype
+        np.testing.assert_array_equal(g, e)
+    assert got_w == expected_w
+    assert len(got_w) >= 1
+
+
+def test_divmod_errstate_call_once():
+    calls = []
+    a = np.array([1, 2, 3] * 10, dtype=np.int32)
+    b = np.array([0, 1, 1] * 10, dtype=np.int32)
+    with lnp.config(eager_threshold=0), np.errstate(divide="call",
+                                                     call=lambda *e: calls.append(e)):
+        q, r = lnp.divmod(lnp.array(a), lnp.array(b))
+    np.testing.assert_array_equal(np.asarray(q), np.divmod(a, b)[0])
+    np.testing.assert_array_equal(np.asarray(r), np.divmod(a, b)[1])
+    with np.errstate(divide="call", call=lambda *e: calls.append(("numpy",) + e)):
+        np.divmod(a, b)
+    assert calls == [("divide by zero", 1), ("numpy", "divide by zero", 1)]

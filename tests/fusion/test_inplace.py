@@ -127,3 +127,46 @@ def test_in_place_with_a_flag_in_a_middle_block(backend, threads):
     want, want_w = run(np)
     np.testing.assert_array_equal(got, want)
     assert got_w == want_w
+
+
+@pytest.mark.parametrize("ufunc", [np.sin, np.cos, np.exp])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("stride", [-1, 1, 2, 5])
+def test_out_of_concrete_operands_gives_the_values_without_out(ufunc, dtype, stride):
+    # uf(x, out=o) and uf(x) take the same kernel: out= does not change the values, also when
+    # the output overlaps the input (NumPy's test_sincos_overlaps)
+    n = 1000
+    m = n // abs(stride)
+    x = np.random.default_rng(42).standard_normal(n).astype(dtype)
+    expected = ufunc(x[::stride])
+    a = lnp.array(x)
+    y = ufunc(a[::stride])
+    ufunc(a[::stride], out=a[:m])
+    tol = 1e-6 if dtype == "float32" else 1e-15
+    np.testing.assert_allclose(np.asarray(y), expected, rtol=tol)
+    np.testing.assert_array_equal(np.asarray(a[:m]), np.asarray(y))
+    np.testing.assert_array_equal(np.asarray(a[m:]), x[m:])
+    b = lnp.array(x)
+    o = lnp.zeros(m, dtype)
+    assert ufunc(b[::stride], out=o) is o
+    np.testing.assert_array_equal(np.asarray(o), np.asarray(y))
+
+
+def test_out_broadcast_view_is_numpys_write():
+    # a self-overlapping output (a broadcast view) is written by NumPy: its values and its
+    # one warning on writing a broadcast array
+    import warnings
+
+    def run(xp, a, b):
+        u, v = xp.broadcast_arrays(a, b)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            u += v
+        return np.asarray(u).copy(), [str(x.message) for x in w]
+
+    a = np.arange(2.0)
+    b = np.arange(4.0).reshape(2, 2)
+    expected, expected_w = run(np, a.copy(), b)
+    got, got_w = run(lnp, lnp.array(a), lnp.array(b))
+    np.testing.assert_array_equal(got, expected)
+    assert got_w == expected_w and len(got_w) == 1
