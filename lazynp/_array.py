@@ -139,6 +139,15 @@ class ndarray:
     def flat(self) -> Any:
         return hand_out(self._value().flat)
 
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        # (``a.view(type(b))`` of a lazynp array ``b``: NumPy's ``ndarray``, which is what
+        # ``type(b)`` is in NumPy; NumPy would take the class for a dtype, ``object``)
+        args = tuple(_np_ndarray if a is ndarray else a for a in args)
+        for key in ("dtype", "type"):
+            if kwargs.get(key) is ndarray:
+                kwargs[key] = _np_ndarray
+        return _view_fallback(self, *args, **kwargs)
+
     @flat.setter
     def flat(self, value: Any) -> None:
         d = self._value()
@@ -399,6 +408,9 @@ def _method_fallback(name: str) -> Any:
     method.__name__ = name
     method.__doc__ = getattr(_np_ndarray, name).__doc__
     return method
+
+
+_view_fallback = _method_fallback("view")
 
 
 def _attribute_fallback(name: str) -> property:

@@ -324,16 +324,17 @@ def where(condition, x=_NoValue, y=_NoValue, /):
 
 def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue,
          **kwargs):
-    if min is not _NoValue:
-        if a_min is not _NoValue:
-            raise ValueError("Passed more than one argument for a_min")
-        a_min = min
-    if max is not _NoValue:
-        if a_max is not _NoValue:
-            raise ValueError("Passed more than one argument for a_max")
-        a_max = max
-    a_min = None if a_min is _NoValue else a_min
-    a_max = None if a_max is _NoValue else a_max
+    # (NumPy's argument rules and messages, ``numpy.clip``)
+    if a_min is _NoValue and a_max is _NoValue:
+        a_min = None if min is _NoValue else min
+        a_max = None if max is _NoValue else max
+    elif a_min is _NoValue:
+        raise TypeError("clip() missing 1 required positional argument: 'a_min'")
+    elif a_max is _NoValue:
+        raise TypeError("clip() missing 1 required positional argument: 'a_max'")
+    elif min is not _NoValue or max is not _NoValue:
+        raise ValueError("Passing `min` or `max` keyword argument when `a_min` and `a_max` "
+                         "are provided is forbidden.")
     if out is not None or kwargs:
         _engine.count_fallback("clip")
         target = out._value() if type(out) is ndarray else out

@@ -1,0 +1,94 @@
+"""Behaviours NumPy's own test suite checks on lazy arrays, each compared with NumPy in the
+same test (``eager_threshold=0``: every array lazy)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import lazynp as lnp
+
+
+def _outcome(fn):
+    try:
+        r = fn()
+    except Exception as e:  # noqa: BLE001
+        return type(e), str(e)
+    return r
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "full_like"])
+def test_like_functions_order_and_shape(name):
+    def layouts(xp):
+        out = []
+        protos = [xp.arange(6).reshape((2, 3), order="F"), xp.arange(6).reshape(2, 3),
+                  xp.arange(24).reshape(2, 3, 4).swapaxes(0, 1)]
+        fill = (2,) if name == "full_like" else ()
+        for d in protos:
+            for order, shape in itertools.product("KCFA", [None, (5, 6), (5, 6, 7)]):
+                r = getattr(xp, name)(d, *fill, order=order, shape=shape)
+                out.append((r.shape, r.strides, r.dtype, r.flags.c_contiguous,
+                            r.flags.f_contiguous))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert layouts(lnp) == layouts(np)
+
+
+def test_full_dtype_class_and_fill_overflow():
+    with lnp.config(eager_threshold=0):
+        for dt in (np.dtypes.StrDType, np.dtypes.BytesDType, np.dtypes.Int16DType):
+            assert lnp.full(3, 1, dtype=dt).dtype == np.full(3, 1, dtype=dt).dtype
+        for fill in (1000, np.int64(1000), "a", None, [1, 2, 300]):
+            got = _outcome(lambda f=fill: lnp.full(3, f, np.int8).tolist())
+            assert got == _outcome(lambda f=fill: np.full(3, f, np.int8).tolist())
+        got = _outcome(lambda: lnp.full_like(lnp.ones(3, np.int8), 1000))
+        assert got == _outcome(lambda: np.full_like(np.ones(3, np.int8), 1000))
+
+
+def test_view_as_type_of_a_lazy_array():
+    with lnp.config(eager_threshold=0):
+        x = lnp.ones(3)
+        got = lnp.array([1.0, 2.0]).view(type(x))
+        want = np.array([1.0, 2.0]).view(np.ndarray)
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype
+        assert got.tolist() == want.tolist()
+        assert lnp.ones(2).view(type=type(x)).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype", ["V0", "V3", "V10"])
+def test_compare_unstructured_voids(dtype):
+    def run(xp):
+        z = xp.zeros(3, dtype=dtype)
+        n = xp.array([b"1", b"2", b"3"], dtype=dtype) if dtype != "V0" else z
+        return [(z == z).tolist(), (z != z).tolist(), (z == n).tolist(), (z != n).tolist()]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_clip_argument_rules():
+    def run(xp):
+        a = xp.arange(5)
+        return [_outcome(lambda: xp.clip(a).tolist()),
+                _outcome(lambda: xp.clip(a, min=2, max=3).tolist()),
+                _outcome(lambda: xp.clip(a, 2)),
+                _outcome(lambda: xp.clip(a, a_max=2)),
+                _outcome(lambda: xp.clip(a, 1, 2, min=1)),
+                _outcome(lambda: a.clip(1, 3).tolist())]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_fallback_returning_its_argument_returns_the_lazy_array():
+    def run(xp):
+        arr = xp.zeros((2, 2), [("junk", "i1"), ("a", "f8")])
+        a = arr["a"]
+        out = []
+        for flag in ("C", "F", "A", "W", "O"):
+            b = xp.require(a, None, [flag])
+            c = xp.require(b, None, [flag])
+            out.append((bool(b.flags[flag]), c is b))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
