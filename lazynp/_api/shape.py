@@ -97,7 +97,11 @@ def getitem(a: ndarray, key: Any) -> Any:
         # where recording each part would recompute and re-plan per part.
         a._value()
         return a[key]
-    return _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
+    res = _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
+    # (a view's base, as NumPy's: ``a``'s base when ``a`` is a view, else ``a``)
+    base = getattr(a, "_base", None)
+    res._base = a if base is None else base
+    return res
 
 
 # --------------------------------------------------------------- view ops

@@ -92,3 +92,53 @@ def test_fallback_returning_its_argument_returns_the_lazy_array():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_flat_with_lazy_indices_and_values():
+    def run(xp):
+        a = xp.arange(9).reshape((3, 3))
+        mask = xp.zeros(9, dtype=bool)
+        mask[::2] = True
+        idx = xp.array([[1, 2], [3, 4]])
+        out = [a.flat[mask].tolist(), a.flat[idx].tolist(), a.flat[[True, 1]].tolist(),
+               _outcome(lambda: a.flat[xp.zeros(10, dtype=bool)]), a.flat[4], len(a.flat),
+               isinstance(a.flat, np.flatiter), a.flat.base is a, list(a.flat)[:3],
+               (a.flat == 4).tolist(), a.flat.copy().tolist(), np.asarray(a.flat).tolist()]
+        b = a.copy()
+        b.flat[mask] = xp.arange(5) * 10
+        b.flat[idx] = -1
+        out.append(b.tolist())
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_flat_write_comes_after_pending_readers():
+    with lnp.config(eager_threshold=0):
+        a = lnp.arange(6.0)
+        b = a * 2  # pending, reads a
+        a.flat[[0, 1]] = 100.0
+        assert b.tolist() == (np.arange(6.0) * 2).tolist()
+        assert a.tolist() == [100.0, 100.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_base_of_views_is_one_object():
+    def run(xp):
+        a = xp.arange(6).reshape((2, 3))
+        b = xp.einsum("...", a)
+        c = xp.arange(10).copy()
+        v = c[2:]
+        return [b.base is a.base, a.base is a.base, v.base is c, c[[1, 2]].base is None]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_delitem_raises_numpys_error():
+    def run(xp):
+        a = xp.ones(10)
+
+        def delete():
+            del a[0]
+        return _outcome(delete)
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
