@@ -142,3 +142,26 @@ def test_delitem_raises_numpys_error():
         return _outcome(delete)
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_broadcast_of_lazy_arrays():
+    import inspect
+
+    def run(xp):
+        arrs = [xp.empty((6, 7)), xp.empty((5, 6, 1)), xp.empty((7,)), xp.empty((5, 1, 7))]
+        out = []
+        for mit in (xp.broadcast(*arrs), xp.broadcast(xp.broadcast(*arrs[:2]), *arrs[2:]),
+                    xp.broadcast(arrs[0], xp.broadcast(*arrs[1:-1]), arrs[-1]),
+                    xp.broadcast(*arrs, **{})):
+            out.append((mit.shape, mit.ndim, mit.nd, mit.numiter, mit.size,
+                        isinstance(mit, np.broadcast),
+                        [a is it.base for a, it in zip(arrs, mit.iters)]))
+        b = xp.broadcast(xp.arange(3), xp.arange(2).reshape(2, 1))
+        out.append(list(b))
+        b.reset()
+        out.append((b.index, next(b)))
+        out.append(_outcome(lambda: xp.broadcast(1, x=1)))
+        out.append(str(inspect.signature(xp.broadcast)))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
