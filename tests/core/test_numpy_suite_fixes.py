@@ -165,3 +165,15 @@ def test_broadcast_of_lazy_arrays():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_ufunc_writing_an_input_operand():
+    from numpy._core import _operand_flag_tests as opflag_tests
+
+    def run(xp):
+        a = xp.arange(16, dtype=int).reshape(4, 4)
+        b = xp.arange(9, dtype=int).reshape(3, 3)
+        opflag_tests.inplace_add(a[:-1, :-1], b)
+        return a.tolist()
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
