@@ -177,3 +177,23 @@ def test_ufunc_writing_an_input_operand():
         return a.tolist()
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_ufunc_with_a_numpy_subclass_operand_wraps_as_numpy():
+    class Wrapping(np.ndarray):
+        @classmethod
+        def __array_wrap__(cls, array, context=None, return_scalar=False):
+            return cls
+
+    class Plain(np.ndarray):
+        pass
+
+    def run(xp):
+        y = np.zeros(2).view(Wrapping)
+        p = np.arange(2.0).view(Plain)
+        z = xp.zeros(2)
+        r = z + p
+        return [xp.add(z, y), xp.add(y, z), z + y, type(r).__name__, r.tolist(),
+                type(xp.multiply(z, p, dtype=np.float32)).__name__]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
