@@ -23,8 +23,8 @@ import numpy as _np
 from . import _engine
 from ._api import methods as _methods
 from ._api.ufuncs import ufunc_call
+from ._array import broadcast, is_lazy
 from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
-from ._array import is_lazy
 from ._array import ndarray as LazyArray
 from ._config import config
 from ._fallback import dispatches as _dispatches

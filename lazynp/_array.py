@@ -34,9 +34,11 @@ Cross-module helpers used by every other part of the front end:
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 import sys
+import weakref
 from typing import Any
 from weakref import ref as _weakref
 
@@ -137,7 +139,16 @@ class ndarray:
 
     @property
     def flat(self) -> Any:
-        return hand_out(self._value().flat)
+        return flatiter(self)
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        # (``a.view(type(b))`` of a lazynp array ``b``: NumPy's ``ndarray``, which is what
+        # ``type(b)`` is in NumPy; NumPy would take the class for a dtype, ``object``)
+        args = tuple(_np_ndarray if a is ndarray else a for a in args)
+        for key in ("dtype", "type"):
+            if kwargs.get(key) is ndarray:
+                kwargs[key] = _np_ndarray
+        return _view_fallback(self, *args, **kwargs)
 
     @flat.setter
     def flat(self, value: Any) -> None:
@@ -178,7 +189,17 @@ class ndarray:
         if d.base is None:
             return None
         base = getattr(self, "_base", None)
-        return base if base is not None else hand_out(d.base)
+        if base is None:
+            # NumPy's base is one object, the owner of the memory: the one lazynp array
+            # handed out for that NumPy buffer (``b.base is a.base`` for two views of it)
+            b = d.base
+            base = _BASES.get(id(b))
+            if base is None or base._data is not b:
+                base = hand_out(b)
+                if type(base) is ndarray:
+                    _BASES[id(b)] = base
+            self._base = base
+        return base
 
     @property
     def real(self) -> Any:
@@ -326,6 +347,9 @@ class ndarray:
             _engine.before_write(d)
         d[key] = value
 
+    def __delitem__(self, key: Any) -> None:
+        raise ValueError("cannot delete array elements")
+
     # ----------------------------------------------------- lazynp extensions
     @property
     def T(self) -> ndarray:
@@ -399,6 +423,139 @@ def _method_fallback(name: str) -> Any:
     method.__name__ = name
     method.__doc__ = getattr(_np_ndarray, name).__doc__
     return method
+
+
+class flatiter:
+    """``a.flat`` of a lazynp array: NumPy's flat iterator over the forced array, with
+    lazynp arrays as indices and values read as NumPy's, writes after the pending readers
+    of the memory, and ``base`` the lazynp array (``isinstance(it, numpy.flatiter)``)."""
+
+    __slots__ = ("_it", "_array", "__weakref__")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, array: ndarray, it: Any = None) -> None:
+        self._array = array
+        self._it = array._value().flat if it is None else it
+
+    @property
+    def __class__(self) -> type:  # type: ignore[override]
+        return np.flatiter
+
+    @property
+    def base(self) -> ndarray:
+        return self._array
+
+    @property
+    def index(self) -> int:
+        return self._it.index
+
+    @property
+    def coords(self) -> tuple:
+        return self._it.coords
+
+    def __len__(self) -> int:
+        return len(self._it)
+
+    def __iter__(self) -> flatiter:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._it)
+
+    def __getitem__(self, key: Any) -> Any:
+        return from_numpy(self._it[to_numpy(key)])
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if _engine._registry:
+            _engine.before_write(self._array._value())
+        self._it[to_numpy(key)] = to_numpy(value)
+
+    def __delitem__(self, key: Any) -> None:
+        del self._it[key]
+
+    def copy(self) -> Any:
+        return from_numpy(self._it.copy())
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        return self._it.__array__(*args, **kwargs)
+
+    def __reduce__(self) -> Any:
+        return self._it.__reduce__()
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return from_numpy(self._it == to_numpy(other))
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return from_numpy(self._it != to_numpy(other))
+
+    def __lt__(self, other: Any) -> Any:
+        return from_numpy(self._it < to_numpy(other))
+
+    def __le__(self, other: Any) -> Any:
+        return from_numpy(self._it <= to_numpy(other))
+
+    def __gt__(self, other: Any) -> Any:
+        return from_numpy(self._it > to_numpy(other))
+
+    def __ge__(self, other: Any) -> Any:
+        return from_numpy(self._it >= to_numpy(other))
+
+
+class broadcast:
+    """NumPy's ``broadcast`` of arguments that may be lazynp arrays (forced): its ``iters``
+    are flat iterators whose ``base`` is the argument, as NumPy's (``isinstance(b,
+    numpy.broadcast)``)."""
+
+    __slots__ = ("_b", "_args")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        originals: list = []
+        np_args = []
+        for a in args:
+            t = type(a)
+            if t is broadcast:
+                originals.extend(a._args)
+                np_args.append(a._b)
+            elif t is np.broadcast:
+                originals.extend([None] * a.numiter)
+                np_args.append(a)
+            else:
+                originals.append(a)
+                np_args.append(a._value() if t is ndarray else a)
+        self._b = np.broadcast(*np_args, **kwargs)
+        self._args = tuple(originals)
+
+    @property
+    def __class__(self) -> type:  # type: ignore[override]
+        return np.broadcast
+
+    @property
+    def iters(self) -> tuple:
+        return tuple(flatiter(a, it) if type(a) is ndarray else it
+                     for a, it in zip(self._args, self._b.iters))
+
+    shape = property(lambda self: self._b.shape)
+    ndim = property(lambda self: self._b.ndim)
+    nd = property(lambda self: self._b.nd)
+    numiter = property(lambda self: self._b.numiter)
+    size = property(lambda self: self._b.size)
+    index = property(lambda self: self._b.index)
+
+    def reset(self, /) -> None:
+        self._b.reset()
+
+    def __iter__(self) -> broadcast:
+        return self
+
+    def __next__(self) -> tuple:
+        return next(self._b)
+
+
+broadcast.__doc__ = np.broadcast.__doc__
+broadcast.__signature__ = inspect.signature(np.broadcast)  # (*arrays), NumPy's
+_view_fallback = _method_fallback("view")
+# lazynp arrays handed out as ``.base`` by id of the NumPy buffer (alive while they are)
+_BASES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _attribute_fallback(name: str) -> property:

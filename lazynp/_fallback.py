@@ -47,6 +47,14 @@ def call_numpy(name: str, fn: Callable, args: tuple, kwargs: dict) -> Any:
     out = kwargs.get("out")
     if type(out) is ndarray and res is out._data:
         return out
+    if type(res) is np.ndarray:
+        # an argument returned as it is (``require``, ``asanyarray``...): the lazynp array
+        for a, n in zip(args, np_args):
+            if res is n and type(a) is ndarray:
+                return a
+        for k, a in kwargs.items():
+            if type(a) is ndarray and res is np_kwargs[k]:
+                return a
     return hand_out(res)
 
 

@@ -56,6 +56,14 @@ def _matmul_stand_ins(args: tuple) -> list:
     return [zero_stride_dummy(sa, a.dtype), zero_stride_dummy(sb, b.dtype)]
 
 
+def _call_stand_in(x: Any) -> Any:
+    s = _stand_in(x)
+    if s is not x and isinstance(s, np.ndarray) and not s.flags.writeable and writeable(x):
+        # (a ufunc may write an input, ``op_flags`` readwrite: NumPy refuses read-only ones)
+        return np.empty((0,), s.dtype)
+    return s
+
+
 def check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
     """Raise what ``uf(*args, **kwargs)`` would raise for its shapes/dtypes/arguments."""
     out = kwargs.get("out")
@@ -65,7 +73,7 @@ def check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
         if _is_array(o) and not writeable(o):
             raise ValueError("output array is read-only")
     if uf.signature is None:
-        stand_ins = [_stand_in(a) for a in args]
+        stand_ins = [_call_stand_in(a) for a in args]
     elif uf is np.matmul and len(args) == 2 and not outs:
         stand_ins = _matmul_stand_ins(args)
     else:

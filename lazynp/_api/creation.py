@@ -139,38 +139,53 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
         return from_numpy(np.full(shape, fill_value, dtype, order=order))
     if dtype is None:
         dtype = np.array(fill_value).dtype
-    dt = np.dtype(dtype)
+    dt = _np_empty(0, dtype).dtype  # (NumPy's dtype of a DType class: StrDType is <U1)
     if dt.kind in "biufc":
-        np.array(fill_value).astype(dt)  # NumPy's errors for unconvertible fill values
+        # NumPy's errors for unconvertible fill values (``full`` is ``copyto`` unsafe:
+        # OverflowError for a Python int out of the dtype's range)
+        np.copyto(_np_empty(np.shape(fill_value), dt), fill_value, casting="unsafe")
     return _filled(shape, fill_value, dt, order, np.full, (fill_value, dt))
 
 
-def _like(a: Any, dtype: Any, shape: Any, device: Any) -> tuple[Any, Any]:
+def _like(a: Any, dtype: Any, order: str, shape: Any, device: Any, np_like: Any,
+          fill: tuple, lazy_fn: Any) -> Any:
+    """``np_like(a, *fill, dtype=, order=, shape=)`` (NumPy's ``*_like``): lazily when the
+    result is C-ordered (NumPy's rules for ``order``: "K" keeps the prototype's layout, "A"
+    is "F" for a Fortran-ordered prototype), else NumPy's call on a prototype of ``a``'s
+    layout."""
     if device is not None:
         check_device(device)
     if type(a) is not ndarray:
         a = np.asarray(to_numpy(a))
-    return (a.dtype if dtype is None else dtype), (a.shape if shape is None else shape)
+    dt = a.dtype if dtype is None else dtype
+    new_shape = a.shape if shape is None else _shape_tuple(shape)
+    if order == "A":
+        fortran = a.ndim > 1 and a.flags.f_contiguous and not a.flags.c_contiguous
+        order = "F" if fortran else "C"
+    elif order == "K" and (len(new_shape) != a.ndim or a.flags.c_contiguous):
+        order = "C"
+    if order == "C":
+        return lazy_fn(new_shape, *fill, dt)
+    # (a NumPy array with ``a``'s strides, of one element's memory: NumPy's ``*_like``
+    # reads only its layout)
+    proto = np.lib.stride_tricks.as_strided(_np_empty(1, a.dtype), a.shape, a.strides)
+    return from_numpy(np_like(proto, *fill, dtype=dt, order=order, shape=shape))
 
 
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape, device)
-    return zeros(shape, dtype)
+    return _like(a, dtype, order, shape, device, np.zeros_like, (), zeros)
 
 
 def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape, device)
-    return ones(shape, dtype)
+    return _like(a, dtype, order, shape, device, np.ones_like, (), ones)
 
 
 def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(prototype, dtype, shape, device)
-    return empty(shape, dtype)
+    return _like(prototype, dtype, order, shape, device, np.empty_like, (), empty)
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    dtype, shape = _like(a, dtype, shape, device)
-    return full(shape, fill_value, dtype)
+    return _like(a, dtype, order, shape, device, np.full_like, (fill_value,), full)
 
 
 def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=_NoValue,

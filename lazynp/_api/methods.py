@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import lazy, ndarray, node_of, release_temporary, wrap
+from .._array import hand_out, lazy, ndarray, node_of, release_temporary, to_numpy, wrap
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
@@ -276,6 +276,20 @@ def _round(self: ndarray, ndigits: Any = None) -> Any:
     return from_numpy(np.round(self._value(), ndigits))
 
 
+def _void_comparison(name: str) -> Any:
+    """``==`` / ``!=``: NumPy's operator for arrays of unstructured or structured voids
+    (``ndarray.__eq__`` compares them itself; the ufuncs have no void loops)."""
+    fast = getattr(ndarray, f"__{name}__")
+    np_op = getattr(np.ndarray, f"__{name}__")
+
+    def method(self: ndarray, other: Any) -> Any:
+        if self.dtype.kind == "V":
+            _engine.count_fallback(f"ndarray.__{name}__")
+            return hand_out(np_op(self._value(), to_numpy(other)))
+        return fast(self, other)
+    return method
+
+
 _METHODS = {
     "astype": shape.astype, "copy": _copy, "reshape": _reshape, "ravel": _ravel,
     "flatten": _flatten, "transpose": _transpose, "swapaxes": _swapaxes, "squeeze": _squeeze,
@@ -294,6 +308,8 @@ def install(cls: type) -> None:
             setattr(cls, f"__i{name}__", _inplace(uf))
     cls.__pow__ = _power
     cls.__ipow__ = _ipower
+    for name in ("eq", "ne"):
+        setattr(cls, f"__{name}__", _void_comparison(name))
     for name, uf in _UNARY:
         setattr(cls, f"__{name}__", _unary(uf))
     for name, fn in _METHODS.items():

@@ -97,7 +97,11 @@ def getitem(a: ndarray, key: Any) -> Any:
         # where recording each part would recompute and re-plan per part.
         a._value()
         return a[key]
-    return _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
+    res = _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
+    # (a view's base, as NumPy's: ``a``'s base when ``a`` is a view, else ``a``)
+    base = getattr(a, "_base", None)
+    res._base = a if base is None else base
+    return res
 
 
 # --------------------------------------------------------------- view ops
@@ -324,16 +328,17 @@ def where(condition, x=_NoValue, y=_NoValue, /):
 
 def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue,
          **kwargs):
-    if min is not _NoValue:
-        if a_min is not _NoValue:
-            raise ValueError("Passed more than one argument for a_min")
-        a_min = min
-    if max is not _NoValue:
-        if a_max is not _NoValue:
-            raise ValueError("Passed more than one argument for a_max")
-        a_max = max
-    a_min = None if a_min is _NoValue else a_min
-    a_max = None if a_max is _NoValue else a_max
+    # (NumPy's argument rules and messages, ``numpy.clip``)
+    if a_min is _NoValue and a_max is _NoValue:
+        a_min = None if min is _NoValue else min
+        a_max = None if max is _NoValue else max
+    elif a_min is _NoValue:
+        raise TypeError("clip() missing 1 required positional argument: 'a_min'")
+    elif a_max is _NoValue:
+        raise TypeError("clip() missing 1 required positional argument: 'a_max'")
+    elif min is not _NoValue or max is not _NoValue:
+        raise ValueError("Passing `min` or `max` keyword argument when `a_min` and `a_max` "
+                         "are provided is forbidden.")
     if out is not None or kwargs:
         _engine.count_fallback("clip")
         target = out._value() if type(out) is ndarray else out

@@ -209,6 +209,10 @@ def ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
                 operands.append(a)
                 modeled = modeled and a.dtype.kind in _MODELED
                 continue
+            if t is not np.ndarray and isinstance(a, np.ndarray):
+                # a NumPy subclass: NumPy's call, whose result its __array_wrap__ makes
+                return eager_ufunc(uf, "__call__", args, kwargs | ({} if where is True else
+                                                                  {"where": where}))
             a = _operand(a)
         if type(a) is np.ndarray:
             d = a

@@ -1,0 +1,199 @@
+"""Behaviours NumPy's own test suite checks on lazy arrays, each compared with NumPy in the
+same test (``eager_threshold=0``: every array lazy)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import lazynp as lnp
+
+
+def _outcome(fn):
+    try:
+        r = fn()
+    except Exception as e:  # noqa: BLE001
+        return type(e), str(e)
+    return r
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "full_like"])
+def test_like_functions_order_and_shape(name):
+    def layouts(xp):
+        out = []
+        protos = [xp.arange(6).reshape((2, 3), order="F"), xp.arange(6).reshape(2, 3),
+                  xp.arange(24).reshape(2, 3, 4).swapaxes(0, 1)]
+        fill = (2,) if name == "full_like" else ()
+        for d in protos:
+            for order, shape in itertools.product("KCFA", [None, (5, 6), (5, 6, 7)]):
+                r = getattr(xp, name)(d, *fill, order=order, shape=shape)
+                out.append((r.shape, r.strides, r.dtype, r.flags.c_contiguous,
+                            r.flags.f_contiguous))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert layouts(lnp) == layouts(np)
+
+
+def test_full_dtype_class_and_fill_overflow():
+    with lnp.config(eager_threshold=0):
+        for dt in (np.dtypes.StrDType, np.dtypes.BytesDType, np.dtypes.Int16DType):
+            assert lnp.full(3, 1, dtype=dt).dtype == np.full(3, 1, dtype=dt).dtype
+        for fill in (1000, np.int64(1000), "a", None, [1, 2, 300]):
+            got = _outcome(lambda f=fill: lnp.full(3, f, np.int8).tolist())
+            assert got == _outcome(lambda f=fill: np.full(3, f, np.int8).tolist())
+        got = _outcome(lambda: lnp.full_like(lnp.ones(3, np.int8), 1000))
+        assert got == _outcome(lambda: np.full_like(np.ones(3, np.int8), 1000))
+
+
+def test_view_as_type_of_a_lazy_array():
+    with lnp.config(eager_threshold=0):
+        x = lnp.ones(3)
+        got = lnp.array([1.0, 2.0]).view(type(x))
+        want = np.array([1.0, 2.0]).view(np.ndarray)
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype
+        assert got.tolist() == want.tolist()
+        assert lnp.ones(2).view(type=type(x)).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype", ["V0", "V3", "V10"])
+def test_compare_unstructured_voids(dtype):
+    def run(xp):
+        z = xp.zeros(3, dtype=dtype)
+        n = xp.array([b"1", b"2", b"3"], dtype=dtype) if dtype != "V0" else z
+        return [(z == z).tolist(), (z != z).tolist(), (z == n).tolist(), (z != n).tolist()]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_clip_argument_rules():
+    def run(xp):
+        a = xp.arange(5)
+        return [_outcome(lambda: xp.clip(a).tolist()),
+                _outcome(lambda: xp.clip(a, min=2, max=3).tolist()),
+                _outcome(lambda: xp.clip(a, 2)),
+                _outcome(lambda: xp.clip(a, a_max=2)),
+                _outcome(lambda: xp.clip(a, 1, 2, min=1)),
+                _outcome(lambda: a.clip(1, 3).tolist())]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_fallback_returning_its_argument_returns_the_lazy_array():
+    def run(xp):
+        arr = xp.zeros((2, 2), [("junk", "i1"), ("a", "f8")])
+        a = arr["a"]
+        out = []
+        for flag in ("C", "F", "A", "W", "O"):
+            b = xp.require(a, None, [flag])
+            c = xp.require(b, None, [flag])
+            out.append((bool(b.flags[flag]), c is b))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_flat_with_lazy_indices_and_values():
+    def run(xp):
+        a = xp.arange(9).reshape((3, 3))
+        mask = xp.zeros(9, dtype=bool)
+        mask[::2] = True
+        idx = xp.array([[1, 2], [3, 4]])
+        out = [a.flat[mask].tolist(), a.flat[idx].tolist(), a.flat[[True, 1]].tolist(),
+               _outcome(lambda: a.flat[xp.zeros(10, dtype=bool)]), a.flat[4], len(a.flat),
+               isinstance(a.flat, np.flatiter), a.flat.base is a, list(a.flat)[:3],
+               (a.flat == 4).tolist(), a.flat.copy().tolist(), np.asarray(a.flat).tolist()]
+        b = a.copy()
+        b.flat[mask] = xp.arange(5) * 10
+        b.flat[idx] = -1
+        out.append(b.tolist())
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_flat_write_comes_after_pending_readers():
+    with lnp.config(eager_threshold=0):
+        a = lnp.arange(6.0)
+        b = a * 2  # pending, reads a
+        a.flat[[0, 1]] = 100.0
+        assert b.tolist() == (np.arange(6.0) * 2).tolist()
+        assert a.tolist() == [100.0, 100.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_base_of_views_is_one_object():
+    def run(xp):
+        a = xp.arange(6).reshape((2, 3))
+        b = xp.einsum("...", a)
+        c = xp.arange(10).copy()
+        v = c[2:]
+        return [b.base is a.base, a.base is a.base, v.base is c, c[[1, 2]].base is None]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_delitem_raises_numpys_error():
+    def run(xp):
+        a = xp.ones(10)
+
+        def delete():
+            del a[0]
+        return _outcome(delete)
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_broadcast_of_lazy_arrays():
+    import inspect
+
+    def run(xp):
+        arrs = [xp.empty((6, 7)), xp.empty((5, 6, 1)), xp.empty((7,)), xp.empty((5, 1, 7))]
+        out = []
+        for mit in (xp.broadcast(*arrs), xp.broadcast(xp.broadcast(*arrs[:2]), *arrs[2:]),
+                    xp.broadcast(arrs[0], xp.broadcast(*arrs[1:-1]), arrs[-1]),
+                    xp.broadcast(*arrs, **{})):
+            out.append((mit.shape, mit.ndim, mit.nd, mit.numiter, mit.size,
+                        isinstance(mit, np.broadcast),
+                        [a is it.base for a, it in zip(arrs, mit.iters)]))
+        b = xp.broadcast(xp.arange(3), xp.arange(2).reshape(2, 1))
+        out.append(list(b))
+        b.reset()
+        out.append((b.index, next(b)))
+        out.append(_outcome(lambda: xp.broadcast(1, x=1)))
+        out.append(str(inspect.signature(xp.broadcast)))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_ufunc_writing_an_input_operand():
+    from numpy._core import _operand_flag_tests as opflag_tests
+
+    def run(xp):
+        a = xp.arange(16, dtype=int).reshape(4, 4)
+        b = xp.arange(9, dtype=int).reshape(3, 3)
+        opflag_tests.inplace_add(a[:-1, :-1], b)
+        return a.tolist()
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_ufunc_with_a_numpy_subclass_operand_wraps_as_numpy():
+    class Wrapping(np.ndarray):
+        @classmethod
+        def __array_wrap__(cls, array, context=None, return_scalar=False):
+            return cls
+
+    class Plain(np.ndarray):
+        pass
+
+    def run(xp):
+        y = np.zeros(2).view(Wrapping)
+        p = np.arange(2.0).view(Plain)
+        z = xp.zeros(2)
+        r = z + p
+        return [xp.add(z, y), xp.add(y, z), z + y, type(r).__name__, r.tolist(),
+                type(xp.multiply(z, p, dtype=np.float32)).__name__]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
