@@ -501,12 +501,28 @@ class flatiter:
         return from_numpy(self._it >= to_numpy(other))
 
 
-class broadcast:
-    """NumPy's ``broadcast`` of arguments that may be lazynp arrays (forced): its ``iters``
-    are flat iterators whose ``base`` is the argument, as NumPy's (``isinstance(b,
-    numpy.broadcast)``)."""
+class _BroadcastType(type):
+    """``isinstance(b, lazynp.broadcast)`` holds for NumPy's broadcast objects too."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, np.broadcast)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, np.broadcast) or type.__subclasscheck__(cls, sub)
+
+
+class broadcast(metaclass=_BroadcastType):
+    """NumPy's ``broadcast``: NumPy's own object unless a lazynp array is among the
+    arguments; then the arguments are forced and its ``iters`` are flat iterators whose
+    ``base`` is the argument, as NumPy's (``isinstance(b, numpy.broadcast)``)."""
 
     __slots__ = ("_b", "_args")
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        for a in args:
+            if type(a) is ndarray or type(a) is broadcast:
+                return object.__new__(cls)
+        return np.broadcast(*args, **kwargs)  # (the small tier: NumPy's object)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         originals: list = []

@@ -197,3 +197,10 @@ def test_ufunc_with_a_numpy_subclass_operand_wraps_as_numpy():
                 type(xp.multiply(z, p, dtype=np.float32)).__name__]
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_broadcast_of_numpy_arrays_is_numpys_object():
+    # the small tier stays NumPy's own: no lazynp object when no lazynp array is an argument
+    b = lnp.broadcast(np.arange(3), np.arange(2).reshape(2, 1))
+    assert type(b) is np.broadcast and isinstance(b, lnp.broadcast)
+    assert b.shape == np.broadcast(np.arange(3), np.arange(2).reshape(2, 1)).shape
