@@ -706,7 +706,7 @@ def binomial_btpe(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
         y = n - y
     return y
 
-def binomial_inversion(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
+def binomial_inversion(bg: BG, n: i64, p: f64, aux: p_f64, legacy: i64) -> i64:
     ai = view(aux, "p_i64")
     q: f64 = 0.0
     qn: f64 = 0.0
@@ -718,48 +718,10 @@ def binomial_inversion(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
         ai[0] = 1
         q = 1.0 - p
         aux[4] = q
-        qn = exp(n * log1p(-p))  # NumPy >= 2.4 (gh-29522); legacy: log(q)
-        aux[3] = qn
-        np = n * p
-        aux[11] = np
-        bnd = np + 10.0 * sqrt(np * q + 1)
-        if n < bnd:
-            bound = n
+        if legacy != 0:
+            qn = exp(n * log(q))  # RandomState's
         else:
-            bound = i64(bnd)
-        ai[6] = bound
-    else:
-        q = aux[4]
-        qn = aux[3]
-        np = aux[11]
-        bound = ai[6]
-    X: i64 = 0
-    px = qn
-    U = next_double(bg)
-    while U > px:
-        X += 1
-        if X > bound:
-            X = 0
-            px = qn
-            U = next_double(bg)
-        else:
-            U -= px
-            px = ((n - X + 1) * p * px) / (X * q)
-    return X
-
-def legacy_binomial_inversion(bg: BG, n: i64, p: f64, aux: p_f64) -> i64:
-    ai = view(aux, "p_i64")
-    q: f64 = 0.0
-    qn: f64 = 0.0
-    np: f64 = 0.0
-    bound: i64 = 0
-    if ai[0] == 0 or ai[2] != n or aux[1] != p:
-        ai[2] = n
-        aux[1] = p
-        ai[0] = 1
-        q = 1.0 - p
-        aux[4] = q
-        qn = exp(n * log(q))
+            qn = exp(n * log1p(-p))  # Generator's, NumPy >= 2.4 (gh-29522)
         aux[3] = qn
         np = n * p
         aux[11] = np
@@ -793,11 +755,11 @@ def k_binomial(bg: BG, aux: p_f64, p: f64, n: i64) -> i64:
         return 0
     if p <= 0.5:
         if p * n <= 30.0:
-            return binomial_inversion(bg, n, p, aux)
+            return binomial_inversion(bg, n, p, aux, 0)
         return binomial_btpe(bg, n, p, aux)
     q = 1.0 - p
     if q * n <= 30.0:
-        return n - binomial_inversion(bg, n, q, aux)
+        return n - binomial_inversion(bg, n, q, aux, 0)
     return n - binomial_btpe(bg, n, q, aux)
 
 def hypergeometric_sample(bg: BG, good: i64, bad: i64, sample: i64) -> i64:
@@ -1128,11 +1090,11 @@ def k_legacy_f(bg: BG, aux: p_f64, dfnum: f64, dfden: f64) -> f64:
 def k_legacy_binomial(bg: BG, aux: p_f64, p: f64, n: i64) -> i64:
     if p <= 0.5:
         if p * n <= 30.0:
-            return legacy_binomial_inversion(bg, n, p, aux)
+            return binomial_inversion(bg, n, p, aux, 1)
         return binomial_btpe(bg, n, p, aux)
     q = 1.0 - p
     if q * n <= 30.0:
-        return n - legacy_binomial_inversion(bg, n, q, aux)
+        return n - binomial_inversion(bg, n, q, aux, 1)
     return n - binomial_btpe(bg, n, q, aux)
 
 def k_legacy_geometric(bg: BG, p: f64) -> i64:
