@@ -141,6 +141,13 @@ class ndarray:
     def flat(self) -> Any:
         return flatiter(self)
 
+    @flat.setter
+    def flat(self, value: Any) -> None:
+        d = self._value()
+        if _engine._registry:
+            _engine.before_write(d)
+        d.flat = to_numpy(value)
+
     def view(self, *args: Any, **kwargs: Any) -> Any:
         # (``a.view(type(b))`` of a lazynp array ``b``: NumPy's ``ndarray``, which is what
         # ``type(b)`` is in NumPy; NumPy would take the class for a dtype, ``object``)
@@ -149,13 +156,6 @@ class ndarray:
             if kwargs.get(key) is ndarray:
                 kwargs[key] = _np_ndarray
         return _view_fallback(self, *args, **kwargs)
-
-    @flat.setter
-    def flat(self, value: Any) -> None:
-        d = self._value()
-        if _engine._registry:
-            _engine.before_write(d)
-        d.flat = to_numpy(value)
 
     @property
     def ndim(self) -> int:
