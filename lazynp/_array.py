@@ -266,6 +266,8 @@ class ndarray:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         d = self._value()
         if dtype is not None and np.dtype(dtype) != d.dtype:
+            if copy is False:
+                np.empty(0, d.dtype).__array__(dtype, copy=False)  # (NumPy's ValueError)
             return d.astype(dtype)
         if copy:
             return d.copy()

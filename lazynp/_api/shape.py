@@ -375,7 +375,9 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
 
 
 def copy_array(a: ndarray, order: str = "K") -> ndarray:
-    if a._data is not None and (eager_size(a.size) or order not in ("K", "A", "C")):
+    if order not in ("K", "A", "C"):  # (a Fortran-ordered copy: NumPy's, of the values)
+        return from_numpy(np.array(a._value(), copy=True, order=order))
+    if a._data is not None and eager_size(a.size):
         return from_numpy(np.array(a._data, copy=True, order=order))
     return _record(Op.COPY, (node_of(a),), {"order": order}, a.shape, a.dtype)
 

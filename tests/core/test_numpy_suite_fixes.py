@@ -204,3 +204,40 @@ def test_broadcast_of_numpy_arrays_is_numpys_object():
     b = lnp.broadcast(np.arange(3), np.arange(2).reshape(2, 1))
     assert type(b) is np.broadcast and isinstance(b, lnp.broadcast)
     assert b.shape == np.broadcast(np.arange(3), np.arange(2).reshape(2, 1)).shape
+
+
+def test_array_copy_modes_and_order_of_a_lazy_array():
+    def run(xp):
+        c = xp.arange(81).reshape((9, 9))
+        f = c.copy("F")
+        out = [f.flags.f_contiguous, f.flags.c_contiguous, f.tolist()]
+        for a in (c, f):
+            for copy in (True, np._CopyMode.ALWAYS, None, np._CopyMode.IF_NEEDED, False,
+                         np._CopyMode.NEVER):
+                for order in ("K", "A", "C", "F"):
+                    try:
+                        r = xp.array(a, copy=copy, order=order)
+                    except ValueError as e:
+                        out.append(str(e))
+                        continue
+                    out.append((r is a, r.flags.c_contiguous, r.flags.f_contiguous, r.tolist()))
+            for copy in (None, False):
+                try:
+                    out.append(xp.array(a, copy=copy, dtype=np.int32).dtype)
+                except ValueError as e:
+                    out.append(str(e))
+            out.append(xp.asarray(a, order="F").flags.f_contiguous)
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_dunder_array_refuses_a_cast_without_copy():
+    def run(xp):
+        a = xp.ones((10, 10), dtype=int)
+        out = [a.__array__(float).dtype, a.__array__(int, copy=False).dtype]
+        with pytest.raises(ValueError) as e:
+            a.__array__(float, copy=False)
+        return out + [str(e.value)]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
