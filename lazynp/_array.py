@@ -283,6 +283,10 @@ class ndarray:
     def __reduce__(self) -> tuple:
         return (wrap, (self._value(),))
 
+    def __sizeof__(self) -> int:
+        """NumPy's: the array object, and its memory where it owns it."""
+        return self._value().__sizeof__()
+
     def __copy__(self) -> ndarray:
         return self.copy()
 
@@ -374,6 +378,14 @@ class ndarray:
     @property
     def device(self) -> str:
         return "cpu"
+
+    @device.setter
+    def device(self, value: Any) -> None:
+        raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
+
+    @device.deleter
+    def device(self) -> None:
+        raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
         _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks

@@ -258,8 +258,57 @@ def _clip(self: ndarray, min: Any = None, max: Any = None, out: Any = None,
     return shape.clip(self, min, max, out, **kwargs)
 
 
-def _conj(self: ndarray) -> Any:
-    return ufunc_call(np.conjugate, (self,), {})
+def _conj(self: ndarray, out: Any = None) -> Any:
+    # (NumPy's PyArray_Conjugate: the ufunc for complex and object arrays, the array itself
+    # (or a copy into ``out``) for other numbers, an error for the rest)
+    kind = self.dtype.kind
+    if kind in "cO" or self.dtype.num >= 256:  # (complex, object, user DTypes)
+        return ufunc_call(np.conjugate, (self,), {} if out is None else {"out": out})
+    if kind not in "biuf":
+        raise TypeError("cannot conjugate non-numeric dtype")
+    if out is None:
+        return self
+    np.copyto(out, self)
+    return out
+
+
+_RESIZE_REFERENCED = (
+    "cannot resize an array that references or is referenced\nby another object in this way.\n"
+    "Use the np.resize function to get a new resized copy or\n set refcheck=False to disable "
+    "this check")
+
+
+def _resize(self: ndarray, *new_shape: Any, refcheck: bool = True) -> None:
+    """``ndarray.resize`` (NumPy's, on a copy of the values, with NumPy's checks on this
+    array: the caller's reference to it alone, memory of its own)."""
+    refs = sys.getrefcount(self)
+    d = self._value()
+    new = d.copy(order="K")
+    new.resize(*new_shape, refcheck=refcheck)  # (NumPy's argument errors, zero fill)
+    if new.size == d.size:
+        # (NumPy's new dimensions on the same memory; an array of its own keeps one, as a
+        # copy: pending work may still read ``d`` in its old shape)
+        self._data = new if d.flags.owndata else d.reshape(new.shape, order="A")
+    else:
+        if not d.flags.owndata or getattr(self, "_base", None) is not None:
+            raise ValueError("cannot resize this array: it does not own its data")
+        if refcheck and refs > _RESIZE_REFS:
+            raise ValueError(_RESIZE_REFERENCED)
+        self._data = new
+    self._leaf = None
+
+
+def _refs_of_a_method_call() -> int:
+    # (the references a lone, named array has inside its method: NumPy's check is the same
+    # count on the ndarray)
+    class Probe:
+        def method(self) -> int:
+            return sys.getrefcount(self)
+    p = Probe()
+    return p.method()
+
+
+_RESIZE_REFS = _refs_of_a_method_call()
 
 
 def _fill(self: ndarray, value: Any) -> None:
@@ -294,6 +343,7 @@ _METHODS = {
     "astype": shape.astype, "copy": _copy, "reshape": _reshape, "ravel": _ravel,
     "flatten": _flatten, "transpose": _transpose, "swapaxes": _swapaxes, "squeeze": _squeeze,
     "clip": _clip, "conj": _conj, "conjugate": _conj, "fill": _fill, "__round__": _round,
+    "resize": _resize,
 }
 _REDUCTION_METHODS = ("sum", "prod", "min", "max", "mean", "std", "var", "any", "all",
                       "argmin", "argmax")

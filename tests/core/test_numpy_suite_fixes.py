@@ -241,3 +241,72 @@ def test_dunder_array_refuses_a_cast_without_copy():
         return out + [str(e.value)]
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_conj_of_a_lazy_array_as_numpys():
+    def run(xp):
+        out = []
+        for dt in ("?", "b", "h", "I", "e", "d"):
+            a = xp.ones(10, dtype=dt)
+            out.append(a.conj() is a)
+        for dt in ("S", "U", "M8[ns]", "m8[s]"):
+            with pytest.raises(TypeError, match="cannot conjugate non-numeric dtype"):
+                xp.ones(10, dtype=dt).conj()
+        a = xp.array([1 - 1j, 1 + 1j, 23 + 23.0j])
+        o = xp.empty_like(a)
+        out += [a.conjugate(o) is o, o.tolist()]
+        i = xp.arange(3)
+        o = xp.zeros(3)
+        out += [i.conj(o) is o, o.tolist()]
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_device_of_a_lazy_array_is_read_only():
+    def run(xp):
+        a = xp.zeros(5)
+        errs = []
+        for f in (lambda: setattr(a, "device", "cpu"), lambda: delattr(a, "device")):
+            with pytest.raises(AttributeError) as e:
+                f()
+            errs.append(str(e.value))
+        return [a.device] + errs
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_resize_and_sizeof_of_a_lazy_array():
+    import sys
+
+    def run(xp):
+        out = []
+        x = xp.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+        x.resize((5, 5))
+        out.append(x.tolist())
+        x.resize(5, 5)
+        y = x
+        for args in (((5, 1),), ("hi",), (-1,)):
+            with pytest.raises((ValueError, TypeError)) as e:
+                x.resize(*args)
+            out.append((type(e.value), str(e.value)))
+        del y
+        x.resize(3, refcheck=False)
+        out.append(x.tolist())
+        v = xp.arange(4.0)[1:]
+        with pytest.raises(ValueError) as e:
+            v.resize(5)
+        out.append(str(e.value))
+        o = xp.array([1, "a", None], dtype=object)
+        o.resize(5)
+        out.append(o.tolist())
+        d = xp.ones(100)
+        old = sys.getsizeof(d)
+        out.append(sys.getsizeof(d[...]) < old)
+        d.resize(50)
+        out.append(sys.getsizeof(d) < old)
+        d.resize(150)
+        out.append(sys.getsizeof(d) > old)
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
