@@ -291,6 +291,8 @@ class ndarray:
         return self.copy()
 
     def __deepcopy__(self, memo: Any) -> ndarray:
+        if self.dtype.hasobject:  # (NumPy's: a deep copy of each object)
+            return from_numpy(self._value().__deepcopy__(memo))
         return self.copy()
 
     def __buffer__(self, flags: int) -> memoryview:  # Python >= 3.12 buffer protocol
@@ -429,11 +431,17 @@ def _method_fallback(name: str) -> Any:
     def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
         _engine.count_fallback(f"ndarray.{name}")
         d = self._value()
+        given = (*args, *kwargs.values())
         args = to_numpy(args)
         kwargs = to_numpy(kwargs)
         if _engine._registry:
             _engine.before_write(d)  # the method may write into the buffer
-        return hand_out(getattr(d, name)(*args, **kwargs))
+        res = getattr(d, name)(*args, **kwargs)
+        if type(res) is _np_ndarray:
+            for a in given:  # (an ``out=`` lazynp array: the result is that array, as NumPy's)
+                if type(a) is ndarray and a._data is res:
+                    return a
+        return hand_out(res)
     method.__name__ = name
     method.__doc__ = getattr(_np_ndarray, name).__doc__
     return method

@@ -203,6 +203,21 @@ def _reduction_method(fn: Any) -> Any:
             if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
                 self._node.holder = None  # (a temporary: see below)
             return fn(self, *args, **kwargs)
+    elif name in ("any", "all"):
+        np_method = getattr(np.ndarray, name)
+
+        # (NumPy's methods take a ``dtype`` after the axis, which the functions do not)
+        def method(self: ndarray, axis: Any = None, dtype: Any = None, out: Any = None,
+                   keepdims: Any = np._NoValue, *, where: Any = np._NoValue) -> Any:
+            if dtype is not None:
+                _engine.count_fallback(f"ndarray.{name}")
+                kw = {k: to_numpy(v) for k, v in (("keepdims", keepdims), ("where", where))
+                      if v is not np._NoValue}
+                res = np_method(self._value(), axis, dtype, to_numpy(out), **kw)
+                return out if type(out) is ndarray else hand_out(res)
+            if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
+                self._node.holder = None  # (a temporary: see below)
+            return fn(self, axis, out, keepdims, where=where)
     else:
         def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
             if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:

@@ -310,3 +310,42 @@ def test_resize_and_sizeof_of_a_lazy_array():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_method_fallback_returns_the_lazy_out_array():
+    def run(xp):
+        a = xp.array([1.2, 1.5, 2.5])
+        out = xp.zeros_like(a)
+        res = a.round(out=out)
+        return [res is out, out.tolist()]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_deepcopy_of_a_lazy_object_array_copies_the_objects():
+    import copy
+
+    class Failing:
+        def __deepcopy__(self, *args, **kwargs):
+            raise RuntimeError
+
+    def run(xp):
+        inner = [1]
+        a = xp.array([inner, 2, 3], dtype=object)
+        b = copy.deepcopy(a)
+        b[0].append(2)
+        with pytest.raises(RuntimeError):
+            xp.array([1, Failing(), 3], dtype="O").__deepcopy__({})
+        return [inner, b[0]]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_any_all_methods_take_numpys_dtype_argument():
+    def run(xp):
+        a = xp.ones(3, dtype=object)
+        b = xp.arange(6).reshape(2, 3)
+        return [a.any(dtype=object, keepdims=True).dtype, a.all(dtype=object, keepdims=True).dtype,
+                b.any(0).tolist(), b.all(1, None, None, True).tolist(), b.all(where=b > 0)]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
