@@ -172,6 +172,21 @@ def _inplace(uf: np.ufunc) -> Any:
     return method
 
 
+_plain_imatmul = _inplace(np.matmul)
+
+
+def _imatmul(self: ndarray, other: Any) -> Any:
+    """``a @= b``: NumPy's in-place matmul, whose result must keep ``a``'s shape (its axes:
+    a vector ``a`` times a matrix ``b`` only)."""
+    if _defers(other):
+        return NotImplemented
+    b_ndim = other.ndim if type(other) is ndarray else np.ndim(to_numpy(other))
+    if self.ndim < 1 or b_ndim < 2:
+        raise ValueError("inplace matrix multiplication requires the first operand to have at "
+                         "least one and the second at least two dimensions.")
+    return _plain_imatmul(self, other)
+
+
 _plain_power = _forward(np.power)
 _plain_ipower = _inplace(np.power)
 
@@ -373,6 +388,7 @@ def install(cls: type) -> None:
             setattr(cls, f"__i{name}__", _inplace(uf))
     cls.__pow__ = _power
     cls.__ipow__ = _ipower
+    cls.__imatmul__ = _imatmul
     for name in ("eq", "ne"):
         setattr(cls, f"__{name}__", _void_comparison(name))
     for name, uf in _UNARY:

@@ -349,3 +349,34 @@ def test_any_all_methods_take_numpys_dtype_argument():
                 b.any(0).tolist(), b.all(1, None, None, True).tolist(), b.all(where=b > 0)]
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_longlong_cast_after_an_int64_one_keeps_its_scalar_type():
+    # dtype('q') == dtype('l') on LP64: a cached kernel of one must not hand out the other
+    def run(xp):
+        out = []
+        for dt in ("l", "q", "L", "Q"):
+            v = xp.ones((1,)).astype(dt)
+            out.append((v.dtype.char, type(xp.matmul(v, v)), type(v.sum())))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
+
+
+def test_matmul_with_axes_and_inplace_matmul_shapes():
+    def run(xp):
+        a = xp.arange(3 * 4 * 5).reshape(3, 4, 5)
+        out = [xp.matmul(a, a, axes=[(-2, -1), (-1, -2), (1, 2)]).shape,
+               xp.matmul(a, a, axes=[(-2, -1), (-1, -2), (0, 1)]).shape]
+        for sa, sb in (((5,), (5,)), ((2, 3), (3,)), ((3,), (3, 3)), ((2, 3), (3, 3)),
+                       ((2, 3), (3, 1)), ((2, 3), (4, 3))):
+            x = xp.arange(int(np.prod(sa))).reshape(sa).astype(np.float64)
+            y = xp.arange(int(np.prod(sb))).reshape(sb)
+            try:
+                x @= y
+                out.append(x.tolist())
+            except ValueError as e:
+                out.append(str(e))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
