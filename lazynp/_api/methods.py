@@ -17,6 +17,7 @@ from .._array import hand_out, lazy, ndarray, node_of, release_temporary, to_num
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
+from ..graph.dtypes import zero_stride_dummy
 from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
@@ -355,9 +356,15 @@ def _round(self: ndarray, ndigits: Any = None) -> Any:
     return from_numpy(np.round(self._value(), ndigits))
 
 
+_NO_LOOP = np._core._exceptions._UFuncNoLoopError
+
+
 def _void_comparison(name: str) -> Any:
     """``==`` / ``!=``: NumPy's operator for arrays of unstructured or structured voids
-    (``ndarray.__eq__`` compares them itself; the ufuncs have no void loops)."""
+    (``ndarray.__eq__`` compares them itself; the ufuncs have no void loops), and for
+    dtypes the ufunc has no loop for (NumPy's all-False / all-True result, of the broadcast
+    shape: NumPy's operator on stand-ins of the operands' shapes and dtypes, whose values it
+    does not read)."""
     fast = getattr(ndarray, f"__{name}__")
     np_op = getattr(np.ndarray, f"__{name}__")
 
@@ -365,7 +372,16 @@ def _void_comparison(name: str) -> Any:
         if self.dtype.kind == "V":
             _engine.count_fallback(f"ndarray.__{name}__")
             return hand_out(np_op(self._value(), to_numpy(other)))
-        return fast(self, other)
+        try:
+            return fast(self, other)
+        except _NO_LOOP:
+            if type(other) is ndarray:
+                other = zero_stride_dummy(other.shape, other.dtype)
+            dummy = zero_stride_dummy(self.shape, self.dtype)
+            # (a NumPy subclass operand is asked first, as Python asks it of a NumPy array)
+            res = (np_op(other, dummy) if isinstance(other, np.ndarray)
+                   and type(other) is not np.ndarray else np_op(dummy, other))
+            return hand_out(res) if type(res) is np.ndarray else res  # (a subclass's wrap)
     return method
 
 

@@ -380,3 +380,25 @@ def test_matmul_with_axes_and_inplace_matmul_shapes():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_eq_ne_without_a_loop_give_all_false_or_true():
+    class MyArr(np.ndarray):
+        pass
+
+    def run(xp):
+        out = []
+        for dt1, dt2 in (("M8[ns]", "d"), ("M8[s]", "l"), ("m8[ns]", "d"), ("M8[s]", "m8[s]"),
+                         ("S5", "U5")):
+            a = xp.arange(100).astype(dt1)
+            b = xp.arange(99)[:, np.newaxis].astype(dt2)
+            for r in (a == b, a != b, b == a):
+                out.append((r.shape, r.dtype, bool(r.any()), bool(r.all())))
+        m = np.zeros(5).view(MyArr)
+        z = xp.zeros(5, dtype="M8")
+        out += [type(z == m).__name__, type(m != z).__name__]
+        with pytest.raises(ValueError):
+            _ = xp.zeros(3, dtype="M8") == xp.zeros(4)
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
