@@ -119,8 +119,9 @@ def _forward(uf: np.ufunc) -> Any:
 
 
 def _scalar_power(self: ndarray, exponent: Any) -> np.ufunc | None:
-    """NumPy's ``**`` shortcut: an inexact array to the Python ``-1``, ``2`` or ``0.5`` runs
-    ``reciprocal``, ``square`` or ``sqrt`` instead of ``power`` (visible in warnings)."""
+    """NumPy's ``**`` shortcut: an inexact array to the Python ``-1`` or ``0.5`` runs
+    ``reciprocal`` or ``sqrt``, a non-object array to the Python ``2`` runs ``square``,
+    instead of ``power`` (visible in warnings and errors)."""
     t = type(exponent)
     if t is int:
         uf = _POWER_SHORTCUTS.get(exponent)
@@ -128,6 +129,8 @@ def _scalar_power(self: ndarray, exponent: Any) -> np.ufunc | None:
         uf = np.sqrt
     else:
         return None
+    if uf is np.square:  # (NumPy's square for every dtype but object: its errors name it)
+        return uf if self.dtype.kind != "O" else None
     return uf if uf is not None and self.dtype.kind in "fc" else None
 
 

@@ -402,3 +402,16 @@ def test_eq_ne_without_a_loop_give_all_false_or_true():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_power_two_is_numpys_square_for_every_non_object_dtype():
+    def run(xp):
+        out = [(xp.array([True, False] * 5) ** 2).tolist(),
+               (xp.arange(10, dtype="i1") ** 2).dtype, (xp.arange(10) ** 2.0).dtype]
+        for dt in ("m8[s]", "i4,i4"):
+            with pytest.raises(TypeError) as e:
+                _ = xp.zeros(10, dtype=dt) ** 2
+            out.append(str(e.value))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
