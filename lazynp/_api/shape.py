@@ -85,7 +85,7 @@ def getitem(a: ndarray, key: Any) -> Any:
     """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
     if not is_basic_index(key):
         if index_without_arrays(key):
-            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings... before forcing
+            zero_stride_dummy(a.shape, a.dtype)[key]  # IndexError for floats, strings... before forcing
         _engine.count_fallback("ndarray.__getitem__ (advanced index)")
         return from_numpy(a._value()[to_numpy(key)])
     key, shape, scalar = basic_index(a.shape, key)

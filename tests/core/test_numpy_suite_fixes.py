@@ -415,3 +415,15 @@ def test_power_two_is_numpys_square_for_every_non_object_dtype():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_field_index_of_a_pending_structured_array():
+    def run(xp):
+        a = xp.zeros(3, dtype=[("a", ("i4", (2, 2)))])
+        a["a"] = xp.arange(12).reshape(3, 2, 2)
+        c = a.T.copy()
+        with pytest.raises(ValueError) as e:
+            c["b"]
+        return [c["a"].shape, c["a"].tolist(), str(e.value)]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
