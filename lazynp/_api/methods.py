@@ -317,14 +317,17 @@ def _resize(self: ndarray, *new_shape: Any, refcheck: bool = True) -> None:
     array: the caller's reference to it alone, memory of its own)."""
     refs = sys.getrefcount(self)
     d = self._value()
-    new = d.copy(order="K")
+    # (an array of zero-sized items: NumPy's constructor keeps the dtype, copies make it
+    # one byte wide)
+    new = d.copy(order="K") if d.itemsize else np.ndarray(d.shape, d.dtype)
     new.resize(*new_shape, refcheck=refcheck)  # (NumPy's argument errors, zero fill)
-    if new.size == d.size:
+    if new.nbytes == d.nbytes:  # (NumPy's test: no reallocation, no checks)
         # (NumPy's new dimensions on the same memory; an array of its own keeps one, as a
         # copy: pending work may still read ``d`` in its old shape)
-        self._data = new if d.flags.owndata else d.reshape(new.shape, order="A")
+        self._data = (new if d.base is None or new.size != d.size
+                      else d.reshape(new.shape, order="A"))
     else:
-        if not d.flags.owndata or getattr(self, "_base", None) is not None:
+        if d.base is not None or getattr(self, "_base", None) is not None:
             raise ValueError("cannot resize this array: it does not own its data")
         if refcheck and refs > _RESIZE_REFS:
             raise ValueError(_RESIZE_REFERENCED)

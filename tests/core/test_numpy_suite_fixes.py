@@ -427,3 +427,17 @@ def test_field_index_of_a_pending_structured_array():
         return [c["a"].shape, c["a"].tolist(), str(e.value)]
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_resize_of_a_lazy_zero_itemsize_array():
+    def run(xp):
+        out = []
+        for dt in (bytes, np.void, str):
+            zs = (xp.zeros(10, dtype=(dt, 0)) if dt is np.void
+                  else xp.zeros(10, dtype=[("x", dt, 0)])["x"])
+            zs.resize(25)
+            zs.resize((10, 10))
+            out.append((zs.shape, zs.dtype))
+        return out
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
