@@ -210,12 +210,13 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
         else:
             copy = bool(copy)
         cast = dtype is not None and np.dtype(dtype) != a.dtype
-        if order == "C":
-            relayout = not a.flags.c_contiguous
-        elif order == "F":
-            relayout = not a.flags.f_contiguous
-        else:
+        # (the layout is read only where it decides: it forces a pending array)
+        if copy or cast or order not in ("C", "F"):
             relayout = False
+        elif order == "C":
+            relayout = not a.flags.c_contiguous
+        else:
+            relayout = not a.flags.f_contiguous
         if copy is False and (cast or relayout):
             _np_array(_np_empty((2, 2)).T, copy=False, order="C")  # (NumPy's ValueError)
         if order not in ("K", "A", "C") and (cast or relayout or copy):
