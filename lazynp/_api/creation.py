@@ -348,7 +348,7 @@ def arange(*args, **kwargs):
                            dtype)
     except (TypeError, ValueError, OverflowError):
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
-    if dt.kind not in "biuf":
+    if dt.kind not in "iuf":  # (NumPy's bool range: its values, its TypeError past 2)
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     params = {"start": start, "stop": a_stop, "step": step}
     return _source(Op.ARANGE, params, (length,), dt)

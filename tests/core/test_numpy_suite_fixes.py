@@ -441,3 +441,13 @@ def test_resize_of_a_lazy_zero_itemsize_array():
         return out
     with lnp.config(eager_threshold=0):
         assert run(lnp) == run(np)
+
+
+def test_arange_of_bools_as_numpys():
+    def run(xp):
+        out = [xp.arange(2, dtype="bool").tolist(), xp.arange(6, 8, dtype="bool").tolist()]
+        with pytest.raises(TypeError) as e:
+            xp.arange(3, dtype="bool")
+        return out + [str(e.value)]
+    with lnp.config(eager_threshold=0):
+        assert run(lnp) == run(np)
