@@ -266,6 +266,8 @@ class ndarray:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         d = self._value()
         if dtype is not None and np.dtype(dtype) != d.dtype:
+            if copy is False:
+                np.empty(0, d.dtype).__array__(dtype, copy=False)  # (NumPy's ValueError)
             return d.astype(dtype)
         if copy:
             return d.copy()
@@ -281,10 +283,16 @@ class ndarray:
     def __reduce__(self) -> tuple:
         return (wrap, (self._value(),))
 
+    def __sizeof__(self) -> int:
+        """NumPy's: the array object, and its memory where it owns it."""
+        return self._value().__sizeof__()
+
     def __copy__(self) -> ndarray:
         return self.copy()
 
     def __deepcopy__(self, memo: Any) -> ndarray:
+        if self.dtype.hasobject:  # (NumPy's: a deep copy of each object)
+            return from_numpy(self._value().__deepcopy__(memo))
         return self.copy()
 
     def __buffer__(self, flags: int) -> memoryview:  # Python >= 3.12 buffer protocol
@@ -373,6 +381,14 @@ class ndarray:
     def device(self) -> str:
         return "cpu"
 
+    @device.setter
+    def device(self, value: Any) -> None:
+        raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
+
+    @device.deleter
+    def device(self) -> None:
+        raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
+
     def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
         _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
         return self
@@ -415,11 +431,17 @@ def _method_fallback(name: str) -> Any:
     def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
         _engine.count_fallback(f"ndarray.{name}")
         d = self._value()
+        given = (*args, *kwargs.values())
         args = to_numpy(args)
         kwargs = to_numpy(kwargs)
         if _engine._registry:
             _engine.before_write(d)  # the method may write into the buffer
-        return hand_out(getattr(d, name)(*args, **kwargs))
+        res = getattr(d, name)(*args, **kwargs)
+        if type(res) is _np_ndarray:
+            for a in given:  # (an ``out=`` lazynp array: the result is that array, as NumPy's)
+                if type(a) is ndarray and a._data is res:
+                    return a
+        return hand_out(res)
     method.__name__ = name
     method.__doc__ = getattr(_np_ndarray, name).__doc__
     return method

@@ -74,7 +74,7 @@ def check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
             raise ValueError("output array is read-only")
     if uf.signature is None:
         stand_ins = [_call_stand_in(a) for a in args]
-    elif uf is np.matmul and len(args) == 2 and not outs:
+    elif uf is np.matmul and len(args) == 2 and not outs and not kwargs.keys() & {"axes", "axis"}:
         stand_ins = _matmul_stand_ins(args)
     else:
         return

@@ -200,13 +200,30 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndm
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
         return _owned(res, object)
-    if type(object) is ndarray and order in ("K", "A", "C") and ndmax is _NoValue:
+    if type(object) is ndarray and ndmax is _NoValue:
         a = object
-        if dtype is not None and np.dtype(dtype) != a.dtype:
-            if copy is False:
-                raise ValueError("Unable to avoid copy while creating an array as requested.")
-            a = astype(a, dtype)
-        elif copy:
+        # (NumPy's copy modes: True/ALWAYS, None/IF_NEEDED, False/NEVER)
+        if copy is None or copy is np._CopyMode.IF_NEEDED:
+            copy = None
+        elif copy is False or copy is np._CopyMode.NEVER:
+            copy = False
+        else:
+            copy = bool(copy)
+        cast = dtype is not None and np.dtype(dtype) != a.dtype
+        # (the layout is read only where it decides: it forces a pending array)
+        if copy or cast or order not in ("C", "F"):
+            relayout = False
+        elif order == "C":
+            relayout = not a.flags.c_contiguous
+        else:
+            relayout = not a.flags.f_contiguous
+        if copy is False and (cast or relayout):
+            _np_array(_np_empty((2, 2)).T, copy=False, order="C")  # (NumPy's ValueError)
+        if order not in ("K", "A", "C") and (cast or relayout or copy):
+            a = from_numpy(np.array(a._value(), dtype, copy=True, order=order))
+        elif cast:
+            a = astype(a, dtype, order)
+        elif copy or relayout:
             a = copy_array(a, order)
         if ndmin > a.ndim:
             a = reshape(a, (1,) * (ndmin - a.ndim) + a.shape)
@@ -225,10 +242,7 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     if device is not None:
         check_device(device)
     if type(a) is ndarray:
-        if (dtype is None or np.dtype(dtype) == a.dtype) and not copy:
-            return a
-        return array(a, dtype, copy=True if copy is None else copy,
-                     order="K" if order is None else order)
+        return array(a, dtype, copy=copy, order="K" if order is None else order)
     return _owned(np.asarray(to_numpy(a), dtype, order, copy=copy), a)
 
 
@@ -334,7 +348,7 @@ def arange(*args, **kwargs):
                            dtype)
     except (TypeError, ValueError, OverflowError):
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
-    if dt.kind not in "biuf":
+    if dt.kind not in "iuf":  # (NumPy's bool range: its values, its TypeError past 2)
         return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     params = {"start": start, "stop": a_stop, "step": step}
     return _source(Op.ARANGE, params, (length,), dt)

@@ -17,6 +17,7 @@ from .._array import hand_out, lazy, ndarray, node_of, release_temporary, to_num
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
+from ..graph.dtypes import zero_stride_dummy
 from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
@@ -118,8 +119,9 @@ def _forward(uf: np.ufunc) -> Any:
 
 
 def _scalar_power(self: ndarray, exponent: Any) -> np.ufunc | None:
-    """NumPy's ``**`` shortcut: an inexact array to the Python ``-1``, ``2`` or ``0.5`` runs
-    ``reciprocal``, ``square`` or ``sqrt`` instead of ``power`` (visible in warnings)."""
+    """NumPy's ``**`` shortcut: an inexact array to the Python ``-1`` or ``0.5`` runs
+    ``reciprocal`` or ``sqrt``, a non-object array to the Python ``2`` runs ``square``,
+    instead of ``power`` (visible in warnings and errors)."""
     t = type(exponent)
     if t is int:
         uf = _POWER_SHORTCUTS.get(exponent)
@@ -127,6 +129,8 @@ def _scalar_power(self: ndarray, exponent: Any) -> np.ufunc | None:
         uf = np.sqrt
     else:
         return None
+    if uf is np.square:  # (NumPy's square for every dtype but object: its errors name it)
+        return uf if self.dtype.kind != "O" else None
     return uf if uf is not None and self.dtype.kind in "fc" else None
 
 
@@ -172,6 +176,21 @@ def _inplace(uf: np.ufunc) -> Any:
     return method
 
 
+_plain_imatmul = _inplace(np.matmul)
+
+
+def _imatmul(self: ndarray, other: Any) -> Any:
+    """``a @= b``: NumPy's in-place matmul, whose result must keep ``a``'s shape (its axes:
+    a vector ``a`` times a matrix ``b`` only)."""
+    if _defers(other):
+        return NotImplemented
+    b_ndim = other.ndim if type(other) is ndarray else np.ndim(to_numpy(other))
+    if self.ndim < 1 or b_ndim < 2:
+        raise ValueError("inplace matrix multiplication requires the first operand to have at "
+                         "least one and the second at least two dimensions.")
+    return _plain_imatmul(self, other)
+
+
 _plain_power = _forward(np.power)
 _plain_ipower = _inplace(np.power)
 
@@ -203,6 +222,21 @@ def _reduction_method(fn: Any) -> Any:
             if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
                 self._node.holder = None  # (a temporary: see below)
             return fn(self, *args, **kwargs)
+    elif name in ("any", "all"):
+        np_method = getattr(np.ndarray, name)
+
+        # (NumPy's methods take a ``dtype`` after the axis, which the functions do not)
+        def method(self: ndarray, axis: Any = None, dtype: Any = None, out: Any = None,
+                   keepdims: Any = np._NoValue, *, where: Any = np._NoValue) -> Any:
+            if dtype is not None:
+                _engine.count_fallback(f"ndarray.{name}")
+                kw = {k: to_numpy(v) for k, v in (("keepdims", keepdims), ("where", where))
+                      if v is not np._NoValue}
+                res = np_method(self._value(), axis, dtype, to_numpy(out), **kw)
+                return out if type(out) is ndarray else hand_out(res)
+            if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
+                self._node.holder = None  # (a temporary: see below)
+            return fn(self, axis, out, keepdims, where=where)
     else:
         def method(self: ndarray, *args: Any, **kwargs: Any) -> Any:
             if self._data is None and sys.getrefcount(self) <= _TEMPORARY_SELF:
@@ -258,8 +292,60 @@ def _clip(self: ndarray, min: Any = None, max: Any = None, out: Any = None,
     return shape.clip(self, min, max, out, **kwargs)
 
 
-def _conj(self: ndarray) -> Any:
-    return ufunc_call(np.conjugate, (self,), {})
+def _conj(self: ndarray, out: Any = None) -> Any:
+    # (NumPy's PyArray_Conjugate: the ufunc for complex and object arrays, the array itself
+    # (or a copy into ``out``) for other numbers, an error for the rest)
+    kind = self.dtype.kind
+    if kind in "cO" or self.dtype.num >= 256:  # (complex, object, user DTypes)
+        return ufunc_call(np.conjugate, (self,), {} if out is None else {"out": out})
+    if kind not in "biuf":
+        raise TypeError("cannot conjugate non-numeric dtype")
+    if out is None:
+        return self
+    np.copyto(out, self)
+    return out
+
+
+_RESIZE_REFERENCED = (
+    "cannot resize an array that references or is referenced\nby another object in this way.\n"
+    "Use the np.resize function to get a new resized copy or\n set refcheck=False to disable "
+    "this check")
+
+
+def _resize(self: ndarray, *new_shape: Any, refcheck: bool = True) -> None:
+    """``ndarray.resize`` (NumPy's, on a copy of the values, with NumPy's checks on this
+    array: the caller's reference to it alone, memory of its own)."""
+    refs = sys.getrefcount(self)
+    d = self._value()
+    # (an array of zero-sized items: NumPy's constructor keeps the dtype, copies make it
+    # one byte wide)
+    new = d.copy(order="K") if d.itemsize else np.ndarray(d.shape, d.dtype)
+    new.resize(*new_shape, refcheck=refcheck)  # (NumPy's argument errors, zero fill)
+    if new.nbytes == d.nbytes:  # (NumPy's test: no reallocation, no checks)
+        # (NumPy's new dimensions on the same memory; an array of its own keeps one, as a
+        # copy: pending work may still read ``d`` in its old shape)
+        self._data = (new if d.base is None or new.size != d.size
+                      else d.reshape(new.shape, order="A"))
+    else:
+        if d.base is not None or getattr(self, "_base", None) is not None:
+            raise ValueError("cannot resize this array: it does not own its data")
+        if refcheck and refs > _RESIZE_REFS:
+            raise ValueError(_RESIZE_REFERENCED)
+        self._data = new
+    self._leaf = None
+
+
+def _refs_of_a_method_call() -> int:
+    # (the references a lone, named array has inside its method: NumPy's check is the same
+    # count on the ndarray)
+    class Probe:
+        def method(self) -> int:
+            return sys.getrefcount(self)
+    p = Probe()
+    return p.method()
+
+
+_RESIZE_REFS = _refs_of_a_method_call()
 
 
 def _fill(self: ndarray, value: Any) -> None:
@@ -276,9 +362,15 @@ def _round(self: ndarray, ndigits: Any = None) -> Any:
     return from_numpy(np.round(self._value(), ndigits))
 
 
+_NO_LOOP = np._core._exceptions._UFuncNoLoopError
+
+
 def _void_comparison(name: str) -> Any:
     """``==`` / ``!=``: NumPy's operator for arrays of unstructured or structured voids
-    (``ndarray.__eq__`` compares them itself; the ufuncs have no void loops)."""
+    (``ndarray.__eq__`` compares them itself; the ufuncs have no void loops), and for
+    dtypes the ufunc has no loop for (NumPy's all-False / all-True result, of the broadcast
+    shape: NumPy's operator on stand-ins of the operands' shapes and dtypes, whose values it
+    does not read)."""
     fast = getattr(ndarray, f"__{name}__")
     np_op = getattr(np.ndarray, f"__{name}__")
 
@@ -286,7 +378,16 @@ def _void_comparison(name: str) -> Any:
         if self.dtype.kind == "V":
             _engine.count_fallback(f"ndarray.__{name}__")
             return hand_out(np_op(self._value(), to_numpy(other)))
-        return fast(self, other)
+        try:
+            return fast(self, other)
+        except _NO_LOOP:
+            if type(other) is ndarray:
+                other = zero_stride_dummy(other.shape, other.dtype)
+            dummy = zero_stride_dummy(self.shape, self.dtype)
+            # (a NumPy subclass operand is asked first, as Python asks it of a NumPy array)
+            res = (np_op(other, dummy) if isinstance(other, np.ndarray)
+                   and type(other) is not np.ndarray else np_op(dummy, other))
+            return hand_out(res) if type(res) is np.ndarray else res  # (a subclass's wrap)
     return method
 
 
@@ -294,6 +395,7 @@ _METHODS = {
     "astype": shape.astype, "copy": _copy, "reshape": _reshape, "ravel": _ravel,
     "flatten": _flatten, "transpose": _transpose, "swapaxes": _swapaxes, "squeeze": _squeeze,
     "clip": _clip, "conj": _conj, "conjugate": _conj, "fill": _fill, "__round__": _round,
+    "resize": _resize,
 }
 _REDUCTION_METHODS = ("sum", "prod", "min", "max", "mean", "std", "var", "any", "all",
                       "argmin", "argmax")
@@ -308,6 +410,7 @@ def install(cls: type) -> None:
             setattr(cls, f"__i{name}__", _inplace(uf))
     cls.__pow__ = _power
     cls.__ipow__ = _ipower
+    cls.__imatmul__ = _imatmul
     for name in ("eq", "ne"):
         setattr(cls, f"__{name}__", _void_comparison(name))
     for name, uf in _UNARY:

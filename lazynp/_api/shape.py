@@ -85,7 +85,7 @@ def getitem(a: ndarray, key: Any) -> Any:
     """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
     if not is_basic_index(key):
         if index_without_arrays(key):
-            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings... before forcing
+            zero_stride_dummy(a.shape, a.dtype)[key]  # IndexError for floats, strings... before forcing
         _engine.count_fallback("ndarray.__getitem__ (advanced index)")
         return from_numpy(a._value()[to_numpy(key)])
     key, shape, scalar = basic_index(a.shape, key)
@@ -375,7 +375,9 @@ def astype(a: ndarray, dtype: Any, order: str = "K", casting: str = "unsafe",
 
 
 def copy_array(a: ndarray, order: str = "K") -> ndarray:
-    if a._data is not None and (eager_size(a.size) or order not in ("K", "A", "C")):
+    if order not in ("K", "A", "C"):  # (a Fortran-ordered copy: NumPy's, of the values)
+        return from_numpy(np.array(a._value(), copy=True, order=order))
+    if a._data is not None and eager_size(a.size):
         return from_numpy(np.array(a._data, copy=True, order=order))
     return _record(Op.COPY, (node_of(a),), {"order": order}, a.shape, a.dtype)
 

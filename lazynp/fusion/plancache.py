@@ -133,12 +133,12 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
                                                if k != "args"}))
                 else:
                     pk = _pk(params)
-            parts.append((n.op, pk, n.dtype, n.shape, n.held, tuple(ins)))
+            parts.append((n.op, pk, n.dtype, n.dtype.char, n.shape, n.held, tuple(ins)))
     except _NoKey:
         return None
     for leaf in leaves:
         v = leaf.value
-        parts.append((v.dtype, v.shape, v.strides))
+        parts.append((v.dtype, v.dtype.char, v.shape, v.strides))
     return tuple(parts), order + leaves, tuple(values)
 
 
