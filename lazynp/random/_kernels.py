@@ -1478,31 +1478,16 @@ _SPECIAL = {"shuffle_interval", "shuffle_lemire"}
 
 # NumPy's bitgen_t functions on the state block, for the ``ctypes`` interface of bit generators
 # whose state is lazynp's (SFC64, Philox): each loads the block, draws once, stores it back.
-_INTERFACE = """
-define i64 @lz_next_uint64(ptr %st) nounwind {
+_INTERFACE = "".join(f"""
+define {ty} @lz_next_{name}(ptr %st) nounwind {{
   %bg = alloca %BG, align 16
   call void @load_state(ptr %bg, ptr %st)
-  %v = call i64 @next64(ptr %bg)
+  %v = call {ty} @{draw}(ptr %bg)
   call void @store_state(ptr %st, ptr %bg)
-  ret i64 %v
-}
-
-define i32 @lz_next_uint32(ptr %st) nounwind {
-  %bg = alloca %BG, align 16
-  call void @load_state(ptr %bg, ptr %st)
-  %v = call i32 @next32(ptr %bg)
-  call void @store_state(ptr %st, ptr %bg)
-  ret i32 %v
-}
-
-define double @lz_next_double(ptr %st) nounwind {
-  %bg = alloca %BG, align 16
-  call void @load_state(ptr %bg, ptr %st)
-  %v = call double @next_double(ptr %bg)
-  call void @store_state(ptr %st, ptr %bg)
-  ret double %v
-}
-"""
+  ret {ty} %v
+}}
+""" for name, ty, draw in (("uint64", "i64", "next64"), ("uint32", "i32", "next32"),
+                           ("double", "double", "next_double")))
 
 
 def render_kernel(kind: str, name: str) -> str:
