@@ -11,6 +11,7 @@ Arguments are validated at the call through NumPy itself.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import os
@@ -78,16 +79,12 @@ def _owned(res: np.ndarray, src: Any) -> Any:
     return from_numpy(res)
 
 
-_MEMORY: list[int] = []
-
-
+@functools.cache
 def _physical_memory() -> int:
-    if not _MEMORY:
-        try:
-            _MEMORY.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-        except (ValueError, OSError, AttributeError):
-            _MEMORY.append(1 << 62)
-    return _MEMORY[0]
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
 
 
 def _source(op: Op, params: dict, shape: tuple, dtype: np.dtype) -> ndarray:

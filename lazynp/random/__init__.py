@@ -30,20 +30,12 @@ from lazynp.random._bitgen import (
     SeedSequence,
 )
 from lazynp.random._generator import Generator, default_rng
-from lazynp.random._legacy import (
-    RandomState,
-    get_bit_generator,
-    ranf,
-    sample,
-    seed,
-    set_bit_generator,
-)
 
-globals().update(_legacy.FUNCTIONS)
+# the legacy namespace (RandomState, seed, the module functions...) is mtrand's, as in NumPy
+globals().update({name: getattr(mtrand, name) for name in mtrand.__all__})
 
-__all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "Philox", "RandomState",
-           "SFC64", "SeedSequence", "default_rng", "get_bit_generator", "ranf", "sample", "seed",
-           "set_bit_generator", *_legacy.MODULE_FUNCTIONS]
+__all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "Philox",
+           "SFC64", "SeedSequence", "default_rng", *mtrand.__all__]
 
 
 def _wrap_function(fn: Any) -> Any:
