@@ -44,10 +44,12 @@ def main() -> int:
     print(f"threads={args.threads}; ratio = one thread / threaded (above 1: threads pay off)")
     print(f"{'kernel':32s} {'elements':>9s} {'1 thread':>12s} {'threaded':>12s} {'ratio':>6s}")
     for name, fn in KERNELS.items():
-        for p in range(12, 22):
+        for p in range(12, 24):
             n = 1 << p
-            a = lazynp.asarray(rng.random(n))
-            b = lazynp.asarray(rng.random(n))
+            with lazynp.config(eager_threshold=0):  # lazynp arrays at every size (a NumPy
+                a = lazynp.array(rng.random(n))      # array would be computed by NumPy)
+                b = lazynp.array(rng.random(n))
+            assert type(a) is lazynp.LazyArray, type(a)
             inner = max(1, (1 << 22) // n)
             times = {}
             for label, threshold in (("single", n + 1), ("threaded", 0)):

@@ -228,7 +228,18 @@ def assign(target: np.ndarray, node: Node) -> None:
     """
     if node.value is None and config.fusion and node.shape == target.shape \
             and node.dtype == target.dtype and target.flags.writeable:
-        plan = plan_of(node)
+        if plancache is None:
+            _load_fusion()
+        if _plans_cacheable():
+            template, nodes, key, same = plancache.lookup(node, config.fusion_recompute_limit,
+                                                          config.fusion_max_cost)
+            if template is not None and same and _assign_direct(template, nodes, node, target):
+                return
+            plan = plancache.plan_from(template, nodes, key, same, node,
+                                       config.fusion_recompute_limit, config.fusion_max_cost)
+            del template, nodes  # (see below: the nodes must not outlive the plan)
+        else:
+            plan = plan_of(node)
         if _writes_in_place(plan, target):
             before_write(target, frozenset(n.id for n in plan.nodes))
             plan.steps[-1].outputs[0].existing = target
@@ -239,12 +250,94 @@ def assign(target: np.ndarray, node: Node) -> None:
             _stats["kernels"] += len(plan.kernels)
             return
         value = _force_fused(node, plan)
+        private = _private_nodes(plan)
         # (the plan's node list would keep the computation's inner nodes pending and alive)
         del plan
     else:
         value = force(node)
-    before_write(target)
+        private = frozenset()
+    before_write(target, private)
     target[...] = value
+
+
+def _private_nodes(plan: Any) -> frozenset:
+    """Ids of the pending nodes of ``plan`` that nobody can read after it ran: not held by a
+    live array and read by no pending node other than private ones of the plan.  (A node
+    still reachable through a temporary of the running statement, ``c += <expr>``, must not
+    be recomputed when the target is written: nothing will read it.)"""
+    members = {n.id for n in plan.nodes}
+    public = set()
+    private = set()
+    for n in reversed(plan.nodes):  # (readers before the nodes they read)
+        if n.value is not None:
+            continue
+        if n.held:
+            public.add(n.id)
+            continue
+        for r in n.readers or ():
+            reader = r()
+            if reader is not None and reader.value is None and (
+                    reader.id not in members or reader.id in public):
+                public.add(n.id)
+                break
+        else:
+            private.add(n.id)
+    return frozenset(private)
+
+
+def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -> bool:
+    """``target[...] = <value of root>`` straight from a plan-cache template of one
+    elementwise kernel (``runtime.run_direct`` into ``target``): whether it ran.  The
+    conditions are ``_writes_in_place``'s: no node of the computation visible to anyone
+    else, and an input that shares memory with ``target`` reads it at the very positions
+    written (``a += expr``: the run goes block by block through a scratch buffer).  A run
+    without such an input that raises a floating-point flag is redone the usual way (it
+    reads the same inputs); one with it leaves the blocks not yet written to the reference
+    executor, which reports the flags as NumPy does."""
+    steps = template.steps
+    if len(steps) != 1 or type(steps[0]) is not Kernel or config.debug >= 2:
+        return False
+    direct = _direct_backend()
+    if direct is None:
+        return False
+    k = steps[0]
+    pending = nodes[:len(template.nodes)]
+    ids = set()
+    for n in pending:
+        if n.value is not None or n.held:
+            return False
+        ids.add(n.id)
+    for n in pending:
+        for r in n.readers or ():
+            reader = r()
+            if reader is not None and reader.value is None and reader.id not in ids:
+                return False
+    overlap = False
+    for n in nodes[len(pending):]:
+        v = n.value
+        if np.may_share_memory(v, target):
+            if not (v.__array_interface__["data"][0] == target.__array_interface__["data"][0]
+                    and v.strides == target.strides and v.dtype == target.dtype):
+                return False
+            overlap = True  # read at the very positions written (``a += expr``)
+    ids = frozenset(ids)
+    before_write(target, ids)
+    block_size = config.fusion_block_size if overlap else 0
+    done = direct(k, nodes, target, block_size)
+    if done is None:
+        return False
+    if type(done) is frozenset:
+        # a block raised a floating-point flag: the blocks not written run on the
+        # reference executor, which reports the flags as NumPy does
+        plan = plancache.instantiate(template, nodes)
+        last = plan.steps[-1]
+        last.outputs[0].existing = target
+        last.done = done
+        execute(plan, _realize_except(root), block_size)
+    _stats["forces"] += 1
+    _stats["nodes_evaluated"] += len(pending)
+    _stats["kernels"] += 1
+    return True
 
 
 def _writes_in_place(plan: Any, target: np.ndarray) -> bool:

@@ -64,8 +64,60 @@ def _call_stand_in(x: Any) -> Any:
     return s
 
 
+# keys of calls whose check passed (``_check_key``): a loop repeats the same call, whose
+# check (a NumPy call on stand-ins) would otherwise cost more than a small kernel
+_PASSED: set = set()
+
+
+def _arg_key(x: Any) -> Any:
+    """What NumPy's checks of a ufunc call can depend on, for one argument or keyword value
+    (None: not cached).  Arrays: dtype, shape, writeability; Python ints by value (NumPy
+    refuses one out of an integer dtype's range); other scalars by type."""
+    t = type(x)
+    if t is ndarray or t is np.ndarray:
+        return (x.dtype, x.shape, writeable(x))
+    if t is float or t is complex or t is bool or t is str or x is None:
+        return t if t is not str else x
+    if t is int:
+        return (int, x)
+    if t is np.dtype or isinstance(x, (np.dtype, type)):
+        return x
+    if isinstance(x, np.generic) and t.__module__ == "numpy":
+        return (t, x.dtype)
+    if t is tuple:
+        parts = tuple(_arg_key(v) for v in x)
+        return None if None in parts else (tuple, parts)
+    return None
+
+
+def _check_key(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
+    parts = [uf]
+    for a in args:
+        k = _arg_key(a)
+        if k is None:
+            return None
+        parts.append(k)
+    for name, v in kwargs.items():
+        k = _arg_key(v)
+        if k is None and v is not None:
+            return None
+        parts.append((name, k))
+    return tuple(parts)
+
+
 def check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
     """Raise what ``uf(*args, **kwargs)`` would raise for its shapes/dtypes/arguments."""
+    key = _check_key(uf, args, kwargs)
+    if key is not None and key in _PASSED:
+        return
+    _check_ufunc_call(uf, args, kwargs)
+    if key is not None:
+        if len(_PASSED) >= 4096:
+            _PASSED.clear()
+        _PASSED.add(key)
+
+
+def _check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
     out = kwargs.get("out")
     outs = out if isinstance(out, tuple) else (out,) if out is not None else ()
     outs = tuple(o for o in outs if o is not None)

@@ -42,7 +42,7 @@ import ctypes
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from numpy._core import _ufunc_config
@@ -451,22 +451,31 @@ def _single_thread(n: int) -> bool:
     return n < config.parallel_threshold or config.num_threads <= 1
 
 
-def run_direct(k: Kernel, nodes: list) -> np.ndarray | None:
+def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
+               in_place: int = 0) -> np.ndarray | frozenset | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
-    way (not an elementwise kernel that ran before on one thread, an input read through a
-    view, or a floating-point flag NumPy would report: the usual way reruns it and reports
-    as NumPy)."""
-    quick = k.memo.get("quick")
-    if quick is None or k.reduction is not None or not _single_thread(k.size):
+    way (not an elementwise kernel over flat-walkable operands on one thread, an input read
+    through a view, or a floating-point flag NumPy would report: the usual way reruns it and
+    reports as NumPy).  ``out``: write the result there (an assignment's target, which the
+    caller checked no input overlaps, so a rerun reads the same inputs).  ``in_place``: the
+    reference executor's block size when an input reads ``out`` at the positions written
+    (``a += expr``): the blocks go through a scratch buffer as in ``_in_place``, and a block
+    that raises a flag stops the run, whose result is then the set of blocks written (the
+    usual way computes the others on the reference executor, from the unchanged inputs)."""
+    if k.reduction is not None or not _single_thread(k.size) or len(k.outputs) != 1:
         return None
+    quick = k.memo.get("quick")
     shape = k.shape
     ptrs = []
+    arrays = None if quick is not None else []
     for inp in k.inputs:
         if inp.views or inp.source is not None:
             return None
         if inp.fill is not None:
             ptrs.append(_addr(inp.fill))  # a broadcast scalar: the flat entry loads it once
+            if arrays is not None:
+                arrays.append(np.broadcast_to(inp.fill, shape))
             continue
         node = nodes[inp.node.index]
         a = node.value
@@ -478,11 +487,45 @@ def run_direct(k: Kernel, nodes: list) -> np.ndarray | None:
                 return None
             addr = node.addr = _addr(a)
         ptrs.append(addr)
-    out = np.empty(shape, dtype=k.outputs[0].dtype)
-    if _call_quick(k, quick, ptrs, out):
+        if arrays is not None:
+            arrays.append(a)
+    if quick is None:
+        quick = _quick_entry(k, arrays)
+        if quick is None:
+            return None
+    dtype = k.outputs[0].dtype
+    if out is None:
+        out = np.empty(shape, dtype=dtype)
+    elif (out.dtype != dtype or out.shape != tuple(shape) or not out.flags.c_contiguous
+          or not _usable(out)):
+        return None
+    if in_place:
+        done = _blocks_in_place(k, quick[0], ptrs, quick[4], out, in_place, bool)
+        if done is not None:
+            return done
+    elif _call_quick(k, quick, ptrs, out):
         return None  # (any flag: the template's nodes carry no errstate to judge it by)
     stats["runs"] += 1
     return out
+
+
+def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
+    """The flat entry of an elementwise kernel (and its constant arguments) for
+    ``_call_quick``, kept in ``k.memo``; None when the operands are not all C-contiguous or
+    broadcast scalars, or the kernel does not compile."""
+    if (k.own_consts or k.outputs[0].perm is not None or not _flat_walkable(k, arrays)
+            or not all(a.flags.aligned for a in arrays)):
+        return None
+    comp = _compiled(k, False)
+    if isinstance(comp, Exception):
+        return None
+    dims = np.zeros(1, dtype=np.int64)
+    strides = np.zeros(1, dtype=np.int64)
+    consts = _consts(k)
+    quick = (comp.fns["flat"], (_addr(dims), _addr(strides), _addr(consts)), dims, strides,
+             consts)
+    k.memo["quick"] = quick
+    return quick
 
 
 def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
@@ -557,6 +600,19 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     A thread stops at a block that raised such a flag; the blocks not written are left to
     the reference executor (``k.done`` names the written ones), which computes them from the
     unchanged inputs and reports the flags as NumPy does (the written blocks raised none)."""
+    done = _blocks_in_place(k, comp.fns["flat"], ptrs_in, consts, out, block_size,
+                            lambda flags: _flags_matter(k, flags))
+    if done is not None:
+        k.done = done
+        return _fallback("fp flags")
+    return [out]
+
+
+def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out: np.ndarray,
+                     block_size: int, matter: Callable[[int], bool]) -> frozenset | None:
+    """``_in_place``'s loop with the flat entry ``fn``: None when every block was written,
+    else the blocks written (a block whose flags ``matter`` is not, nor the ones after it
+    on its thread)."""
     shape = k.shape
     suffix = [1] * (len(shape) + 1)
     for d in range(len(shape) - 1, -1, -1):
@@ -568,7 +624,6 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
         for b in box:
             size *= b.stop - b.start
         ranges.append((start, start + size))
-    fn = comp.fns["flat"]
     dims = np.zeros(1, dtype=np.int64)
     strides = np.zeros(1, dtype=np.int64)
     rest = (_addr(dims), _addr(strides), _addr(consts), None)  # (arguments after the ptrs)
@@ -578,7 +633,7 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
 
     def run(indices: list[int]) -> list[int]:
         """Write the blocks ``indices``; the ones left unwritten."""
-        scratch = np.empty(longest, dtype=out.dtype)
+        scratch = _scratch(longest * itemsize).view(out.dtype)
         own = np.array(ptrs_in + [0], dtype=np.uint64)
         own_args = (_addr(own),) + rest
         base = _addr(scratch)
@@ -586,7 +641,7 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
             s, e = ranges[i]
             own[-1] = (base - s * itemsize) % (1 << 64)  # element s lands on scratch[0]
             flags = fn(*own_args, s, e)
-            if flags and _flags_matter(k, flags):
+            if flags and matter(flags):
                 return indices[pos:]
             flat_out[s:e] = scratch[:e - s]
         return []
@@ -603,10 +658,19 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
         left = run(groups[0])
         for fu in futures:
             left += fu.result()
-    if left:
-        k.done = frozenset(order) - frozenset(left)
-        return _fallback("fp flags")
-    return [out]
+    return frozenset(order) - frozenset(left) if left else None
+
+
+_tls = threading.local()
+
+
+def _scratch(nbytes: int) -> np.ndarray:
+    """This thread's scratch bytes for ``_in_place`` (at least ``nbytes``), kept between
+    calls: a fresh buffer of a block's size would be fresh pages, faulted in on every call."""
+    buf = getattr(_tls, "scratch", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = _tls.scratch = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf[:nbytes]
 
 
 def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,

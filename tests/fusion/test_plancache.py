@@ -166,3 +166,54 @@ def test_float_constants_are_parameters(backend: str) -> None:
         for t in (1.0, 2.0, 4.0):  # in place, into an existing array
             c[...] = a * t - 1.0
             np.testing.assert_array_equal(np.asarray(c), x * t - 1.0)
+
+
+def _loop(xp, steps, flag_at=None):
+    """Assignments as a loop body writes them: a slice target, an in-place update (its input
+    is the target, read at the positions written), a target read at shifted positions."""
+    g = np.random.default_rng(7)
+    a = xp.array(g.random(N))
+    c = xp.array(g.random(N))
+    d = xp.array(g.random(N))
+    msgs = []
+    for i in range(steps):
+        if i == flag_at:
+            c[N // 3] = 1e308
+            d[N // 2] = 0.0
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            c[1:-1] = 0.333 * (a[:-2] + a[1:-1] + a[2:]) + c[1:-1] * 0.5
+            c += c * 10.0 + a
+            c[1:] = c[:-1] * 0.25
+            a[...] = a / d + 1.0
+        msgs.append([str(x.message) for x in w])
+        a = a * 1e-3
+    return np.asarray(a), np.asarray(c), msgs
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("flag_at", [None, 3])
+def test_assignments_in_a_loop_match_numpy(backend: str, flag_at) -> None:
+    """From the second iteration the assignments run their cached kernel straight into the
+    target (``runtime.run_direct``); values and warnings (a flag raised in a later
+    iteration, in place and not) stay NumPy's."""
+    with lnp.config(backend=backend, fusion_block_size=1024):
+        got = _loop(lnp, 6, flag_at)
+    want = _loop(np, 6, flag_at)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert got[2] == want[2]
+
+
+def test_assignment_of_a_cached_plan_is_one_compiled_run() -> None:
+    g = np.random.default_rng(3)
+    a, c = lnp.array(g.random(N)), lnp.array(g.random(N))
+    with lnp.config(backend="llvm"):
+        for _ in range(3):
+            c[1:-1] = 0.5 * (a[:-2] + a[2:])
+            c += a * 2.0
+        runs, misses = runtime.stats["runs"], plancache.stats["misses"]
+        c[1:-1] = 0.5 * (a[:-2] + a[2:])
+        c += a * 2.0
+        assert runtime.stats["runs"] == runs + 2
+        assert plancache.stats["misses"] == misses
