@@ -39,15 +39,16 @@ from __future__ import annotations
 
 import array
 import ctypes
+import functools
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
 from numpy._core import _ufunc_config
 
 from .._config import config
+from .._threads import run_parallel
 from ..fusion.plan import Const, Generated, In, Kernel
 from ..fusion.reference import blocks, pairwise_tree
 from ..graph.ops import Op
@@ -86,7 +87,6 @@ stats: dict[str, Any] = {"compiled": 0, "runs": 0, "fallbacks": Counter()}
 _lock = threading.Lock()
 _kernels: dict[tuple, Any] = {}
 _vmath_linked: dict[str, Any] = {}  # vmath symbol -> the library defining it (kept alive)
-_pool: list = [None, 0]
 _state: dict[str, Any] = {}
 
 
@@ -215,18 +215,6 @@ def _usable(a: np.ndarray) -> bool:
     return a.dtype.isnative and a.flags.aligned
 
 
-def _pool_for(n: int) -> ThreadPoolExecutor | None:
-    if n <= 1:
-        return None
-    if _pool[0] is None or _pool[1] != n:
-        old = _pool[0]
-        _pool[0] = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="lazynp")
-        _pool[1] = n
-        if old is not None:
-            old.shutdown(wait=False)
-    return _pool[0]
-
-
 def _run_group(fn: Any, args: tuple, tasks: list) -> int:
     flags = 0
     for acc, start, stop in tasks:
@@ -239,13 +227,11 @@ def _run_tasks(fn: Any, args: tuple, tasks: list, size: int, gen: _Gen | None = 
     nthreads = min(max(int(config.num_threads), 1), len(tasks))
     if nthreads <= 1 or size < config.parallel_threshold:
         return run(fn, args, tasks)
-    pool = _pool_for(int(config.num_threads))
     per = -(-len(tasks) // nthreads)
     groups = [tasks[i:i + per] for i in range(0, len(tasks), per)]
-    futures = [pool.submit(run, fn, args, g) for g in groups[1:]]
-    flags = run(fn, args, groups[0])
-    for fu in futures:
-        flags |= fu.result()
+    flags = 0
+    for f in run_parallel([functools.partial(run, fn, args, g) for g in groups]):
+        flags |= f
     return flags
 
 
@@ -651,13 +637,11 @@ def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out:
     if nt <= 1 or k.size < config.parallel_threshold:
         left = run(order)
     else:
-        pool = _pool_for(int(config.num_threads))
         per = -(-len(order) // nt)
         groups = [order[i:i + per] for i in range(0, len(order), per)]
-        futures = [pool.submit(run, g) for g in groups[1:]]
-        left = run(groups[0])
-        for fu in futures:
-            left += fu.result()
+        left = []
+        for part in run_parallel([functools.partial(run, g) for g in groups]):
+            left += part
     return frozenset(order) - frozenset(left) if left else None
 
 

@@ -24,18 +24,15 @@ from __future__ import annotations
 import ctypes
 import functools
 import operator
-import threading
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from lazynp._threads import run_parallel
 from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator
 from lazynp.random._wrap import asnumpy, is_lazynp, user_stacklevel, wrap
-
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Generator", "default_rng"]
 
@@ -64,24 +61,6 @@ def _num_threads() -> int:
         return max(1, int(config.num_threads))
     except Exception:
         return 1
-
-
-_pool_lock = threading.Lock()
-_pool: list = [None, 0]
-
-
-def _executor(n: int) -> ThreadPoolExecutor:
-    with _pool_lock:
-        if _pool[0] is None or _pool[1] < n:
-            if _pool[0] is not None:
-                _pool[0].shutdown(wait=False)
-            # (imported here: concurrent.futures costs start-up time, and only large
-            # fills use the pool)
-            from concurrent.futures import ThreadPoolExecutor
-
-            _pool[0] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lazynp-rng")
-            _pool[1] = n
-        return _pool[0]
 
 
 def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndarray],
@@ -217,10 +196,7 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
             out[lo:hi] = tmp[skip:]
 
         # a whole request materialized at once fills in parallel, each part on its own thread
-        futures = [_executor(threads).submit(part, k) for k in range(1, threads)]
-        part(0)
-        for f in futures:
-            f.result()
+        run_parallel([functools.partial(part, k) for k in range(max(threads, 1))])
 
     node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
     return lazy(_engine.record(node))
@@ -316,10 +292,7 @@ def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], 
         fn(_ptr(copies[k]), out_ptr + start * itemsize, count, *args)
 
     # The calling thread runs the first block itself (ctypes releases the GIL for the call).
-    futures = [_executor(len(blocks)).submit(work, k) for k in range(1, len(blocks))]
-    work(0)
-    for f in futures:
-        f.result()
+    run_parallel([functools.partial(work, k) for k in range(len(blocks))])
     st[:] = copies[-1]
 
 
