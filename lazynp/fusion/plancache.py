@@ -97,11 +97,12 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
     ``pending_subgraph`` order, then leaves) and the keys of its float parameters' values,
     or None when it cannot be cached."""
     order = pending_subgraph(root)
-    pos = {n: i for i, n in enumerate(order)}  # (nodes hash by identity)
+    n_order = len(order)
+    pos = dict(zip(order, range(n_order)))  # (nodes hash by identity)
     leaves: list[Node] = []
     parts: list = []
+    append = parts.append
     values: dict = {}  # a float parameter's value key -> its number
-    n_order = len(order)
 
     try:
         for n in order:
@@ -115,30 +116,39 @@ def signature(root: Node) -> tuple[tuple, list[Node], tuple] | None:
             params = n.params
             if not params:
                 pk: Any = None
-            elif n.op is Op.RANDOM:
-                pk = params.get("method")
             else:
                 args = params.get("args")
                 if type(args) is tuple and n.op not in _VALUE_KEYED:
                     # an elementwise node's argument: the graph input marker, a float
                     # constant as the k-th distinct value (-0.0 apart from 0.0, NaN == NaN),
                     # anything else by type and value
-                    pk = tuple([
-                        "ARG" if a is ARG else
-                        ("P", values.setdefault(a if a == a and a else repr(a), len(values)))
-                        if type(a) is float else _pk(a)
-                        for a in args])
+                    key = []
+                    for a in args:
+                        if a is ARG:
+                            key.append("ARG")
+                        elif type(a) is float:
+                            key.append(("P", values.setdefault(a if a == a and a else repr(a),
+                                                               len(values))))
+                        else:
+                            key.append(_pk(a))
+                    pk = tuple(key)
                     if len(params) > 1:
                         pk = ("args", pk, _pk({k: v for k, v in params.items()
                                                if k != "args"}))
+                elif n.op is Op.RANDOM:
+                    pk = params.get("method")
                 else:
                     pk = _pk(params)
-            parts.append((n.op, pk, n.dtype, n.dtype.char, n.shape, n.held, tuple(ins)))
+            h = n.holder
+            dt = n.dtype
+            append((n.op, pk, dt, dt.char, n.shape, h is not None and h() is not None,
+                    tuple(ins)))
     except _NoKey:
         return None
     for leaf in leaves:
         v = leaf.value
-        parts.append((v.dtype, v.dtype.char, v.shape, v.strides))
+        dt = v.dtype
+        append((dt, dt.char, v.shape, v.strides))
     return tuple(parts), order + leaves, tuple(values)
 
 

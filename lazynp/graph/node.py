@@ -50,6 +50,7 @@ class Node:
         self.errstate = _extobj.get()
         self.readers: list | None = None
         self.origin: str | None = None
+        self.holder: weakref.ref | None = None
         self.id = next(_ids)
         if inputs:
             depth = 0
@@ -76,7 +77,7 @@ class Node:
     @property
     def held(self) -> bool:
         """Whether a lazynp array around this node is still alive."""
-        ref = getattr(self, "holder", None)
+        ref = self.holder
         return ref is not None and ref() is not None
 
     def add_reader(self, reader: Node) -> None:
