@@ -157,16 +157,18 @@ class Planner:
                 got = apply_view(n, self.probe(n.inputs[0]))
             except ValueError:
                 got = None
-        elif n.op in ELEMENTWISE:
+        elif n.op in ELEMENTWISE and len(n.shape) >= 2:
+            # (below two dimensions every order is C order: the operands are not probed)
             order = (n.params or {}).get("order", "K") if n.op is Op.COPY else "K"
-            src = [np.broadcast_to(self.probe(i), n.shape) for i in n.inputs]
             if order == "C":
                 perm = None
             elif order == "A":
-                f = src[0].flags.f_contiguous and not src[0].flags.c_contiguous
+                src = np.broadcast_to(self.probe(n.inputs[0]), n.shape)
+                f = src.flags.f_contiguous and not src.flags.c_contiguous
                 perm = tuple(range(len(n.shape) - 1, -1, -1)) if f else None
             else:
-                perm = nditer_order(n.shape, [a.strides for a in src])
+                perm = nditer_order(n.shape, [_bstrides(self.probe(i), n.shape)
+                                              for i in n.inputs])
         if got is None:
             got = stand_in(n.shape, n.dtype, perm)
         self.perms[n.id] = perm
@@ -326,6 +328,15 @@ class Planner:
         return steps
 
 
+def _bstrides(a: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The strides of ``np.broadcast_to(a, shape)`` on the axes where ``shape`` is not 1
+    (the only ones ``nditer_order`` reads), without making the view."""
+    pad = len(shape) - a.ndim
+    st = a.strides
+    return (0,) * pad + tuple(0 if d != shape[pad + k] else st[k]
+                              for k, d in enumerate(a.shape))
+
+
 def nditer_order(shape: tuple[int, ...], strides: list[tuple[int, ...]]
                  ) -> tuple[int, ...] | None:
     """Axis order (slowest first) of the output NumPy allocates for ``order='K'``.
@@ -396,6 +407,11 @@ def const_as(c: Any, dt: np.dtype) -> Const:
         pass
     with np.errstate(all="ignore"):
         return Const(np.asarray(c).astype(dt)[()])
+
+
+# (ufunc, operand keys, casting, signature) -> loop dtypes: ``ufunc.resolve_dtypes`` is a
+# pure function of these (operand keys are builtin dtypes or the weak Python scalar types)
+_LOOPS: dict[tuple, tuple] = {}
 
 
 class _KernelBuilder:
@@ -585,14 +601,24 @@ class _KernelBuilder:
             if uf.nout != 1:
                 self._boundary(n, "ufunc with dtype= and two outputs")
             sig = (None,) * uf.nin + (np.dtype(kwargs["dtype"]),)
-        extra: dict[str, Any] = {"casting": kwargs.get("casting") or "same_kind"}
+        casting = kwargs.get("casting") or "same_kind"
+        ckey = (uf, tuple(keys), casting, sig)
+        got = _LOOPS.get(ckey)
+        if got is not None:
+            return got
+        extra: dict[str, Any] = {"casting": casting}
         if sig is not None:
             extra["signature"] = sig
         try:
             loop = uf.resolve_dtypes(tuple(keys) + (None,) * uf.nout, **extra)
         except Exception as exc:  # no loop NumPy can name: evaluate it alone
             self._boundary(n, f"no fusable loop for {uf.__name__} ({type(exc).__name__})")
-        return tuple(np.dtype(d) for d in loop)
+        got = tuple(np.dtype(d) for d in loop)
+        if all(not isinstance(k, np.dtype) or k.isbuiltin == 1 for k in keys):
+            if len(_LOOPS) >= 1024:
+                _LOOPS.clear()
+            _LOOPS[ckey] = got
+        return got
 
     def _boundary(self, n: Node, reason: str) -> None:
         self.p.kind[n.id] = "boundary"
@@ -628,9 +654,10 @@ class _KernelBuilder:
 
 
 def _arg_key(a: Any) -> Any:
-    if isinstance(a, In):
+    t = type(a)
+    if t is In:
         return ("i", a.index)
-    if isinstance(a, Ref):
+    if t is Ref:
         return ("v", a.index)
     return ("c", id(a))
 
@@ -674,9 +701,7 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
         name = short_op(ins.op)
         if name not in ops:
             ops.append(name)
-        dts = ins.loop[:1] if ins.loop else (ins.dtype,)
-        for d in dts:
-            counts[np.dtype(d)] += 1
+        counts[np.dtype(ins.loop[0] if ins.loop else ins.dtype)] += 1
     if k.reduction is not None:
         ops.append(k.reduction.op.value)
     if not ops:
@@ -693,16 +718,17 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
         len(k.shape),
         tuple((i.dtype.str, i.layout, i.fill is not None, i.source is not None)
               for i in k.inputs),
-        tuple((ins.op.value, ins.dtype.str, tuple(_key_arg(a) for a in ins.args), ins.index)
+        tuple((ins.op.value, ins.dtype.str, tuple([_key_arg(a) for a in ins.args]), ins.index)
               for ins in k.body),
         _key_arg(k.result),
         None if red is None else (red.op.value, red.axes, red.keepdims, red.acc_dtype.str),
         tuple((o.dtype.str, o.perm, o.existing is not None) for o in k.outputs),
     )
     k.bytes_read = sum(i.nbytes for i in k.inputs)
-    k.bytes_written = sum(int(np.prod(o.shape, dtype=np.int64)) * o.dtype.itemsize
-                          for o in k.outputs)
-    work = sum(op_cost(ins.node) if ins.node is not None else 1.0 for ins in k.body)
+    k.bytes_written = sum(math.prod(o.shape) * o.dtype.itemsize for o in k.outputs)
+    costs = p.costs
+    work = sum(1.0 if ins.node is None else costs.get(ins.node.id) or op_cost(ins.node)
+               for ins in k.body)
     if red is not None:
         work += 1.0
     k.cost = k.size * work + bytes_cost(k.bytes_read + k.bytes_written)
@@ -720,9 +746,10 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
 
 
 def _key_arg(a: Any) -> Any:
-    if isinstance(a, In):
+    t = type(a)
+    if t is In:
         return ("i", a.index)
-    if isinstance(a, Ref):
+    if t is Ref:
         return ("v", a.index)
     return ("c", None if a.value is None else a.dtype.str)
 
