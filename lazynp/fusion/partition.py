@@ -52,6 +52,7 @@ from ..graph.ops import (
 from ..graph.semantics import ARG
 from .cost import bytes_cost, op_cost
 from .plan import (
+    _SHORT,
     Bcast,
     Const,
     In,
@@ -66,7 +67,6 @@ from .plan import (
     apply_view,
     layout_class,
     short_dtype,
-    short_op,
     stand_in,
     view_key,
 )
@@ -436,7 +436,7 @@ class _KernelBuilder:
         return a.dtype
 
     def emit(self, instr: Instr) -> Ref:
-        key = (instr.op, tuple(_arg_key(a) for a in instr.args), instr.dtype, instr.index,
+        key = (instr.op, tuple([_arg_key(a) for a in instr.args]), instr.dtype, instr.index,
                instr.node.id if instr.node is not None and instr.op is not Op.CAST else None)
         ref = self.cse.get(key)
         if ref is None:
@@ -455,7 +455,7 @@ class _KernelBuilder:
         return self.emit(Instr(Op.CAST, (a,), dt, None, implicit=True))
 
     def input(self, n: Node, chain: tuple, fill: Any = None, source: Any = None) -> In:
-        key = (n.id, tuple(view_key(s) for s in chain))
+        key = (n.id, tuple([view_key(s) for s in chain]) if chain else ())
         idx = self.input_keys.get(key)
         if idx is not None:
             return In(idx)
@@ -471,14 +471,16 @@ class _KernelBuilder:
                 arr = apply_view(step, arr)
             except ValueError:
                 self._not_a_view(step)
-        arr = np.broadcast_to(arr, self.shape)
+        if arr.shape != self.shape:
+            arr = np.broadcast_to(arr, self.shape)
         item = arr.dtype.itemsize
-        strides = tuple(s // item for s in arr.strides)
+        strides = tuple([s // item for s in arr.strides])
         layout = layout_class(arr.shape, strides)
         if any(s % item for s in arr.strides):
             layout = "general"
         offset = 0
-        if arr.size and base.size and fill is None:
+        # (without views ``arr`` starts where ``base`` does: a broadcast keeps the address)
+        if chain and arr.size and base.size and fill is None:
             offset = (arr.__array_interface__["data"][0]
                       - base.__array_interface__["data"][0]) // item
         distinct = 1
@@ -503,7 +505,7 @@ class _KernelBuilder:
 
     # ------------------------------------------------------------ expressions
     def expr(self, n: Node, chain: tuple) -> Any:
-        key = (n.id, tuple(view_key(s) for s in chain))
+        key = (n.id, tuple([view_key(s) for s in chain]) if chain else ())
         got = self.memo.get(key)
         if got is not None:
             return got
@@ -522,7 +524,7 @@ class _KernelBuilder:
                 got = self.input(n, chain, fill=np.full((), n.params["fill"], dtype=n.dtype))
             elif k == "view":
                 got = self.expr(n.inputs[0], (n,) + chain)
-            elif any(type(s) is Node and s.op in _PART_VIEWS for s in chain):
+            elif chain and any(type(s) is Node and s.op in _PART_VIEWS for s in chain):
                 # .real/.imag change the values' type: they are not pushed through the
                 # computation (real(z*z) is not real(z)*real(z)); the complex value is stored
                 self.p.sticky[n.id] = "its .real/.imag is read: stored, then viewed"
@@ -546,7 +548,7 @@ class _KernelBuilder:
     def elementwise(self, n: Node, chain: tuple) -> Any:
         op = n.op
         params = n.params or {}
-        if op in (Op.CAST, Op.COPY):
+        if op is Op.CAST or op is Op.COPY:
             a = self.operand(n, n.inputs[0], chain)
             return self.emit(Instr(op, (a,), n.dtype, n))
         template = params["args"]
@@ -561,7 +563,7 @@ class _KernelBuilder:
             else:
                 args.append(Const(t))
                 keys.append(None if t is None else _weak_key(t))
-        if op in (Op.WHERE, Op.CLIP):
+        if op is Op.WHERE or op is Op.CLIP:
             for a in args[1:]:
                 if isinstance(a, Const) and type(a.value) is int and not _fits(a.value,
                                                                                n.dtype):
@@ -695,10 +697,19 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
     """Name, cache key, traffic, cost and reasons of a built kernel."""
     ops = []
     counts: dict[np.dtype, int] = defaultdict(int)
+    body_key = []
+    works = []
+    costs = p.costs
     for ins in k.body:
+        op = ins.op
+        value = op._value_  # (``op.value`` without the enum property's call)
+        body_key.append((value, ins.dtype.str, tuple([_key_arg(a) for a in ins.args]),
+                         ins.index))
+        node = ins.node
+        works.append(1.0 if node is None else costs.get(node.id) or op_cost(node))
         if ins.implicit:
             continue
-        name = short_op(ins.op)
+        name = _SHORT.get(value, value)
         if name not in ops:
             ops.append(name)
         counts[np.dtype(ins.loop[0] if ins.loop else ins.dtype)] += 1
@@ -718,17 +729,14 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
         len(k.shape),
         tuple((i.dtype.str, i.layout, i.fill is not None, i.source is not None)
               for i in k.inputs),
-        tuple((ins.op.value, ins.dtype.str, tuple([_key_arg(a) for a in ins.args]), ins.index)
-              for ins in k.body),
+        tuple(body_key),
         _key_arg(k.result),
         None if red is None else (red.op.value, red.axes, red.keepdims, red.acc_dtype.str),
         tuple((o.dtype.str, o.perm, o.existing is not None) for o in k.outputs),
     )
     k.bytes_read = sum(i.nbytes for i in k.inputs)
     k.bytes_written = sum(math.prod(o.shape) * o.dtype.itemsize for o in k.outputs)
-    costs = p.costs
-    work = sum(1.0 if ins.node is None else costs.get(ins.node.id) or op_cost(ins.node)
-               for ins in k.body)
+    work = sum(works)
     if red is not None:
         work += 1.0
     k.cost = k.size * work + bytes_cost(k.bytes_read + k.bytes_written)
