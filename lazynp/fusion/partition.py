@@ -471,7 +471,9 @@ class _KernelBuilder:
                 arr = apply_view(step, arr)
             except ValueError:
                 self._not_a_view(step)
-        if arr.shape != self.shape:
+        if arr.shape != self.shape or 1 in arr.shape or 0 in arr.shape:
+            # (a broadcast also zeroes the strides of length-1 axes; on other axes of an
+            # array already of the iteration shape it changes nothing)
             arr = np.broadcast_to(arr, self.shape)
         item = arr.dtype.itemsize
         strides = tuple([s // item for s in arr.strides])

@@ -369,6 +369,15 @@ def g_scalars_and_zero_d():
     return (x + s) * a(1, 5) + 3
 
 
+def g_length_one_axes():
+    x = a(40, 64) * 0.5
+    return (x + a(1, 1) * 2.0) * (a(1, 64) + 1.0) + a(40, 1) - (a(1, 1) + a(40, 64))
+
+
+def g_length_one_alone():
+    return a(1, 7) * 2.0 + a(1, 7)
+
+
 def g_empty_and_one():
     return (a(0, 4) * 2.0 + 1.0).sum(axis=0) + (a(1, 1) + 1.0)
 
