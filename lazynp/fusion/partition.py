@@ -78,6 +78,9 @@ _COMBINE = {Op.SUM: Op.ADD, Op.MEAN: Op.ADD, Op.PROD: Op.MULTIPLY, Op.MIN: Op.MI
             Op.MAX: Op.MAXIMUM, Op.ANY: Op.LOGICAL_OR, Op.ALL: Op.LOGICAL_AND}
 _IDENTITY = {Op.SUM: 0, Op.MEAN: 0, Op.PROD: 1, Op.ANY: False, Op.ALL: True}
 _MODELED = frozenset("biufc")
+_CAST = Op.CAST  # (a module global is read faster than an enum class's member)
+_CAST_COPY = frozenset({Op.CAST, Op.COPY})
+_WHERE_CLIP = frozenset({Op.WHERE, Op.CLIP})
 
 RECOMPUTE_LIMIT = 10.0
 SMALL_OPERAND = 64  # an elementwise operand this many times smaller than the iteration is
@@ -136,6 +139,7 @@ class Planner:
         self.costs = {n.id: op_cost(n) for n in self.order}
         self.probes: dict[int, np.ndarray] = {}
         self.perms: dict[int, tuple[int, ...] | None] = {}
+        self.addrs: dict[int, int] = {}        # node id -> data address of its value/probe
 
     # ---------------------------------------------------------------- layouts
     def probe(self, n: Node) -> np.ndarray:
@@ -167,8 +171,14 @@ class Planner:
                 f = src.flags.f_contiguous and not src.flags.c_contiguous
                 perm = tuple(range(len(n.shape) - 1, -1, -1)) if f else None
             else:
-                perm = nditer_order(n.shape, [_bstrides(self.probe(i), n.shape)
-                                              for i in n.inputs])
+                src = [self.probe(i) for i in n.inputs]
+                key = (n.shape, tuple([(a.shape, a.strides) for a in src]))
+                perm = _ORDERS.get(key, _ORDERS)
+                if perm is _ORDERS:
+                    perm = nditer_order(n.shape, [_bstrides(a, n.shape) for a in src])
+                    if len(_ORDERS) >= 1024:
+                        _ORDERS.clear()
+                    _ORDERS[key] = perm
         if got is None:
             got = stand_in(n.shape, n.dtype, perm)
         self.perms[n.id] = perm
@@ -328,6 +338,10 @@ class Planner:
         return steps
 
 
+# (shape, operands' (shape, strides)) -> nditer_order of the broadcast operands
+_ORDERS: dict[tuple, tuple[int, ...] | None] = {}
+
+
 def _bstrides(a: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The strides of ``np.broadcast_to(a, shape)`` on the axes where ``shape`` is not 1
     (the only ones ``nditer_order`` reads), without making the view."""
@@ -429,15 +443,16 @@ class _KernelBuilder:
 
     # -------------------------------------------------------------- operands
     def dtype_of(self, a: Any) -> np.dtype:
-        if isinstance(a, In):
-            return self.inputs[a.index].dtype
-        if isinstance(a, Ref):
+        t = type(a)
+        if t is Ref:
             return self.body[a.index].dtype
+        if t is In:
+            return self.inputs[a.index].dtype
         return a.dtype
 
     def emit(self, instr: Instr) -> Ref:
         key = (instr.op, tuple([_arg_key(a) for a in instr.args]), instr.dtype, instr.index,
-               instr.node.id if instr.node is not None and instr.op is not Op.CAST else None)
+               instr.node.id if instr.node is not None and instr.op is not _CAST else None)
         ref = self.cse.get(key)
         if ref is None:
             self.body.append(instr)
@@ -483,8 +498,10 @@ class _KernelBuilder:
         offset = 0
         # (without views ``arr`` starts where ``base`` does: a broadcast keeps the address)
         if chain and arr.size and base.size and fill is None:
-            offset = (arr.__array_interface__["data"][0]
-                      - base.__array_interface__["data"][0]) // item
+            start = self.p.addrs.get(n.id)
+            if start is None:
+                start = self.p.addrs[n.id] = base.__array_interface__["data"][0]
+            offset = (arr.__array_interface__["data"][0] - start) // item
         distinct = 1
         for size, s in zip(arr.shape, strides):
             if s != 0:
@@ -550,7 +567,7 @@ class _KernelBuilder:
     def elementwise(self, n: Node, chain: tuple) -> Any:
         op = n.op
         params = n.params or {}
-        if op is Op.CAST or op is Op.COPY:
+        if op in _CAST_COPY:
             a = self.operand(n, n.inputs[0], chain)
             return self.emit(Instr(op, (a,), n.dtype, n))
         template = params["args"]
@@ -565,18 +582,18 @@ class _KernelBuilder:
             else:
                 args.append(Const(t))
                 keys.append(None if t is None else _weak_key(t))
-        if op is Op.WHERE or op is Op.CLIP:
+        if op in _WHERE_CLIP:
             for a in args[1:]:
                 if isinstance(a, Const) and type(a.value) is int and not _fits(a.value,
                                                                                n.dtype):
                     self._boundary(n, f"Python int {a.value} out of range of {n.dtype}")
-        if op is Op.WHERE:
-            c, x, y = args
-            args = [self.cast(c, np.dtype(bool)) if not isinstance(c, Const)
-                    else Const(np.bool_(bool(c.value))),
-                    self._cast_any(x, n.dtype), self._cast_any(y, n.dtype)]
-            return self.emit(Instr(op, tuple(args), n.dtype, n))
-        if op is Op.CLIP:
+            if op is Op.WHERE:
+                c, x, y = args
+                args = [self.cast(c, np.dtype(bool)) if not isinstance(c, Const)
+                        else Const(np.bool_(bool(c.value))),
+                        self._cast_any(x, n.dtype), self._cast_any(y, n.dtype)]
+                return self.emit(Instr(op, tuple(args), n.dtype, n))
+            # clip
             args = [self._cast_any(a, n.dtype) for a in args]
             return self.emit(Instr(op, tuple(args), n.dtype, n))
         uf = UFUNC_OF[op]
@@ -586,7 +603,8 @@ class _KernelBuilder:
                 # NumPy compares out-of-range Python ints exactly (NEP 50); no loop dtype
                 # holds the constant, so the node runs alone on the semantics table
                 self._boundary(n, f"Python int {a.value} out of range of {dt}")
-        args = [self._cast_any(a, loop[j]) for j, a in enumerate(args)]
+        args = [const_as(a.value, dt) if isinstance(a, Const) else self.cast(a, dt)
+                for a, dt in zip(args, loop)]
         index = params.get("index", 0) if op in MULTI_OUT else 0
         out_dt = loop[uf.nin + index]
         ref = self.emit(Instr(op, tuple(args), out_dt, n, loop=loop, index=index))
@@ -698,14 +716,15 @@ def _reduction(o: Node, src: Node) -> Reduction:
 def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> None:
     """Name, cache key, traffic, cost and reasons of a built kernel."""
     ops = []
-    counts: dict[np.dtype, int] = defaultdict(int)
+    counts: dict[np.dtype, int] = {}
     body_key = []
     works = []
     costs = p.costs
+    dstr = _DSTR
     for ins in k.body:
-        op = ins.op
-        value = op._value_  # (``op.value`` without the enum property's call)
-        body_key.append((value, ins.dtype.str, tuple([_key_arg(a) for a in ins.args]),
+        value = ins.op._value_  # (``op.value`` without the enum property's call)
+        dt = ins.dtype
+        body_key.append((value, dstr.get(dt) or dt.str, tuple([_key_arg(a) for a in ins.args]),
                          ins.index))
         node = ins.node
         works.append(1.0 if node is None else costs.get(node.id) or op_cost(node))
@@ -714,13 +733,14 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
         name = _SHORT.get(value, value)
         if name not in ops:
             ops.append(name)
-        counts[np.dtype(ins.loop[0] if ins.loop else ins.dtype)] += 1
+        d = np.dtype(ins.loop[0] if ins.loop else dt)
+        counts[d] = counts.get(d, 0) + 1
     if k.reduction is not None:
         ops.append(k.reduction.op.value)
     if not ops:
         ops.append("copy")
     if counts:
-        dom = max(counts, key=lambda d: counts[d])
+        dom = max(counts, key=counts.__getitem__)
     elif k.inputs:
         dom = k.inputs[0].dtype
     else:
@@ -729,15 +749,16 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
     red = k.reduction
     k.key = (
         len(k.shape),
-        tuple((i.dtype.str, i.layout, i.fill is not None, i.source is not None)
-              for i in k.inputs),
+        tuple([(dstr.get(i.dtype) or i.dtype.str, i.layout, i.fill is not None,
+                i.source is not None) for i in k.inputs]),
         tuple(body_key),
         _key_arg(k.result),
         None if red is None else (red.op.value, red.axes, red.keepdims, red.acc_dtype.str),
-        tuple((o.dtype.str, o.perm, o.existing is not None) for o in k.outputs),
+        tuple([(dstr.get(o.dtype) or o.dtype.str, o.perm, o.existing is not None)
+               for o in k.outputs]),
     )
-    k.bytes_read = sum(i.nbytes for i in k.inputs)
-    k.bytes_written = sum(math.prod(o.shape) * o.dtype.itemsize for o in k.outputs)
+    k.bytes_read = sum([i.nbytes for i in k.inputs])
+    k.bytes_written = sum([math.prod(o.shape) * o.dtype.itemsize for o in k.outputs])
     work = sum(works)
     if red is not None:
         work += 1.0
@@ -761,7 +782,14 @@ def _key_arg(a: Any) -> Any:
         return ("i", a.index)
     if t is Ref:
         return ("v", a.index)
-    return ("c", None if a.value is None else a.dtype.str)
+    if a.value is None:
+        return ("c", None)
+    dt = a.dtype
+    return ("c", _DSTR.get(dt) or dt.str)
+
+
+# dtype -> dtype.str for the native builtin dtypes (``.str`` makes a new string each time)
+_DSTR = {np.dtype(c): np.dtype(c).str for c in "?bBhHiIlLqQefdgFDG"}
 
 
 def make_plan(root: Node, recompute_limit: float = RECOMPUTE_LIMIT,
