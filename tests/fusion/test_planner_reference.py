@@ -2,13 +2,14 @@
 
 ``make_plan`` takes shortcuts for speed (a plan-cache miss is on the path of every new
 statement): operands of a 1-D elementwise node are not probed, broadcast strides are computed
-without making views, stand-in arrays and ufunc loop resolutions are cached, an input read
-without views gets offset 0 without address arithmetic, and a kernel's name, key and cost are
-summarized in one pass.  Here each graph of a corpus is planned twice, once as it is and
-once with those shortcuts replaced by the straightforward computations (the planner's code
-before the shortcuts: every operand probed through ``np.broadcast_to``, no caches, addresses
-read from ``__array_interface__``), and the two plans must be the same, field by field, and
-print the same ``explain`` text.
+without making views, memory orders, stand-in arrays and ufunc loop resolutions are cached,
+an input read without views gets offset 0 without address arithmetic (and a base's address
+is read once), an input already of the iteration shape is not broadcast again, and a kernel's
+name, key and cost are summarized in one pass.  Here each graph of a corpus is planned twice,
+once as it is and once with those shortcuts replaced by the straightforward computations (the
+planner's code before the shortcuts: every operand probed through ``np.broadcast_to``, no
+caches, addresses read from ``__array_interface__`` each time), and the two plans must be the
+same, field by field, and print the same ``explain`` text.
 """
 
 from __future__ import annotations
