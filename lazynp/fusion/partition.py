@@ -173,8 +173,8 @@ class Planner:
             else:
                 src = [self.probe(i) for i in n.inputs]
                 key = (n.shape, tuple([(a.shape, a.strides) for a in src]))
-                perm = _ORDERS.get(key, _ORDERS)
-                if perm is _ORDERS:
+                perm = _ORDERS.get(key, _UNKNOWN)
+                if perm is _UNKNOWN:
                     perm = nditer_order(n.shape, [_bstrides(a, n.shape) for a in src])
                     if len(_ORDERS) >= 1024:
                         _ORDERS.clear()
@@ -340,6 +340,7 @@ class Planner:
 
 # (shape, operands' (shape, strides)) -> nditer_order of the broadcast operands
 _ORDERS: dict[tuple, tuple[int, ...] | None] = {}
+_UNKNOWN = object()
 
 
 def _bstrides(a: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
