@@ -52,6 +52,7 @@ from ..graph.ops import (
 from ..graph.semantics import ARG
 from .cost import bytes_cost, op_cost
 from .plan import (
+    _SHORT,
     Bcast,
     Const,
     In,
@@ -66,7 +67,6 @@ from .plan import (
     apply_view,
     layout_class,
     short_dtype,
-    short_op,
     stand_in,
     view_key,
 )
@@ -78,6 +78,9 @@ _COMBINE = {Op.SUM: Op.ADD, Op.MEAN: Op.ADD, Op.PROD: Op.MULTIPLY, Op.MIN: Op.MI
             Op.MAX: Op.MAXIMUM, Op.ANY: Op.LOGICAL_OR, Op.ALL: Op.LOGICAL_AND}
 _IDENTITY = {Op.SUM: 0, Op.MEAN: 0, Op.PROD: 1, Op.ANY: False, Op.ALL: True}
 _MODELED = frozenset("biufc")
+_CAST = Op.CAST  # (a module global is read faster than an enum class's member)
+_CAST_COPY = frozenset({Op.CAST, Op.COPY})
+_WHERE_CLIP = frozenset({Op.WHERE, Op.CLIP})
 
 RECOMPUTE_LIMIT = 10.0
 SMALL_OPERAND = 64  # an elementwise operand this many times smaller than the iteration is
@@ -136,6 +139,7 @@ class Planner:
         self.costs = {n.id: op_cost(n) for n in self.order}
         self.probes: dict[int, np.ndarray] = {}
         self.perms: dict[int, tuple[int, ...] | None] = {}
+        self.addrs: dict[int, int] = {}        # node id -> data address of its value/probe
 
     # ---------------------------------------------------------------- layouts
     def probe(self, n: Node) -> np.ndarray:
@@ -157,16 +161,24 @@ class Planner:
                 got = apply_view(n, self.probe(n.inputs[0]))
             except ValueError:
                 got = None
-        elif n.op in ELEMENTWISE:
+        elif n.op in ELEMENTWISE and len(n.shape) >= 2:
+            # (below two dimensions every order is C order: the operands are not probed)
             order = (n.params or {}).get("order", "K") if n.op is Op.COPY else "K"
-            src = [np.broadcast_to(self.probe(i), n.shape) for i in n.inputs]
             if order == "C":
                 perm = None
             elif order == "A":
-                f = src[0].flags.f_contiguous and not src[0].flags.c_contiguous
+                src = np.broadcast_to(self.probe(n.inputs[0]), n.shape)
+                f = src.flags.f_contiguous and not src.flags.c_contiguous
                 perm = tuple(range(len(n.shape) - 1, -1, -1)) if f else None
             else:
-                perm = nditer_order(n.shape, [a.strides for a in src])
+                src = [self.probe(i) for i in n.inputs]
+                key = (n.shape, tuple([(a.shape, a.strides) for a in src]))
+                perm = _ORDERS.get(key, _UNKNOWN)
+                if perm is _UNKNOWN:
+                    perm = nditer_order(n.shape, [_bstrides(a, n.shape) for a in src])
+                    if len(_ORDERS) >= 1024:
+                        _ORDERS.clear()
+                    _ORDERS[key] = perm
         if got is None:
             got = stand_in(n.shape, n.dtype, perm)
         self.perms[n.id] = perm
@@ -326,6 +338,20 @@ class Planner:
         return steps
 
 
+# (shape, operands' (shape, strides)) -> nditer_order of the broadcast operands
+_ORDERS: dict[tuple, tuple[int, ...] | None] = {}
+_UNKNOWN = object()
+
+
+def _bstrides(a: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The strides of ``np.broadcast_to(a, shape)`` on the axes where ``shape`` is not 1
+    (the only ones ``nditer_order`` reads), without making the view."""
+    pad = len(shape) - a.ndim
+    st = a.strides
+    return (0,) * pad + tuple(0 if d != shape[pad + k] else st[k]
+                              for k, d in enumerate(a.shape))
+
+
 def nditer_order(shape: tuple[int, ...], strides: list[tuple[int, ...]]
                  ) -> tuple[int, ...] | None:
     """Axis order (slowest first) of the output NumPy allocates for ``order='K'``.
@@ -398,6 +424,11 @@ def const_as(c: Any, dt: np.dtype) -> Const:
         return Const(np.asarray(c).astype(dt)[()])
 
 
+# (ufunc, operand keys, casting, signature) -> loop dtypes: ``ufunc.resolve_dtypes`` is a
+# pure function of these (operand keys are builtin dtypes or the weak Python scalar types)
+_LOOPS: dict[tuple, tuple] = {}
+
+
 class _KernelBuilder:
     def __init__(self, planner: Planner, m: dict[int, str], notes: dict[int, str]) -> None:
         self.p = planner
@@ -413,15 +444,16 @@ class _KernelBuilder:
 
     # -------------------------------------------------------------- operands
     def dtype_of(self, a: Any) -> np.dtype:
-        if isinstance(a, In):
-            return self.inputs[a.index].dtype
-        if isinstance(a, Ref):
+        t = type(a)
+        if t is Ref:
             return self.body[a.index].dtype
+        if t is In:
+            return self.inputs[a.index].dtype
         return a.dtype
 
     def emit(self, instr: Instr) -> Ref:
-        key = (instr.op, tuple(_arg_key(a) for a in instr.args), instr.dtype, instr.index,
-               instr.node.id if instr.node is not None and instr.op is not Op.CAST else None)
+        key = (instr.op, tuple([_arg_key(a) for a in instr.args]), instr.dtype, instr.index,
+               instr.node.id if instr.node is not None and instr.op is not _CAST else None)
         ref = self.cse.get(key)
         if ref is None:
             self.body.append(instr)
@@ -439,7 +471,7 @@ class _KernelBuilder:
         return self.emit(Instr(Op.CAST, (a,), dt, None, implicit=True))
 
     def input(self, n: Node, chain: tuple, fill: Any = None, source: Any = None) -> In:
-        key = (n.id, tuple(view_key(s) for s in chain))
+        key = (n.id, tuple([view_key(s) for s in chain]) if chain else ())
         idx = self.input_keys.get(key)
         if idx is not None:
             return In(idx)
@@ -455,16 +487,22 @@ class _KernelBuilder:
                 arr = apply_view(step, arr)
             except ValueError:
                 self._not_a_view(step)
-        arr = np.broadcast_to(arr, self.shape)
+        if arr.shape != self.shape or 1 in arr.shape or 0 in arr.shape:
+            # (a broadcast also zeroes the strides of length-1 axes; on other axes of an
+            # array already of the iteration shape it changes nothing)
+            arr = np.broadcast_to(arr, self.shape)
         item = arr.dtype.itemsize
-        strides = tuple(s // item for s in arr.strides)
+        strides = tuple([s // item for s in arr.strides])
         layout = layout_class(arr.shape, strides)
         if any(s % item for s in arr.strides):
             layout = "general"
         offset = 0
-        if arr.size and base.size and fill is None:
-            offset = (arr.__array_interface__["data"][0]
-                      - base.__array_interface__["data"][0]) // item
+        # (without views ``arr`` starts where ``base`` does: a broadcast keeps the address)
+        if chain and arr.size and base.size and fill is None:
+            start = self.p.addrs.get(n.id)
+            if start is None:
+                start = self.p.addrs[n.id] = base.__array_interface__["data"][0]
+            offset = (arr.__array_interface__["data"][0] - start) // item
         distinct = 1
         for size, s in zip(arr.shape, strides):
             if s != 0:
@@ -487,7 +525,7 @@ class _KernelBuilder:
 
     # ------------------------------------------------------------ expressions
     def expr(self, n: Node, chain: tuple) -> Any:
-        key = (n.id, tuple(view_key(s) for s in chain))
+        key = (n.id, tuple([view_key(s) for s in chain]) if chain else ())
         got = self.memo.get(key)
         if got is not None:
             return got
@@ -506,7 +544,7 @@ class _KernelBuilder:
                 got = self.input(n, chain, fill=np.full((), n.params["fill"], dtype=n.dtype))
             elif k == "view":
                 got = self.expr(n.inputs[0], (n,) + chain)
-            elif any(type(s) is Node and s.op in _PART_VIEWS for s in chain):
+            elif chain and any(type(s) is Node and s.op in _PART_VIEWS for s in chain):
                 # .real/.imag change the values' type: they are not pushed through the
                 # computation (real(z*z) is not real(z)*real(z)); the complex value is stored
                 self.p.sticky[n.id] = "its .real/.imag is read: stored, then viewed"
@@ -530,7 +568,7 @@ class _KernelBuilder:
     def elementwise(self, n: Node, chain: tuple) -> Any:
         op = n.op
         params = n.params or {}
-        if op in (Op.CAST, Op.COPY):
+        if op in _CAST_COPY:
             a = self.operand(n, n.inputs[0], chain)
             return self.emit(Instr(op, (a,), n.dtype, n))
         template = params["args"]
@@ -545,18 +583,18 @@ class _KernelBuilder:
             else:
                 args.append(Const(t))
                 keys.append(None if t is None else _weak_key(t))
-        if op in (Op.WHERE, Op.CLIP):
+        if op in _WHERE_CLIP:
             for a in args[1:]:
                 if isinstance(a, Const) and type(a.value) is int and not _fits(a.value,
                                                                                n.dtype):
                     self._boundary(n, f"Python int {a.value} out of range of {n.dtype}")
-        if op is Op.WHERE:
-            c, x, y = args
-            args = [self.cast(c, np.dtype(bool)) if not isinstance(c, Const)
-                    else Const(np.bool_(bool(c.value))),
-                    self._cast_any(x, n.dtype), self._cast_any(y, n.dtype)]
-            return self.emit(Instr(op, tuple(args), n.dtype, n))
-        if op is Op.CLIP:
+            if op is Op.WHERE:
+                c, x, y = args
+                args = [self.cast(c, np.dtype(bool)) if not isinstance(c, Const)
+                        else Const(np.bool_(bool(c.value))),
+                        self._cast_any(x, n.dtype), self._cast_any(y, n.dtype)]
+                return self.emit(Instr(op, tuple(args), n.dtype, n))
+            # clip
             args = [self._cast_any(a, n.dtype) for a in args]
             return self.emit(Instr(op, tuple(args), n.dtype, n))
         uf = UFUNC_OF[op]
@@ -566,7 +604,8 @@ class _KernelBuilder:
                 # NumPy compares out-of-range Python ints exactly (NEP 50); no loop dtype
                 # holds the constant, so the node runs alone on the semantics table
                 self._boundary(n, f"Python int {a.value} out of range of {dt}")
-        args = [self._cast_any(a, loop[j]) for j, a in enumerate(args)]
+        args = [const_as(a.value, dt) if isinstance(a, Const) else self.cast(a, dt)
+                for a, dt in zip(args, loop)]
         index = params.get("index", 0) if op in MULTI_OUT else 0
         out_dt = loop[uf.nin + index]
         ref = self.emit(Instr(op, tuple(args), out_dt, n, loop=loop, index=index))
@@ -585,14 +624,24 @@ class _KernelBuilder:
             if uf.nout != 1:
                 self._boundary(n, "ufunc with dtype= and two outputs")
             sig = (None,) * uf.nin + (np.dtype(kwargs["dtype"]),)
-        extra: dict[str, Any] = {"casting": kwargs.get("casting") or "same_kind"}
+        casting = kwargs.get("casting") or "same_kind"
+        ckey = (uf, tuple(keys), casting, sig)
+        got = _LOOPS.get(ckey)
+        if got is not None:
+            return got
+        extra: dict[str, Any] = {"casting": casting}
         if sig is not None:
             extra["signature"] = sig
         try:
             loop = uf.resolve_dtypes(tuple(keys) + (None,) * uf.nout, **extra)
         except Exception as exc:  # no loop NumPy can name: evaluate it alone
             self._boundary(n, f"no fusable loop for {uf.__name__} ({type(exc).__name__})")
-        return tuple(np.dtype(d) for d in loop)
+        got = tuple(np.dtype(d) for d in loop)
+        if all(not isinstance(k, np.dtype) or k.isbuiltin == 1 for k in keys):
+            if len(_LOOPS) >= 1024:
+                _LOOPS.clear()
+            _LOOPS[ckey] = got
+        return got
 
     def _boundary(self, n: Node, reason: str) -> None:
         self.p.kind[n.id] = "boundary"
@@ -628,9 +677,10 @@ class _KernelBuilder:
 
 
 def _arg_key(a: Any) -> Any:
-    if isinstance(a, In):
+    t = type(a)
+    if t is In:
         return ("i", a.index)
-    if isinstance(a, Ref):
+    if t is Ref:
         return ("v", a.index)
     return ("c", id(a))
 
@@ -667,22 +717,31 @@ def _reduction(o: Node, src: Node) -> Reduction:
 def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> None:
     """Name, cache key, traffic, cost and reasons of a built kernel."""
     ops = []
-    counts: dict[np.dtype, int] = defaultdict(int)
+    counts: dict[np.dtype, int] = {}
+    body_key = []
+    works = []
+    costs = p.costs
+    dstr = _DSTR
     for ins in k.body:
+        value = ins.op._value_  # (``op.value`` without the enum property's call)
+        dt = ins.dtype
+        body_key.append((value, dstr.get(dt) or dt.str, tuple([_key_arg(a) for a in ins.args]),
+                         ins.index))
+        node = ins.node
+        works.append(1.0 if node is None else costs.get(node.id) or op_cost(node))
         if ins.implicit:
             continue
-        name = short_op(ins.op)
+        name = _SHORT.get(value, value)
         if name not in ops:
             ops.append(name)
-        dts = ins.loop[:1] if ins.loop else (ins.dtype,)
-        for d in dts:
-            counts[np.dtype(d)] += 1
+        d = np.dtype(ins.loop[0] if ins.loop else dt)
+        counts[d] = counts.get(d, 0) + 1
     if k.reduction is not None:
         ops.append(k.reduction.op.value)
     if not ops:
         ops.append("copy")
     if counts:
-        dom = max(counts, key=lambda d: counts[d])
+        dom = max(counts, key=counts.__getitem__)
     elif k.inputs:
         dom = k.inputs[0].dtype
     else:
@@ -691,18 +750,17 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
     red = k.reduction
     k.key = (
         len(k.shape),
-        tuple((i.dtype.str, i.layout, i.fill is not None, i.source is not None)
-              for i in k.inputs),
-        tuple((ins.op.value, ins.dtype.str, tuple(_key_arg(a) for a in ins.args), ins.index)
-              for ins in k.body),
+        tuple([(dstr.get(i.dtype) or i.dtype.str, i.layout, i.fill is not None,
+                i.source is not None) for i in k.inputs]),
+        tuple(body_key),
         _key_arg(k.result),
         None if red is None else (red.op.value, red.axes, red.keepdims, red.acc_dtype.str),
-        tuple((o.dtype.str, o.perm, o.existing is not None) for o in k.outputs),
+        tuple([(dstr.get(o.dtype) or o.dtype.str, o.perm, o.existing is not None)
+               for o in k.outputs]),
     )
-    k.bytes_read = sum(i.nbytes for i in k.inputs)
-    k.bytes_written = sum(int(np.prod(o.shape, dtype=np.int64)) * o.dtype.itemsize
-                          for o in k.outputs)
-    work = sum(op_cost(ins.node) if ins.node is not None else 1.0 for ins in k.body)
+    k.bytes_read = sum([i.nbytes for i in k.inputs])
+    k.bytes_written = sum([math.prod(o.shape) * o.dtype.itemsize for o in k.outputs])
+    work = sum(works)
     if red is not None:
         work += 1.0
     k.cost = k.size * work + bytes_cost(k.bytes_read + k.bytes_written)
@@ -720,11 +778,19 @@ def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> 
 
 
 def _key_arg(a: Any) -> Any:
-    if isinstance(a, In):
+    t = type(a)
+    if t is In:
         return ("i", a.index)
-    if isinstance(a, Ref):
+    if t is Ref:
         return ("v", a.index)
-    return ("c", None if a.value is None else a.dtype.str)
+    if a.value is None:
+        return ("c", None)
+    dt = a.dtype
+    return ("c", _DSTR.get(dt) or dt.str)
+
+
+# dtype -> dtype.str for the native builtin dtypes (``.str`` makes a new string each time)
+_DSTR = {np.dtype(c): np.dtype(c).str for c in "?bBhHiIlLqQefdgFDG"}
 
 
 def make_plan(root: Node, recompute_limit: float = RECOMPUTE_LIMIT,

@@ -72,7 +72,10 @@ class Const:
 
     @property
     def dtype(self) -> np.dtype | None:
-        return None if self.value is None else np.asarray(self.value).dtype
+        v = self.value
+        if v is None:
+            return None
+        return v.dtype if isinstance(v, np.generic) else np.asarray(v).dtype
 
 
 Operand = In | Ref | Const
@@ -300,9 +303,26 @@ def apply_views(arr: np.ndarray, views: tuple) -> np.ndarray:
     return arr
 
 
+_STAND_INS: dict[tuple, np.ndarray] = {}
+
+
 def stand_in(shape: tuple[int, ...], dtype: np.dtype, perm: tuple[int, ...] | None
              ) -> np.ndarray:
-    """An array with the strides a planned buffer will have; its data is never read."""
+    """An array with the strides a planned buffer will have; its data is never read.
+
+    Read-only and data-free, so one array per (shape, dtype, order) is shared (a small
+    cache: the planner asks for one per pending node)."""
+    key = (shape, dtype, perm)
+    got = _STAND_INS.get(key)
+    if got is None:
+        if len(_STAND_INS) >= 256:
+            _STAND_INS.clear()
+        got = _STAND_INS[key] = _stand_in(shape, dtype, perm)
+    return got
+
+
+def _stand_in(shape: tuple[int, ...], dtype: np.dtype, perm: tuple[int, ...] | None
+              ) -> np.ndarray:
     dtype = np.dtype(dtype)
     if perm is None:
         perm = tuple(range(len(shape)))
