@@ -333,6 +333,20 @@ class ndarray:
         return getitem(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if type(value) is ndarray and self._data is not None and value._data is None \
+                and _is_basic(key):
+            # a pending value into concrete memory (a loop's ``c[1:-1] = expr``): NumPy's own
+            # indexing raises a bad key's error; a writeable view of the value's shape and
+            # dtype leaves nothing for check_setitem to find
+            target = self._data[key]
+            node = value._node
+            if (type(target) is _np_ndarray and target.shape == node.shape
+                    and target.dtype == node.dtype and target.flags.writeable
+                    and node.value is None):
+                refcount = sys.getrefcount(value)  # (before `value` is pushed as an argument)
+                release_temporary(value, refcount)
+                _engine.assign(target, node)
+                return
         if self._data is None or type(value) is ndarray:
             from ._api.checks import check_setitem
             check_setitem(self, key, value)
