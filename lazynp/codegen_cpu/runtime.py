@@ -441,27 +441,28 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
                in_place: int = 0) -> np.ndarray | frozenset | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
-    way (not an elementwise kernel over flat-walkable operands on one thread, an input read
-    through a view, or a floating-point flag NumPy would report: the usual way reruns it and
+    way (not an elementwise kernel whose inputs are whole realized buffers or broadcast
+    scalars, or a floating-point flag NumPy would report: the usual way reruns it and
     reports as NumPy).  ``out``: write the result there (an assignment's target, which the
     caller checked no input overlaps, so a rerun reads the same inputs).  ``in_place``: the
     reference executor's block size when an input reads ``out`` at the positions written
-    (``a += expr``): the blocks go through a scratch buffer as in ``_in_place``, and a block
-    that raises a flag stops the run, whose result is then the set of blocks written (the
-    usual way computes the others on the reference executor, from the unchanged inputs)."""
-    if k.reduction is not None or not _single_thread(k.size) or len(k.outputs) != 1:
+    (``a += expr``, a C-contiguous ``out`` only): the blocks go through a scratch buffer as
+    in ``_in_place``, and a block that raises a flag stops the run, whose result is then the
+    set of blocks written (the usual way computes the others on the reference executor,
+    from the unchanged inputs).  The kernel's flat entry runs when every operand is
+    C-contiguous (or a broadcast scalar), its strided entry otherwise; on ``num_threads``
+    threads from ``parallel_threshold`` elements, as the usual way runs it."""
+    if k.reduction is not None or len(k.outputs) != 1 or k.size == 0:
         return None
-    quick = k.memo.get("quick")
     shape = k.shape
     ptrs = []
-    arrays = None if quick is not None else []
+    arrays = []
     for inp in k.inputs:
         if inp.views or inp.source is not None:
             return None
         if inp.fill is not None:
             ptrs.append(_addr(inp.fill))  # a broadcast scalar: the flat entry loads it once
-            if arrays is not None:
-                arrays.append(np.broadcast_to(inp.fill, shape))
+            arrays.append(inp.fill)
             continue
         node = nodes[inp.node.index]
         a = node.value
@@ -473,23 +474,28 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
                 return None
             addr = node.addr = _addr(a)
         ptrs.append(addr)
-        if arrays is not None:
-            arrays.append(a)
-    if quick is None:
-        quick = _quick_entry(k, arrays)
-        if quick is None:
-            return None
+        arrays.append(a)
     dtype = k.outputs[0].dtype
-    if out is None:
-        out = np.empty(shape, dtype=dtype)
-    elif (out.dtype != dtype or out.shape != tuple(shape) or not out.flags.c_contiguous
-          or not _usable(out)):
+    if out is None:  # (in the memory order NumPy's result has: planned as ``perm``)
+        out = np.empty(shape, dtype=dtype) if k.outputs[0].perm is None else \
+            k.outputs[0].allocate()
+    elif out.dtype != dtype or out.shape != tuple(shape) or not _usable(out):
+        return None
+    if out.flags.c_contiguous:
+        entry = k.memo.get("quick")
+        if entry is None:
+            entry = _quick_entry(k, arrays)
+    elif in_place:
+        return None
+    else:
+        entry = _strided_entry(k, arrays, out)
+    if entry is None:
         return None
     if in_place:
-        done = _blocks_in_place(k, quick[0], ptrs, quick[4], out, in_place, bool)
+        done = _blocks_in_place(k, entry[0], ptrs, entry[4], out, in_place, bool)
         if done is not None:
             return done
-    elif _call_quick(k, quick, ptrs, out):
+    elif _call_entry(k, entry, ptrs, out):
         return None  # (any flag: the template's nodes carry no errstate to judge it by)
     stats["runs"] += 1
     return out
@@ -497,11 +503,14 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
 
 def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
     """The flat entry of an elementwise kernel (and its constant arguments) for
-    ``_call_quick``, kept in ``k.memo``; None when the operands are not all C-contiguous or
+    ``_call_entry``, kept in ``k.memo``; None when the operands are not all C-contiguous or
     broadcast scalars, or the kernel does not compile."""
-    if (k.own_consts or k.outputs[0].perm is not None or not _flat_walkable(k, arrays)
-            or not all(a.flags.aligned for a in arrays)):
+    if k.own_consts or k.outputs[0].perm is not None:
         return None
+    for inp, a in zip(k.inputs, arrays):
+        if not (a.flags.c_contiguous if inp.layout == "contiguous" else inp.fill is not None
+                or not any(a.strides)) or not a.flags.aligned:
+            return None
     comp = _compiled(k, False)
     if isinstance(comp, Exception):
         return None
@@ -512,6 +521,49 @@ def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
              consts)
     k.memo["quick"] = quick
     return quick
+
+
+def _strided_entry(k: Kernel, arrays: list, out: np.ndarray) -> tuple | None:
+    """The strided entry of an elementwise kernel with the loop nest ``_launch`` gives it for
+    an output of ``out``'s strides (the inputs' strides are the template's: the plan-cache
+    signature holds them), kept in ``k.memo`` per output strides; None when a stride is not
+    a whole number of elements or the kernel does not compile."""
+    key = ("strided", out.strides)
+    entry = k.memo.get(key)
+    if entry is not None or k.own_consts:
+        return entry
+    full = [np.broadcast_to(a, k.shape) for a in arrays]
+    layout = _nd_layout(k.shape, full, out, False)
+    if layout is None:
+        return None
+    comp = _compiled(k, False)
+    if isinstance(comp, Exception):
+        return None
+    dims, strides = layout
+    consts = _consts(k)
+    entry = (comp.fns["nd"], (_addr(dims), _addr(strides), _addr(consts)), dims, strides,
+             consts)
+    k.memo[key] = entry
+    return entry
+
+
+def _nd_layout(shape: tuple, arrays: list, out: np.ndarray, dry: bool
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(dims, strides) of the strided entry's loop nest: the axes by decreasing stride of
+    the output (of the first input for a dry run, which stores nowhere), so the innermost
+    loop walks the smallest stride (an elementwise result does not depend on the order);
+    strides in elements, per operand (the output last)."""
+    st = [_elem_strides(a) for a in arrays]
+    st.append([0] * max(len(shape), 1) if dry else _elem_strides(out))
+    if any(row is None for row in st):
+        return None
+    st = [row or [0] for row in st]
+    ost = st[-1]
+    ref = st[0] if dry and arrays else ost
+    perm = sorted(range(len(ref)), key=lambda d: -abs(ref[d])) if len(shape) > 1 else [0]
+    dims = np.array([shape[d] for d in perm] if shape else [1], dtype=np.int64)
+    strides = np.array([row[d] for row in st for d in perm], dtype=np.int64)
+    return dims, strides
 
 
 def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
@@ -526,23 +578,33 @@ def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
             return None
         ptrs.append(_addr(a))
     out = k.outputs[0].allocate()
-    flags = _call_quick(k, quick, ptrs, out)
+    flags = _call_entry(k, quick, ptrs, out)
     if flags and _flags_matter(k, flags):
         return _fallback("fp flags")
     stats["runs"] += 1
     return [out]
 
 
-def _call_quick(k: Kernel, quick: tuple, ptrs: list[int], out: np.ndarray) -> int:
-    """One call of the flat entry over the whole kernel (``quick``: the entry and its
-    shape/strides/consts arguments, kept in ``k.memo`` by ``_launch``); the flags raised."""
-    fn, args = quick[:2]  # (the arrays behind the addresses in args follow)
+def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> int:
+    """Run an entry of the kernel over its whole range (``entry``: the entry and its
+    dims/strides/consts arguments, kept in ``k.memo``), on ``num_threads`` threads from
+    ``parallel_threshold`` elements; the flags raised."""
+    fn, args = entry[:2]  # (the arrays behind the addresses in args follow)
     ptrs.append(_addr(out))
     p = array.array("Q", ptrs)  # (cheaper to build and address than a NumPy array)
+    head = p.buffer_info()[0]
     if k.own_consts:  # (the memo's entry holds the template's constants)
-        consts = _consts(k)
-        return fn(p.buffer_info()[0], *args[:-1], _addr(consts), None, 0, k.size)
-    return fn(p.buffer_info()[0], *args, None, 0, k.size)
+        args = args[:-1] + (_addr(_consts(k)),)
+    n = k.size
+    nt = min(max(int(config.num_threads), 1), -(-n // BLOCK))
+    if nt <= 1 or n < config.parallel_threshold:
+        return fn(head, *args, None, 0, n)
+    cuts = [n * t // nt for t in range(nt + 1)]
+    flags = 0
+    for f in run_parallel([functools.partial(fn, head, *args, None, cuts[t], cuts[t + 1])
+                           for t in range(nt)]):
+        flags |= f
+    return flags
 
 
 def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
@@ -669,15 +731,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         strides = np.zeros(1, dtype=np.int64)
     else:
         fn = comp.fns["nd"]
-        ost = [0] * max(len(shape), 1) if dry else (_elem_strides(out) or [0])
-        st = [_elem_strides(a) or [0] for a in arrays] + [ost]
-        # iterate in memory order: axes by decreasing stride of the output (of the first
-        # input for a dry run), so the innermost loop walks the smallest stride (an
-        # elementwise result does not depend on the order)
-        ref = st[0] if dry and arrays else ost
-        perm = sorted(range(len(ref)), key=lambda d: -abs(ref[d])) if len(shape) > 1 else [0]
-        dims = np.array([shape[d] for d in perm] if shape else [1], dtype=np.int64)
-        strides = np.array([row[d] for row in st for d in perm], dtype=np.int64)
+        dims, strides = _nd_layout(shape, arrays, out, dry)  # (strides checked by the caller)
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
     if gen is not None:  # one chunk per task (see _Gen)
         tasks = [(None, s, min(s + GEN_CHUNK, n)) for s in range(0, n, GEN_CHUNK)]

@@ -217,3 +217,27 @@ def test_assignment_of_a_cached_plan_is_one_compiled_run() -> None:
         c += a * 2.0
         assert runtime.stats["runs"] == runs + 2
         assert plancache.stats["misses"] == misses
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_strided_assignments_and_layouts_on_the_direct_path(threads: int) -> None:
+    """A 2-D stencil statement (strided slices, a strided target) and an F-ordered result
+    run straight from the template, on one or two threads; values and memory order are
+    NumPy's."""
+    g = np.random.default_rng(4)
+    u0 = g.random((120, 90))
+    f0 = np.asfortranarray(g.random((120, 90)))
+    u, lu = u0.copy(), lnp.array(u0.copy())
+    with lnp.config(backend="llvm", num_threads=threads, parallel_threshold=1000):
+        for i in range(4):
+            runs, misses = runtime.stats["runs"], plancache.stats["misses"]
+            u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
+            lu[1:-1, 1:-1] = 0.25 * (lu[:-2, 1:-1] + lu[2:, 1:-1] + lu[1:-1, :-2]
+                                     + lu[1:-1, 2:])
+            got = np.asarray(lnp.array(f0, order="F") * 2.0 + 1.0)
+            if i:
+                assert runtime.stats["runs"] == runs + 2
+                assert plancache.stats["misses"] == misses
+            assert got.flags.f_contiguous
+            np.testing.assert_array_equal(got, f0 * 2.0 + 1.0)
+        np.testing.assert_array_equal(np.asarray(lu), u)
