@@ -656,22 +656,29 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     return [out]
 
 
-def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out: np.ndarray,
-                     block_size: int, matter: Callable[[int], bool]) -> frozenset | None:
-    """``_in_place``'s loop with the flat entry ``fn``: None when every block was written,
-    else the blocks written (a block whose flags ``matter`` is not, nor the ones after it
-    on its thread)."""
-    shape = k.shape
+def _flat_ranges(shape: tuple, block_size: int) -> list[tuple[int, int]]:
+    """The reference executor's blocks of ``shape`` as runs of flat (C order) positions."""
     suffix = [1] * (len(shape) + 1)
     for d in range(len(shape) - 1, -1, -1):
         suffix[d] = suffix[d + 1] * shape[d]
-    ranges = []  # the blocks' runs of flat (C order) positions
+    ranges = []
     for box in blocks(shape, block_size):
         start = sum(b.start * suffix[d + 1] for d, b in enumerate(box))
         size = 1
         for b in box:
             size *= b.stop - b.start
         ranges.append((start, start + size))
+    return ranges
+
+
+def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out: np.ndarray,
+                     block_size: int, matter: Callable[[int], bool]) -> frozenset | None:
+    """``_in_place``'s loop with the flat entry ``fn``: None when every block was written,
+    else the blocks written (a block whose flags ``matter`` is not, nor the ones after it
+    on its thread)."""
+    ranges = k.memo.get(("ranges", block_size))  # the blocks' runs of flat (C order) positions
+    if ranges is None:
+        ranges = k.memo["ranges", block_size] = _flat_ranges(k.shape, block_size)
     dims = np.zeros(1, dtype=np.int64)
     strides = np.zeros(1, dtype=np.int64)
     rest = (_addr(dims), _addr(strides), _addr(consts), None)  # (arguments after the ptrs)
