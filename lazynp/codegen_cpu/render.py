@@ -100,7 +100,8 @@ from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
 from . import vmath
 
-__all__ = ["Unsupported", "pack_consts", "render", "reversed_view", "supported_dtype"]
+__all__ = ["FE_REDO", "Unsupported", "inner_pattern", "minmax_rows", "pack_consts", "render",
+           "reversed_view", "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -119,6 +120,9 @@ FE_DIVBYZERO = 4
 FE_OVERFLOW = 8
 FE_UNDERFLOW = 16
 FE_MASK = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
+# software flag of a min/max row reduction whose result (a zero or NaN) may depend on the
+# combine order (``minmax_rows``): the runtime leaves the kernel to the reference executor
+FE_REDO = 256
 
 
 def _code(dt: np.dtype) -> str:
@@ -1273,29 +1277,31 @@ def _lanes_width(mod: _Module, body: _Body) -> int:
 
 
 def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: str,
-                load: Any, store: Any, dt: np.dtype) -> str:
+                load: Any, store: Any, dt: np.dtype, tag: str = "") -> str:
     """Explicit lanes over ``[lo, hi - (hi - lo) % w)`` in steps of ``w``: the body once per
     lane, instruction by instruction (each transcendental call one vector call; the SLP
     vectorizer packs the rest).  ``load(i, index)`` gives input i at an index of the loop,
     ``store(values, indices)`` stores the lanes' results (cast to ``dt``), lane by lane in
     order where it combines them into an accumulator.  Entered from block ``pred``; ends in
-    block ``vdone`` and returns the first index left to the scalar loop."""
+    block ``vdone`` (``vdone{tag}``: ``tag`` suffixes every name, for a second loop in the
+    same function) and returns the first index left to the scalar loop."""
     w = _lanes_width(f.mod, body)
-    f.raw(f"  %vn = sub i64 {hi}, {lo}")
-    f.raw(f"  %vr = srem i64 %vn, {w}")
-    f.raw(f"  %vend = sub i64 {hi}, %vr")
-    f.raw(f"  %vany = icmp slt i64 {lo}, %vend")
-    f.raw("  br i1 %vany, label %vloop, label %vdone")
-    f.raw("vloop:")
-    f.raw(f"  %vi = phi i64 [ {lo}, {pred} ], [ %vi1, %vloop ]")
-    at = ["%vi"] + [f.emit(f"add i64 %vi, {lane}") for lane in range(1, w)]
+    t = tag
+    f.raw(f"  %vn{t} = sub i64 {hi}, {lo}")
+    f.raw(f"  %vr{t} = srem i64 %vn{t}, {w}")
+    f.raw(f"  %vend{t} = sub i64 {hi}, %vr{t}")
+    f.raw(f"  %vany{t} = icmp slt i64 {lo}, %vend{t}")
+    f.raw(f"  br i1 %vany{t}, label %vloop{t}, label %vdone{t}")
+    f.raw(f"vloop{t}:")
+    f.raw(f"  %vi{t} = phi i64 [ {lo}, {pred} ], [ %vi1{t}, %vloop{t} ]")
+    at = [f"%vi{t}"] + [f.emit(f"add i64 %vi{t}, {lane}") for lane in range(1, w)]
     vals, vdt = body.render_lanes(f, lambda i, lane: load(i, at[lane]), consts, w)
     store([_cast(f, v, vdt, dt) for v in vals], at)
-    f.raw(f"  %vi1 = add i64 %vi, {w}")
-    f.raw("  %vmore = icmp slt i64 %vi1, %vend")
-    f.raw("  br i1 %vmore, label %vloop, label %vdone")
-    f.raw("vdone:")
-    return "%vend"
+    f.raw(f"  %vi1{t} = add i64 %vi{t}, {w}")
+    f.raw(f"  %vmore{t} = icmp slt i64 %vi1{t}, %vend{t}")
+    f.raw(f"  br i1 %vmore{t}, label %vloop{t}, label %vdone{t}")
+    f.raw(f"vdone{t}:")
+    return f"%vend{t}"
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
@@ -1476,6 +1482,10 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     D = max(len(k.shape), 1)
     nin = len(k.inputs)
     red = k.reduction
+    slot = None
+    if red is not None:
+        slot = "%racc"  # a row's accumulator in the fast loop (promoted to a register)
+        f.raw(f"  {slot} = alloca {_ty(np.dtype(red.acc_dtype))}")
     nops = nin + 1
     ptrs = []
     for i in range(nops):
@@ -1517,8 +1527,27 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             t = f.emit(f"mul i64 {idx[d]}, {strides[o][d]}")
             acc = f.emit(f"add i64 {acc}, {t}")
         bases.append(acc)
-    first, entry = "0", "%row"
     out_dt = k.outputs[0].dtype if red is None else np.dtype(red.acc_dtype)
+    pattern = inner_pattern(k)
+    row = "%row"
+    if pattern is not None:
+        # rows whose operands' innermost strides are the ones the plan predicts (0 or 1):
+        # a loop with unit-stride and invariant loads that LLVM vectorizes; other rows (the
+        # runtime permuted the axes, or another plan shares this module) take the general loop
+        ok = "true"
+        for o, p in enumerate(pattern):
+            if p is not None:
+                c = f.emit(f"icmp eq i64 {strides[o][D - 1]}, {p}")
+                ok = c if ok == "true" else f.emit(f"and i1 {ok}, {c}")
+        f.raw(f"  br i1 {ok}, label %frow, label %grow")
+        f.raw("frow:")
+        _fast_row(k, body, f, consts, ptrs, bases, strides, pattern, n, out_dt, slot)
+        f.raw("  br label %rowend")
+        f.raw("grow:")
+        row = "%grow"
+    if red is not None and minmax_rows(red) and _is_float(out_dt):
+        _sflag(f, "true", FE_REDO)  # (the general loop combines in order: not NumPy's ties)
+    first, entry = "0", row
     if _lanes_width(mod, body):
         # explicit lanes along the row (strided loads and stores), as in the flat loop
 
@@ -1535,7 +1564,7 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
                     v = _combine(f, red, load_value(f, "%acc", at(nin, j), out_dt), v)
                 store_value(f, ptrs[nin], at(nin, j), out_dt, v)
 
-        first = _lanes_loop(body, f, consts, "0", n, "%row", vload, vstore, out_dt)
+        first = _lanes_loop(body, f, consts, "0", n, row, vload, vstore, out_dt)
         entry = "%vdone"
         f.raw(f"  %rest = icmp slt i64 {first}, {n}")
         f.raw("  br i1 %rest, label %inner, label %rowend")
@@ -1570,6 +1599,161 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     f.raw("  ret i32 %sfv")
     f.raw("}")
     return "\n".join(f.lines)
+
+
+def inner_pattern(k: Kernel) -> tuple[int | None, ...] | None:
+    """Innermost strides (elements) of the nest's operands, inputs then the output or
+    accumulator, as the plan predicts them for the runtime's usual axis order (elementwise:
+    C order of a new output; reductions: kept axes outer, reduced axes inner): 0 or 1, None
+    for another stride; None when no operand is predicted 0 or 1 (no fast row loop)."""
+    if not k.shape:
+        return None
+    red = k.reduction
+    if red is not None and not red.axes:
+        return None
+    inner = max(red.axes) if red is not None else len(k.shape) - 1
+    pat: list[int | None] = []
+    for inp in k.inputs:
+        st = inp.strides[inner] if len(inp.strides) == len(k.shape) else None
+        pat.append(st if st in (0, 1) else None)
+    pat.append(1 if red is None else 0)
+    return tuple(pat) if any(p is not None for p in pat[:-1]) else None
+
+
+def _fast_row(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str],
+              bases: list[str], strides: list[list[str]], pattern: tuple, n: str,
+              out_dt: np.dtype, slot: str | None) -> None:
+    """One row of ``_render_nd`` (``n`` elements from ``bases``) whose innermost strides are
+    ``pattern``: unit-stride operands index by ``j``, stride-0 ones read one element, others
+    multiply; a reduction (accumulator stride 0) combines into ``slot`` in the same order as
+    the general loop (the same bits), stored to the accumulator at the end of the row."""
+    nin = len(k.inputs)
+    red = k.reduction
+    D = len(strides[0])
+
+    def at(o: int, j: str) -> str:
+        p = pattern[o]
+        if p == 1:
+            return f.emit(f"add i64 {bases[o]}, {j}")
+        if p == 0:
+            return bases[o]
+        t = f.emit(f"mul i64 {j}, {strides[o][D - 1]}")
+        return f.emit(f"add i64 {bases[o]}, {t}")
+
+    aty = _ty(out_dt)
+    if red is not None:
+        f.raw(f"  store {aty} {load_value(f, ptrs[nin], bases[nin], out_dt)}, ptr {slot}")
+
+    def put(v: str, j: str) -> None:
+        if red is None:
+            store_value(f, ptrs[nin], at(nin, j), out_dt, v)
+            return
+        cur = f.emit(f"load {aty}, ptr {slot}")
+        f.raw(f"  store {aty} {_combine(f, red, cur, v)}, ptr {slot}")
+
+    first, entry = "0", "%frow"
+    if red is not None and minmax_rows(red):
+        first, entry = _minmax_lanes(k, body, f, consts, ptrs, at, n, out_dt, slot)
+    elif _lanes_width(f.mod, body):
+
+        def vload(i: int, j: str) -> str:
+            return load_value(f, ptrs[i], at(i, j), k.inputs[i].dtype)
+
+        def vstore(vals: list[str], js: list[str]) -> None:
+            if red is None and pattern[nin] == 1:
+                store_lanes(f, ptrs[nin], at(nin, js[0]), out_dt, vals)
+                return
+            for v, j in zip(vals, js):
+                put(v, j)
+
+        first = _lanes_loop(body, f, consts, "0", n, "%frow", vload, vstore, out_dt, tag="f")
+        entry = "%vdonef"
+    f.raw(f"  %frest = icmp slt i64 {first}, {n}")
+    f.raw("  br i1 %frest, label %finner, label %fend")
+    f.raw("finner:")
+    f.raw(f"  %fj = phi i64 [ {first}, {entry} ], [ %fj1, %finner ]")
+    v, dt = body.render(f, lambda i: load_value(f, ptrs[i], at(i, "%fj"), k.inputs[i].dtype),
+                        consts)
+    put(_cast(f, v, dt, out_dt), "%fj")
+    f.raw("  %fj1 = add i64 %fj, 1")
+    f.raw(f"  %fjm = icmp slt i64 %fj1, {n}")
+    f.raw("  br i1 %fjm, label %finner, label %fend")
+    f.raw("fend:")
+    if red is not None:
+        r = f.emit(f"load {aty}, ptr {slot}")
+        if minmax_rows(red) and _is_float(out_dt):
+            # the combine order is not NumPy's: ties of +0.0 and -0.0 (a zero result) and
+            # NaN payloads could differ; such rows leave the kernel to the reference
+            z = f.emit(f"fcmp ueq {aty} {r}, {_zero(aty)}")
+            _sflag(f, z, FE_REDO)
+        store_value(f, ptrs[nin], bases[nin], out_dt, r)
+
+
+def minmax_rows(red: Any) -> bool:
+    """Whether the fast row loop of ``_render_nd`` combines this reduction in vector lanes
+    (min/max of float32/float64 and integers, an order-free combine; see ``FE_REDO``)."""
+    dt = np.dtype(red.acc_dtype)
+    return red.op in (Op.MIN, Op.MAX) and (dt.kind in "iu" or dt in (_F32, np.dtype(np.float64)))
+
+
+def _vminmax(f: _Fn, op: Op, vt: str, dt: np.dtype, a: str, b: str) -> str:
+    """Lane-wise max/min of accumulator ``a`` and values ``b``: NaN in ``a`` is kept, a NaN
+    in ``b`` taken (so a NaN propagates), ties take ``b``."""
+    big = op is Op.MAX
+    mt = vt.split(" x ")[0] + " x i1>"
+    if _is_float(dt):
+        na = f.emit(f"fcmp uno {vt} {a}, {a}")
+        c = f.emit(f"fcmp {'ogt' if big else 'olt'} {vt} {a}, {b}")
+        c = f.emit(f"or {mt} {na}, {c}")
+    else:
+        pred = ("s" if _signed(dt) else "u") + ("gt" if big else "lt")
+        c = f.emit(f"icmp {pred} {vt} {a}, {b}")
+    return f.emit(f"select {mt} {c}, {vt} {a}, {vt} {b}")
+
+
+def _minmax_lanes(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str],
+                  at: Any, n: str, dt: np.dtype, slot: str) -> tuple[str, str]:
+    """Min/max of a row's first ``n - n % 2w`` elements in two vector accumulators of ``w``
+    lanes, combined into ``slot``; returns (first index left, block) for the scalar loop."""
+    red = k.reduction
+    w = _lanes_width(f.mod, body) or 8
+    ty = _ty(dt)
+    vt = f"<{w} x {ty}>"
+    ident = identity(red)
+    lit = _fconst(float(ident), ty) if _is_float(dt) else str(int(ident))
+    init = f"splat ({ty} {lit})"
+    f.raw(f"  %mr = srem i64 {n}, {2 * w}")
+    f.raw(f"  %mend = sub i64 {n}, %mr")
+    f.raw("  %many = icmp sgt i64 %mend, 0")
+    f.raw("  br i1 %many, label %mloop, label %mdone")
+    f.raw("mloop:")
+    f.raw("  %mj = phi i64 [ 0, %frow ], [ %mj1, %mloop ]")
+    f.raw(f"  %ma0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.raw(f"  %ma1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+    for h in (0, 1):
+        j0 = f.emit(f"add i64 %mj, {h * w}")
+        idx = [j0] + [f.emit(f"add i64 {j0}, {lane}") for lane in range(1, w)]
+        vals, vdt = body.render_lanes(
+            f, lambda i, lane, idx=idx: load_value(f, ptrs[i], at(i, idx[lane]),
+                                                   k.inputs[i].dtype),
+            consts, w)
+        vec = "poison"
+        for lane, v in enumerate(vals):
+            vec = f.emit(f"insertelement {vt} {vec}, {ty} {_cast(f, v, vdt, dt)}, i32 {lane}")
+        new = _vminmax(f, red.op, vt, dt, f"%ma{h}", vec)
+        f.raw(f"  %mb{h} = select i1 true, {vt} {new}, {vt} {new}")  # (a fixed name)
+    f.raw(f"  %mj1 = add i64 %mj, {2 * w}")
+    f.raw("  %mmore = icmp slt i64 %mj1, %mend")
+    f.raw("  br i1 %mmore, label %mloop, label %mdone")
+    f.raw("mdone:")
+    f.raw(f"  %mc0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.raw(f"  %mc1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+    v = _vminmax(f, red.op, vt, dt, "%mc0", "%mc1")
+    r = f.emit(f"load {ty}, ptr {slot}")
+    for lane in range(w):
+        r = _combine(f, red, r, f.emit(f"extractelement {vt} {v}, i32 {lane}"))
+    f.raw(f"  store {ty} {r}, ptr {slot}")
+    return "%mend", "%mdone"
 
 
 def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int

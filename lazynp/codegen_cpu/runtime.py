@@ -56,9 +56,12 @@ from .render import (
     FE_DIVBYZERO,
     FE_INVALID,
     FE_OVERFLOW,
+    FE_REDO,
     FE_UNDERFLOW,
     Unsupported,
     identity,
+    inner_pattern,
+    minmax_rows,
     pack_consts,
     render,
     reversed_view,
@@ -122,7 +125,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
     key = (k.key, pairwise, fastmath, rkey, str(k.outputs[0].dtype), len(k.shape),
-           tuple((i.layout, reversed_view(i)) for i in k.inputs))
+           tuple((i.layout, reversed_view(i)) for i in k.inputs), inner_pattern(k))
     c = _kernels.get(key)
     if c is not None:
         return c
@@ -362,6 +365,33 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
     return _flat_walkable(k, arrays)
 
 
+def _minmax_rows(k: Kernel, arrays: list) -> bool:
+    """A min/max whose rows (the innermost reduced axis) the kernel's fast row loop takes:
+    every input's stride along that axis is the one ``inner_pattern`` predicts (0 or 1) and
+    the runtime keeps the reduced axes inner (not ``_kept_tiles``).  It combines in vector
+    lanes (order-free for NumPy's values but for ties of signed zeros and NaN payloads: a
+    row whose result is a zero or NaN raises ``FE_REDO`` and the reference executor runs
+    the kernel)."""
+    red = k.reduction
+    if red.op not in (Op.MIN, Op.MAX) or not minmax_rows(red):
+        return False
+    pat = inner_pattern(k)
+    if pat is None:
+        return False
+    shape = k.shape
+    inner = max(red.axes)
+    for p, a in zip(pat, arrays):
+        if not isinstance(a, np.ndarray):
+            return False
+        if p is not None and shape[inner] > 1 and a.strides[inner] != p * a.itemsize:
+            return False
+    kept = [d for d in range(len(shape)) if d not in red.axes]
+    r = k.size // max(1, int(np.prod([shape[d] for d in kept], dtype=np.int64)))
+    return not (len(kept) == 1 and r > 1 and shape[kept[0]] > 1
+                and _kept_is_inner(k, arrays, kept[0]))
+
+
+
 def _result_dtype(k: Kernel) -> np.dtype:
     """dtype of the values a kernel's body hands to its reduction."""
     res = k.result
@@ -422,10 +452,12 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     if red is not None:
         if red.op not in _COMBINE or set(red.kwargs) - {"dtype"}:
             return _fallback(f"reduce {red.op.value}")
-        if red.op in _ELEMENTWISE_AXIS_COMBINE and len(red.axes) < len(shape):
-            # along axes these combine an element at a time here (a compare-and-select per
-            # load), several times slower than NumPy's loops, which the reference executor
-            # runs block by block (order-free combines: the same values as NumPy's)
+        if (red.op in _ELEMENTWISE_AXIS_COMBINE and len(red.axes) < len(shape)
+                and not _minmax_rows(k, arrays)):
+            # along axes these combine an element at a time in the general loop (a
+            # compare-and-select per load), several times slower than NumPy's loops, which
+            # the reference executor runs block by block (order-free combines: the same
+            # values as NumPy's); min/max over rows take vector lanes (_minmax_rows_ok)
             return _fallback(f"reduce {red.op.value} along axes")
         ok = _pairwise_ok(k, arrays)
         if ok is None:
@@ -822,6 +854,8 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         tasks = [(base + b * adt.itemsize, s, min(s + BLOCK, n))
                  for b, s in enumerate(range(0, n, BLOCK))]
     flags = _run_tasks(fn, args, tasks, n, gen)
+    if flags & FE_REDO:
+        return _fallback("min/max row of zeros or NaN")
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     if pairwise_rows:

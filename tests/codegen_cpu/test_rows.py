@@ -1,0 +1,121 @@
+"""Row loops of the strided entry (``render._fast_row``): broadcasts along rows, row
+reductions, min/max in vector lanes -- compared with NumPy (bit for bit where NumPy's own
+values are promised)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazynp as lnp
+from lazynp.codegen_cpu import runtime
+
+
+def _bits_equal(got, want) -> bool:
+    got = np.asarray(got)
+    want = np.asarray(want)
+    if got.dtype != want.dtype or got.shape != want.shape:
+        return False
+    if want.dtype.kind != "f":
+        return np.array_equal(got, want)
+    nan = np.isnan(want)
+    if not np.array_equal(np.isnan(got), nan):
+        return False
+    u = f"u{want.itemsize}"
+    return np.array_equal(got[~nan].view(u), want[~nan].view(u))
+
+
+@pytest.fixture
+def lazy():
+    with lnp.config(eager_threshold=0):
+        yield
+
+
+SHAPES = [(7, 5), (40, 33), (9, 256), (3, 4, 1000), (2, 3, 17, 64), (1, 300), (6, 1)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int16, np.uint8])
+def test_broadcast_rows_elementwise(lazy, shape, dtype):
+    rng = np.random.default_rng(len(shape) * 100 + shape[-1])
+    x = (rng.standard_normal(shape) * 10).astype(dtype)
+    col = x[..., :1] + 1
+    row = x[(0,) * (x.ndim - 1)] * 2
+    want = (x - col) * row
+    lx = lnp.array(x)
+    got = (lx - (lx[..., :1] + 1)) * (lx[(0,) * (x.ndim - 1)] * 2)
+    assert _bits_equal(got, want)
+
+
+@pytest.mark.parametrize("shape", [(40, 33), (300, 1000), (3, 5, 257)])
+def test_softmax_rows(lazy, shape):
+    x = np.random.default_rng(1).standard_normal(shape) * 4
+    e = np.exp(x - x.max(-1, keepdims=True))
+    want = e / e.sum(-1, keepdims=True)
+    lx = lnp.array(x)
+    le = lnp.exp(lx - lx.max(-1, keepdims=True))
+    got = np.asarray(le / le.sum(-1, keepdims=True))
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+
+
+def test_in_place_broadcast(lazy):
+    x = np.random.default_rng(2).standard_normal((50, 70))
+    want = x.copy()
+    want -= want.max(1, keepdims=True)
+    lx = lnp.array(x)
+    lx -= lx.max(1, keepdims=True)
+    assert _bits_equal(lx, want)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.uint8])
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_minmax_rows_match_numpy(lazy, shape, dtype, op):
+    rng = np.random.default_rng(shape[-1])
+    if np.dtype(dtype).kind == "f":
+        x = (rng.standard_normal(shape) * 10).astype(dtype)
+    else:
+        x = rng.integers(0, 100, shape).astype(dtype)
+    for axis in [-1, (-2, -1)] if x.ndim > 1 else [-1]:
+        for keep in (False, True):
+            want = getattr(np, op)(x + 1, axis=axis, keepdims=keep)
+            got = getattr(lnp, op)(lnp.array(x) + 1, axis=axis, keepdims=keep)
+            assert _bits_equal(got, want), (axis, keep)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_minmax_rows_signed_zeros_and_nan(lazy, dtype, op):
+    """Rows whose result is a zero or NaN (where NumPy's combine order shows) are NumPy's."""
+    rng = np.random.default_rng(3)
+    vals = np.array([0.0, -0.0, -1.0, 1.0, np.nan], dtype=dtype)
+    sign = 1 if op == "max" else -1
+    for n in (1, 5, 16, 33, 200, 1000):
+        z = rng.choice(vals, size=(64, n), p=[0.4, 0.4, 0.17, 0.0, 0.03]) * sign
+        want = getattr(np, op)(z * 1, axis=-1)
+        got = getattr(lnp, op)(lnp.array(z) * 1, axis=-1)
+        assert _bits_equal(got, want), n
+
+
+def test_minmax_rows_run_compiled(lazy):
+    x = np.random.default_rng(4).standard_normal((64, 500))
+    runtime.reset()
+    got = np.asarray((lnp.array(x) * 2).max(axis=1))
+    assert _bits_equal(got, (x * 2).max(axis=1))
+    assert runtime.stats["runs"] == 1 and not runtime.stats["fallbacks"]
+
+
+def test_minmax_other_axes_left_to_reference(lazy):
+    x = np.random.default_rng(5).standard_normal((30, 40, 50))
+    for axis in (0, 1, (0, 2)):
+        got = (lnp.array(x) + 1).max(axis=axis)
+        assert _bits_equal(got, (x + 1).max(axis=axis))
+
+
+@pytest.mark.parametrize("n", [3, 64, 255])
+@pytest.mark.parametrize("op", ["sum", "mean"])
+def test_short_row_sums(lazy, n, op):
+    x = np.random.default_rng(n).standard_normal((500, n))
+    want = getattr(np, op)(np.exp(x - 1), axis=1)
+    got = getattr(lnp, op)(lnp.exp(lnp.array(x) - 1), axis=1)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-13)
