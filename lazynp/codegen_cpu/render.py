@@ -1848,19 +1848,41 @@ entry:
   ret i32 %sfv
 }}
 """
-    # rows [start, stop) of length shape[0]: acc[o - start] = pairwise sum of row o
+    # rows [start, stop) of length shape[0]: acc[o - start] = pairwise sum of row o; a
+    # non-contiguous input i is read at element o * strides[i] in row o (0: a broadcast
+    # scalar, 1: one value per row)
+    nin = len(k.inputs)
+    setup = []
+    moves = []
+    for i, inp in enumerate(k.inputs):
+        setup += [f"  %pp{i} = getelementptr ptr, ptr %ptrs, i64 {i}",
+                  f"  %p{i} = load ptr, ptr %pp{i}",
+                  f"  %lp{i} = getelementptr ptr, ptr %lptrs, i64 {i}",
+                  f"  store ptr %p{i}, ptr %lp{i}"]
+        if inp.layout != "contiguous":
+            mt = _mem_ty(inp.dtype) if not _is_complex(inp.dtype) else _ty(inp.dtype)
+            setup += [f"  %sp{i} = getelementptr i64, ptr %strides, i64 {i}",
+                      f"  %st{i} = load i64, ptr %sp{i}"]
+            moves += [f"  %mo{i} = mul i64 %o, %st{i}",
+                      f"  %q{i} = getelementptr {mt}, ptr %p{i}, i64 %mo{i}",
+                      f"  store ptr %q{i}, ptr %lp{i}"]
+    setup_text = "\n".join(setup)
+    moves_text = "\n".join(moves)
     rows = f"""
 define internal i32 @{name}_rows({_IMPL_ARGS}) noinline {{
 entry:
   %sf = alloca i32
   store i32 0, ptr %sf
+  %lptrs = alloca ptr, i64 {max(nin, 1)}
+{setup_text}
   %len = load i64, ptr %shape
   %any = icmp slt i64 %start, %stop
   br i1 %any, label %loop, label %done
 loop:
   %o = phi i64 [ %start, %entry ], [ %o1, %loop ]
+{moves_text}
   %a = mul i64 %o, %len
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %len)
+  %r = call {ty} @{name}_rec(ptr %lptrs, ptr %consts, ptr %sf, i64 %a, i64 %len)
   %k = sub i64 %o, %start
   %p = getelementptr {ty}, ptr %acc, i64 %k
   store {ty} %r, ptr %p

@@ -362,7 +362,40 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
     rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype):
         return False
-    return _flat_walkable(k, arrays)
+    return _row_steps(k, arrays) is not None
+
+
+def _row_steps(k: Kernel, arrays: list) -> list[int] | None:
+    """Per input, how far (elements) the row entry moves its pointer from one row to the
+    next: contiguous inputs are walked flat (0 here), broadcast scalars stay (0), and an
+    input constant along the reduced axes whose rows are consecutive elements (a keepdims
+    reduction of the same rows: ``x - x.max(-1, keepdims=True)``) moves by 1; None when
+    an input is none of these."""
+    red = k.reduction
+    shape = k.shape
+    kept = [d for d in range(len(shape)) if d not in red.axes]
+    steps = []
+    for inp, a in zip(k.inputs, arrays):
+        if not isinstance(a, np.ndarray):
+            return None
+        if inp.layout == "contiguous":
+            if not a.flags.c_contiguous:
+                return None
+            steps.append(0)
+            continue
+        st = _elem_strides(a)
+        if all(s == 0 for s in st):
+            steps.append(0)
+            continue
+        if any(st[d] != 0 and shape[d] > 1 for d in red.axes):
+            return None
+        want = 1
+        for d in reversed(kept):
+            if shape[d] > 1 and st[d] != want:
+                return None
+            want *= shape[d]
+        steps.append(1)
+    return steps
 
 
 def _minmax_rows(k: Kernel, arrays: list) -> bool:
@@ -836,7 +869,8 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # adds each to 0.0
         fn = comp.fns["pwrows"]
         dims = np.array([r], dtype=np.int64)
-        args = (args[0], _addr(dims)) + args[2:]
+        steps = np.array(_row_steps(k, arrays) + [0], dtype=np.int64)
+        args = (args[0], _addr(dims), _addr(steps), args[3])
         g = max(1, BLOCK // max(r, 1))
         tasks = [(base + o * adt.itemsize, o, min(o + g, m)) for o in range(0, m, g)]
         acc[...] = 0

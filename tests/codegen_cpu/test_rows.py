@@ -119,3 +119,24 @@ def test_short_row_sums(lazy, n, op):
     want = getattr(np, op)(np.exp(x - 1), axis=1)
     got = getattr(lnp, op)(lnp.exp(lnp.array(x) - 1), axis=1)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(50, 256), (40, 1000), (2, 3, 5, 300), (7, 4099)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_row_pairwise_sum_with_row_broadcast_is_numpys(lazy, shape, dtype):
+    """sum(exp(x - m), -1) with m = x.max(-1, keepdims=True) read once per row: NumPy's
+    pairwise digits of the same exp values (as a NumPy sum of the stored exp)."""
+    x = (np.random.default_rng(shape[-1]).standard_normal(shape) * 3).astype(dtype)
+    lx = lnp.array(x)
+    m = lx.max(-1, keepdims=True)
+    stored = np.asarray(lnp.exp(lx - m))
+    for op in ("sum", "mean"):
+        runtime.reset()
+        got = getattr(lnp.exp(lx - m), op)(-1)
+        assert _bits_equal(got, getattr(stored, op)(-1)), op
+        assert not runtime.stats["fallbacks"]
+    # a per-row value that is not one element per row in order: still right
+    mt = np.ascontiguousarray(np.asarray(m).swapaxes(0, -1)).swapaxes(0, -1)
+    got = lnp.exp(lx - mt).sum(-1)
+    assert _bits_equal(got, stored.sum(-1)) or np.allclose(np.asarray(got), stored.sum(-1),
+                                                           rtol=1e-6)
