@@ -1913,8 +1913,35 @@ def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
 
 
 def _leaf(ty: str, ev: str, ev8: str | None) -> str:
-    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
-    lines = _eight(ty, ev, ev8, "%a", "r0_")
+    """Eight accumulators over n in [8, 128], then the tail (NumPy's order); with the
+    8-lane element function ``ev8`` the accumulators are the lanes of one vector (the same
+    additions, lane by lane)."""
+    if ev8 is None:
+        lines = _eight(ty, ev, ev8, "%a", "r0_")
+    else:
+        args = "ptr %ptrs, ptr %consts, ptr %sf"
+        vt = f"<8 x {ty}>"
+        lines = [
+            f"  %r0v = call {vt} {ev8}({args}, i64 %a)",
+            "  %nm = srem i64 %n, 8",
+            "  %nend = sub i64 %n, %nm",
+            "  %lim = add i64 %a, %nend",
+            "  %st = add i64 %a, 8",
+            "  %has = icmp slt i64 %st, %lim",
+            "  br i1 %has, label %lloop, label %lsum",
+            "lloop:",
+            "  %li = phi i64 [ %st, %leaf ], [ %li8, %lloop ]",
+            f"  %rav = phi {vt} [ %r0v, %leaf ], [ %rbv, %lloop ]",
+            f"  %lvv = call {vt} {ev8}({args}, i64 %li)",
+            f"  %rbv = fadd {vt} %rav, %lvv",
+            "  %li8 = add i64 %li, 8",
+            "  %lm = icmp slt i64 %li8, %lim",
+            "  br i1 %lm, label %lloop, label %lsum",
+            "lsum:",
+            f"  %rcv = phi {vt} [ %r0v, %leaf ], [ %rbv, %lloop ]",
+        ]
+        lines += [f"  %rc{j} = extractelement {vt} %rcv, i32 {j}" for j in range(8)]
+        return "\n".join(lines + _leaf_tail(ty, ev))
     lines += [
         "  %nm = srem i64 %n, 8",
         "  %nend = sub i64 %n, %nm",
@@ -1938,7 +1965,13 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
     ]
     for j in range(8):
         lines.append(f"  %rc{j} = phi {ty} [ %r0_{j}, %leaf ], [ %rb{j}, %lloop ]")
-    lines += [
+    return "\n".join(lines + _leaf_tail(ty, ev))
+
+
+def _leaf_tail(ty: str, ev: str) -> list[str]:
+    """The eight accumulators ``%rc0`` ... ``%rc7`` added pairwise, then the elements left
+    after the last full eight one by one (NumPy's order); returns the sum."""
+    return [
         f"  %p01 = fadd {ty} %rc0, %rc1",
         f"  %p23 = fadd {ty} %rc2, %rc3",
         f"  %p45 = fadd {ty} %rc4, %rc5",
@@ -1961,7 +1994,6 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
         f"  %tres = phi {ty} [ %res0, %lsum ], [ %tr1, %tloop ]",
         f"  ret {ty} %tres",
     ]
-    return "\n".join(lines)
 
 
 _FAST_RE = re.compile(r"= (fadd|fsub|fmul|fdiv|frem|fneg) ")
