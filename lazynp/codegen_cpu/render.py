@@ -1756,25 +1756,40 @@ def _minmax_lanes(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[
     return "%mend", "%mdone"
 
 
-def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int
-                ) -> str:
+_PW_ARGS = "ptr %ptrs, ptr %consts, ptr %sf, ptr %bnd"  # (element functions of _render_pw)
+_PW_CALL = "ptr %ptrs, ptr %consts, ptr %sf, ptr %bnd"
+
+
+def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int,
+                bounded: bool = True) -> str:
     """``@NAME_v1``: the body's value at flat index ``i`` of a flat kernel, as ``adt``; or
-    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes)."""
+    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes).  Inputs that
+    are not contiguous are read at element 0, or 1 from their boundary in ``%bnd`` on
+    (``bounded``; ``@NAME_cW`` without it: element 0)."""
     fe = _Fn(mod)
     ty = _ty(adt)
     rt = ty if w == 1 else f"<{w} x {ty}>"
-    fe.raw(f"define internal {rt} @{name}_v{w}(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
-           "alwaysinline {")
+    tag = "v" if bounded else "c"
+    fe.raw(f"define internal {rt} @{name}_{tag}{w}({_PW_ARGS}, i64 %i) alwaysinline {{")
     fe.raw("entry:")
     ptrs = []
-    for i in range(len(k.inputs)):
+    bnds: dict[int, str] = {}
+    for i, inp in enumerate(k.inputs):
         p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
         ptrs.append(fe.emit(f"load ptr, ptr {p}"))
+        if inp.layout != "contiguous" and bounded:
+            b = fe.emit(f"getelementptr i64, ptr %bnd, i64 {i}")
+            bnds[i] = fe.emit(f"load i64, ptr {b}")
     consts = body.const_values(fe)
     at = ["%i"] + [fe.emit(f"add i64 %i, {lane}") for lane in range(1, w)]
 
     def load(i: int, lane: int = 0) -> str:
-        off = "0" if k.inputs[i].layout != "contiguous" else at[lane]
+        if k.inputs[i].layout == "contiguous":
+            off = at[lane]
+        elif not bounded:
+            off = "0"
+        else:  # (element 1 of the row input from the leaf's boundary on; see _render_pw)
+            off = fe.emit(f"zext i1 {fe.emit(f'icmp sge i64 {at[lane]}, {bnds[i]}')} to i64")
         return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
 
     if w == 1:
@@ -1796,12 +1811,71 @@ def _render_pw(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     adt = np.dtype(red.acc_dtype)
     ty = _ty(adt)
     lanes = 8 if _lanes_width(mod, body) else 0  # (the 8 accumulators of NumPy's leaf)
-    parts = [_element_fn(k, body, mod, name, adt, w) for w in (1, lanes) if w]
+    nc = [j for j, inp in enumerate(k.inputs) if inp.layout != "contiguous"]
+    parts = [_element_fn(k, body, mod, name, adt, w, b) for w in (1, lanes) if w
+             for b in ((True, False) if nc else (True,))]
     ev = f"@{name}_v1"
+    # the leaf (8 <= n <= 128) as a function; where inputs are not contiguous, a second one
+    # reading element 0 of them only, for the leaves that cross no boundary (most)
+    for tag in ("v", "c") if nc else ("v",):
+        parts.append(f"""
+define internal {ty} @{name}_leaf{tag}({_PW_ARGS}, i64 %a, i64 %n) {{
+leaf:
+{_leaf(ty, f"@{name}_{tag}1", f"@{name}_{tag}8" if lanes else None)}
+}}""")
+    if nc:
+        cross = ["  %lend = add i64 %a, %n"]
+        acc_c = "false"
+        for j in nc:
+            cross.append(f"  %cx_{j} = icmp slt i64 %ubs_{j}, %lend")
+            cross.append(f"  %cxo_{j} = or i1 {acc_c}, %cx_{j}")
+            acc_c = f"%cxo_{j}"
+        cross += [f"  br i1 {acc_c}, label %leafb, label %leafc",
+                  "leafb:",
+                  f"  %lb = call {ty} @{name}_leafv({_PW_CALL}, i64 %a, i64 %n)",
+                  f"  ret {ty} %lb",
+                  "leafc:",
+                  f"  %lc = call {ty} @{name}_leafc({_PW_CALL}, i64 %a, i64 %n)",
+                  f"  ret {ty} %lc"]
+    else:
+        cross = [f"  %lc = call {ty} @{name}_leafv({_PW_CALL}, i64 %a, i64 %n)",
+                 f"  ret {ty} %lc"]
+    leaf_call = "\n".join(cross)
     z = "-0.0"
+    # Inputs that are not contiguous are read at element i // rl[j] of their pointer
+    # (rl: the ``strides`` argument, one length per input; 0: always element 0, a broadcast
+    # scalar).  The runtime gives lengths of 0 or at least 128 (or a multiple of the rows
+    # of NAME_rows), so the <= 128 consecutive elements a call of rec reads (n <= 128) lie
+    # in at most two such runs: rec moves the pointer to the run of %a and the element
+    # function reads the next element from the boundary %bnd[j] on.
+    nin = len(k.inputs)
+    setup = [f"  %ptrs = alloca ptr, i64 {max(nin, 1)}", f"  %bnd = alloca i64, i64 {max(nin, 1)}"]
+    for j, inp in enumerate(k.inputs):
+        setup += [f"  %ugp_{j} = getelementptr ptr, ptr %gptrs, i64 {j}",
+                  f"  %up_{j} = load ptr, ptr %ugp_{j}",
+                  f"  %ulp_{j} = getelementptr ptr, ptr %ptrs, i64 {j}"]
+        if inp.layout == "contiguous":
+            setup.append(f"  store ptr %up_{j}, ptr %ulp_{j}")
+            continue
+        mt = _ty(inp.dtype) if _is_complex(inp.dtype) else _mem_ty(inp.dtype)
+        setup += [f"  %urp_{j} = getelementptr i64, ptr %rl, i64 {j}",
+                  f"  %uL_{j} = load i64, ptr %urp_{j}",
+                  f"  %uz_{j} = icmp eq i64 %uL_{j}, 0",
+                  f"  %uLs_{j} = select i1 %uz_{j}, i64 1, i64 %uL_{j}",
+                  f"  %uqd_{j} = udiv i64 %a, %uLs_{j}",
+                  f"  %uq_{j} = select i1 %uz_{j}, i64 0, i64 %uqd_{j}",
+                  f"  %uq1_{j} = add i64 %uq_{j}, 1",
+                  f"  %ub_{j} = mul i64 %uq1_{j}, %uL_{j}",
+                  f"  %ubs_{j} = select i1 %uz_{j}, i64 9223372036854775807, i64 %ub_{j}",
+                  f"  %ubp_{j} = getelementptr i64, ptr %bnd, i64 {j}",
+                  f"  store i64 %ubs_{j}, ptr %ubp_{j}",
+                  f"  %ump_{j} = getelementptr {mt}, ptr %up_{j}, i64 %uq_{j}",
+                  f"  store ptr %ump_{j}, ptr %ulp_{j}"]
+    setup_text = "\n".join(setup)
     rec = f"""
-define internal {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
+define internal {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
 entry:
+{setup_text}
   %small = icmp slt i64 %n, 8
   br i1 %small, label %seq, label %mid
 seq:
@@ -1811,7 +1885,7 @@ seq:
 sloop:
   %si = phi i64 [ %a, %seq ], [ %si1, %sloop ]
   %sr = phi {ty} [ {z}, %seq ], [ %sr1, %sloop ]
-  %sv = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %si)
+  %sv = call {ty} {ev}({_PW_CALL}, i64 %si)
   %sr1 = fadd {ty} %sr, %sv
   %si1 = add i64 %si, 1
   %sm = icmp slt i64 %si1, %e
@@ -1823,15 +1897,15 @@ mid:
   %blk = icmp sle i64 %n, 128
   br i1 %blk, label %leaf, label %split
 leaf:
-{_leaf(ty, ev, f'@{name}_v8' if lanes else None)}
+{leaf_call}
 split:
   %h = sdiv i64 %n, 2
   %hm = srem i64 %h, 8
   %n2 = sub i64 %h, %hm
-  %l = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n2)
+  %l = call {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a, i64 %n2)
   %a2 = add i64 %a, %n2
   %n3 = sub i64 %n, %n2
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a2, i64 %n3)
+  %r = call {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a2, i64 %n3)
   %lr = fadd {ty} %l, %r
   ret {ty} %lr
 }}
@@ -1842,47 +1916,26 @@ entry:
   %sf = alloca i32
   store i32 0, ptr %sf
   %n = sub i64 %stop, %start
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %start, i64 %n)
+  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %strides, ptr %consts, ptr %sf, i64 %start,
+                             i64 %n)
   store {ty} %r, ptr %acc
   %sfv = load i32, ptr %sf
   ret i32 %sfv
 }}
 """
-    # rows [start, stop) of length shape[0]: acc[o - start] = pairwise sum of row o; a
-    # non-contiguous input i is read at element o * strides[i] in row o (0: a broadcast
-    # scalar, 1: one value per row)
-    nin = len(k.inputs)
-    setup = []
-    moves = []
-    for i, inp in enumerate(k.inputs):
-        setup += [f"  %pp{i} = getelementptr ptr, ptr %ptrs, i64 {i}",
-                  f"  %p{i} = load ptr, ptr %pp{i}",
-                  f"  %lp{i} = getelementptr ptr, ptr %lptrs, i64 {i}",
-                  f"  store ptr %p{i}, ptr %lp{i}"]
-        if inp.layout != "contiguous":
-            mt = _mem_ty(inp.dtype) if not _is_complex(inp.dtype) else _ty(inp.dtype)
-            setup += [f"  %sp{i} = getelementptr i64, ptr %strides, i64 {i}",
-                      f"  %st{i} = load i64, ptr %sp{i}"]
-            moves += [f"  %mo{i} = mul i64 %o, %st{i}",
-                      f"  %q{i} = getelementptr {mt}, ptr %p{i}, i64 %mo{i}",
-                      f"  store ptr %q{i}, ptr %lp{i}"]
-    setup_text = "\n".join(setup)
-    moves_text = "\n".join(moves)
+    # rows [start, stop) of length shape[0]: acc[o - start] = pairwise sum of row o
     rows = f"""
 define internal i32 @{name}_rows({_IMPL_ARGS}) noinline {{
 entry:
   %sf = alloca i32
   store i32 0, ptr %sf
-  %lptrs = alloca ptr, i64 {max(nin, 1)}
-{setup_text}
   %len = load i64, ptr %shape
   %any = icmp slt i64 %start, %stop
   br i1 %any, label %loop, label %done
 loop:
   %o = phi i64 [ %start, %entry ], [ %o1, %loop ]
-{moves_text}
   %a = mul i64 %o, %len
-  %r = call {ty} @{name}_rec(ptr %lptrs, ptr %consts, ptr %sf, i64 %a, i64 %len)
+  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %strides, ptr %consts, ptr %sf, i64 %a, i64 %len)
   %k = sub i64 %o, %start
   %p = getelementptr {ty}, ptr %acc, i64 %k
   store {ty} %r, ptr %p
@@ -1900,7 +1953,7 @@ done:
 def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
     """``%{name}0`` ... ``%{name}7``: the body's values at flat indices ``at`` ... ``at + 7``
     (one call of the 8-lane element function ``ev8``, or eight of ``ev``)."""
-    args = "ptr %ptrs, ptr %consts, ptr %sf"
+    args = _PW_CALL
     if ev8 is not None:
         lines = [f"  %{name}v = call <8 x {ty}> {ev8}({args}, i64 {at})"]
         return lines + [f"  %{name}{j} = extractelement <8 x {ty}> %{name}v, i32 {j}"
@@ -1919,7 +1972,7 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
     if ev8 is None:
         lines = _eight(ty, ev, ev8, "%a", "r0_")
     else:
-        args = "ptr %ptrs, ptr %consts, ptr %sf"
+        args = _PW_CALL
         vt = f"<8 x {ty}>"
         lines = [
             f"  %r0v = call {vt} {ev8}({args}, i64 %a)",
@@ -1985,7 +2038,7 @@ def _leaf_tail(ty: str, ev: str) -> list[str]:
         "tloop:",
         "  %ti = phi i64 [ %lim, %lsum ], [ %ti1, %tloop ]",
         f"  %tr = phi {ty} [ %res0, %lsum ], [ %tr1, %tloop ]",
-        f"  %tv = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %ti)",
+        f"  %tv = call {ty} {ev}({_PW_CALL}, i64 %ti)",
         f"  %tr1 = fadd {ty} %tr, %tv",
         "  %ti1 = add i64 %ti, 1",
         "  %tm = icmp slt i64 %ti1, %end",

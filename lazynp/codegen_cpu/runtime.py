@@ -338,7 +338,7 @@ def _pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool | None:
     rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype) and not _exact_any_order(np.dtype(rdt), k):
         return None
-    return True if _flat_walkable(k, arrays) else None
+    return True if _row_lengths(k, arrays) is not None else None
 
 
 ROW_PAIRWISE_MIN = 256  # rows at least this long are summed pairwise, one call per row
@@ -362,40 +362,54 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
     rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype):
         return False
-    return _row_steps(k, arrays) is not None
+    return _row_lengths(k, arrays, r) is not None
 
 
-def _row_steps(k: Kernel, arrays: list) -> list[int] | None:
-    """Per input, how far (elements) the row entry moves its pointer from one row to the
-    next: contiguous inputs are walked flat (0 here), broadcast scalars stay (0), and an
-    input constant along the reduced axes whose rows are consecutive elements (a keepdims
-    reduction of the same rows: ``x - x.max(-1, keepdims=True)``) moves by 1; None when
-    an input is none of these."""
-    red = k.reduction
+ROW_RUN_MIN = 128  # (a pairwise leaf reads <= 128 consecutive elements: <= 2 runs)
+
+
+def _row_lengths(k: Kernel, arrays: list, row: int | None = None) -> list[int] | None:
+    """Per input, the length of the runs of consecutive elements (C order of the iteration
+    space) over which the pairwise entries read one element of it (0: contiguous inputs,
+    walked flat, and broadcast scalars): an input constant along the trailing axes (from
+    some axis on) and C-contiguous along the others, such as ``m`` of ``exp(x - m)`` with
+    ``m = x.max(-1, keepdims=True)``, has runs of the trailing axes' size.  Runs must be at
+    least ``ROW_RUN_MIN`` long, or (``row``: the row length of ``NAME_pwrows``) whole rows.
+    None when an input is none of these."""
     shape = k.shape
-    kept = [d for d in range(len(shape)) if d not in red.axes]
-    steps = []
+    lengths = []
+    gen = False
     for inp, a in zip(k.inputs, arrays):
-        if not isinstance(a, np.ndarray):
-            return None
+        if isinstance(a, Generated):
+            gen = True  # (made in memory order, chunk by chunk: flat indices move)
+            lengths.append(0)
+            continue
         if inp.layout == "contiguous":
             if not a.flags.c_contiguous:
                 return None
-            steps.append(0)
+            lengths.append(0)
             continue
         st = _elem_strides(a)
-        if all(s == 0 for s in st):
-            steps.append(0)
+        t = len(shape)
+        while t > 0 and (st[t - 1] == 0 or shape[t - 1] == 1):
+            t -= 1
+        if t == 0:
+            lengths.append(0)
             continue
-        if any(st[d] != 0 and shape[d] > 1 for d in red.axes):
-            return None
         want = 1
-        for d in reversed(kept):
+        for d in range(t - 1, -1, -1):
             if shape[d] > 1 and st[d] != want:
                 return None
             want *= shape[d]
-        steps.append(1)
-    return steps
+        run = 1
+        for d in range(t, len(shape)):
+            run *= shape[d]
+        if run < ROW_RUN_MIN and not (row and run % row == 0):
+            return None
+        lengths.append(run)
+    if gen and any(lengths):
+        return None
+    return lengths
 
 
 def _minmax_rows(k: Kernel, arrays: list) -> bool:
@@ -761,7 +775,8 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     base = _addr(partials)
     ptrs = np.array(ptrs_in + [0], dtype=np.uint64)
     dims = np.zeros(1, dtype=np.int64)
-    args = (_addr(ptrs), _addr(dims), _addr(dims), _addr(consts))
+    runs = np.array(_row_lengths(k, arrays) + [0], dtype=np.int64)
+    args = (_addr(ptrs), _addr(dims), _addr(runs), _addr(consts))
     tasks = [(base + j * adt.itemsize, a, b) for j, (a, b) in enumerate(leaves)]
     gen = _Gen(k, arrays, ptrs_in, None) if any(isinstance(a, Generated) for a in arrays) else None
     flags = _run_tasks(comp.fns["pw"], args, tasks, n, gen)
@@ -869,8 +884,8 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # adds each to 0.0
         fn = comp.fns["pwrows"]
         dims = np.array([r], dtype=np.int64)
-        steps = np.array(_row_steps(k, arrays) + [0], dtype=np.int64)
-        args = (args[0], _addr(dims), _addr(steps), args[3])
+        runs = np.array(_row_lengths(k, arrays, r) + [0], dtype=np.int64)
+        args = (args[0], _addr(dims), _addr(runs), args[3])
         g = max(1, BLOCK // max(r, 1))
         tasks = [(base + o * adt.itemsize, o, min(o + g, m)) for o in range(0, m, g)]
         acc[...] = 0

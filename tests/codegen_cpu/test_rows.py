@@ -140,3 +140,23 @@ def test_row_pairwise_sum_with_row_broadcast_is_numpys(lazy, shape, dtype):
     got = lnp.exp(lx - mt).sum(-1)
     assert _bits_equal(got, stored.sum(-1)) or np.allclose(np.asarray(got), stored.sum(-1),
                                                            rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(40, 1000), (3, 7, 300), (9, 128), (700, 50)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_full_pairwise_sum_with_row_broadcast(lazy, shape, dtype):
+    """A full sum over exp(x - m) (m one value per row) is NumPy's pairwise sum of the same
+    values; a broadcast scalar is read at its own element in every leaf."""
+    x = (np.random.default_rng(shape[0]).standard_normal(shape) * 3).astype(dtype)
+    lx = lnp.array(x)
+    m = lx.max(-1, keepdims=True)
+    stored = np.asarray(lnp.exp(lx - m))
+    got = lnp.exp(lx - m).sum()
+    if shape[-1] >= runtime.ROW_RUN_MIN:
+        assert _bits_equal(got, stored.sum())
+    else:  # (runs shorter than a leaf: the reference executor, NumPy's exp)
+        np.testing.assert_allclose(got, stored.sum(), rtol=1e-5)
+    c = lx.mean(keepdims=True)
+    got = ((lx - c) * (lx - c)).sum()
+    xc = x - np.asarray(c)
+    assert _bits_equal(got, (xc * xc).sum())
