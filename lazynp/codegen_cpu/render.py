@@ -32,6 +32,14 @@ C ABI::
   raises in software (integer division by zero, ``MIN // -1``).  The runtime reruns a kernel
   that raised a flag on the reference executor, which reports it exactly as NumPy does.
 
+``NAME_pw`` and ``NAME_pwrows`` take in ``strides`` one run length per input instead: an
+input that is not contiguous is read at element ``i // run`` (0: a broadcast scalar; see
+``_render_pw``).  ``NAME_nd`` checks per row whether the operands' innermost strides are the
+ones the plan predicts (:func:`inner_pattern`: 0 or 1) and then runs a row loop with
+unit-stride and invariant loads (``_fast_row``; min/max in vector lanes, :func:`minmax_rows`,
+with the software flag ``FE_REDO`` for results whose sign or payload could depend on the
+order).
+
 ``NAME_flat`` indexes inputs of layout ``contiguous`` by the flat index and loads every other
 input once (the runtime only takes it when those are broadcast scalars and the output is
 C-contiguous); for a full reduction it keeps the accumulator in a register and stores it to

@@ -20,7 +20,13 @@ the kernel on the reference executor, which is always right):
   possible (strided inputs, a body of another dtype) they are left to the reference executor.
   Float sums over trailing axes of flat inputs (rows of at least ``ROW_PAIRWISE_MIN``) are
   NumPy's pairwise sum per row (NumPy's digits for C-contiguous data); other axis float sums
-  accumulate in C order over the reduced axes (documented tolerance).
+  accumulate in C order over the reduced axes (documented tolerance).  Both pairwise forms
+  also read inputs constant along trailing axes, one element per run (``_row_lengths``:
+  ``m`` of ``exp(x - m).sum(-1)`` with ``m = x.max(-1, keepdims=True)``).  Min/max along
+  trailing axes whose rows the kernel walks with unit or zero strides combine in vector
+  lanes (``_minmax_rows``); a row whose result is a zero or NaN (where NumPy's combine
+  order could show in the sign or payload) raises ``FE_REDO`` and the reference executor
+  runs the kernel.  Other min/max/any/all along axes are left to the reference executor.
 * Entry points: ``_flat`` when every input is C-contiguous or a broadcast scalar (and, for
   elementwise kernels, the output is C-contiguous), ``_nd`` otherwise, ``_pw`` for pairwise
   sums.
