@@ -420,8 +420,8 @@ def _row_lengths(k: Kernel, arrays: list, row: int | None = None) -> list[int] |
 
 def _minmax_rows(k: Kernel, arrays: list) -> bool:
     """A min/max whose rows (the innermost reduced axis) the kernel's fast row loop takes:
-    every input's stride along that axis is the one ``inner_pattern`` predicts (0 or 1) and
-    the runtime keeps the reduced axes inner (not ``_kept_tiles``).  It combines in vector
+    every input's stride along that axis is 0 or 1 as ``inner_pattern`` predicts and the
+    runtime keeps the reduced axes inner (not ``_kept_tiles``).  It combines in vector
     lanes (order-free for NumPy's values but for ties of signed zeros and NaN payloads: a
     row whose result is a zero or NaN raises ``FE_REDO`` and the reference executor runs
     the kernel)."""
@@ -434,15 +434,14 @@ def _minmax_rows(k: Kernel, arrays: list) -> bool:
     shape = k.shape
     inner = max(red.axes)
     for p, a in zip(pat, arrays):
-        if not isinstance(a, np.ndarray):
+        if p is None or not isinstance(a, np.ndarray):
             return False
-        if p is not None and shape[inner] > 1 and a.strides[inner] != p * a.itemsize:
+        if shape[inner] > 1 and a.strides[inner] != p * a.itemsize:
             return False
     kept = [d for d in range(len(shape)) if d not in red.axes]
     r = k.size // max(1, int(np.prod([shape[d] for d in kept], dtype=np.int64)))
     return not (len(kept) == 1 and r > 1 and shape[kept[0]] > 1
                 and _kept_is_inner(k, arrays, kept[0]))
-
 
 
 def _result_dtype(k: Kernel) -> np.dtype:
@@ -510,7 +509,7 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
             # along axes these combine an element at a time in the general loop (a
             # compare-and-select per load), several times slower than NumPy's loops, which
             # the reference executor runs block by block (order-free combines: the same
-            # values as NumPy's); min/max over rows take vector lanes (_minmax_rows_ok)
+            # values as NumPy's); min/max over rows take vector lanes (_minmax_rows)
             return _fallback(f"reduce {red.op.value} along axes")
         ok = _pairwise_ok(k, arrays)
         if ok is None:
