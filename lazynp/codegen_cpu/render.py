@@ -32,6 +32,14 @@ C ABI::
   raises in software (integer division by zero, ``MIN // -1``).  The runtime reruns a kernel
   that raised a flag on the reference executor, which reports it exactly as NumPy does.
 
+``NAME_pw`` and ``NAME_pwrows`` take in ``strides`` one run length per input instead: an
+input that is not contiguous is read at element ``i // run`` (0: a broadcast scalar; see
+``_render_pw``).  ``NAME_nd`` checks per row whether the operands' innermost strides are the
+ones the plan predicts (:func:`inner_pattern`: 0 or 1) and then runs a row loop with
+unit-stride and invariant loads (``_fast_row``; min/max in vector lanes, :func:`minmax_rows`,
+with the software flag ``FE_REDO`` for results whose sign or payload could depend on the
+order).
+
 ``NAME_flat`` indexes inputs of layout ``contiguous`` by the flat index and loads every other
 input once (the runtime only takes it when those are broadcast scalars and the output is
 C-contiguous); for a full reduction it keeps the accumulator in a register and stores it to
@@ -100,7 +108,8 @@ from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
 from . import vmath
 
-__all__ = ["Unsupported", "pack_consts", "render", "reversed_view", "supported_dtype"]
+__all__ = ["FE_REDO", "Unsupported", "inner_pattern", "minmax_rows", "pack_consts", "render",
+           "reversed_view", "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -119,6 +128,9 @@ FE_DIVBYZERO = 4
 FE_OVERFLOW = 8
 FE_UNDERFLOW = 16
 FE_MASK = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
+# software flag of a min/max row reduction whose result (a zero or NaN) may depend on the
+# combine order (``minmax_rows``): the runtime leaves the kernel to the reference executor
+FE_REDO = 256
 
 
 def _code(dt: np.dtype) -> str:
@@ -1273,29 +1285,31 @@ def _lanes_width(mod: _Module, body: _Body) -> int:
 
 
 def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: str,
-                load: Any, store: Any, dt: np.dtype) -> str:
+                load: Any, store: Any, dt: np.dtype, tag: str = "") -> str:
     """Explicit lanes over ``[lo, hi - (hi - lo) % w)`` in steps of ``w``: the body once per
     lane, instruction by instruction (each transcendental call one vector call; the SLP
     vectorizer packs the rest).  ``load(i, index)`` gives input i at an index of the loop,
     ``store(values, indices)`` stores the lanes' results (cast to ``dt``), lane by lane in
     order where it combines them into an accumulator.  Entered from block ``pred``; ends in
-    block ``vdone`` and returns the first index left to the scalar loop."""
+    block ``vdone`` (``vdone{tag}``: ``tag`` suffixes every name, for a second loop in the
+    same function) and returns the first index left to the scalar loop."""
     w = _lanes_width(f.mod, body)
-    f.raw(f"  %vn = sub i64 {hi}, {lo}")
-    f.raw(f"  %vr = srem i64 %vn, {w}")
-    f.raw(f"  %vend = sub i64 {hi}, %vr")
-    f.raw(f"  %vany = icmp slt i64 {lo}, %vend")
-    f.raw("  br i1 %vany, label %vloop, label %vdone")
-    f.raw("vloop:")
-    f.raw(f"  %vi = phi i64 [ {lo}, {pred} ], [ %vi1, %vloop ]")
-    at = ["%vi"] + [f.emit(f"add i64 %vi, {lane}") for lane in range(1, w)]
+    t = tag
+    f.raw(f"  %vn{t} = sub i64 {hi}, {lo}")
+    f.raw(f"  %vr{t} = srem i64 %vn{t}, {w}")
+    f.raw(f"  %vend{t} = sub i64 {hi}, %vr{t}")
+    f.raw(f"  %vany{t} = icmp slt i64 {lo}, %vend{t}")
+    f.raw(f"  br i1 %vany{t}, label %vloop{t}, label %vdone{t}")
+    f.raw(f"vloop{t}:")
+    f.raw(f"  %vi{t} = phi i64 [ {lo}, {pred} ], [ %vi1{t}, %vloop{t} ]")
+    at = [f"%vi{t}"] + [f.emit(f"add i64 %vi{t}, {lane}") for lane in range(1, w)]
     vals, vdt = body.render_lanes(f, lambda i, lane: load(i, at[lane]), consts, w)
     store([_cast(f, v, vdt, dt) for v in vals], at)
-    f.raw(f"  %vi1 = add i64 %vi, {w}")
-    f.raw("  %vmore = icmp slt i64 %vi1, %vend")
-    f.raw("  br i1 %vmore, label %vloop, label %vdone")
-    f.raw("vdone:")
-    return "%vend"
+    f.raw(f"  %vi1{t} = add i64 %vi{t}, {w}")
+    f.raw(f"  %vmore{t} = icmp slt i64 %vi1{t}, %vend{t}")
+    f.raw(f"  br i1 %vmore{t}, label %vloop{t}, label %vdone{t}")
+    f.raw(f"vdone{t}:")
+    return f"%vend{t}"
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
@@ -1476,6 +1490,10 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     D = max(len(k.shape), 1)
     nin = len(k.inputs)
     red = k.reduction
+    slot = None
+    if red is not None:
+        slot = "%racc"  # a row's accumulator in the fast loop (promoted to a register)
+        f.raw(f"  {slot} = alloca {_ty(np.dtype(red.acc_dtype))}")
     nops = nin + 1
     ptrs = []
     for i in range(nops):
@@ -1517,8 +1535,27 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             t = f.emit(f"mul i64 {idx[d]}, {strides[o][d]}")
             acc = f.emit(f"add i64 {acc}, {t}")
         bases.append(acc)
-    first, entry = "0", "%row"
     out_dt = k.outputs[0].dtype if red is None else np.dtype(red.acc_dtype)
+    pattern = inner_pattern(k)
+    row = "%row"
+    if pattern is not None:
+        # rows whose operands' innermost strides are the ones the plan predicts (0 or 1):
+        # a loop with unit-stride and invariant loads that LLVM vectorizes; other rows (the
+        # runtime permuted the axes, or another plan shares this module) take the general loop
+        ok = "true"
+        for o, p in enumerate(pattern):
+            if p is not None:
+                c = f.emit(f"icmp eq i64 {strides[o][D - 1]}, {p}")
+                ok = c if ok == "true" else f.emit(f"and i1 {ok}, {c}")
+        f.raw(f"  br i1 {ok}, label %frow, label %grow")
+        f.raw("frow:")
+        _fast_row(k, body, f, consts, ptrs, bases, strides, pattern, n, out_dt, slot)
+        f.raw("  br label %rowend")
+        f.raw("grow:")
+        row = "%grow"
+    if red is not None and minmax_rows(red) and _is_float(out_dt):
+        _sflag(f, "true", FE_REDO)  # (the general loop combines in order: not NumPy's ties)
+    first, entry = "0", row
     if _lanes_width(mod, body):
         # explicit lanes along the row (strided loads and stores), as in the flat loop
 
@@ -1535,7 +1572,7 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
                     v = _combine(f, red, load_value(f, "%acc", at(nin, j), out_dt), v)
                 store_value(f, ptrs[nin], at(nin, j), out_dt, v)
 
-        first = _lanes_loop(body, f, consts, "0", n, "%row", vload, vstore, out_dt)
+        first = _lanes_loop(body, f, consts, "0", n, row, vload, vstore, out_dt)
         entry = "%vdone"
         f.raw(f"  %rest = icmp slt i64 {first}, {n}")
         f.raw("  br i1 %rest, label %inner, label %rowend")
@@ -1572,25 +1609,195 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     return "\n".join(f.lines)
 
 
-def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int
-                ) -> str:
+def inner_pattern(k: Kernel) -> tuple[int | None, ...] | None:
+    """Innermost strides (elements) of the nest's operands, inputs then the output or
+    accumulator, as the plan predicts them for the runtime's usual axis order (elementwise:
+    C order of a new output; reductions: kept axes outer, reduced axes inner): 0 or 1, None
+    for another stride; None when no operand is predicted 0 or 1 (no fast row loop)."""
+    if not k.shape:
+        return None
+    red = k.reduction
+    if red is not None and not red.axes:
+        return None
+    inner = max(red.axes) if red is not None else len(k.shape) - 1
+    pat: list[int | None] = []
+    for inp in k.inputs:
+        st = inp.strides[inner] if len(inp.strides) == len(k.shape) else None
+        pat.append(st if st in (0, 1) else None)
+    pat.append(1 if red is None else 0)
+    return tuple(pat) if any(p is not None for p in pat[:-1]) else None
+
+
+def _fast_row(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str],
+              bases: list[str], strides: list[list[str]], pattern: tuple, n: str,
+              out_dt: np.dtype, slot: str | None) -> None:
+    """One row of ``_render_nd`` (``n`` elements from ``bases``) whose innermost strides are
+    ``pattern``: unit-stride operands index by ``j``, stride-0 ones read one element, others
+    multiply; a reduction (accumulator stride 0) combines into ``slot`` in the same order as
+    the general loop (the same bits), stored to the accumulator at the end of the row."""
+    nin = len(k.inputs)
+    red = k.reduction
+    D = len(strides[0])
+
+    def at(o: int, j: str) -> str:
+        p = pattern[o]
+        if p == 1:
+            return f.emit(f"add i64 {bases[o]}, {j}")
+        if p == 0:
+            return bases[o]
+        t = f.emit(f"mul i64 {j}, {strides[o][D - 1]}")
+        return f.emit(f"add i64 {bases[o]}, {t}")
+
+    aty = _ty(out_dt)
+    if red is not None:
+        f.raw(f"  store {aty} {load_value(f, ptrs[nin], bases[nin], out_dt)}, ptr {slot}")
+
+    def put(v: str, j: str) -> None:
+        if red is None:
+            store_value(f, ptrs[nin], at(nin, j), out_dt, v)
+            return
+        cur = f.emit(f"load {aty}, ptr {slot}")
+        f.raw(f"  store {aty} {_combine(f, red, cur, v)}, ptr {slot}")
+
+    first, entry = "0", "%frow"
+    if red is not None and minmax_rows(red):
+        first, entry = _minmax_lanes(k, body, f, consts, ptrs, at, n, out_dt, slot)
+    elif _lanes_width(f.mod, body):
+
+        def vload(i: int, j: str) -> str:
+            return load_value(f, ptrs[i], at(i, j), k.inputs[i].dtype)
+
+        def vstore(vals: list[str], js: list[str]) -> None:
+            if red is None and pattern[nin] == 1:
+                store_lanes(f, ptrs[nin], at(nin, js[0]), out_dt, vals)
+                return
+            for v, j in zip(vals, js):
+                put(v, j)
+
+        first = _lanes_loop(body, f, consts, "0", n, "%frow", vload, vstore, out_dt, tag="f")
+        entry = "%vdonef"
+    f.raw(f"  %frest = icmp slt i64 {first}, {n}")
+    f.raw("  br i1 %frest, label %finner, label %fend")
+    f.raw("finner:")
+    f.raw(f"  %fj = phi i64 [ {first}, {entry} ], [ %fj1, %finner ]")
+    v, dt = body.render(f, lambda i: load_value(f, ptrs[i], at(i, "%fj"), k.inputs[i].dtype),
+                        consts)
+    put(_cast(f, v, dt, out_dt), "%fj")
+    f.raw("  %fj1 = add i64 %fj, 1")
+    f.raw(f"  %fjm = icmp slt i64 %fj1, {n}")
+    f.raw("  br i1 %fjm, label %finner, label %fend")
+    f.raw("fend:")
+    if red is not None:
+        r = f.emit(f"load {aty}, ptr {slot}")
+        if minmax_rows(red) and _is_float(out_dt):
+            # the combine order is not NumPy's: ties of +0.0 and -0.0 (a zero result) and
+            # NaN payloads could differ; such rows leave the kernel to the reference
+            z = f.emit(f"fcmp ueq {aty} {r}, {_zero(aty)}")
+            _sflag(f, z, FE_REDO)
+        store_value(f, ptrs[nin], bases[nin], out_dt, r)
+
+
+def minmax_rows(red: Any) -> bool:
+    """Whether the fast row loop of ``_render_nd`` combines this reduction in vector lanes
+    (min/max of float32/float64 and integers, an order-free combine; see ``FE_REDO``)."""
+    dt = np.dtype(red.acc_dtype)
+    return red.op in (Op.MIN, Op.MAX) and (dt.kind in "iu" or dt in (_F32, np.dtype(np.float64)))
+
+
+def _vminmax(f: _Fn, op: Op, vt: str, dt: np.dtype, a: str, b: str) -> str:
+    """Lane-wise max/min of accumulator ``a`` and values ``b``: NaN in ``a`` is kept, a NaN
+    in ``b`` taken (so a NaN propagates), ties take ``b``."""
+    big = op is Op.MAX
+    mt = vt.split(" x ")[0] + " x i1>"
+    if _is_float(dt):
+        na = f.emit(f"fcmp uno {vt} {a}, {a}")
+        c = f.emit(f"fcmp {'ogt' if big else 'olt'} {vt} {a}, {b}")
+        c = f.emit(f"or {mt} {na}, {c}")
+    else:
+        pred = ("s" if _signed(dt) else "u") + ("gt" if big else "lt")
+        c = f.emit(f"icmp {pred} {vt} {a}, {b}")
+    return f.emit(f"select {mt} {c}, {vt} {a}, {vt} {b}")
+
+
+def _minmax_lanes(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str],
+                  at: Any, n: str, dt: np.dtype, slot: str) -> tuple[str, str]:
+    """Min/max of a row's first ``n - n % 2w`` elements in two vector accumulators of ``w``
+    lanes, combined into ``slot``; returns (first index left, block) for the scalar loop."""
+    red = k.reduction
+    w = _lanes_width(f.mod, body) or 8
+    ty = _ty(dt)
+    vt = f"<{w} x {ty}>"
+    ident = identity(red)
+    lit = _fconst(float(ident), ty) if _is_float(dt) else str(int(ident))
+    init = f"splat ({ty} {lit})"
+    f.raw(f"  %mr = srem i64 {n}, {2 * w}")
+    f.raw(f"  %mend = sub i64 {n}, %mr")
+    f.raw("  %many = icmp sgt i64 %mend, 0")
+    f.raw("  br i1 %many, label %mloop, label %mdone")
+    f.raw("mloop:")
+    f.raw("  %mj = phi i64 [ 0, %frow ], [ %mj1, %mloop ]")
+    f.raw(f"  %ma0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.raw(f"  %ma1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+    for h in (0, 1):
+        j0 = f.emit(f"add i64 %mj, {h * w}")
+        idx = [j0] + [f.emit(f"add i64 {j0}, {lane}") for lane in range(1, w)]
+        vals, vdt = body.render_lanes(
+            f, lambda i, lane, idx=idx: load_value(f, ptrs[i], at(i, idx[lane]),
+                                                   k.inputs[i].dtype),
+            consts, w)
+        vec = "poison"
+        for lane, v in enumerate(vals):
+            vec = f.emit(f"insertelement {vt} {vec}, {ty} {_cast(f, v, vdt, dt)}, i32 {lane}")
+        new = _vminmax(f, red.op, vt, dt, f"%ma{h}", vec)
+        f.raw(f"  %mb{h} = select i1 true, {vt} {new}, {vt} {new}")  # (a fixed name)
+    f.raw(f"  %mj1 = add i64 %mj, {2 * w}")
+    f.raw("  %mmore = icmp slt i64 %mj1, %mend")
+    f.raw("  br i1 %mmore, label %mloop, label %mdone")
+    f.raw("mdone:")
+    f.raw(f"  %mc0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.raw(f"  %mc1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+    v = _vminmax(f, red.op, vt, dt, "%mc0", "%mc1")
+    r = f.emit(f"load {ty}, ptr {slot}")
+    for lane in range(w):
+        r = _combine(f, red, r, f.emit(f"extractelement {vt} {v}, i32 {lane}"))
+    f.raw(f"  store {ty} {r}, ptr {slot}")
+    return "%mend", "%mdone"
+
+
+_PW_ARGS = "ptr %ptrs, ptr %consts, ptr %sf, ptr %bnd"  # (element functions of _render_pw)
+_PW_CALL = "ptr %ptrs, ptr %consts, ptr %sf, ptr %bnd"
+
+
+def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, w: int,
+                bounded: bool = True) -> str:
     """``@NAME_v1``: the body's value at flat index ``i`` of a flat kernel, as ``adt``; or
-    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes)."""
+    ``@NAME_vW``: the ``W`` values from ``i`` on as a vector (explicit lanes).  Inputs that
+    are not contiguous are read at element 0, or 1 from their boundary in ``%bnd`` on
+    (``bounded``; ``@NAME_cW`` without it: element 0)."""
     fe = _Fn(mod)
     ty = _ty(adt)
     rt = ty if w == 1 else f"<{w} x {ty}>"
-    fe.raw(f"define internal {rt} @{name}_v{w}(ptr %ptrs, ptr %consts, ptr %sf, i64 %i) "
-           "alwaysinline {")
+    tag = "v" if bounded else "c"
+    fe.raw(f"define internal {rt} @{name}_{tag}{w}({_PW_ARGS}, i64 %i) alwaysinline {{")
     fe.raw("entry:")
     ptrs = []
-    for i in range(len(k.inputs)):
+    bnds: dict[int, str] = {}
+    for i, inp in enumerate(k.inputs):
         p = fe.emit(f"getelementptr ptr, ptr %ptrs, i64 {i}")
         ptrs.append(fe.emit(f"load ptr, ptr {p}"))
+        if inp.layout != "contiguous" and bounded:
+            b = fe.emit(f"getelementptr i64, ptr %bnd, i64 {i}")
+            bnds[i] = fe.emit(f"load i64, ptr {b}")
     consts = body.const_values(fe)
     at = ["%i"] + [fe.emit(f"add i64 %i, {lane}") for lane in range(1, w)]
 
     def load(i: int, lane: int = 0) -> str:
-        off = "0" if k.inputs[i].layout != "contiguous" else at[lane]
+        if k.inputs[i].layout == "contiguous":
+            off = at[lane]
+        elif not bounded:
+            off = "0"
+        else:  # (element 1 of the row input from the leaf's boundary on; see _render_pw)
+            off = fe.emit(f"zext i1 {fe.emit(f'icmp sge i64 {at[lane]}, {bnds[i]}')} to i64")
         return load_value(fe, ptrs[i], off, k.inputs[i].dtype)
 
     if w == 1:
@@ -1612,12 +1819,71 @@ def _render_pw(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     adt = np.dtype(red.acc_dtype)
     ty = _ty(adt)
     lanes = 8 if _lanes_width(mod, body) else 0  # (the 8 accumulators of NumPy's leaf)
-    parts = [_element_fn(k, body, mod, name, adt, w) for w in (1, lanes) if w]
+    nc = [j for j, inp in enumerate(k.inputs) if inp.layout != "contiguous"]
+    parts = [_element_fn(k, body, mod, name, adt, w, b) for w in (1, lanes) if w
+             for b in ((True, False) if nc else (True,))]
     ev = f"@{name}_v1"
+    # the leaf (8 <= n <= 128) as a function; where inputs are not contiguous, a second one
+    # reading element 0 of them only, for the leaves that cross no boundary (most)
+    for tag in ("v", "c") if nc else ("v",):
+        parts.append(f"""
+define internal {ty} @{name}_leaf{tag}({_PW_ARGS}, i64 %a, i64 %n) {{
+leaf:
+{_leaf(ty, f"@{name}_{tag}1", f"@{name}_{tag}8" if lanes else None)}
+}}""")
+    if nc:
+        cross = ["  %lend = add i64 %a, %n"]
+        acc_c = "false"
+        for j in nc:
+            cross.append(f"  %cx_{j} = icmp slt i64 %ubs_{j}, %lend")
+            cross.append(f"  %cxo_{j} = or i1 {acc_c}, %cx_{j}")
+            acc_c = f"%cxo_{j}"
+        cross += [f"  br i1 {acc_c}, label %leafb, label %leafc",
+                  "leafb:",
+                  f"  %lb = call {ty} @{name}_leafv({_PW_CALL}, i64 %a, i64 %n)",
+                  f"  ret {ty} %lb",
+                  "leafc:",
+                  f"  %lc = call {ty} @{name}_leafc({_PW_CALL}, i64 %a, i64 %n)",
+                  f"  ret {ty} %lc"]
+    else:
+        cross = [f"  %lc = call {ty} @{name}_leafv({_PW_CALL}, i64 %a, i64 %n)",
+                 f"  ret {ty} %lc"]
+    leaf_call = "\n".join(cross)
     z = "-0.0"
+    # Inputs that are not contiguous are read at element i // rl[j] of their pointer
+    # (rl: the ``strides`` argument, one length per input; 0: always element 0, a broadcast
+    # scalar).  The runtime gives lengths of 0 or at least 128 (or a multiple of the rows
+    # of NAME_rows), so the <= 128 consecutive elements a call of rec reads (n <= 128) lie
+    # in at most two such runs: rec moves the pointer to the run of %a and the element
+    # function reads the next element from the boundary %bnd[j] on.
+    nin = len(k.inputs)
+    setup = [f"  %ptrs = alloca ptr, i64 {max(nin, 1)}", f"  %bnd = alloca i64, i64 {max(nin, 1)}"]
+    for j, inp in enumerate(k.inputs):
+        setup += [f"  %ugp_{j} = getelementptr ptr, ptr %gptrs, i64 {j}",
+                  f"  %up_{j} = load ptr, ptr %ugp_{j}",
+                  f"  %ulp_{j} = getelementptr ptr, ptr %ptrs, i64 {j}"]
+        if inp.layout == "contiguous":
+            setup.append(f"  store ptr %up_{j}, ptr %ulp_{j}")
+            continue
+        mt = _ty(inp.dtype) if _is_complex(inp.dtype) else _mem_ty(inp.dtype)
+        setup += [f"  %urp_{j} = getelementptr i64, ptr %rl, i64 {j}",
+                  f"  %uL_{j} = load i64, ptr %urp_{j}",
+                  f"  %uz_{j} = icmp eq i64 %uL_{j}, 0",
+                  f"  %uLs_{j} = select i1 %uz_{j}, i64 1, i64 %uL_{j}",
+                  f"  %uqd_{j} = udiv i64 %a, %uLs_{j}",
+                  f"  %uq_{j} = select i1 %uz_{j}, i64 0, i64 %uqd_{j}",
+                  f"  %uq1_{j} = add i64 %uq_{j}, 1",
+                  f"  %ub_{j} = mul i64 %uq1_{j}, %uL_{j}",
+                  f"  %ubs_{j} = select i1 %uz_{j}, i64 9223372036854775807, i64 %ub_{j}",
+                  f"  %ubp_{j} = getelementptr i64, ptr %bnd, i64 {j}",
+                  f"  store i64 %ubs_{j}, ptr %ubp_{j}",
+                  f"  %ump_{j} = getelementptr {mt}, ptr %up_{j}, i64 %uq_{j}",
+                  f"  store ptr %ump_{j}, ptr %ulp_{j}"]
+    setup_text = "\n".join(setup)
     rec = f"""
-define internal {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
+define internal {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a, i64 %n) {{
 entry:
+{setup_text}
   %small = icmp slt i64 %n, 8
   br i1 %small, label %seq, label %mid
 seq:
@@ -1627,7 +1893,7 @@ seq:
 sloop:
   %si = phi i64 [ %a, %seq ], [ %si1, %sloop ]
   %sr = phi {ty} [ {z}, %seq ], [ %sr1, %sloop ]
-  %sv = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %si)
+  %sv = call {ty} {ev}({_PW_CALL}, i64 %si)
   %sr1 = fadd {ty} %sr, %sv
   %si1 = add i64 %si, 1
   %sm = icmp slt i64 %si1, %e
@@ -1639,15 +1905,15 @@ mid:
   %blk = icmp sle i64 %n, 128
   br i1 %blk, label %leaf, label %split
 leaf:
-{_leaf(ty, ev, f'@{name}_v8' if lanes else None)}
+{leaf_call}
 split:
   %h = sdiv i64 %n, 2
   %hm = srem i64 %h, 8
   %n2 = sub i64 %h, %hm
-  %l = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %n2)
+  %l = call {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a, i64 %n2)
   %a2 = add i64 %a, %n2
   %n3 = sub i64 %n, %n2
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a2, i64 %n3)
+  %r = call {ty} @{name}_rec(ptr %gptrs, ptr %rl, ptr %consts, ptr %sf, i64 %a2, i64 %n3)
   %lr = fadd {ty} %l, %r
   ret {ty} %lr
 }}
@@ -1658,7 +1924,8 @@ entry:
   %sf = alloca i32
   store i32 0, ptr %sf
   %n = sub i64 %stop, %start
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %start, i64 %n)
+  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %strides, ptr %consts, ptr %sf, i64 %start,
+                             i64 %n)
   store {ty} %r, ptr %acc
   %sfv = load i32, ptr %sf
   ret i32 %sfv
@@ -1676,7 +1943,7 @@ entry:
 loop:
   %o = phi i64 [ %start, %entry ], [ %o1, %loop ]
   %a = mul i64 %o, %len
-  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %consts, ptr %sf, i64 %a, i64 %len)
+  %r = call {ty} @{name}_rec(ptr %ptrs, ptr %strides, ptr %consts, ptr %sf, i64 %a, i64 %len)
   %k = sub i64 %o, %start
   %p = getelementptr {ty}, ptr %acc, i64 %k
   store {ty} %r, ptr %p
@@ -1694,7 +1961,7 @@ done:
 def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
     """``%{name}0`` ... ``%{name}7``: the body's values at flat indices ``at`` ... ``at + 7``
     (one call of the 8-lane element function ``ev8``, or eight of ``ev``)."""
-    args = "ptr %ptrs, ptr %consts, ptr %sf"
+    args = _PW_CALL
     if ev8 is not None:
         lines = [f"  %{name}v = call <8 x {ty}> {ev8}({args}, i64 {at})"]
         return lines + [f"  %{name}{j} = extractelement <8 x {ty}> %{name}v, i32 {j}"
@@ -1707,8 +1974,35 @@ def _eight(ty: str, ev: str, ev8: str | None, at: str, name: str) -> list[str]:
 
 
 def _leaf(ty: str, ev: str, ev8: str | None) -> str:
-    """Eight accumulators over n in [8, 128], then the tail (NumPy's order)."""
-    lines = _eight(ty, ev, ev8, "%a", "r0_")
+    """Eight accumulators over n in [8, 128], then the tail (NumPy's order); with the
+    8-lane element function ``ev8`` the accumulators are the lanes of one vector (the same
+    additions, lane by lane)."""
+    if ev8 is None:
+        lines = _eight(ty, ev, ev8, "%a", "r0_")
+    else:
+        args = _PW_CALL
+        vt = f"<8 x {ty}>"
+        lines = [
+            f"  %r0v = call {vt} {ev8}({args}, i64 %a)",
+            "  %nm = srem i64 %n, 8",
+            "  %nend = sub i64 %n, %nm",
+            "  %lim = add i64 %a, %nend",
+            "  %st = add i64 %a, 8",
+            "  %has = icmp slt i64 %st, %lim",
+            "  br i1 %has, label %lloop, label %lsum",
+            "lloop:",
+            "  %li = phi i64 [ %st, %leaf ], [ %li8, %lloop ]",
+            f"  %rav = phi {vt} [ %r0v, %leaf ], [ %rbv, %lloop ]",
+            f"  %lvv = call {vt} {ev8}({args}, i64 %li)",
+            f"  %rbv = fadd {vt} %rav, %lvv",
+            "  %li8 = add i64 %li, 8",
+            "  %lm = icmp slt i64 %li8, %lim",
+            "  br i1 %lm, label %lloop, label %lsum",
+            "lsum:",
+            f"  %rcv = phi {vt} [ %r0v, %leaf ], [ %rbv, %lloop ]",
+        ]
+        lines += [f"  %rc{j} = extractelement {vt} %rcv, i32 {j}" for j in range(8)]
+        return "\n".join(lines + _leaf_tail(ty, ev))
     lines += [
         "  %nm = srem i64 %n, 8",
         "  %nend = sub i64 %n, %nm",
@@ -1732,7 +2026,13 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
     ]
     for j in range(8):
         lines.append(f"  %rc{j} = phi {ty} [ %r0_{j}, %leaf ], [ %rb{j}, %lloop ]")
-    lines += [
+    return "\n".join(lines + _leaf_tail(ty, ev))
+
+
+def _leaf_tail(ty: str, ev: str) -> list[str]:
+    """The eight accumulators ``%rc0`` ... ``%rc7`` added pairwise, then the elements left
+    after the last full eight one by one (NumPy's order); returns the sum."""
+    return [
         f"  %p01 = fadd {ty} %rc0, %rc1",
         f"  %p23 = fadd {ty} %rc2, %rc3",
         f"  %p45 = fadd {ty} %rc4, %rc5",
@@ -1746,7 +2046,7 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
         "tloop:",
         "  %ti = phi i64 [ %lim, %lsum ], [ %ti1, %tloop ]",
         f"  %tr = phi {ty} [ %res0, %lsum ], [ %tr1, %tloop ]",
-        f"  %tv = call {ty} {ev}(ptr %ptrs, ptr %consts, ptr %sf, i64 %ti)",
+        f"  %tv = call {ty} {ev}({_PW_CALL}, i64 %ti)",
         f"  %tr1 = fadd {ty} %tr, %tv",
         "  %ti1 = add i64 %ti, 1",
         "  %tm = icmp slt i64 %ti1, %end",
@@ -1755,7 +2055,6 @@ def _leaf(ty: str, ev: str, ev8: str | None) -> str:
         f"  %tres = phi {ty} [ %res0, %lsum ], [ %tr1, %tloop ]",
         f"  ret {ty} %tres",
     ]
-    return "\n".join(lines)
 
 
 _FAST_RE = re.compile(r"= (fadd|fsub|fmul|fdiv|frem|fneg) ")

@@ -20,7 +20,13 @@ the kernel on the reference executor, which is always right):
   possible (strided inputs, a body of another dtype) they are left to the reference executor.
   Float sums over trailing axes of flat inputs (rows of at least ``ROW_PAIRWISE_MIN``) are
   NumPy's pairwise sum per row (NumPy's digits for C-contiguous data); other axis float sums
-  accumulate in C order over the reduced axes (documented tolerance).
+  accumulate in C order over the reduced axes (documented tolerance).  Both pairwise forms
+  also read inputs constant along trailing axes, one element per run (``_row_lengths``:
+  ``m`` of ``exp(x - m).sum(-1)`` with ``m = x.max(-1, keepdims=True)``).  Min/max along
+  trailing axes whose rows the kernel walks with unit or zero strides combine in vector
+  lanes (``_minmax_rows``); a row whose result is a zero or NaN (where NumPy's combine
+  order could show in the sign or payload) raises ``FE_REDO`` and the reference executor
+  runs the kernel.  Other min/max/any/all along axes are left to the reference executor.
 * Entry points: ``_flat`` when every input is C-contiguous or a broadcast scalar (and, for
   elementwise kernels, the output is C-contiguous), ``_nd`` otherwise, ``_pw`` for pairwise
   sums.
@@ -57,9 +63,12 @@ from .render import (
     FE_DIVBYZERO,
     FE_INVALID,
     FE_OVERFLOW,
+    FE_REDO,
     FE_UNDERFLOW,
     Unsupported,
     identity,
+    inner_pattern,
+    minmax_rows,
     pack_consts,
     render,
     reversed_view,
@@ -122,7 +131,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
     key = (k.key, pairwise, fastmath, rkey, str(k.outputs[0].dtype), len(k.shape),
-           tuple((i.layout, reversed_view(i)) for i in k.inputs))
+           tuple((i.layout, reversed_view(i)) for i in k.inputs), inner_pattern(k))
     c = _kernels.get(key)
     if c is not None:
         return c
@@ -321,7 +330,7 @@ def _pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool | None:
     rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype) and not _exact_any_order(np.dtype(rdt), k):
         return None
-    return True if _flat_walkable(k, arrays) else None
+    return True if _row_lengths(k, arrays) is not None else None
 
 
 ROW_PAIRWISE_MIN = 256  # rows at least this long are summed pairwise, one call per row
@@ -345,7 +354,80 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
     rdt = _result_dtype(k)
     if np.dtype(rdt) != np.dtype(red.acc_dtype):
         return False
-    return _flat_walkable(k, arrays)
+    return _row_lengths(k, arrays, r) is not None
+
+
+ROW_RUN_MIN = 128  # (a pairwise leaf reads <= 128 consecutive elements: <= 2 runs)
+
+
+def _row_lengths(k: Kernel, arrays: list, row: int | None = None) -> list[int] | None:
+    """Per input, the length of the runs of consecutive elements (C order of the iteration
+    space) over which the pairwise entries read one element of it (0: contiguous inputs,
+    walked flat, and broadcast scalars): an input constant along the trailing axes (from
+    some axis on) and C-contiguous along the others, such as ``m`` of ``exp(x - m)`` with
+    ``m = x.max(-1, keepdims=True)``, has runs of the trailing axes' size.  Runs must be at
+    least ``ROW_RUN_MIN`` long, or (``row``: the row length of ``NAME_pwrows``) whole rows.
+    None when an input is none of these."""
+    shape = k.shape
+    lengths = []
+    gen = False
+    for inp, a in zip(k.inputs, arrays):
+        if isinstance(a, Generated):
+            gen = True  # (made in memory order, chunk by chunk: flat indices move)
+            lengths.append(0)
+            continue
+        if inp.layout == "contiguous":
+            if not a.flags.c_contiguous:
+                return None
+            lengths.append(0)
+            continue
+        st = _elem_strides(a)
+        t = len(shape)
+        while t > 0 and (st[t - 1] == 0 or shape[t - 1] == 1):
+            t -= 1
+        if t == 0:
+            lengths.append(0)
+            continue
+        want = 1
+        for d in range(t - 1, -1, -1):
+            if shape[d] > 1 and st[d] != want:
+                return None
+            want *= shape[d]
+        run = 1
+        for d in range(t, len(shape)):
+            run *= shape[d]
+        if run < ROW_RUN_MIN and not (row and run % row == 0):
+            return None
+        lengths.append(run)
+    if gen and any(lengths):
+        return None
+    return lengths
+
+
+def _minmax_rows(k: Kernel, arrays: list) -> bool:
+    """A min/max whose rows (the innermost reduced axis) the kernel's fast row loop takes:
+    every input's stride along that axis is 0 or 1 as ``inner_pattern`` predicts and the
+    runtime keeps the reduced axes inner (not ``_kept_tiles``).  It combines in vector
+    lanes (order-free for NumPy's values but for ties of signed zeros and NaN payloads: a
+    row whose result is a zero or NaN raises ``FE_REDO`` and the reference executor runs
+    the kernel)."""
+    red = k.reduction
+    if red.op not in (Op.MIN, Op.MAX) or not minmax_rows(red):
+        return False
+    pat = inner_pattern(k)
+    if pat is None:
+        return False
+    shape = k.shape
+    inner = max(red.axes)
+    for p, a in zip(pat, arrays):
+        if p is None or not isinstance(a, np.ndarray):
+            return False
+        if shape[inner] > 1 and a.strides[inner] != p * a.itemsize:
+            return False
+    kept = [d for d in range(len(shape)) if d not in red.axes]
+    r = k.size // max(1, int(np.prod([shape[d] for d in kept], dtype=np.int64)))
+    return not (len(kept) == 1 and r > 1 and shape[kept[0]] > 1
+                and _kept_is_inner(k, arrays, kept[0]))
 
 
 def _result_dtype(k: Kernel) -> np.dtype:
@@ -408,10 +490,12 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     if red is not None:
         if red.op not in _COMBINE or set(red.kwargs) - {"dtype"}:
             return _fallback(f"reduce {red.op.value}")
-        if red.op in _ELEMENTWISE_AXIS_COMBINE and len(red.axes) < len(shape):
-            # along axes these combine an element at a time here (a compare-and-select per
-            # load), several times slower than NumPy's loops, which the reference executor
-            # runs block by block (order-free combines: the same values as NumPy's)
+        if (red.op in _ELEMENTWISE_AXIS_COMBINE and len(red.axes) < len(shape)
+                and not _minmax_rows(k, arrays)):
+            # along axes these combine an element at a time in the general loop (a
+            # compare-and-select per load), several times slower than NumPy's loops, which
+            # the reference executor runs block by block (order-free combines: the same
+            # values as NumPy's); min/max over rows take vector lanes (_minmax_rows)
             return _fallback(f"reduce {red.op.value} along axes")
         ok = _pairwise_ok(k, arrays)
         if ok is None:
@@ -805,7 +889,8 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     base = _addr(partials)
     ptrs = np.array(ptrs_in + [0], dtype=np.uint64)
     dims = np.zeros(1, dtype=np.int64)
-    args = (_addr(ptrs), _addr(dims), _addr(dims), _addr(consts))
+    runs = np.array(_row_lengths(k, arrays) + [0], dtype=np.int64)
+    args = (_addr(ptrs), _addr(dims), _addr(runs), _addr(consts))
     tasks = [(base + j * adt.itemsize, a, b) for j, (a, b) in enumerate(leaves)]
     gen = _Gen(k, arrays, ptrs_in, None) if any(isinstance(a, Generated) for a in arrays) else None
     flags = _run_tasks(comp.fns["pw"], args, tasks, n, gen)
@@ -913,7 +998,8 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # adds each to 0.0
         fn = comp.fns["pwrows"]
         dims = np.array([r], dtype=np.int64)
-        args = (args[0], _addr(dims)) + args[2:]
+        runs = np.array(_row_lengths(k, arrays, r) + [0], dtype=np.int64)
+        args = (args[0], _addr(dims), _addr(runs), args[3])
         g = max(1, BLOCK // max(r, 1))
         tasks = [(base + o * adt.itemsize, o, min(o + g, m)) for o in range(0, m, g)]
         acc[...] = 0
@@ -931,6 +1017,8 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         tasks = [(base + b * adt.itemsize, s, min(s + BLOCK, n))
                  for b, s in enumerate(range(0, n, BLOCK))]
     flags = _run_tasks(fn, args, tasks, n, gen)
+    if flags & FE_REDO:
+        return _fallback("min/max row of zeros or NaN")
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     if pairwise_rows:

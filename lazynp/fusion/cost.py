@@ -29,11 +29,14 @@ DEFAULT_COST = 1.0
 _GROUPS: dict[float, tuple[str, ...]] = {
     0.0: ("positive",),
     2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2"),
+    # exp: ~5 where a kernel computes it in vector lanes (elementwise loops, row loops and
+    # pairwise sums all do); a shared exp(x - m) is then recomputed in each kernel rather
+    # than stored (softmax rows, bench/suite.py: no full-size temporary, ~1.6x faster on
+    # the development machine, where a fresh 32 MB buffer costs ~3 ms of page faults)
+    5.0: ("exp",),
     8.0: ("divide", "reciprocal", "power", "float_power", "gcd", "lcm"),
-    # exp/log: ~5 where a kernel computes them in vector lanes, several times that in a
-    # pairwise-sum kernel (scalar calls); at 10 a shared exp is stored once rather than
-    # recomputed in a reduction's kernel (softmax rows, bench/suite.py: 0.86x -> 1.31x NumPy)
-    10.0: ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sinh", "cosh", "tanh",
+    # exp2/expm1/log...: ~5 in vector lanes, several times that as scalar calls
+    10.0: ("exp2", "expm1", "log", "log2", "log10", "log1p", "sinh", "cosh", "tanh",
            "arcsinh", "arccosh", "arctanh", "tan", "arcsin", "arccos", "arctan", "arctan2"),
     # measured well above the published table (bench/calibrate_cost.py, docs/fusion.md)
     15.0: ("sin", "cos"),
