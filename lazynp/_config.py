@@ -95,9 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
             "elements per block of the reference executor (block-sized temporaries only)"),
     Setting("num_threads", os.cpu_count() or 1, int,
             "threads used by compiled CPU kernels"),
-    Setting("parallel_threshold", 1 << 17, int,
-            "compiled kernels over fewer elements than this run on the calling thread "
-            "(calibrated by bench/calibrate_threads.py)"),
+    Setting("parallel_threshold", 2_500_000, float,
+            "compiled kernels whose estimated work (elements times the cost model's cost per "
+            "element: about 5 for a*b+1, 24 for exp(a)*sin(b)) is below this run on the "
+            "calling thread (calibrated by bench/calibrate_threads.py)"),
     Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
     Setting("fastmath", False, _parse_bool,

@@ -9,8 +9,10 @@ the kernel on the reference executor, which is always right):
   renderer cannot handle (``Unsupported``) is remembered and always left to the reference.
 * The iteration space is split into blocks whose bounds depend only on the shape and
   ``BLOCK`` (never on the thread count); threads take contiguous runs of blocks.  Kernels
-  under ``config.parallel_threshold`` elements run on the calling thread (calibrated by
-  ``bench/calibrate_threads.py``).  ctypes calls release the GIL.
+  whose estimated work (``Kernel.cost``: elements times the cost model's cost per element)
+  is under ``config.parallel_threshold`` run on the calling thread (calibrated by
+  ``bench/calibrate_threads.py``: a thread hand-off costs about what a cheap kernel over a
+  few hundred thousand elements does).  ctypes calls release the GIL.
 * Reductions: a full reduction stores one partial per block, combined in block order; an
   axis reduction permutes the iteration axes (kept axes outer, reduced axes inner, each group
   in its own order) and gives each output element to exactly one block, accumulating in
@@ -231,10 +233,10 @@ def _run_group(fn: Any, args: tuple, tasks: list) -> int:
     return flags
 
 
-def _run_tasks(fn: Any, args: tuple, tasks: list, size: int, gen: _Gen | None = None) -> int:
+def _run_tasks(fn: Any, args: tuple, tasks: list, work: float, gen: _Gen | None = None) -> int:
     run = _run_group if gen is None else gen.run_group
     nthreads = min(max(int(config.num_threads), 1), len(tasks))
-    if nthreads <= 1 or size < config.parallel_threshold:
+    if nthreads <= 1 or work < config.parallel_threshold:
         return run(fn, args, tasks)
     per = -(-len(tasks) // nthreads)
     groups = [tasks[i:i + per] for i in range(0, len(tasks), per)]
@@ -466,7 +468,7 @@ def _exact_any_order(dt: np.dtype, k: Kernel) -> bool:
 def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     """Run ``k`` compiled; its output values, or None to leave it to the reference."""
     quick = k.memo.get("quick")
-    if quick is not None and k.outputs[0].existing is None and _single_thread(k.size):
+    if quick is not None and k.outputs[0].existing is None and _single_thread(k):
         out = _run_quick(k, quick)
         if out is not None:
             return out
@@ -515,10 +517,10 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
     return _reduce(k, comp, arrays, ptrs_in, consts)
 
 
-def _single_thread(n: int) -> bool:
-    """Whether an elementwise kernel of ``n`` elements runs on the calling thread alone (its
-    result does not depend on how the range is split, so one call covers it)."""
-    return n < config.parallel_threshold or config.num_threads <= 1
+def _single_thread(k: Kernel) -> bool:
+    """Whether kernel ``k`` runs on the calling thread alone (an elementwise result does not
+    depend on how the range is split, so one call covers it)."""
+    return k.cost < config.parallel_threshold or config.num_threads <= 1
 
 
 def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
@@ -535,7 +537,7 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
     set of blocks written (the usual way computes the others on the reference executor,
     from the unchanged inputs).  The kernel's flat entry runs when every operand is
     C-contiguous (or a broadcast scalar), its strided entry otherwise; on ``num_threads``
-    threads from ``parallel_threshold`` elements, as the usual way runs it."""
+    threads when its work reaches ``parallel_threshold``, as the usual way runs it."""
     if k.reduction is not None or len(k.outputs) != 1 or k.size == 0:
         return None
     shape = k.shape
@@ -672,7 +674,7 @@ def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
 def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> int:
     """Run an entry of the kernel over its whole range (``entry``: the entry and its
     dims/strides/consts arguments, kept in ``k.memo``), on ``num_threads`` threads from
-    ``parallel_threshold`` elements; the flags raised."""
+    ``parallel_threshold`` of work; the flags raised."""
     fn, args = entry[:2]  # (the arrays behind the addresses in args follow)
     ptrs.append(_addr(out))
     p = array.array("Q", ptrs)  # (cheaper to build and address than a NumPy array)
@@ -681,7 +683,7 @@ def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> in
         args = args[:-1] + (_addr(_consts(k)),)
     n = k.size
     nt = min(max(int(config.num_threads), 1), -(-n // BLOCK))
-    if nt <= 1 or n < config.parallel_threshold:
+    if nt <= 1 or k.cost < config.parallel_threshold:
         return fn(head, *args, None, 0, n)
     cuts = [n * t // nt for t in range(nt + 1)]
     flags = 0
@@ -787,7 +789,7 @@ def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out:
 
     order = list(range(len(ranges)))
     nt = min(max(int(config.num_threads), 1), len(order))
-    if nt <= 1 or k.size < config.parallel_threshold:
+    if nt <= 1 or k.cost < config.parallel_threshold:
         left = run(order)
     else:
         per = -(-len(order) // nt)
@@ -826,12 +828,12 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
     if gen is not None:  # one chunk per task (see _Gen)
         tasks = [(None, s, min(s + GEN_CHUNK, n)) for s in range(0, n, GEN_CHUNK)]
-        return _run_tasks(fn, args, tasks, n, gen)
+        return _run_tasks(fn, args, tasks, k.cost, gen)
     tasks = [(None, s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     if len(tasks) > 1:
         # one call per thread's contiguous run (elementwise results do not depend on it)
         nt = (max(1, min(int(config.num_threads), len(tasks)))
-              if n >= config.parallel_threshold else 1)
+              if k.cost >= config.parallel_threshold else 1)
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
@@ -841,7 +843,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # the next run of this kernel (same plan, from the plan cache) takes _run_quick /
         # run_direct when it is to run on the calling thread (see _single_thread)
         k.memo["quick"] = (fn, args[1:], dims, strides, consts)
-    flags = _run_tasks(fn, args, tasks, n)
+    flags = _run_tasks(fn, args, tasks, k.cost)
     del ptrs, dims, strides
     return flags
 
@@ -893,7 +895,7 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     args = (_addr(ptrs), _addr(dims), _addr(runs), _addr(consts))
     tasks = [(base + j * adt.itemsize, a, b) for j, (a, b) in enumerate(leaves)]
     gen = _Gen(k, arrays, ptrs_in, None) if any(isinstance(a, Generated) for a in arrays) else None
-    flags = _run_tasks(comp.fns["pw"], args, tasks, n, gen)
+    flags = _run_tasks(comp.fns["pw"], args, tasks, k.cost, gen)
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     zero = adt.type(0)
@@ -1016,7 +1018,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     else:
         tasks = [(base + b * adt.itemsize, s, min(s + BLOCK, n))
                  for b, s in enumerate(range(0, n, BLOCK))]
-    flags = _run_tasks(fn, args, tasks, n, gen)
+    flags = _run_tasks(fn, args, tasks, k.cost, gen)
     if flags & FE_REDO:
         return _fallback("min/max row of zeros or NaN")
     if _flags_matter(k, flags):
