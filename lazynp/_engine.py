@@ -322,18 +322,17 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
             overlap = True  # read at the very positions written (``a += expr``)
     ids = frozenset(ids)
     before_write(target, ids)
-    block_size = config.fusion_block_size if overlap else 0
-    done = direct(k, nodes, target, block_size)
+    done = direct(k, nodes, target, overlap)
     if done is None:
         return False
-    if type(done) is frozenset:
+    if type(done) is tuple:
         # a block raised a floating-point flag: the blocks not written run on the
         # reference executor, which reports the flags as NumPy does
         plan = plancache.instantiate(template, nodes)
         last = plan.steps[-1]
         last.outputs[0].existing = target
-        last.done = done
-        execute(plan, _realize_except(root), block_size)
+        last.done, last.done_block = done
+        execute(plan, _realize_except(root), config.fusion_block_size)
     _stats["forces"] += 1
     _stats["nodes_evaluated"] += len(pending)
     _stats["kernels"] += 1

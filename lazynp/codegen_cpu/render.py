@@ -108,8 +108,8 @@ from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
 from . import vmath
 
-__all__ = ["FE_REDO", "Unsupported", "inner_pattern", "minmax_rows", "pack_consts", "render",
-           "reversed_view", "supported_dtype"]
+__all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
+           "pack_consts", "render", "reversed_view", "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -2111,3 +2111,53 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
         ir = _FAST_RE.sub(lambda m: f"= {m.group(1)} {FAST_FLAGS} ", ir)
     return Rendered(ir, tuple(entries), body.consts,
                     tuple(mod.vmath[n] for n in sorted(mod.vmath)))
+
+
+# The in-place driver (``runtime._blocks_in_place``): for the blocks ``[first, last)`` of an
+# elementwise kernel whose output is also one of its inputs at the same positions, each block
+# ``[bounds[i], bounds[i+1])`` is computed by the kernel's flat entry ``fn`` into ``scratch``
+# (its output pointer, slot ``oslot`` of ``ptrs``, set so that the block's first element lands
+# on scratch[0]) and copied over ``target`` when it raised no floating-point flag.  At the
+# first block that raised one the driver stops: ``stopped`` gets that block's index and the
+# flags are returned (0 and ``last`` when every block was written).  One call covers a thread's
+# run of blocks, so the blocks can be small (L1-sized) without a Python call each.
+IN_PLACE_DRIVER = """
+declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+
+define i32 @lz_in_place(ptr %fn, ptr %ptrs, i64 %oslot, ptr %shape, ptr %strides, ptr %consts,
+                        ptr %bounds, i64 %first, i64 %last, ptr %scratch, ptr %target,
+                        i64 %itemsize, ptr %stopped) {
+entry:
+  %slot = getelementptr i64, ptr %ptrs, i64 %oslot
+  %sbase = ptrtoint ptr %scratch to i64
+  br label %loop
+loop:
+  %i = phi i64 [ %first, %entry ], [ %next, %commit ]
+  %more = icmp slt i64 %i, %last
+  br i1 %more, label %body, label %ok
+body:
+  %bp = getelementptr i64, ptr %bounds, i64 %i
+  %s = load i64, ptr %bp
+  %next = add i64 %i, 1
+  %ep = getelementptr i64, ptr %bounds, i64 %next
+  %e = load i64, ptr %ep
+  %off = mul i64 %s, %itemsize
+  %o = sub i64 %sbase, %off
+  store i64 %o, ptr %slot
+  %f = call i32 %fn(ptr %ptrs, ptr %shape, ptr %strides, ptr %consts, ptr null, i64 %s, i64 %e)
+  %bad = icmp ne i32 %f, 0
+  br i1 %bad, label %flag, label %commit
+commit:
+  %dst = getelementptr i8, ptr %target, i64 %off
+  %cnt = sub i64 %e, %s
+  %nb = mul i64 %cnt, %itemsize
+  call void @llvm.memcpy.p0.p0.i64(ptr %dst, ptr %scratch, i64 %nb, i1 false)
+  br label %loop
+ok:
+  store i64 %last, ptr %stopped
+  ret i32 0
+flag:
+  store i64 %i, ptr %stopped
+  ret i32 %f
+}
+"""

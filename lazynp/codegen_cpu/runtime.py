@@ -67,6 +67,7 @@ from .render import (
     FE_OVERFLOW,
     FE_REDO,
     FE_UNDERFLOW,
+    IN_PLACE_DRIVER,
     Unsupported,
     identity,
     inner_pattern,
@@ -524,18 +525,18 @@ def _single_thread(k: Kernel) -> bool:
 
 
 def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
-               in_place: int = 0) -> np.ndarray | frozenset | None:
+               in_place: bool = False) -> np.ndarray | tuple | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
     way (not an elementwise kernel whose inputs are whole realized buffers or broadcast
     scalars, or a floating-point flag NumPy would report: the usual way reruns it and
     reports as NumPy).  ``out``: write the result there (an assignment's target, which the
-    caller checked no input overlaps, so a rerun reads the same inputs).  ``in_place``: the
-    reference executor's block size when an input reads ``out`` at the positions written
-    (``a += expr``, a C-contiguous ``out`` only): the blocks go through a scratch buffer as
-    in ``_in_place``, and a block that raises a flag stops the run, whose result is then the
-    set of blocks written (the usual way computes the others on the reference executor,
-    from the unchanged inputs).  The kernel's flat entry runs when every operand is
+    caller checked no input overlaps, so a rerun reads the same inputs).  ``in_place``: an
+    input reads ``out`` at the positions written (``a += expr``, a C-contiguous ``out``
+    only): the blocks go through a scratch buffer as in ``_in_place``, and a block that
+    raises a flag stops the run, whose result is then ``(blocks written, block size)`` (the
+    usual way computes the others on the reference executor with ``Kernel.done``, reading
+    the unchanged inputs).  The kernel's flat entry runs when every operand is
     C-contiguous (or a broadcast scalar), its strided entry otherwise; on ``num_threads``
     threads when its work reaches ``parallel_threshold``, as the usual way runs it."""
     if k.reduction is not None or len(k.outputs) != 1 or k.size == 0:
@@ -578,9 +579,9 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
     if entry is None:
         return None
     if in_place:
-        done = _blocks_in_place(k, entry[0], ptrs, entry[4], out, in_place, bool)
+        done = _blocks_in_place(k, entry[0], ptrs, entry[4], out, bool)
         if done is not None:
-            return done
+            return done, in_place_block(out.itemsize)
     elif _call_entry(k, entry, ptrs, out):
         return None  # (any flag: the template's nodes carry no errstate to judge it by)
     stats["runs"] += 1
@@ -734,10 +735,11 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     A thread stops at a block that raised such a flag; the blocks not written are left to
     the reference executor (``k.done`` names the written ones), which computes them from the
     unchanged inputs and reports the flags as NumPy does (the written blocks raised none)."""
-    done = _blocks_in_place(k, comp.fns["flat"], ptrs_in, consts, out, block_size,
+    done = _blocks_in_place(k, comp.fns["flat"], ptrs_in, consts, out,
                             lambda flags: _flags_matter(k, flags))
     if done is not None:
         k.done = done
+        k.done_block = in_place_block(out.itemsize)
         return _fallback("fp flags")
     return [out]
 
@@ -757,55 +759,96 @@ def _flat_ranges(shape: tuple, block_size: int) -> list[tuple[int, int]]:
     return ranges
 
 
+# elements per block of an in-place run (``_blocks_in_place``): the block is computed into an
+# L1-sized scratch buffer before it is copied over the target
+_IN_PLACE_BYTES = 32768
+
+
+def _driver() -> Any:
+    """The compiled in-place driver (render.IN_PLACE_DRIVER), compiled once."""
+    fn = _state.get("in_place")
+    if fn is None:
+        with _lock:
+            fn = _state.get("in_place")
+            if fn is None:
+                lib = compiler.compile_ir(IN_PLACE_DRIVER, "lazynp_in_place")
+                p, i64 = ctypes.c_void_p, ctypes.c_int64
+                fn = lib.cfunc("lz_in_place", ctypes.c_int32, p, p, i64, p, p, p, p, i64, i64,
+                               p, p, i64, p)
+                _state["in_place"] = fn
+    return fn
+
+
+def in_place_block(itemsize: int) -> int:
+    """Elements per block of an in-place run for items of ``itemsize`` bytes."""
+    return max(1, _IN_PLACE_BYTES // itemsize)
+
+
 def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out: np.ndarray,
-                     block_size: int, matter: Callable[[int], bool]) -> frozenset | None:
-    """``_in_place``'s loop with the flat entry ``fn``: None when every block was written,
-    else the blocks written (a block whose flags ``matter`` is not, nor the ones after it
-    on its thread)."""
-    ranges = k.memo.get(("ranges", block_size))  # the blocks' runs of flat (C order) positions
-    if ranges is None:
-        ranges = k.memo["ranges", block_size] = _flat_ranges(k.shape, block_size)
+                     matter: Callable[[int], bool]) -> frozenset | None:
+    """``_in_place``'s run with the flat entry ``fn``, over the reference executor's blocks of
+    ``in_place_block`` elements (``blocks(k.shape, ...)``), each thread's run of blocks in
+    one call of the compiled driver: None when every block was written, else the blocks
+    written (a block whose flags ``matter`` is not, nor the ones after it on its thread)."""
+    size = in_place_block(out.itemsize)
+    memo = k.memo.get(("bounds", size))  # the blocks' runs of flat (C order) positions
+    if memo is None:
+        ranges = _flat_ranges(k.shape, size)
+        bounds = np.array([r[0] for r in ranges] + [ranges[-1][1]], dtype=np.int64)
+        memo = k.memo["bounds", size] = (ranges, bounds)
+    ranges, bounds = memo
+    drv = _driver()
     dims = np.zeros(1, dtype=np.int64)
     strides = np.zeros(1, dtype=np.int64)
-    rest = (_addr(dims), _addr(strides), _addr(consts), None)  # (arguments after the ptrs)
-    flat_out = out.reshape(-1)
-    longest = max(e - s for s, e in ranges)
+    entry = ctypes.cast(fn, ctypes.c_void_p).value
     itemsize = out.itemsize
+    head = (entry,)
+    tail = (len(ptrs_in), _addr(dims), _addr(strides), _addr(consts), _addr(bounds))
+    target = _addr(out)
+    flat_out = out.reshape(-1)
 
-    def run(indices: list[int]) -> list[int]:
-        """Write the blocks ``indices``; the ones left unwritten."""
-        scratch = _scratch(longest * itemsize).view(out.dtype)
-        own = np.array(ptrs_in + [0], dtype=np.uint64)
-        own_args = (_addr(own),) + rest
+    def run(first: int, last: int) -> list[int]:
+        """Write the blocks ``[first, last)``; the ones left unwritten."""
+        scratch = _scratch(size * itemsize)
         base = _addr(scratch)
-        for pos, i in enumerate(indices):
+        own = array.array("Q", ptrs_in + [0])
+        stopped = array.array("q", [0])
+        args = head + (own.buffer_info()[0],) + tail
+        where = stopped.buffer_info()[0]
+        i = first
+        while i < last:
+            flags = drv(*args, i, last, base, target, itemsize, where)
+            if not flags:
+                return []
+            i = stopped[0]
+            if matter(flags):
+                return list(range(i, last))
+            # flags NumPy does not report here (an ignored underflow): the block's values,
+            # in the scratch buffer, are right
             s, e = ranges[i]
-            own[-1] = (base - s * itemsize) % (1 << 64)  # element s lands on scratch[0]
-            flags = fn(*own_args, s, e)
-            if flags and matter(flags):
-                return indices[pos:]
-            flat_out[s:e] = scratch[:e - s]
+            flat_out[s:e] = scratch[:(e - s) * itemsize].view(out.dtype)
+            i += 1
         return []
 
-    order = list(range(len(ranges)))
-    nt = min(max(int(config.num_threads), 1), len(order))
+    n = len(ranges)
+    nt = min(max(int(config.num_threads), 1), n)
     if nt <= 1 or k.cost < config.parallel_threshold:
-        left = run(order)
+        left = run(0, n)
     else:
-        per = -(-len(order) // nt)
-        groups = [order[i:i + per] for i in range(0, len(order), per)]
+        cuts = [n * t // nt for t in range(nt + 1)]
         left = []
-        for part in run_parallel([functools.partial(run, g) for g in groups]):
+        for part in run_parallel([functools.partial(run, cuts[t], cuts[t + 1])
+                                  for t in range(nt)]):
             left += part
-    return frozenset(order) - frozenset(left) if left else None
+    return frozenset(range(n)) - frozenset(left) if left else None
 
 
 _tls = threading.local()
 
 
 def _scratch(nbytes: int) -> np.ndarray:
-    """This thread's scratch bytes for ``_in_place`` (at least ``nbytes``), kept between
-    calls: a fresh buffer of a block's size would be fresh pages, faulted in on every call."""
+    """This thread's scratch bytes for in-place runs (at least ``nbytes``), kept between
+    calls: a fresh buffer would be fresh pages, faulted in on every call."""
     buf = getattr(_tls, "scratch", None)
     if buf is None or buf.nbytes < nbytes:
         buf = _tls.scratch = np.empty(max(nbytes, 1), dtype=np.uint8)

@@ -204,8 +204,10 @@ class Kernel:
     bytes_written: int = 0
     memo: dict = field(default_factory=dict)  # per-kernel backend state (plancache shares it)
     # indices of the reference executor's blocks that a backend already wrote over an input
-    # (in place, no floating-point flag to report): the reference executor skips them
+    # (in place, no floating-point flag to report): the reference executor skips them; its
+    # blocks are then of ``done_block`` elements (the backend's), not of its own size
     done: frozenset = frozenset()
+    done_block: int = 0
     # a plan-cache instance whose float constants differ from the template's: the backend
     # packs its constants for this instance (not from ``memo``)
     own_consts: bool = False

@@ -226,7 +226,7 @@ def run_kernel(k: Kernel, block_size: int, flags: _Flags) -> list[np.ndarray]:
         if red is None:
             out = k.outputs[0].allocate()
             done = k.done
-            for i, box in enumerate(blocks(shape, block_size)):
+            for i, box in enumerate(blocks(shape, k.done_block if done else block_size)):
                 if i not in done:
                     out[box] = eval_body(k, [a[box] for a in arrays], flags, dead)
             return [out]

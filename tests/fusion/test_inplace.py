@@ -6,6 +6,7 @@ still visible, the value is computed first and copied, as NumPy's semantics requ
 """
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -170,3 +171,30 @@ def test_out_broadcast_view_is_numpys_write():
     got, got_w = run(lnp, lnp.array(a), lnp.array(b))
     np.testing.assert_array_equal(got, expected)
     assert got_w == expected_w and len(got_w) == 1
+
+
+@pytest.mark.parametrize("under", ["ignore", "warn"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_in_place_with_an_underflow_in_some_blocks(under, threads):
+    """An underflow is a flag the compiled in-place run stops at; when NumPy ignores it the
+    block's values are kept and the run goes on, when NumPy warns the rest goes to the
+    reference executor.  Values and warnings are NumPy's, in a loop (cached plan) too."""
+    def run(xp):
+        c = xp.array(np.linspace(1.0, 2.0, N))
+        c[N // 3] = 1e-300
+        c[N - 5] = 1e-300
+        d = xp.array(np.linspace(0.0, 1.0, N))
+        msgs = []
+        for _ in range(3):
+            with np.errstate(under=under), warnings.catch_warnings(record=True) as rec:
+                warnings.simplefilter("always")
+                c += c * 1e-20 + d
+                np.asarray(c)
+            msgs.append(sorted({str(w.message) for w in rec}))
+        return np.asarray(c), msgs
+
+    with lnp.config(num_threads=threads, parallel_threshold=1):
+        got, got_w = run(lnp)
+    want, want_w = run(np)
+    np.testing.assert_array_equal(got, want)
+    assert got_w == want_w
