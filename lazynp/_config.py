@@ -99,6 +99,11 @@ SETTINGS: tuple[Setting, ...] = (
             "compiled kernels whose estimated work (elements times the cost model's cost per "
             "element: about 5 for a*b+1, 24 for exp(a)*sin(b)) is below this run on the "
             "calling thread (calibrated by bench/calibrate_threads.py)"),
+    Setting("malloc_retain", 256 << 20, int,
+            "bytes of freed memory the C allocator keeps for reuse once the lazy tier runs "
+            "(glibc mallopt; arrays under 32 MB then come from its heap): a large temporary "
+            "freed and made again in a loop costs no page faults; 0 leaves the allocator as it "
+            "is"),
     Setting("cache", True, _parse_bool, "keep compiled kernels in an on-disk cache"),
     Setting("cache_dir", _default_cache_dir(), str, "where the on-disk kernel cache lives"),
     Setting("fastmath", False, _parse_bool,

@@ -25,6 +25,7 @@ import numpy as np
 from numpy._core import _ufunc_config
 
 from ._config import config
+from ._memory import retain
 from .graph.node import Node, pending_subgraph
 from .graph.semantics import evaluate
 
@@ -42,6 +43,8 @@ def _load_fusion() -> None:
     global Kernel, execute, make_plan, plancache, format_groups, format_plan, kernel_timing
     from .fusion import Kernel, execute, make_plan, plancache
     from .fusion.explain import format_groups, format_plan, kernel_timing
+    # the lazy tier keeps large arrays alive together: freed memory is kept for reuse
+    retain(config.malloc_retain)
 
 # id(root buffer object) -> weak references to pending nodes that read from it
 _registry: dict[int, list] = {}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
+import pytest
 
 import lazynp as lnp
 
@@ -50,3 +56,25 @@ def test_realized_nodes_release_intermediates():
         gc.collect()
         assert ref() is None, "a forced result keeps its (dead) source node alive"
         np.testing.assert_array_equal(np.asarray(out), np.arange(1000.0) * 2 + 1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_freed_memory_is_kept_once_the_lazy_tier_runs():
+    """``config.malloc_retain``: glibc keeps freed memory for reuse (no page faults for a
+    temporary made again in a loop), set once when the lazy tier first runs; 0 leaves the
+    allocator alone."""
+    code = textwrap.dedent("""
+        import numpy, lazynp
+        from lazynp import _memory
+        before = list(_memory._done)
+        with lazynp.config(eager_threshold=0):
+            numpy.asarray(lazynp.arange(10) * 2.0)
+        print(before, _memory._done, _memory.retain(0))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[0]
+    assert out == f"[] [{256 << 20}] True"
+    env = dict(os.environ, LAZYNP_MALLOC_RETAIN="0")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout.splitlines()[0]
+    assert out == "[] [] False"
