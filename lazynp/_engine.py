@@ -119,19 +119,22 @@ def _sweep() -> None:
 # (``exported``).  Dead references are dropped when a root is checked, and when its list
 # doubles past 64 entries (a loop over rows exports one view per iteration).
 _exports: dict[int, list] = {}
+_ref = weakref.ref
 
 
 def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
     """Hand ``view`` (NumPy's view of lazynp-owned memory; ``owner``: its ``.base`` when
     the caller has it) to user code; returns it."""
-    if _registry:
-        before_write(view)  # whoever holds the view may write: earlier readers go first
     rid = id(owner) if owner is not None and owner.base is None else root_of(view)
+    if rid in _registry:
+        force_readers(rid)  # whoever holds the view may write: earlier readers go first
     refs = _exports.get(rid)
     if refs is None:
-        _exports[rid] = [weakref.ref(view)]
+        _exports[rid] = [_ref(view)]
+    elif refs[-1]() is None:  # (a loop over rows: the last row's view is gone)
+        refs[-1] = _ref(view)
     else:
-        refs.append(weakref.ref(view))
+        refs.append(_ref(view))
         n = len(refs)
         if n >= 64 and not n & (n - 1):
             refs[:] = [r for r in refs if r() is not None]
@@ -205,9 +208,12 @@ def realize(node: Node, value: np.ndarray) -> None:
 def before_write(arr: np.ndarray, exclude: frozenset = frozenset()) -> None:
     """Force every pending node that reads memory owned by ``arr``'s base buffer (except the
     nodes whose ids are in ``exclude``: the computation about to write there itself)."""
-    if not _registry:
-        return
-    rid = root_of(arr)
+    if _registry:
+        force_readers(root_of(arr), exclude)
+
+
+def force_readers(rid: int, exclude: frozenset = frozenset()) -> None:
+    """``before_write`` for the buffer whose root object has id ``rid``."""
     while True:
         refs = _registry.pop(rid, None)
         if not refs:
