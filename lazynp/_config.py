@@ -19,6 +19,8 @@ import contextlib
 import os
 from typing import Any, Callable, Iterator, NamedTuple
 
+from ._backends import REGISTRY  # (the one list of backends)
+
 
 def _parse_bool(text: str) -> bool:
     low = text.strip().lower()
@@ -31,8 +33,8 @@ def _parse_bool(text: str) -> bool:
 
 def _parse_backend(text: str) -> str:
     low = text.strip().lower()
-    if low not in ("reference", "llvm"):
-        raise ValueError(f"LAZYNP_BACKEND must be reference or llvm, not {text!r}")
+    if low not in REGISTRY:
+        raise ValueError(f"LAZYNP_BACKEND must be one of {', '.join(REGISTRY)}, not {text!r}")
     return low
 
 

@@ -17,6 +17,7 @@ code generators).  It owns three things:
 from __future__ import annotations
 
 import sys
+import time
 import weakref
 from collections import Counter
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy._core import _ufunc_config
 
+from . import _backends
 from ._config import config
 from ._memory import retain
 from .graph.node import Node, pending_subgraph
@@ -35,13 +37,22 @@ _extobj = _ufunc_config._extobj_contextvar
 # lazynp``: a script whose arrays all stay under the eager threshold never needs it.  Every
 # function below that uses these names calls ``_load_fusion()`` first while ``plancache`` is
 # None.
-Kernel = execute = make_plan = plancache = None
+Kernel = NodeStep = execute = make_plan = plancache = run_kernel_reported = run_step = None
 format_groups = format_plan = kernel_timing = None
 
 
 def _load_fusion() -> None:
-    global Kernel, execute, make_plan, plancache, format_groups, format_plan, kernel_timing
-    from .fusion import Kernel, execute, make_plan, plancache
+    global Kernel, NodeStep, execute, make_plan, plancache, run_kernel_reported, run_step
+    global format_groups, format_plan, kernel_timing
+    from .fusion import (
+        Kernel,
+        NodeStep,
+        execute,
+        make_plan,
+        plancache,
+        run_kernel_reported,
+        run_step,
+    )
     from .fusion.explain import format_groups, format_plan, kernel_timing
     # the lazy tier keeps large arrays alive together: freed memory is kept for reuse
     retain(config.malloc_retain)
@@ -252,8 +263,7 @@ def assign(target: np.ndarray, node: Node) -> None:
         if _writes_in_place(plan, target):
             before_write(target, frozenset(n.id for n in plan.nodes))
             plan.steps[-1].outputs[0].existing = target
-            execute(plan, _realize_except(node), config.fusion_block_size,
-                    backend=kernel_backend())
+            _execute(plan, _realize_except(node))
             _stats["forces"] += 1
             _stats["nodes_evaluated"] += len(plan.nodes)
             _stats["kernels"] += len(plan.kernels)
@@ -424,32 +434,46 @@ def plan_of(node: Node, cached: bool = True) -> Any:
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
 
 
-_backends: dict[str, tuple] = {}  # backend name -> (run_kernel, run_direct), imported once
-
-
-def _backend_fns() -> tuple:
-    """(run_kernel, run_direct) of the compiled backend ``config.backend`` names, or
-    (None, None) for the reference executor alone (backend registry)."""
-    fns = _backends.get(config.backend)
-    if fns is None:
-        fns = (None, None)
-        if config.backend == "llvm":
-            from .codegen_cpu.runtime import run_direct, run_kernel
-            fns = (run_kernel, run_direct)
-        _backends[config.backend] = fns
-    return fns
+def _backend() -> Any:
+    """The compiled backend ``config.backend`` names (``lazynp/_backends.py``), or None for
+    the reference executor alone."""
+    return _backends.get(config.backend)
 
 
 def _direct_backend() -> Any:
     """The compiled backend's way to run a cached plan's single kernel straight from the
     plan-cache template (``runtime.run_direct``), or None."""
-    return _backend_fns()[1]
+    b = _backends.get(config.backend)
+    return None if b is None else b.run_direct
 
 
-def kernel_backend() -> Any:
-    """The compiled backend that runs fused kernels first (``config.backend``), or None for
-    the reference executor alone (backend registry)."""
-    return _backend_fns()[0]
+def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
+    """Run ``plan``: each kernel on the compiled backend first; a kernel it declines (an op,
+    dtype or layout it does not handle, a floating-point flag NumPy must report) on the
+    reference executor, which also runs the plan's other steps.  (``LAZYNP_DEBUG=2`` prints
+    each decline and its reason.)"""
+    backend = _backends.get(config.backend)
+    block_size = config.fusion_block_size
+    emitted: set = set()  # (node, flag kind) reported once per plan, as NumPy reports them
+    for step in plan.steps:
+        if type(step) is NodeStep:
+            if step.node.value is None:
+                realize(step.node, run_step(step))
+            continue
+        if all(o.node.value is not None for o in step.outputs):
+            continue
+        t0 = time.perf_counter()
+        values = None if backend is None else backend.run_kernel(step, block_size)
+        if values is None:
+            if backend is not None and config.debug >= 2:
+                print(f"lazynp:   {step.name}: declined by {backend.name} "
+                      f"({backend.declined()}), run on the reference executor",
+                      file=sys.stderr)
+            values = run_kernel_reported(step, block_size, emitted)
+        if on_kernel is not None:
+            on_kernel(step, time.perf_counter() - t0)
+        for o, v in zip(step.outputs, values):
+            realize(o.node, v)
 
 
 def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
@@ -491,7 +515,7 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
     if config.debug >= 2:
         def on_kernel(kernel: Any, seconds: float) -> None:
             print(kernel_timing(kernel, seconds), file=sys.stderr)
-    execute(plan, realize, config.fusion_block_size, on_kernel, kernel_backend())
+    _execute(plan, realize, on_kernel)
     _stats["nodes_evaluated"] += len(plan.nodes)
     _stats["kernels"] += len(plan.kernels)
     return node.value

@@ -46,7 +46,7 @@ C-contiguous); for a full reduction it keeps the accumulator in a register and s
 ``acc`` at the end.  ``NAME_nd`` decomposes ``start`` into an index, then runs the innermost
 axis as a counted loop per row.  ``NAME_pw`` reproduces NumPy's ``pairwise_sum`` (blocks of
 128, eight accumulators, split at ``n // 2 - (n // 2) % 8``) over ``[start, stop)`` of a flat
-kernel, so that summing leaves with :func:`lazynp.fusion.reference.pairwise_tree` gives
+kernel, so that summing leaves with :func:`lazynp.fusion.plan.pairwise_tree` gives
 NumPy's digits.  ``NAME_pwrows`` runs that sum once per row ``o`` in ``[start, stop)`` of a
 flat kernel whose rows have ``shape[0]`` elements, storing row ``o``'s to ``acc[o - start]``.
 

@@ -57,8 +57,7 @@ from numpy._core import _ufunc_config
 
 from .._config import config
 from .._threads import run_parallel
-from ..fusion.plan import Const, Generated, In, Kernel
-from ..fusion.reference import blocks, pairwise_tree
+from ..fusion.plan import Const, Generated, In, Kernel, blocks, pairwise_tree
 from ..graph.ops import Op
 from . import compiler, vmath
 from .render import (
@@ -77,7 +76,7 @@ from .render import (
     reversed_view,
 )
 
-__all__ = ["run_kernel", "run_direct", "stats", "reset", "BLOCK", "GEN_CHUNK"]
+__all__ = ["run_kernel", "run_direct", "declined", "stats", "reset", "BLOCK", "GEN_CHUNK"]
 
 BLOCK = 1 << 16            # elements per block (reductions: per partial)
 GEN_CHUNK = 1 << 16        # elements of a generated input made at once, per thread (L2-sized)
@@ -117,9 +116,21 @@ def reset() -> None:
     stats["fallbacks"].clear()
 
 
+_declined = threading.local()
+
+
 def _fallback(reason: str) -> None:
+    """Decline the kernel being run (``run_kernel`` returns None): counted, and kept for
+    ``declined``."""
     stats["fallbacks"][reason] += 1
+    _declined.reason = reason
     return None
+
+
+def declined() -> str:
+    """Why the last ``run_kernel`` of this thread declined its kernel (the backend seam:
+    ``lazynp/_backends.py``)."""
+    return getattr(_declined, "reason", "")
 
 
 def _compiled(k: Kernel, pairwise: bool) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .partition import make_plan
 from .plan import Kernel, KernelInput, KernelOutput, NodeStep, Plan, Reduction
-from .reference import execute
+from .reference import execute, run_kernel_reported, run_step
 
-__all__ = ["make_plan", "execute", "Plan", "Kernel", "KernelInput", "KernelOutput",
+__all__ = ["make_plan", "execute", "run_kernel_reported", "run_step", "Plan", "Kernel", "KernelInput", "KernelOutput",
            "NodeStep", "Reduction"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -362,3 +362,47 @@ def k_order(arr: np.ndarray) -> tuple[int, ...] | None:
     keyed = sorted(range(arr.ndim), key=lambda ax: -abs(arr.strides[ax]))
     perm = tuple(keyed)
     return None if perm == tuple(range(arr.ndim)) else perm
+
+
+# ----------------------------------------------------------------- blocks
+# The block structure every executor shares: the reference executor's blocks and the compiled
+# backends' partial sums follow it, so their results agree bit for bit.
+
+def blocks(shape: tuple[int, ...], block_size: int) -> Iterator[tuple[slice, ...]]:
+    """Boxes covering ``shape`` in C order, each of at most ``block_size`` elements.
+
+    Split axis ``k`` is the outermost axis whose inner axes fit a block; axes before it are
+    visited one index at a time, axis ``k`` in chunks, the inner axes whole.
+    """
+    ndim = len(shape)
+    if ndim == 0:
+        yield ()
+        return
+    if 0 in shape:
+        return
+    suffix = [1] * (ndim + 1)
+    for d in range(ndim - 1, -1, -1):
+        suffix[d] = suffix[d + 1] * shape[d]
+    k = next(d for d in range(ndim) if suffix[d + 1] <= block_size)
+    chunk = max(1, block_size // suffix[k + 1])
+    inner = tuple(slice(0, shape[d]) for d in range(k + 1, ndim))
+    for outer in np.ndindex(*shape[:k]):
+        head = tuple(slice(i, i + 1) for i in outer)
+        for start in range(0, shape[k], chunk):
+            yield head + (slice(start, min(start + chunk, shape[k])),) + inner
+
+
+def pairwise_tree(start: int, n: int, block_size: int) -> Any:
+    """NumPy's pairwise summation split of ``n`` elements, down to leaves of at most
+    ``block_size``: a leaf ``(start, stop)`` or a pair ``(left, right)``.
+
+    NumPy sums a float run with ``pairwise_sum(a, n)``: for ``n`` above its block of 128 it
+    adds ``pairwise_sum`` of the first ``n2 = n // 2 - (n // 2) % 8`` elements to that of the
+    rest.  A leaf summed by NumPy on its own runs the very same recursion, so summing leaves
+    and adding them up this tree reproduces NumPy's result bit for bit.
+    """
+    if n <= block_size:
+        return (start, start + n)
+    n2 = n // 2
+    n2 -= n2 % 8
+    return (pairwise_tree(start, n2, block_size), pairwise_tree(start + n2, n - n2, block_size))

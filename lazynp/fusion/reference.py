@@ -29,7 +29,7 @@ import math
 import sys
 import time
 import warnings
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 from numpy._core import _ufunc_config
@@ -37,7 +37,7 @@ from numpy._core import _ufunc_config
 from ..graph.node import SHARED_REPORTS, Node
 from ..graph.ops import MULTI_OUT, UFUNC_OF, Op
 from ..graph.semantics import evaluate
-from .plan import Generated, In, Kernel, NodeStep, Plan, Ref
+from .plan import Generated, In, Kernel, NodeStep, Plan, Ref, blocks, pairwise_tree
 
 _extobj = _ufunc_config._extobj_contextvar
 
@@ -66,46 +66,6 @@ class _Flags:
         if kind is None:  # pragma: no cover - NumPy only sends the four texts
             return
         self.seen.setdefault(self.current, set()).add(kind)
-
-
-def blocks(shape: tuple[int, ...], block_size: int) -> Iterator[tuple[slice, ...]]:
-    """Boxes covering ``shape`` in C order, each of at most ``block_size`` elements.
-
-    Split axis ``k`` is the outermost axis whose inner axes fit a block; axes before it are
-    visited one index at a time, axis ``k`` in chunks, the inner axes whole.
-    """
-    ndim = len(shape)
-    if ndim == 0:
-        yield ()
-        return
-    if 0 in shape:
-        return
-    suffix = [1] * (ndim + 1)
-    for d in range(ndim - 1, -1, -1):
-        suffix[d] = suffix[d + 1] * shape[d]
-    k = next(d for d in range(ndim) if suffix[d + 1] <= block_size)
-    chunk = max(1, block_size // suffix[k + 1])
-    inner = tuple(slice(0, shape[d]) for d in range(k + 1, ndim))
-    for outer in np.ndindex(*shape[:k]):
-        head = tuple(slice(i, i + 1) for i in outer)
-        for start in range(0, shape[k], chunk):
-            yield head + (slice(start, min(start + chunk, shape[k])),) + inner
-
-
-def pairwise_tree(start: int, n: int, block_size: int) -> Any:
-    """NumPy's pairwise summation split of ``n`` elements, down to leaves of at most
-    ``block_size``: a leaf ``(start, stop)`` or a pair ``(left, right)``.
-
-    NumPy sums a float run with ``pairwise_sum(a, n)``: for ``n`` above its block of 128 it
-    adds ``pairwise_sum`` of the first ``n2 = n // 2 - (n // 2) % 8`` elements to that of the
-    rest.  A leaf summed by NumPy on its own runs the very same recursion, so summing leaves
-    and adding them up this tree reproduces NumPy's result bit for bit.
-    """
-    if n <= block_size:
-        return (start, start + n)
-    n2 = n // 2
-    n2 -= n2 % 8
-    return (pairwise_tree(start, n2, block_size), pairwise_tree(start + n2, n - n2, block_size))
 
 
 def _flat(a: Any) -> Any:
@@ -343,16 +303,21 @@ def run_step(step: NodeStep) -> np.ndarray:
         _extobj.reset(token)
 
 
+def run_kernel_reported(k: Kernel, block_size: int, emitted: set) -> list[np.ndarray]:
+    """``run_kernel``, then the floating-point flags it raised reported as NumPy reports them
+    (each node and kind once per ``emitted``, the set one plan's execution shares)."""
+    flags = _Flags()
+    values = run_kernel(k, block_size, flags)
+    _report_kernel(k, flags, emitted)
+    return values
+
+
 def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
             block_size: int = BLOCK_SIZE,
-            on_kernel: Callable[[Kernel, float], None] | None = None,
-            backend: Callable[[Kernel, int], list | None] | None = None) -> None:
-    """Run every step of ``plan``; kernel outputs and steps are stored with ``realize``.
-
-    ``backend(kernel, block_size)`` (a compiled backend, chosen by the engine) runs a kernel
-    first; when it returns None (op, dtype or layout it does not handle, or a floating-point
-    flag to report) the kernel runs here, on the reference executor.
-    """
+            on_kernel: Callable[[Kernel, float], None] | None = None) -> None:
+    """Run every step of ``plan`` on the reference executor; kernel outputs and steps are
+    stored with ``realize``.  (The engine runs plans on a compiled backend first, falling
+    back here kernel by kernel: ``_engine._execute``.)"""
     emitted: set = set()
     for step in plan.steps:
         if isinstance(step, NodeStep):
@@ -361,15 +326,9 @@ def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
             continue
         if all(o.node.value is not None for o in step.outputs):
             continue
-        flags = _Flags()
         t0 = time.perf_counter()
-        # backend hook (codegen_cpu): None -> the reference executor runs the kernel
-        values = backend(step, block_size) if backend is not None else None
-        if values is None:
-            values = run_kernel(step, block_size, flags)
+        values = run_kernel_reported(step, block_size, emitted)
         if on_kernel is not None:
             on_kernel(step, time.perf_counter() - t0)
-        _report_kernel(step, flags, emitted)
         for o, v in zip(step.outputs, values):
             realize(o.node, v)
-

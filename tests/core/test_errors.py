@@ -224,5 +224,5 @@ def test_gpu_device_is_refused_until_it_exists():
     with pytest.raises(ValueError, match="must be cpu"):
         lnp.config.set(device="tpu")
     assert lnp.config.device == "cpu"
-    with pytest.raises(ValueError, match="reference or llvm"):
+    with pytest.raises(ValueError, match="one of reference, llvm"):
         lnp.config.set(backend="fast")

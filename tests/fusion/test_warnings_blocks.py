@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import lazynp as lnp
-from lazynp.fusion.reference import blocks
+from lazynp.fusion.plan import blocks
 
 from .helpers import check, close, kernels
 
