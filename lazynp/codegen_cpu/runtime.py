@@ -49,6 +49,7 @@ import array
 import ctypes
 import functools
 import threading
+import weakref
 from collections import Counter
 from typing import Any, Callable
 
@@ -218,6 +219,12 @@ def _consts(k: Kernel) -> np.ndarray:
         if not k.own_consts:
             k.memo["consts"] = buf
     return buf
+
+
+# id(array) -> (weak reference to it, its aligned data address): the buffers a loop's
+# statements read again and again (reading an address costs about 1 us; an array's memory
+# never moves while anything references it)
+_addrs: dict[int, tuple] = {}
 
 
 def _addr(a: np.ndarray) -> int:
@@ -562,15 +569,19 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
             ptrs.append(_addr(inp.fill))  # a broadcast scalar: the flat entry loads it once
             arrays.append(inp.fill)
             continue
-        node = nodes[inp.node.index]
-        a = node.value
+        a = nodes[inp.node.index].value
         if a is None or a.shape != shape:
             return None
-        addr = getattr(node, "addr", None)
-        if addr is None:
+        known = _addrs.get(id(a))
+        if known is not None and known[0]() is a:
+            addr = known[1]
+        else:
             if not a.flags.aligned:
                 return None
-            addr = node.addr = _addr(a)
+            addr = _addr(a)
+            if len(_addrs) >= 4096:
+                _addrs.clear()
+            _addrs[id(a)] = (weakref.ref(a), addr)
         ptrs.append(addr)
         arrays.append(a)
     dtype = k.outputs[0].dtype

@@ -34,10 +34,10 @@ class Node:
     # holder: weak reference to the lazynp array created around the node (set by the front
     # end; unset for nodes no array was made for).  A live holder tells the planner that the
     # user still holds the value, so an expensive node is worth storing rather than
-    # recomputing on its next use.  addr: the data address of ``value`` (a backend's cache,
-    # set on first use; a node's value never changes once set).
+    # recomputing on its next use.  (No backend state lives on nodes: a backend keeps its
+    # own caches.)
     __slots__ = ("op", "inputs", "params", "shape", "dtype", "value", "errstate", "depth",
-                 "weight", "readers", "origin", "id", "holder", "addr", "__weakref__")
+                 "weight", "readers", "origin", "id", "holder", "__weakref__")
 
     def __init__(self, op: Op, inputs: tuple, params: dict | None, shape: tuple,
                  dtype: np.dtype, value: np.ndarray | None = None) -> None:
