@@ -26,7 +26,7 @@ import numpy as np
 from numpy._core import _ufunc_config
 
 from . import _backends
-from ._config import config
+from ._config import config, on_change
 from ._memory import retain
 from .graph.node import Node, pending_subgraph
 from .graph.semantics import evaluate
@@ -37,16 +37,18 @@ _extobj = _ufunc_config._extobj_contextvar
 # lazynp``: a script whose arrays all stay under the eager threshold never needs it.  Every
 # function below that uses these names calls ``_load_fusion()`` first while ``plancache`` is
 # None.
-Kernel = NodeStep = execute = make_plan = plancache = run_kernel_reported = run_step = None
+Kernel = NodeStep = RunSettings = execute = make_plan = plancache = None
+run_kernel_reported = run_step = None
 format_groups = format_plan = kernel_timing = None
 
 
 def _load_fusion() -> None:
-    global Kernel, NodeStep, execute, make_plan, plancache, run_kernel_reported, run_step
-    global format_groups, format_plan, kernel_timing
+    global Kernel, NodeStep, RunSettings, execute, make_plan, plancache, run_kernel_reported
+    global run_step, format_groups, format_plan, kernel_timing
     from .fusion import (
         Kernel,
         NodeStep,
+        RunSettings,
         execute,
         make_plan,
         plancache,
@@ -56,6 +58,7 @@ def _load_fusion() -> None:
     from .fusion.explain import format_groups, format_plan, kernel_timing
     # the lazy tier keeps large arrays alive together: freed memory is kept for reuse
     retain(config.malloc_retain)
+    on_change(_refresh_settings)
 
 # id(root buffer object) -> weak references to pending nodes that read from it
 _registry: dict[int, list] = {}
@@ -341,7 +344,7 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
             overlap = True  # read at the very positions written (``a += expr``)
     ids = frozenset(ids)
     before_write(target, ids)
-    done = direct(k, nodes, target, overlap)
+    done = direct(k, nodes, _settings[0], target, overlap)
     if done is None:
         return False
     if type(done) is tuple:
@@ -434,6 +437,17 @@ def plan_of(node: Node, cached: bool = True) -> Any:
     return make_plan(node, config.fusion_recompute_limit, config.fusion_max_cost)
 
 
+# what executors read of the settings (fusion.plan.RunSettings), rebuilt on every change of
+# settings: handed to the backend with each run
+_settings: list = [None]
+
+
+def _refresh_settings() -> None:
+    if RunSettings is not None:
+        _settings[0] = RunSettings(int(config.fusion_block_size), int(config.num_threads),
+                                   float(config.parallel_threshold), bool(config.fastmath))
+
+
 def _backend() -> Any:
     """The compiled backend ``config.backend`` names (``lazynp/_backends.py``), or None for
     the reference executor alone."""
@@ -453,7 +467,8 @@ def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
     reference executor, which also runs the plan's other steps.  (``LAZYNP_DEBUG=2`` prints
     each decline and its reason.)"""
     backend = _backends.get(config.backend)
-    block_size = config.fusion_block_size
+    settings = _settings[0]
+    block_size = settings.block_size
     emitted: set = set()  # (node, flag kind) reported once per plan, as NumPy reports them
     for step in plan.steps:
         if type(step) is NodeStep:
@@ -463,7 +478,7 @@ def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
         if all(o.node.value is not None for o in step.outputs):
             continue
         t0 = time.perf_counter()
-        values = None if backend is None else backend.run_kernel(step, block_size)
+        values = None if backend is None else backend.run_kernel(step, settings)
         if values is None:
             if backend is not None and config.debug >= 2:
                 print(f"lazynp:   {step.name}: declined by {backend.name} "
@@ -493,7 +508,7 @@ def _force_fused(node: Node, plan: Any = None) -> np.ndarray:
             steps = template.steps
             direct = _direct_backend()
             if direct is not None and len(steps) == 1 and type(steps[0]) is Kernel:
-                value = direct(steps[0], nodes)
+                value = direct(steps[0], nodes, _settings[0])
                 if value is not None:
                     realize(node, value)
                     _stats["nodes_evaluated"] += len(template.nodes)

@@ -1,7 +1,8 @@
-"""Run fused kernels compiled by the CPU code generator, on ``config.num_threads`` threads.
+"""Run fused kernels compiled by the CPU code generator, on ``settings.num_threads`` threads.
 
-Contract (``run_kernel(k, block_size)``; ``None`` means "not handled here": the caller runs
-the kernel on the reference executor, which is always right):
+Contract (``run_kernel(k, settings)``, the backend seam of ``lazynp/_backends.py``; ``None``
+means "not handled here" (``declined()`` says why): the engine runs the kernel on the
+reference executor, which is always right):
 
 * Compile once per structural key (``Kernel.key`` plus what the renderer specializes on):
   ``render.render`` -> ``compiler.compile_ir`` (memory + disk cache).  Constants travel as
@@ -10,7 +11,7 @@ the kernel on the reference executor, which is always right):
 * The iteration space is split into blocks whose bounds depend only on the shape and
   ``BLOCK`` (never on the thread count); threads take contiguous runs of blocks.  Kernels
   whose estimated work (``Kernel.cost``: elements times the cost model's cost per element)
-  is under ``config.parallel_threshold`` run on the calling thread (calibrated by
+  is under ``settings.parallel_threshold`` run on the calling thread (calibrated by
   ``bench/calibrate_threads.py``: a thread hand-off costs about what a cheap kernel over a
   few hundred thousand elements does).  ctypes calls release the GIL.
 * Reductions: a full reduction stores one partial per block, combined in block order; an
@@ -56,9 +57,8 @@ from typing import Any, Callable
 import numpy as np
 from numpy._core import _ufunc_config
 
-from .._config import config
 from .._threads import run_parallel
-from ..fusion.plan import Const, Generated, In, Kernel, blocks, pairwise_tree
+from ..fusion.plan import Const, Generated, In, Kernel, RunSettings, blocks, pairwise_tree
 from ..graph.ops import Op
 from . import compiler, vmath
 from .render import (
@@ -134,8 +134,8 @@ def declined() -> str:
     return getattr(_declined, "reason", "")
 
 
-def _compiled(k: Kernel, pairwise: bool) -> Any:
-    fast = bool(config.fastmath)
+def _compiled(k: Kernel, pairwise: bool, s: RunSettings) -> Any:
+    fast = bool(s.fastmath)
     c = k.memo.get((pairwise, fast))
     if c is None:
         c = k.memo[(pairwise, fast)] = _compile(k, pairwise, fast)
@@ -252,10 +252,11 @@ def _run_group(fn: Any, args: tuple, tasks: list) -> int:
     return flags
 
 
-def _run_tasks(fn: Any, args: tuple, tasks: list, work: float, gen: _Gen | None = None) -> int:
+def _run_tasks(fn: Any, args: tuple, tasks: list, work: float, s: RunSettings,
+               gen: _Gen | None = None) -> int:
     run = _run_group if gen is None else gen.run_group
-    nthreads = min(max(int(config.num_threads), 1), len(tasks))
-    if nthreads <= 1 or work < config.parallel_threshold:
+    nthreads = min(max(int(s.num_threads), 1), len(tasks))
+    if nthreads <= 1 or work < s.parallel_threshold:
         return run(fn, args, tasks)
     per = -(-len(tasks) // nthreads)
     groups = [tasks[i:i + per] for i in range(0, len(tasks), per)]
@@ -484,11 +485,11 @@ def _exact_any_order(dt: np.dtype, k: Kernel) -> bool:
     return k.size * top < limit
 
 
-def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
+def run_kernel(k: Kernel, s: RunSettings) -> list[np.ndarray] | None:
     """Run ``k`` compiled; its output values, or None to leave it to the reference."""
     quick = k.memo.get("quick")
-    if quick is not None and k.outputs[0].existing is None and _single_thread(k):
-        out = _run_quick(k, quick)
+    if quick is not None and k.outputs[0].existing is None and _single_thread(k, s):
+        out = _run_quick(k, quick, s)
         if out is not None:
             return out
     if k.size == 0:
@@ -523,26 +524,26 @@ def run_kernel(k: Kernel, block_size: int) -> list[np.ndarray] | None:
             return _fallback("float sum not pairwise")
         full_pairwise = ok
         pairwise = ok or _row_pairwise_ok(k, arrays)
-    comp = _compiled(k, pairwise)
+    comp = _compiled(k, pairwise, s)
     if isinstance(comp, Exception):
         return _fallback(str(comp))
     stats["runs"] += 1
     consts = _consts(k)
     ptrs_in = [0 if isinstance(a, Generated) else _addr(a) for a in arrays]
     if red is None:
-        return _elementwise(k, comp, arrays, ptrs_in, consts, block_size)
+        return _elementwise(k, comp, arrays, ptrs_in, consts, s)
     if full_pairwise:
-        return _pairwise(k, comp, arrays, ptrs_in, consts, block_size)
-    return _reduce(k, comp, arrays, ptrs_in, consts)
+        return _pairwise(k, comp, arrays, ptrs_in, consts, s)
+    return _reduce(k, comp, arrays, ptrs_in, consts, s)
 
 
-def _single_thread(k: Kernel) -> bool:
+def _single_thread(k: Kernel, s: RunSettings) -> bool:
     """Whether kernel ``k`` runs on the calling thread alone (an elementwise result does not
     depend on how the range is split, so one call covers it)."""
-    return k.cost < config.parallel_threshold or config.num_threads <= 1
+    return k.cost < s.parallel_threshold or s.num_threads <= 1
 
 
-def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
+def run_direct(k: Kernel, nodes: list, s: RunSettings, out: np.ndarray | None = None,
                in_place: bool = False) -> np.ndarray | tuple | None:
     """Run a plan-cache template's only kernel on the graph whose nodes (slot order) are
     ``nodes``, without instantiating the plan: the output value, or None to go the usual
@@ -593,24 +594,24 @@ def run_direct(k: Kernel, nodes: list, out: np.ndarray | None = None,
     if out.flags.c_contiguous:
         entry = k.memo.get("quick")
         if entry is None:
-            entry = _quick_entry(k, arrays)
+            entry = _quick_entry(k, arrays, s)
     elif in_place:
         return None
     else:
-        entry = _strided_entry(k, arrays, out)
+        entry = _strided_entry(k, arrays, out, s)
     if entry is None:
         return None
     if in_place:
-        done = _blocks_in_place(k, entry[0], ptrs, entry[4], out, bool)
+        done = _blocks_in_place(k, entry[0], ptrs, entry[4], out, bool, s)
         if done is not None:
             return done, in_place_block(out.itemsize)
-    elif _call_entry(k, entry, ptrs, out):
+    elif _call_entry(k, entry, ptrs, out, s):
         return None  # (any flag: the template's nodes carry no errstate to judge it by)
     stats["runs"] += 1
     return out
 
 
-def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
+def _quick_entry(k: Kernel, arrays: list, s: RunSettings) -> tuple | None:
     """The flat entry of an elementwise kernel (and its constant arguments) for
     ``_call_entry``, kept in ``k.memo``; None when the operands are not all C-contiguous or
     broadcast scalars, or the kernel does not compile."""
@@ -620,7 +621,7 @@ def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
         if not (a.flags.c_contiguous if inp.layout == "contiguous" else inp.fill is not None
                 or not any(a.strides)) or not a.flags.aligned:
             return None
-    comp = _compiled(k, False)
+    comp = _compiled(k, False, s)
     if isinstance(comp, Exception):
         return None
     dims = np.zeros(1, dtype=np.int64)
@@ -632,7 +633,8 @@ def _quick_entry(k: Kernel, arrays: list) -> tuple | None:
     return quick
 
 
-def _strided_entry(k: Kernel, arrays: list, out: np.ndarray) -> tuple | None:
+def _strided_entry(k: Kernel, arrays: list, out: np.ndarray, s: RunSettings
+                   ) -> tuple | None:
     """The strided entry of an elementwise kernel with the loop nest ``_launch`` gives it for
     an output of ``out``'s strides (the inputs' strides are the template's: the plan-cache
     signature holds them), kept in ``k.memo`` per output strides; None when a stride is not
@@ -645,7 +647,7 @@ def _strided_entry(k: Kernel, arrays: list, out: np.ndarray) -> tuple | None:
     layout = _nd_layout(k.shape, full, out, False)
     if layout is None:
         return None
-    comp = _compiled(k, False)
+    comp = _compiled(k, False, s)
     if isinstance(comp, Exception):
         return None
     dims, strides = layout
@@ -675,7 +677,7 @@ def _nd_layout(shape: tuple, arrays: list, out: np.ndarray, dry: bool
     return dims, strides
 
 
-def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
+def _run_quick(k: Kernel, quick: tuple, s: RunSettings) -> list[np.ndarray] | None:
     """An elementwise kernel that ran before on operands of the same layout (its plan came
     from the plan cache, so ``k.memo`` is shared), on one thread: one call of the flat
     entry."""
@@ -687,14 +689,15 @@ def _run_quick(k: Kernel, quick: tuple) -> list[np.ndarray] | None:
             return None
         ptrs.append(_addr(a))
     out = k.outputs[0].allocate()
-    flags = _call_entry(k, quick, ptrs, out)
+    flags = _call_entry(k, quick, ptrs, out, s)
     if flags and _flags_matter(k, flags):
         return _fallback("fp flags")
     stats["runs"] += 1
     return [out]
 
 
-def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> int:
+def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray,
+                s: RunSettings) -> int:
     """Run an entry of the kernel over its whole range (``entry``: the entry and its
     dims/strides/consts arguments, kept in ``k.memo``), on ``num_threads`` threads from
     ``parallel_threshold`` of work; the flags raised."""
@@ -705,8 +708,8 @@ def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> in
     if k.own_consts:  # (the memo's entry holds the template's constants)
         args = args[:-1] + (_addr(_consts(k)),)
     n = k.size
-    nt = min(max(int(config.num_threads), 1), -(-n // BLOCK))
-    if nt <= 1 or k.cost < config.parallel_threshold:
+    nt = min(max(int(s.num_threads), 1), -(-n // BLOCK))
+    if nt <= 1 or k.cost < s.parallel_threshold:
         return fn(head, *args, None, 0, n)
     cuts = [n * t // nt for t in range(nt + 1)]
     flags = 0
@@ -717,7 +720,7 @@ def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray) -> in
 
 
 def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
-                 block_size: int) -> list[np.ndarray] | None:
+                 s: RunSettings) -> list[np.ndarray] | None:
     shape = k.shape
     out = k.outputs[0].allocate()
     if out.shape != tuple(shape) or not _usable(out) or _elem_strides(out) is None:
@@ -728,26 +731,26 @@ def _elementwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.n
                 np.may_share_memory(a, out) for a in arrays if isinstance(a, np.ndarray))):
             return _fallback("generated input")
         gen = _Gen(k, arrays, ptrs_in, out)
-        if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out, gen=gen)):
+        if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out, s, gen=gen)):
             return _fallback("fp flags")
         return [out]
     if k.outputs[0].existing is not None and any(np.may_share_memory(a, out) for a in arrays):
         if out.flags.c_contiguous and _flat_walkable(k, arrays):
-            return _in_place(k, comp, arrays, ptrs_in, consts, out, block_size)
+            return _in_place(k, comp, arrays, ptrs_in, consts, out, s)
         # In place over an input: a rerun on the reference executor must still read the old
         # values, so the flags are found first by a dry run that stores nowhere.
         scratch = np.zeros(2, dtype=np.complex128)
-        if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, scratch, dry=True)):
+        if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, scratch, s, dry=True)):
             return _fallback("fp flags")
-        _launch(k, comp, arrays, ptrs_in, consts, out)
+        _launch(k, comp, arrays, ptrs_in, consts, out, s)
         return [out]
-    if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out)):
+    if _flags_matter(k, _launch(k, comp, arrays, ptrs_in, consts, out, s)):
         return _fallback("fp flags")
     return [out]
 
 
 def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
-              out: np.ndarray, block_size: int) -> list[np.ndarray] | None:
+              out: np.ndarray, s: RunSettings) -> list[np.ndarray] | None:
     """An elementwise kernel over C-contiguous memory that one of its inputs also reads at
     the positions written (``a += expr``), in one pass over memory: each block of the
     reference executor's is computed into a per-thread scratch buffer (it stays in the
@@ -758,7 +761,7 @@ def _in_place(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     the reference executor (``k.done`` names the written ones), which computes them from the
     unchanged inputs and reports the flags as NumPy does (the written blocks raised none)."""
     done = _blocks_in_place(k, comp.fns["flat"], ptrs_in, consts, out,
-                            lambda flags: _flags_matter(k, flags))
+                            lambda flags: _flags_matter(k, flags), s)
     if done is not None:
         k.done = done
         k.done_block = in_place_block(out.itemsize)
@@ -807,7 +810,7 @@ def in_place_block(itemsize: int) -> int:
 
 
 def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out: np.ndarray,
-                     matter: Callable[[int], bool]) -> frozenset | None:
+                     matter: Callable[[int], bool], s: RunSettings) -> frozenset | None:
     """``_in_place``'s run with the flat entry ``fn``, over the reference executor's blocks of
     ``in_place_block`` elements (``blocks(k.shape, ...)``), each thread's run of blocks in
     one call of the compiled driver: None when every block was written, else the blocks
@@ -853,8 +856,8 @@ def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out:
         return []
 
     n = len(ranges)
-    nt = min(max(int(config.num_threads), 1), n)
-    if nt <= 1 or k.cost < config.parallel_threshold:
+    nt = min(max(int(s.num_threads), 1), n)
+    if nt <= 1 or k.cost < s.parallel_threshold:
         left = run(0, n)
     else:
         cuts = [n * t // nt for t in range(nt + 1)]
@@ -878,7 +881,8 @@ def _scratch(nbytes: int) -> np.ndarray:
 
 
 def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
-            out: np.ndarray, dry: bool = False, gen: _Gen | None = None) -> int:
+            out: np.ndarray, s: RunSettings, dry: bool = False, gen: _Gen | None = None
+            ) -> int:
     shape = k.shape
     n = k.size
     flat = not dry and out.flags.c_contiguous and _flat_walkable(k, arrays)
@@ -893,12 +897,12 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     args = (_addr(ptrs), _addr(dims), _addr(strides), _addr(consts))
     if gen is not None:  # one chunk per task (see _Gen)
         tasks = [(None, s, min(s + GEN_CHUNK, n)) for s in range(0, n, GEN_CHUNK)]
-        return _run_tasks(fn, args, tasks, k.cost, gen)
+        return _run_tasks(fn, args, tasks, k.cost, s, gen)
     tasks = [(None, s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     if len(tasks) > 1:
         # one call per thread's contiguous run (elementwise results do not depend on it)
-        nt = (max(1, min(int(config.num_threads), len(tasks)))
-              if k.cost >= config.parallel_threshold else 1)
+        nt = (max(1, min(int(s.num_threads), len(tasks)))
+              if k.cost >= s.parallel_threshold else 1)
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
@@ -908,7 +912,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
         # the next run of this kernel (same plan, from the plan cache) takes _run_quick /
         # run_direct when it is to run on the calling thread (see _single_thread)
         k.memo["quick"] = (fn, args[1:], dims, strides, consts)
-    flags = _run_tasks(fn, args, tasks, k.cost)
+    flags = _run_tasks(fn, args, tasks, k.cost, s)
     del ptrs, dims, strides
     return flags
 
@@ -937,7 +941,7 @@ def _finish(k: Kernel, acc: np.ndarray, count: int) -> list[np.ndarray] | None:
 
 
 def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
-              block_size: int) -> list[np.ndarray] | None:
+              s: RunSettings) -> list[np.ndarray] | None:
     red = k.reduction
     adt = np.dtype(red.acc_dtype)
     n = k.size
@@ -950,7 +954,7 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
             walk(t[0])
             walk(t[1])
 
-    tree = pairwise_tree(0, n, max(block_size, 128))
+    tree = pairwise_tree(0, n, max(s.block_size, 128))
     walk(tree)
     partials = np.empty(len(leaves), dtype=adt)
     base = _addr(partials)
@@ -960,7 +964,7 @@ def _pairwise(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndar
     args = (_addr(ptrs), _addr(dims), _addr(runs), _addr(consts))
     tasks = [(base + j * adt.itemsize, a, b) for j, (a, b) in enumerate(leaves)]
     gen = _Gen(k, arrays, ptrs_in, None) if any(isinstance(a, Generated) for a in arrays) else None
-    flags = _run_tasks(comp.fns["pw"], args, tasks, k.cost, gen)
+    flags = _run_tasks(comp.fns["pw"], args, tasks, k.cost, s, gen)
     if _flags_matter(k, flags):
         return _fallback("fp flags")
     zero = adt.type(0)
@@ -1019,8 +1023,8 @@ def _kept_tiles(nd: Any, arrays: list, ptrs_in: list, consts: np.ndarray, acc: n
     return tile, args, [(t, 0, per_task[t][3]) for t in range(len(per_task))]
 
 
-def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray
-            ) -> list[np.ndarray] | None:
+def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarray,
+            rs: RunSettings) -> list[np.ndarray] | None:
     red = k.reduction
     shape = k.shape
     ndim = len(shape)
@@ -1083,7 +1087,7 @@ def _reduce(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     else:
         tasks = [(base + b * adt.itemsize, s, min(s + BLOCK, n))
                  for b, s in enumerate(range(0, n, BLOCK))]
-    flags = _run_tasks(fn, args, tasks, k.cost, gen)
+    flags = _run_tasks(fn, args, tasks, k.cost, rs, gen)
     if flags & FE_REDO:
         return _fallback("min/max row of zeros or NaN")
     if _flags_matter(k, flags):

@@ -12,8 +12,8 @@ by the engine.
 from __future__ import annotations
 
 from .partition import make_plan
-from .plan import Kernel, KernelInput, KernelOutput, NodeStep, Plan, Reduction
+from .plan import Kernel, KernelInput, KernelOutput, NodeStep, Plan, Reduction, RunSettings
 from .reference import execute, run_kernel_reported, run_step
 
 __all__ = ["make_plan", "execute", "run_kernel_reported", "run_step", "Plan", "Kernel", "KernelInput", "KernelOutput",
-           "NodeStep", "Reduction"]
+           "NodeStep", "Reduction", "RunSettings"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
@@ -185,6 +185,15 @@ class Reduction:
     identity: Any               # identity of combine (None for MIN/MAX)
     kwargs: dict                # what NumPy's reducer gets per block (dtype=...)
     initial: Any = None
+
+
+class RunSettings(NamedTuple):
+    """What an executor reads of lazynp's settings, handed in by the engine with each run
+    (backends import no settings module)."""
+    block_size: int             # elements per block of the reference executor
+    num_threads: int            # threads a compiled kernel may use
+    parallel_threshold: float   # work (Kernel.cost) from which a kernel uses them
+    fastmath: bool              # compile with fast-math flags
 
 
 @dataclass

@@ -22,7 +22,7 @@ def _fake(monkeypatch, run_kernel):
 def test_a_declined_kernel_runs_on_the_reference_with_its_reason(monkeypatch, capsys):
     seen = []
 
-    def run_kernel(k, block_size):
+    def run_kernel(k, settings):
         seen.append(k.name)
         return None
 
@@ -40,9 +40,9 @@ def test_a_registered_backend_computes_the_kernels(monkeypatch):
 
     ran = []
 
-    def run_kernel(k, block_size):  # a "backend" that computes with the reference's loops
+    def run_kernel(k, settings):  # a "backend" that computes with the reference's loops
         ran.append(k.name)
-        return run_kernel_reported(k, block_size, set())
+        return run_kernel_reported(k, settings.block_size, set())
 
     _fake(monkeypatch, run_kernel)
     x = np.linspace(0.0, 1.0, 5000)
