@@ -487,7 +487,7 @@ def _exact_any_order(dt: np.dtype, k: Kernel) -> bool:
 
 def run_kernel(k: Kernel, s: RunSettings) -> list[np.ndarray] | None:
     """Run ``k`` compiled; its output values, or None to leave it to the reference."""
-    quick = k.memo.get("quick")
+    quick = k.memo.get(("quick", s.fastmath))
     if quick is not None and k.outputs[0].existing is None and _single_thread(k, s):
         out = _run_quick(k, quick, s)
         if out is not None:
@@ -592,7 +592,7 @@ def run_direct(k: Kernel, nodes: list, s: RunSettings, out: np.ndarray | None = 
     elif out.dtype != dtype or out.shape != tuple(shape) or not _usable(out):
         return None
     if out.flags.c_contiguous:
-        entry = k.memo.get("quick")
+        entry = k.memo.get(("quick", s.fastmath))
         if entry is None:
             entry = _quick_entry(k, arrays, s)
     elif in_place:
@@ -629,7 +629,7 @@ def _quick_entry(k: Kernel, arrays: list, s: RunSettings) -> tuple | None:
     consts = _consts(k)
     quick = (comp.fns["flat"], (_addr(dims), _addr(strides), _addr(consts)), dims, strides,
              consts)
-    k.memo["quick"] = quick
+    k.memo["quick", s.fastmath] = quick
     return quick
 
 
@@ -639,7 +639,7 @@ def _strided_entry(k: Kernel, arrays: list, out: np.ndarray, s: RunSettings
     an output of ``out``'s strides (the inputs' strides are the template's: the plan-cache
     signature holds them), kept in ``k.memo`` per output strides; None when a stride is not
     a whole number of elements or the kernel does not compile."""
-    key = ("strided", out.strides)
+    key = ("strided", out.strides, s.fastmath)
     entry = k.memo.get(key)
     if entry is not None or k.own_consts:
         return entry
@@ -911,7 +911,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
             and all(isinstance(a, np.ndarray) and a.flags.aligned for a in arrays)):
         # the next run of this kernel (same plan, from the plan cache) takes _run_quick /
         # run_direct when it is to run on the calling thread (see _single_thread)
-        k.memo["quick"] = (fn, args[1:], dims, strides, consts)
+        k.memo["quick", s.fastmath] = (fn, args[1:], dims, strides, consts)
     flags = _run_tasks(fn, args, tasks, k.cost, s)
     del ptrs, dims, strides
     return flags
