@@ -1,6 +1,6 @@
 """Shared helpers for lazynp benchmarks: timing with medians, machine info, JSON output.
 
-Timing claims live here, never in pass/fail tests (DESIGN: testing habits).  Every benchmark
+Timing claims live here, never in pass/fail tests (docs/design.md: testing habits).  Every benchmark
 times NumPy in the same run as lazynp and reports ratios, so figures from different machines
 are comparable.
 """

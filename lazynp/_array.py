@@ -20,7 +20,7 @@ A ``LazyArray`` is either
 
 Writes (``__setitem__``, in-place operators, ``out=``, mutating methods) always go to the
 concrete buffer at the call, after ``_engine.before_write`` has forced every pending node that
-still reads that memory (DESIGN rule 4).  In-place operators keep object identity.
+still reads that memory (design rule 4, docs/design.md).  In-place operators keep object identity.
 
 Cross-module helpers used by every other part of the front end:
   wrap(np_array)      concrete lazynp array around a NumPy array (no copy)

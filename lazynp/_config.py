@@ -1,4 +1,4 @@
-"""Every lazynp setting, registered once (DESIGN rule 7).
+"""Every lazynp setting, registered once (design rule 7, docs/design.md).
 
 Each setting has a default, a type and a ``LAZYNP_<NAME>`` environment variable that is
 read once at import.  At run time settings are read as attributes of ``config`` and changed

@@ -9,7 +9,8 @@ code generators).  It owns three things:
 * ``force(node)``: evaluates every pending node the given one depends on, inputs first,
   through the semantics table (the reference path), each under the errstate captured when it
   was recorded, and stores the results on the nodes (which then drop their inputs).
-* The write registry (DESIGN rule 4): for every base buffer, the pending nodes that read it.
+* The write registry (design rule 4, docs/design.md): for every base buffer, the pending
+  nodes that read it.
   ``before_write(arr)`` forces them before anybody writes into ``arr``'s memory, so a lazy
   expression recorded before a write reads the old values.
 """
@@ -242,7 +243,8 @@ def assign(target: np.ndarray, node: Node) -> None:
     """``target[...] = <value of node>``: NumPy's slice assignment of a pending value.
 
     When the value's last fused kernel can write straight into ``target`` it does (no
-    temporary; DESIGN rule 4: the existing buffer is written, object identity is kept).  That
+    temporary; design rule 4, docs/design.md: the existing buffer is written, object identity
+    is kept).  That
     needs the same shape and dtype, no input that overlaps ``target`` other than ``target``
     itself read at the very positions written, and no node of the computation still visible
     to anyone (held by a live array or read by a pending node outside it), since those would

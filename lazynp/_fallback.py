@@ -3,7 +3,8 @@
 ``fallback_function(name, fn)`` returns a wrapper that forces lazynp-array arguments (also
 inside lists, tuples and dicts), calls NumPy, wraps array results, and counts the call in
 ``lazynp.stats()["fallbacks"]``.  Because a NumPy function may write into any array it is
-given, the wrapper first forces pending readers of every argument buffer (DESIGN rule 4).
+given, the wrapper first forces pending readers of every argument buffer (design rule 4,
+docs/design.md).
 
 ``FallbackModule`` is a module whose attributes are NumPy's submodule's, with functions
 wrapped the same way (``lazynp.fft``, ``lazynp.lib``...).

@@ -1,22 +1,39 @@
-"""Shared helpers for lazynp's differential tests.
+"""Shared helpers for lazynp's tests: the one place where results are compared.
 
-Every differential test runs the same thing through ``numpy`` (the oracle) and through
-``lazynp`` and compares the two results with :func:`assert_same`:
+Every comparison of array values in the test suite goes through :func:`compare_arrays`; the
+functions above it decide only which tolerance to ask for and which types to expect:
 
-* the *kind* of result must match: a NumPy array on the NumPy side must be a ``lazynp.ndarray``
-  on the lazynp side; a NumPy scalar (``numpy.float64`` ...) must be exactly the same scalar
-  type; Python scalars, tuples and lists are compared by type and element by element;
-* dtype and shape must be identical (read from the lazy array *before* forcing it, since both
-  are known at record time);
-* integer, bool and (with ``exact=True``) float values must be identical, including the
-  positions of NaNs and the signs of infinities;
-* other float / complex values are compared with a tolerance taken from ``RTOL`` by dtype
-  (``rtol=`` / ``atol=`` override it); NaN and infinity positions must still match exactly.
+* :func:`assert_same` (differential tests: a lazynp result against NumPy's) also checks the
+  *kind* of result: a NumPy array on the NumPy side must be a lazynp array on the lazynp side
+  (``lazynp.ndarray`` is ``numpy.ndarray``, so NumPy's own arrays of the small tier pass); a
+  NumPy scalar (``numpy.float64`` ...) must be exactly the same scalar type; Python scalars,
+  tuples, lists and dicts are compared by type and element by element; dtype and shape are
+  read from the lazy array *before* forcing it, since both are known at record time.
+* :func:`assert_close` (``close`` of the fusion tests): two array-likes (lazynp arrays are
+  forced), the same dtype and shape, then the values.
+* :func:`same_values` (``same`` of the random tests): the bit-identity test of
+  ``lazynp.random`` as a bool: result types, dtypes, shapes and exact values.
+* :func:`compare_arrays` itself is also called directly by the conformance interpreter,
+  which estimates an absolute error bound per expression.
 
-The lower-level :func:`compare_arrays` takes an absolute error bound and is used by the
-conformance interpreter, which estimates that bound per expression.
+The rules of :func:`compare_arrays` (``got`` and ``expected`` of identical dtype and shape):
+
+* bool, integer, string, object, void, datetime and timedelta values must be equal
+  (``numpy.array_equal``: NaT never equals NaT);
+* float values: NaN positions must be identical and so must the positions and signs of
+  infinities, whatever the tolerance; the finite values are compared in float64 as
+  ``|got - expected| <= atol + rtol * |expected|``, and ``atol == rtol == 0`` (the default,
+  and what ``exact=True`` asks for) means equal values (``0.0 == -0.0``, as in NumPy);
+* complex values are compared part by part (the real parts, then the imaginary parts, each
+  under the float rules), so a NaN or infinity in one part must be in the same part, and
+  each part meets the tolerance relative to its own magnitude (stricter than a tolerance on
+  the complex difference's modulus).
+
+Tolerances: ``exact=True`` for IEEE-exact operations (``+ - * / sqrt``, comparisons, copies,
+views, min/max ...); otherwise ``rtol`` defaults to ``RTOL[dtype]`` of the expected result
+(the per-dtype bounds of ``docs/numerics.md``) and ``atol`` to 0.  Integer and bool results
+are always exact.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -227,6 +244,58 @@ def assert_same(
     else:
         r = default_rtol(exp_arr.dtype) if rtol is None else rtol
         compare_arrays(got_arr, exp_arr, atol=atol, rtol=r, where=where)
+
+
+def assert_close(got: Any, want: Any, exact: bool = False, *, rtol: float | None = None,
+                 atol: float = 0.0) -> None:
+    """Compare two array-likes (lazynp arrays are forced) with :func:`compare_arrays`.
+
+    dtype and shape must be identical; integer and bool values are always exact; float and
+    complex values are exact with ``exact=True``, else within ``rtol`` (default
+    ``RTOL[dtype]``; a float or complex dtype missing from ``RTOL`` is an error) and ``atol``.
+    """
+    got = np.asarray(got)
+    want = np.asarray(want)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    if exact or want.dtype.kind not in "fc":
+        compare_arrays(got, want)
+    else:
+        r = RTOL[want.dtype] if rtol is None else rtol
+        compare_arrays(got, want, atol=atol, rtol=r)
+
+
+def same_values(ra: Any, rb: Any) -> bool:
+    """Whether ``rb`` (a lazynp result) is bit-identical to ``ra`` (NumPy's), as a bool.
+
+    A lazynp array stands for a ``numpy.ndarray`` (``ra`` must then be exactly one); lists
+    are compared element by element; other results must have exactly the same type; arrays
+    and NumPy scalars the same dtype and shape and exactly equal values
+    (:func:`compare_arrays` with no tolerance: NaN where NaN is, part by part for complex);
+    a float NaN equals a NaN.
+    """
+    from lazynp.random._wrap import asnumpy, is_lazynp
+
+    if is_lazynp(rb):
+        if type(ra) is not np.ndarray:
+            return False
+        rb = asnumpy(rb)
+    if isinstance(ra, list):
+        return (isinstance(rb, list) and len(ra) == len(rb)
+                and all(same_values(x, y) for x, y in zip(ra, rb)))
+    if type(ra) is not type(rb):
+        return False
+    if isinstance(ra, (np.ndarray, np.generic)):
+        if ra.dtype != rb.dtype or ra.shape != rb.shape:
+            return False
+        try:
+            compare_arrays(np.asarray(rb), np.asarray(ra))
+        except AssertionError:
+            return False
+        return True
+    if isinstance(ra, float) and ra != ra:
+        return rb != rb
+    return ra == rb
 
 
 def assert_raises_like(np_call, lnp_call) -> BaseException:

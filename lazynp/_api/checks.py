@@ -1,4 +1,4 @@
-"""Argument checks that run before anything is forced (DESIGN rule 3).
+"""Argument checks that run before anything is forced (design rule 3, docs/design.md).
 
 Calls that run eagerly (``out=`` writes, gufuncs such as ``matmul``, slice assignment) force
 their inputs.  An error that shapes and dtypes alone decide must not wait for that: these

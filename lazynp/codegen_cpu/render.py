@@ -1,6 +1,6 @@
 """Kernel IR (``fusion/plan.py``) -> LLVM IR text for the CPU backend.
 
-Every kernel renders to one module with up to three exported entry points, all with the same
+Every kernel renders to one module with up to four exported entry points, all with the same
 C ABI::
 
     int32_t NAME_flat(void **ptrs, int64_t *shape, int64_t *strides, void *consts,
@@ -26,8 +26,9 @@ C ABI::
 * ``acc``: reductions only: the accumulator (``Reduction.acc_dtype``) the nest combines
   into (``NAME_nd``), or the single slot a pairwise sum is stored to (``NAME_pw``).
 * ``[start, stop)``: range of flat C-order indices of the (permuted) iteration space.
-* Return value: floating-point exception flags raised by the block, in the reference
-  executor's bits (1 divide by zero, 2 overflow, 4 underflow, 8 invalid): the hardware flags
+* Return value: floating-point exception flags raised by the block, in x86 ``<fenv.h>`` bits
+  (``FE_INVALID`` 1, ``FE_DIVBYZERO`` 4, ``FE_OVERFLOW`` 8, ``FE_UNDERFLOW`` 16; the
+  software-only ``FE_REDO`` is 256): the hardware flags
   (``feclearexcept``/``fetestexcept`` around a non-inlined body) or'ed with flags the body
   raises in software (integer division by zero, ``MIN // -1``).  The runtime reruns a kernel
   that raised a flag on the reference executor, which reports it exactly as NumPy does.

@@ -5,7 +5,7 @@ model (``cost.py``) into the backend-neutral Kernel IR (``plan.py``); ``execute(
 realize, block_size)`` runs it with the reference executor (``reference.py``);
 ``explain.format_plan`` / ``format_plan_dot`` render it (``lazynp.explain``).
 
-Imports only ``graph/`` (DESIGN: imports point down the data flow); settings are passed in
+Imports only ``graph/`` (docs/design.md: imports point down the data flow); settings are passed in
 by the engine.
 """
 

@@ -1,4 +1,4 @@
-"""Record-time dtype and shape inference (DESIGN rule 3).
+"""Record-time dtype and shape inference (design rule 3, docs/design.md).
 
 Dtypes are resolved by NumPy itself, on zero-size stand-ins: a ufunc called on empty arrays of
 the operands' dtypes (Python scalars passed as themselves, so NEP 50 weak-scalar promotion,

@@ -4,14 +4,14 @@ A ``Node`` is one recorded operation: an ``Op``, its input nodes, static paramet
 dtypes, Python-scalar constants, index tuples...), and the result's shape and dtype, which are
 always known at record time.  A node is *pending* while ``value is None`` and *realized* once
 the engine stores its result buffer in ``value``; realizing drops ``inputs`` so that sources
-can be freed (DESIGN rule 6).
+can be freed (design rule 6, docs/design.md).
 
 ``errstate`` is NumPy's floating-point error state captured when the node was recorded; the
 engine evaluates the node under it, so warnings follow the ``errstate`` of the recording call.
 
 ``readers`` holds weak references to pending nodes that read this node while it was itself
 pending; when the node is realized they are handed to the write registry of the engine, which
-forces them before anybody writes into the buffer they read (DESIGN rule 4).
+forces them before anybody writes into the buffer they read (design rule 4, docs/design.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one op vocabulary (DESIGN rule 1).
+"""The one op vocabulary (design rule 1, docs/design.md).
 
 Every layer (graph, fusion, both code generators) names operations with members of ``Op``;
 no string op names travel between layers.  Group sets classify the members:

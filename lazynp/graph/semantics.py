@@ -1,4 +1,4 @@
-"""The one semantics table (DESIGN rule 2).
+"""The one semantics table (design rule 2, docs/design.md).
 
 ``SEMANTICS[op](node, values)`` is the reference meaning of ``op`` in NumPy terms: it computes
 the node's result from its inputs' values (NumPy arrays), exactly as NumPy would.  It drives

@@ -1551,7 +1551,7 @@ def _make_public(name: str):
             return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
         if name == "shuffle" and args and is_lazynp(args[0]):
             # Shuffle a copy, then write through lazynp's __setitem__ so pending readers of
-            # the old buffer are forced first (DESIGN rule 4).
+            # the old buffer are forced first (design rule 4, docs/design.md).
             target = args[0]
             tmp = np.array(asnumpy(target))
             impl(self, tmp, *args[1:], **kwargs)

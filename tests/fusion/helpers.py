@@ -1,4 +1,8 @@
-"""Shared helpers of the fusion tests: plans of lazy arrays and fused-vs-unfused checks."""
+"""Shared helpers of the fusion tests: plans of lazy arrays and fused-vs-unfused checks.
+
+``close`` is :func:`tests.helpers.assert_close` (the one comparison helper; its NaN and
+tolerance rules are documented in ``tests/helpers.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import numpy as np
 import lazynp as lnp
 from lazynp import _engine
 from lazynp.fusion.plan import Kernel, Plan
-from tests.helpers import RTOL
+from tests.helpers import assert_close as close
 
 
 def plan(x: Any) -> Plan:
@@ -21,17 +25,6 @@ def plan(x: Any) -> Plan:
 
 def kernels(x: Any) -> list[Kernel]:
     return plan(x).kernels
-
-
-def close(got: Any, want: Any, exact: bool = False) -> None:
-    got = np.asarray(got)
-    want = np.asarray(want)
-    assert got.dtype == want.dtype, (got.dtype, want.dtype)
-    assert got.shape == want.shape, (got.shape, want.shape)
-    if exact or want.dtype.kind not in "fc":
-        np.testing.assert_array_equal(got, want)
-    else:
-        np.testing.assert_allclose(got, want, rtol=RTOL[want.dtype], atol=0, equal_nan=True)
 
 
 def check(fn: Callable[[Any], Any], *arrays: np.ndarray, exact: bool = False) -> None:
