@@ -60,7 +60,8 @@ left over (in the flat loop, where only ``vmath`` functions are called, also tho
 first contiguous input's next 64-byte boundary: aligned vector loads).  Which implementation computes each function (``vmath``: ours, the same formulas
 as vector code in the lanes and as scalar code elsewhere, so an element's value does not
 depend on the entry point or its position; ``libmvec``; scalar libm) is chosen per function
-and type by its accuracy against NumPy (``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).
+and type by its accuracy against NumPy (the rows of ``libm.py``: implementation and measured
+ULP bound per op).
 
 No fast-math flags and no ``contract`` are emitted unless ``fastmath`` is asked for
 (``LAZYNP_FASTMATH=1``; see :func:`render`): by default every operation rounds as NumPy's
@@ -106,7 +107,7 @@ import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import Op
-from . import vmath
+from . import libm, vmath
 
 __all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
            "pack_consts", "render", "reversed_view", "supported_dtype"]
@@ -192,46 +193,10 @@ def _fconst(x: float, ty: str) -> str:
 _FCMP = {Op.LESS: "olt", Op.LESS_EQUAL: "ole", Op.GREATER: "ogt", Op.GREATER_EQUAL: "oge",
          Op.EQUAL: "oeq", Op.NOT_EQUAL: "une"}
 _ICMP = {Op.LESS: "lt", Op.LESS_EQUAL: "le", Op.GREATER: "gt", Op.GREATER_EQUAL: "ge"}
-_LIBM1 = {Op.EXP: "exp", Op.LOG: "log", Op.LOG2: "log2", Op.LOG10: "log10", Op.EXP2: "exp2",
-          Op.EXPM1: "expm1", Op.LOG1P: "log1p", Op.SIN: "sin", Op.COS: "cos", Op.TAN: "tan",
-          Op.SINH: "sinh", Op.COSH: "cosh", Op.TANH: "tanh", Op.ARCSIN: "asin",
-          Op.ARCCOS: "acos", Op.ARCTAN: "atan", Op.ARCSINH: "asinh", Op.ARCCOSH: "acosh",
-          Op.ARCTANH: "atanh", Op.CBRT: "cbrt"}
-_LIBM2 = {Op.ARCTAN2: "atan2", Op.HYPOT: "hypot", Op.POWER: "pow", Op.FLOAT_POWER: "pow"}
-# functions glibc's libmvec provides (AVX-512/AVX2/SSE variants, double and float)
-LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh",
-                     "exp", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh",
-                     "tan", "tanh", "pow", "atan2", "hypot"})
-# Where each libm function is computed, by (C name, LLVM type), chosen by measured ULP
-# distance from NumPy's own results on glibc 2.36 (docs/numerics.md,
-# tests/codegen_cpu/test_ulp.py):
-#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a
-#     loop, the same formulas as scalar code elsewhere (libmvec's float64 exp/sin/cos/tan are
-#     3 ULP from NumPy and libmvec's float32 log 5; glibc's scalar ones do not vectorize);
-#   "libmvec": libmvec everywhere, a scalar argument splat over a vector (glibc's scalar
-#     float64 cbrt is 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64
-#     arccos(1) is -0.0, libm's +0.0).
-# Not listed: libmvec in the explicit lanes of a loop, scalar libm for the elements left over.
-# Without libmvec (another libc) "libmvec" and the lanes of an unlisted function mean scalar
-# libm.
-LIBM_IMPL: dict[tuple[str, str], str] = {
-    ("exp", "double"): "vmath", ("sin", "double"): "vmath", ("cos", "double"): "vmath",
-    ("tan", "double"): "vmath", ("log", "float"): "vmath",
-    ("cbrt", "double"): "libmvec", ("acos", "double"): "libmvec",
-}
-assert all((name, ty) in vmath.IMPLEMENTED for (name, ty), impl in LIBM_IMPL.items()
-           if impl == "vmath")
-#: max ULP distance from NumPy's result, (float64, float32), of every transcendental the
-#: backend renders, by NumPy ufunc name (float_power computes float32 in float64); the table
-#: in docs/numerics.md is the same and tests/codegen_cpu/test_ulp.py checks values and docs
-ULP_BOUNDS: dict[str, tuple[int, int]] = {
-    "arccos": (1, 2), "arccosh": (2, 2), "arcsin": (2, 3), "arcsinh": (1, 2),
-    "arctan": (2, 2), "arctan2": (2, 3), "arctanh": (1, 2), "cbrt": (2, 4),
-    "cos": (1, 2), "cosh": (2, 2), "exp": (1, 4), "exp2": (1, 2), "expm1": (1, 2),
-    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 4), "log10": (2, 3),
-    "log1p": (2, 2), "log2": (2, 3), "power": (1, 1), "sin": (1, 1), "sinh": (2, 2),
-    "tan": (1, 3), "tanh": (2, 3),
-}
+# libm-backed ops: one row each in libm.py (C name, arity, libmvec, implementation, ULP bound)
+LIBMVEC = libm.LIBMVEC
+LIBM_IMPL = libm.LIBM_IMPL
+ULP_BOUNDS = libm.ULP_BOUNDS
 _INTRIN1 = {Op.SQRT: "sqrt", Op.FLOOR: "floor", Op.CEIL: "ceil", Op.TRUNC: "trunc",
             Op.RINT: "rint", Op.FABS: "fabs"}
 
@@ -971,10 +936,8 @@ def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.d
         return _intrin(f, "copysign", ty, a, b)
     if op is Op.RECIPROCAL and flt:
         return f.emit(f"fdiv {ty} 1.0, {a}")
-    if op in _LIBM1 and flt:
-        return _libm_call(f, _LIBM1[op], ty, a)
-    if op in _LIBM2 and flt:
-        return _libm_call(f, _LIBM2[op], ty, a, b)
+    if op in libm.LIBM_NAME and flt:
+        return _libm_call(f, libm.LIBM_NAME[op], ty, *args)
     if op is Op.POWER and ty != "i1":
         return _ipow(f, a, b, dt)
     if op is Op.ISNAN and flt:
@@ -1145,7 +1108,7 @@ class _Body:
         form (none: explicit lanes are not worth it)."""
         impls = set()
         for ins, dts in zip(self.k.body, self.argdts):
-            name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
+            name = libm.LIBM_NAME.get(ins.op)
             vt = _vec_ty(dts[0])
             if vt is not None and _lanes_vectorized(mod, name, vt):
                 vm = LIBM_IMPL.get((name, vt)) == "vmath"
@@ -1171,7 +1134,7 @@ class _Body:
 
         for j, (ins, dts) in enumerate(zip(self.k.body, self.argdts)):
             lanes = [[operand(a, lane) for a in ins.args] for lane in range(w)]
-            name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
+            name = libm.LIBM_NAME.get(ins.op)
             vt = _vec_ty(dts[0])
             out = None
             if vt is not None and len(set(dts)) == 1 and _lanes_vectorized(f.mod, name, vt):
