@@ -101,12 +101,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
-from ..graph.ops import Op
+from ..graph.ops import MOVEMENT, REDUCE, SOURCE, Op
 from . import libm, vmath
 
 __all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
@@ -846,56 +846,88 @@ def _complex_op(f: _Fn, op: Op, out: np.dtype, args: list[str], dt: np.dtype) ->
     raise Unsupported(f"op {op.value} on {dt}")
 
 
-def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype]
-               ) -> str:
-    """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``."""
-    out = np.dtype(out)
-    if op is Op.CAST:
-        return _cast(f, args[0], argdts[0], out)
-    if op is Op.WHERE:
-        return _sel(f, args[0], _ty(out), args[1], args[2])
-    dt = np.dtype(argdts[0])
-    if op in (Op.COPY, Op.POSITIVE) or (op is Op.CONJUGATE and not _is_complex(dt)):
-        return args[0]
-    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
-            and op not in _LOGICAL):
-        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
-    if _is_complex(dt):
-        return _complex_op(f, op, out, args, dt)
-    if _F16 in argdts:
-        return _half_op(f, op, out, args, argdts)
-    ty = _ty(dt)
-    flt = _is_float(dt)
-    a = args[0]
-    b = args[1] if len(args) > 1 else None
-    if op in (Op.ADD, Op.SUBTRACT, Op.MULTIPLY):
-        if ty == "i1":
-            if op is Op.SUBTRACT:
-                raise Unsupported("bool subtract")
-            return f.emit(f"{'or' if op is Op.ADD else 'and'} i1 {a}, {b}")
-        name = {Op.ADD: "add", Op.SUBTRACT: "sub", Op.MULTIPLY: "mul"}[op]
-        return f.emit(f"{'f' + name if flt else name} {ty} {a}, {b}")
-    if op is Op.DIVIDE and flt:
-        return f.emit(f"fdiv {ty} {a}, {b}")
-    if op is Op.SQUARE and ty != "i1":
-        return f.emit(f"{'fmul' if flt else 'mul'} {ty} {a}, {a}")
-    if op is Op.NEGATIVE and ty != "i1":
-        return f.emit(f"fneg {ty} {a}") if flt else f.emit(f"sub {ty} 0, {a}")
-    if op is Op.ABSOLUTE:
-        if flt:
-            return _intrin(f, "fabs", ty, a)
-        if not _signed(dt):
-            return a
-        neg = f.emit(f"icmp slt {ty} {a}, 0")
-        na = f.emit(f"sub {ty} 0, {a}")
-        return _sel(f, neg, ty, na, a)
-    if op in _INTRIN1:
-        if flt:
-            return _intrin(f, _INTRIN1[op], ty, a)
-        if op in (Op.FLOOR, Op.CEIL, Op.TRUNC) and out == dt:
-            return a
-        raise Unsupported(f"{op.value} on {dt}")
-    if op in _FCMP and len(argdts) == 2 and argdts[0] != argdts[1]:
+# ---------------------------------------------------------------- op lowering table
+# How each op becomes LLVM IR.  ``_render_op`` dispatches in this order:
+#   _ANY_DTYPE[op]  ops rendered the same way for every dtype (before the checks below);
+#   conjugate of a real number is the number; two operands of different dtypes are only
+#   rendered for comparisons and logical ops;
+#   complex operands: ``_complex_op``; float16 operands: ``_half_op`` (float32 and a rounding);
+#   _RULES[op]      bool, integer, float32 and float64 operands (``_Elt``).
+# A rule raises ``Unsupported`` for dtypes it does not handle (``_no``); an elementwise op
+# with no rule is in ``NOT_COMPILED``, and the ops that are never a body instruction in
+# ``NOT_BODY`` (``tests/codegen_cpu/test_tables.py`` checks that every Op is in one place).
+class _Elt(NamedTuple):
+    """One element of an op on real operands: what a rule of ``_RULES`` gets."""
+
+    f: _Fn
+    op: Op
+    out: np.dtype
+    dt: np.dtype  # the first operand's dtype
+    ty: str       # its SSA type
+    flt: bool     # float32/float64 operands
+    args: list[str]
+    argdts: list[np.dtype]
+
+    @property
+    def a(self) -> str:
+        return self.args[0]
+
+    @property
+    def b(self) -> str | None:
+        return self.args[1] if len(self.args) > 1 else None
+
+
+def _no(e: _Elt) -> str:
+    raise Unsupported(f"op {e.op.value} on {e.dt}")
+
+
+def _r_arith(e: _Elt) -> str:
+    if e.ty == "i1":
+        if e.op is Op.SUBTRACT:
+            raise Unsupported("bool subtract")
+        return e.f.emit(f"{'or' if e.op is Op.ADD else 'and'} i1 {e.a}, {e.b}")
+    name = {Op.ADD: "add", Op.SUBTRACT: "sub", Op.MULTIPLY: "mul"}[e.op]
+    return e.f.emit(f"{'f' + name if e.flt else name} {e.ty} {e.a}, {e.b}")
+
+
+def _r_divide(e: _Elt) -> str:
+    return e.f.emit(f"fdiv {e.ty} {e.a}, {e.b}") if e.flt else _no(e)
+
+
+def _r_square(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    return e.f.emit(f"{'fmul' if e.flt else 'mul'} {e.ty} {e.a}, {e.a}")
+
+
+def _r_negative(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    return e.f.emit(f"fneg {e.ty} {e.a}") if e.flt else e.f.emit(f"sub {e.ty} 0, {e.a}")
+
+
+def _r_absolute(e: _Elt) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if e.flt:
+        return _intrin(f, "fabs", ty, a)
+    if not _signed(e.dt):
+        return a
+    neg = f.emit(f"icmp slt {ty} {a}, 0")
+    na = f.emit(f"sub {ty} 0, {a}")
+    return _sel(f, neg, ty, na, a)
+
+
+def _r_intrin1(e: _Elt) -> str:
+    if e.flt:
+        return _intrin(e.f, _INTRIN1[e.op], e.ty, e.a)
+    if e.op in (Op.FLOOR, Op.CEIL, Op.TRUNC) and e.out == e.dt:
+        return e.a
+    raise Unsupported(f"{e.op.value} on {e.dt}")
+
+
+def _r_compare(e: _Elt) -> str:
+    f, op, ty, a, b, argdts = e.f, e.op, e.ty, e.a, e.b, e.argdts
+    if len(argdts) == 2 and argdts[0] != argdts[1]:
         # exact mixed signed/unsigned comparison (NumPy's qQ->? loops): one bit wider
         wide = f"i{max(_bits(argdts[0]), _bits(argdts[1])) + 1}"
         xa = f.emit(f"{'sext' if _signed(argdts[0]) else 'zext'} {ty} {a} to {wide}")
@@ -905,65 +937,176 @@ def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.d
             raise Unsupported("mixed comparison")
         pred = {Op.EQUAL: "eq", Op.NOT_EQUAL: "ne"}.get(op) or "s" + _ICMP[op]
         return f.emit(f"icmp {pred} {wide} {xa}, {xb}")
-    if op in _FCMP:
-        if flt:
-            return f.emit(f"fcmp {_FCMP[op]} {ty} {a}, {b}")
-        if op is Op.EQUAL:
-            return f.emit(f"icmp eq {ty} {a}, {b}")
-        if op is Op.NOT_EQUAL:
-            return f.emit(f"icmp ne {ty} {a}, {b}")
-        pre = "s" if _signed(dt) else "u"
-        return f.emit(f"icmp {pre}{_ICMP[op]} {ty} {a}, {b}")
-    if op in (Op.MINIMUM, Op.MAXIMUM, Op.FMIN, Op.FMAX):
-        return _minmax(f, op, ty, dt, a, b)
-    if op in _LOGICAL or op is Op.LOGICAL_NOT:
-        return _logical(f, op, args, argdts)
-    if op in (Op.BITWISE_AND, Op.BITWISE_OR, Op.BITWISE_XOR) and not flt:
-        name = {Op.BITWISE_AND: "and", Op.BITWISE_OR: "or", Op.BITWISE_XOR: "xor"}[op]
-        return f.emit(f"{name} {ty} {a}, {b}")
-    if op is Op.INVERT and not flt:
-        return f.emit(f"xor {ty} {a}, {'true' if ty == 'i1' else '-1'}")
-    if op in (Op.LEFT_SHIFT, Op.RIGHT_SHIFT) and not flt and ty != "i1":
-        return _shift(f, op, a, b, dt)
-    if op in (Op.FLOOR_DIVIDE, Op.REMAINDER) and ty != "i1":
-        want = "div" if op is Op.FLOOR_DIVIDE else "rem"
-        if flt:
-            return _float_divmod(f, a, b, ty, want)
-        return _int_divmod(f, a, b, dt, want)
-    if op is Op.FMOD and flt:
-        return f.emit(f"frem {ty} {a}, {b}")
-    if op is Op.COPYSIGN and flt:
-        return _intrin(f, "copysign", ty, a, b)
-    if op is Op.RECIPROCAL and flt:
-        return f.emit(f"fdiv {ty} 1.0, {a}")
-    if op in libm.LIBM_NAME and flt:
-        return _libm_call(f, libm.LIBM_NAME[op], ty, *args)
-    if op is Op.POWER and ty != "i1":
-        return _ipow(f, a, b, dt)
-    if op is Op.ISNAN and flt:
-        return _isnan(f, a, ty)
-    if op in (Op.ISINF, Op.ISFINITE) and flt:
-        m = _intrin(f, "fabs", ty, a)
-        pred = "oeq" if op is Op.ISINF else "one"  # (quiet predicates: no flag for a NaN)
-        return f.emit(f"fcmp {pred} {ty} {m}, {_fconst(np.inf, ty)}")
-    if op is Op.SIGNBIT and flt:
-        ity = "i32" if ty == "float" else "i64"
-        i = f.emit(f"bitcast {ty} {a} to {ity}")
-        return f.emit(f"icmp slt {ity} {i}, 0")
-    if op is Op.SIGN and ty != "i1":
-        if flt:
-            pos = f.emit(f"fcmp ogt {ty} {a}, 0.0")
-            neg = f.emit(f"fcmp olt {ty} {a}, 0.0")
-            zero = f.emit(f"fcmp oeq {ty} {a}, 0.0")
-            r = _sel(f, zero, ty, "0.0", a)
-            r = _sel(f, neg, ty, "-1.0", r)
-            return _sel(f, pos, ty, "1.0", r)
-        gt = f.emit(f"icmp {'sgt' if _signed(dt) else 'ugt'} {ty} {a}, 0")
-        lt = f.emit(f"icmp slt {ty} {a}, 0") if _signed(dt) else "false"
-        g = f.emit(f"zext i1 {gt} to {ty}")
-        lz = f.emit(f"zext i1 {lt} to {ty}")
-        return f.emit(f"sub {ty} {g}, {lz}")
-    raise Unsupported(f"op {op.value} on {dt}")
+    if e.flt:
+        return f.emit(f"fcmp {_FCMP[op]} {ty} {a}, {b}")
+    if op is Op.EQUAL:
+        return f.emit(f"icmp eq {ty} {a}, {b}")
+    if op is Op.NOT_EQUAL:
+        return f.emit(f"icmp ne {ty} {a}, {b}")
+    pre = "s" if _signed(e.dt) else "u"
+    return f.emit(f"icmp {pre}{_ICMP[op]} {ty} {a}, {b}")
+
+
+def _r_minmax(e: _Elt) -> str:
+    return _minmax(e.f, e.op, e.ty, e.dt, e.a, e.b)
+
+
+def _r_logical(e: _Elt) -> str:
+    return _logical(e.f, e.op, e.args, e.argdts)
+
+
+def _r_bitwise(e: _Elt) -> str:
+    if e.flt:
+        return _no(e)
+    name = {Op.BITWISE_AND: "and", Op.BITWISE_OR: "or", Op.BITWISE_XOR: "xor"}[e.op]
+    return e.f.emit(f"{name} {e.ty} {e.a}, {e.b}")
+
+
+def _r_invert(e: _Elt) -> str:
+    if e.flt:
+        return _no(e)
+    return e.f.emit(f"xor {e.ty} {e.a}, {'true' if e.ty == 'i1' else '-1'}")
+
+
+def _r_shift(e: _Elt) -> str:
+    if e.flt or e.ty == "i1":
+        return _no(e)
+    return _shift(e.f, e.op, e.a, e.b, e.dt)
+
+
+def _r_divmod(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    want = "div" if e.op is Op.FLOOR_DIVIDE else "rem"
+    if e.flt:
+        return _float_divmod(e.f, e.a, e.b, e.ty, want)
+    return _int_divmod(e.f, e.a, e.b, e.dt, want)
+
+
+def _r_fmod(e: _Elt) -> str:
+    return e.f.emit(f"frem {e.ty} {e.a}, {e.b}") if e.flt else _no(e)
+
+
+def _r_copysign(e: _Elt) -> str:
+    return _intrin(e.f, "copysign", e.ty, e.a, e.b) if e.flt else _no(e)
+
+
+def _r_reciprocal(e: _Elt) -> str:
+    return e.f.emit(f"fdiv {e.ty} 1.0, {e.a}") if e.flt else _no(e)
+
+
+def _r_libm(e: _Elt) -> str:
+    """A libm-backed op (a row of ``libm.py``) on float32/float64; integer ``power`` by
+    squaring."""
+    if e.flt:
+        return _libm_call(e.f, libm.LIBM_NAME[e.op], e.ty, *e.args)
+    if e.op is Op.POWER and e.ty != "i1":
+        return _ipow(e.f, e.a, e.b, e.dt)
+    return _no(e)
+
+
+def _r_isnan(e: _Elt) -> str:
+    return _isnan(e.f, e.a, e.ty) if e.flt else _no(e)
+
+
+def _r_isinf(e: _Elt) -> str:
+    if not e.flt:
+        return _no(e)
+    m = _intrin(e.f, "fabs", e.ty, e.a)
+    pred = "oeq" if e.op is Op.ISINF else "one"  # (quiet predicates: no flag for a NaN)
+    return e.f.emit(f"fcmp {pred} {e.ty} {m}, {_fconst(np.inf, e.ty)}")
+
+
+def _r_signbit(e: _Elt) -> str:
+    if not e.flt:
+        return _no(e)
+    ity = "i32" if e.ty == "float" else "i64"
+    i = e.f.emit(f"bitcast {e.ty} {e.a} to {ity}")
+    return e.f.emit(f"icmp slt {ity} {i}, 0")
+
+
+def _r_sign(e: _Elt) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if ty == "i1":
+        return _no(e)
+    if e.flt:
+        pos = f.emit(f"fcmp ogt {ty} {a}, 0.0")
+        neg = f.emit(f"fcmp olt {ty} {a}, 0.0")
+        zero = f.emit(f"fcmp oeq {ty} {a}, 0.0")
+        r = _sel(f, zero, ty, "0.0", a)
+        r = _sel(f, neg, ty, "-1.0", r)
+        return _sel(f, pos, ty, "1.0", r)
+    gt = f.emit(f"icmp {'sgt' if _signed(e.dt) else 'ugt'} {ty} {a}, 0")
+    lt = f.emit(f"icmp slt {ty} {a}, 0") if _signed(e.dt) else "false"
+    g = f.emit(f"zext i1 {gt} to {ty}")
+    lz = f.emit(f"zext i1 {lt} to {ty}")
+    return f.emit(f"sub {ty} {g}, {lz}")
+
+
+_Rule = Callable[[_Elt], str]
+#: Op -> rule for bool, integer, float32 and float64 operands
+_RULES: dict[Op, _Rule] = {
+    Op.ADD: _r_arith, Op.SUBTRACT: _r_arith, Op.MULTIPLY: _r_arith,
+    Op.DIVIDE: _r_divide, Op.SQUARE: _r_square, Op.NEGATIVE: _r_negative,
+    Op.ABSOLUTE: _r_absolute,
+    **{op: _r_intrin1 for op in _INTRIN1},
+    **{op: _r_compare for op in _FCMP},
+    Op.MINIMUM: _r_minmax, Op.MAXIMUM: _r_minmax, Op.FMIN: _r_minmax, Op.FMAX: _r_minmax,
+    **{op: _r_logical for op in _LOGICAL}, Op.LOGICAL_NOT: _r_logical,
+    Op.BITWISE_AND: _r_bitwise, Op.BITWISE_OR: _r_bitwise, Op.BITWISE_XOR: _r_bitwise,
+    Op.INVERT: _r_invert, Op.LEFT_SHIFT: _r_shift, Op.RIGHT_SHIFT: _r_shift,
+    Op.FLOOR_DIVIDE: _r_divmod, Op.REMAINDER: _r_divmod, Op.FMOD: _r_fmod,
+    Op.COPYSIGN: _r_copysign, Op.RECIPROCAL: _r_reciprocal,
+    **{op: _r_libm for op in libm.LIBM_NAME},
+    Op.ISNAN: _r_isnan, Op.ISINF: _r_isinf, Op.ISFINITE: _r_isinf,
+    Op.SIGNBIT: _r_signbit, Op.SIGN: _r_sign,
+}
+#: Op -> rule ``(f, out, args, argdts, ties)`` the same for every dtype (``ties``: clip's)
+_ANY_DTYPE: dict[Op, Callable[..., str]] = {
+    Op.CAST: lambda f, out, args, argdts, ties: _cast(f, args[0], argdts[0], out),
+    Op.WHERE: lambda f, out, args, argdts, ties: _sel(f, args[0], _ty(out), args[1], args[2]),
+    Op.COPY: lambda f, out, args, argdts, ties: args[0],
+    Op.POSITIVE: lambda f, out, args, argdts, ties: args[0],
+    Op.CLIP: lambda f, out, args, argdts, ties: _clip(f, args, out, ties),
+}
+#: elementwise ops with no rule: a kernel using one runs on the reference executor
+NOT_COMPILED = frozenset({
+    Op.BITWISE_COUNT,
+    Op.DEG2RAD, Op.DEGREES, Op.RAD2DEG, Op.RADIANS, Op.SPACING, Op.ISNAT,
+    Op.LDEXP, Op.NEXTAFTER, Op.HEAVISIDE, Op.LOGADDEXP, Op.LOGADDEXP2, Op.GCD, Op.LCM,
+    Op.FREXP, Op.MODF, Op.DIVMOD,
+})
+#: rendered by ``_render_op`` itself: conjugate (of a real number: the number; of a complex
+#: one: ``_complex_op``)
+_IN_DISPATCH = frozenset({Op.CONJUGATE})
+#: ops that are never an instruction of a kernel body, and what handles them instead
+NOT_BODY: dict[Op, str] = {
+    **{op: "the reduction of a kernel (_combine, identity)" for op in REDUCE},
+    **{op: "a kernel input" for op in SOURCE | MOVEMENT},
+    Op.OPAQUE: "a kernel boundary",
+}
+
+
+def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype],
+               ties: bool = False) -> str:
+    """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``
+    (``ties``: whether clip keeps ``x`` on a tie, :func:`_clip_ties`)."""
+    out = np.dtype(out)
+    any_dtype = _ANY_DTYPE.get(op)
+    if any_dtype is not None:
+        return any_dtype(f, out, args, argdts, ties)
+    dt = np.dtype(argdts[0])
+    if op is Op.CONJUGATE and not _is_complex(dt):
+        return args[0]
+    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
+            and op not in _LOGICAL):
+        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
+    if _is_complex(dt):
+        return _complex_op(f, op, out, args, dt)
+    if _F16 in argdts:
+        return _half_op(f, op, out, args, argdts)
+    ty = _ty(dt)
+    return _RULES.get(op, _no)(_Elt(f, op, out, dt, ty, _is_float(dt), args, argdts))
 
 
 # ---------------------------------------------------------------- kernel bodies
@@ -1099,9 +1242,7 @@ class _Body:
     def instr(self, f: _Fn, j: int, args: list, dts: list[np.dtype]) -> str:
         """Instruction ``j`` of the body on operand values ``args``."""
         ins = self.k.body[j]
-        if ins.op is Op.CLIP:
-            return _clip(f, args, ins.dtype, self.ties[j])
-        return _render_op(f, ins.op, ins.dtype, args, dts)
+        return _render_op(f, ins.op, ins.dtype, args, dts, self.ties.get(j, False))
 
     def vector_calls(self, mod: _Module) -> set[str]:
         """Implementations (``"vmath"``, ``"libmvec"``) of the body's calls that have a vector
