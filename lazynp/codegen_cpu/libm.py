@@ -75,6 +75,8 @@ ROWS: tuple[LibmOp, ...] = (
     LibmOp(Op.HYPOT, "hypot", 2, (1, 1)),
     LibmOp(Op.POWER, "pow", 2, (1, 1)),
     LibmOp(Op.FLOAT_POWER, "pow", 2, (1, 1)),
+    # exact: NumPy's loop calls the same C function (npy_nextafter); no vector variant
+    LibmOp(Op.NEXTAFTER, "nextafter", 2, (0, 0), libmvec=False),
 )
 
 #: Op -> C name of every libm-backed op

@@ -1073,7 +1073,7 @@ _ANY_DTYPE: dict[Op, Callable[..., str]] = {
 NOT_COMPILED = frozenset({
     Op.BITWISE_COUNT,
     Op.DEG2RAD, Op.DEGREES, Op.RAD2DEG, Op.RADIANS, Op.SPACING, Op.ISNAT,
-    Op.LDEXP, Op.NEXTAFTER, Op.HEAVISIDE, Op.LOGADDEXP, Op.LOGADDEXP2, Op.GCD, Op.LCM,
+    Op.LDEXP, Op.HEAVISIDE, Op.LOGADDEXP, Op.LOGADDEXP2, Op.GCD, Op.LCM,
     Op.FREXP, Op.MODF, Op.DIVMOD,
 })
 #: rendered by ``_render_op`` itself: conjugate (of a real number: the number; of a complex
