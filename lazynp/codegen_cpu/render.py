@@ -107,6 +107,8 @@ import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
 from ..graph.ops import MOVEMENT, REDUCE, SOURCE, Op
+from ..graph.reductions import REDUCTIONS
+from ..graph.reductions import identity as reduction_identity
 from . import libm, vmath
 
 __all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
@@ -1417,43 +1419,19 @@ def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: 
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
+    """The accumulator combined with a value: the reduction's combine op (``add``, ``minimum``,
+    ``logical_or`` ...: ``graph/reductions.py``) rendered as an elementwise op."""
     dt = np.dtype(red.acc_dtype)
-    ty = _ty(dt)
-    op = red.op
-    if op in (Op.SUM, Op.MEAN):
-        if ty == "i1":
-            return f.emit(f"or i1 {acc}, {v}")
-        return f.emit(f"{'fadd' if _is_float(dt) else 'add'} {ty} {acc}, {v}")
-    if op is Op.PROD:
-        if ty == "i1":
-            return f.emit(f"and i1 {acc}, {v}")
-        return f.emit(f"{'fmul' if _is_float(dt) else 'mul'} {ty} {acc}, {v}")
-    if op is Op.MIN:
-        return _minmax(f, Op.MINIMUM, ty, dt, acc, v)
-    if op is Op.MAX:
-        return _minmax(f, Op.MAXIMUM, ty, dt, acc, v)
-    if op is Op.ANY:
-        return f.emit(f"or i1 {acc}, {v}")
-    if op is Op.ALL:
-        return f.emit(f"and i1 {acc}, {v}")
-    raise Unsupported(f"reduction {op.value}")
+    _ty(dt)
+    spec = REDUCTIONS.get(red.op)
+    if spec is None or not spec.fused:
+        raise Unsupported(f"reduction {red.op.value}")
+    return _render_op(f, spec.combine, dt, [acc, v], [dt, dt])
 
 
 def identity(red: Any) -> Any:
     """Initial accumulator value of a block (a NumPy scalar of ``acc_dtype``)."""
-    dt = np.dtype(red.acc_dtype)
-    op = red.op
-    if op in (Op.SUM, Op.MEAN, Op.ANY):
-        return np.zeros((), dt)[()]
-    if op in (Op.PROD, Op.ALL):
-        return np.ones((), dt)[()]
-    big = op is Op.MIN
-    if dt.kind == "f":
-        return dt.type(np.inf if big else -np.inf)
-    if dt.kind == "b":
-        return np.bool_(big)
-    info = np.iinfo(dt)
-    return dt.type(info.max if big else info.min)
+    return reduction_identity(red.op, red.acc_dtype)
 
 
 class Rendered:

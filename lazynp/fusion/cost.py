@@ -21,12 +21,14 @@ import numpy as np
 
 from ..graph.node import Node
 from ..graph.ops import Op
+from ..graph.reductions import REDUCTIONS
 from ..graph.semantics import ARG
 
 BYTE_COST = 0.125
 
-# Every ``Op`` is in exactly one group (``tests/fusion/test_cost.py`` fails otherwise): an op
-# added to ``graph/ops.py`` needs a cost here, not a silent default.
+# Every ``Op`` but the reductions (their cost is in their spec, ``graph/reductions.py``) is in
+# exactly one group (``tests/fusion/test_cost.py`` fails otherwise): an op added to
+# ``graph/ops.py`` needs a cost here, not a silent default.
 _GROUPS: dict[float, tuple[str, ...]] = {
     # free: views, leaves read from memory (their traffic is counted as bytes), a copy
     0.0: ("positive", "copy", "buffer", "full",
@@ -40,9 +42,6 @@ _GROUPS: dict[float, tuple[str, ...]] = {
           "multiply", "negative", "nextafter", "not_equal", "rad2deg", "radians",
           "right_shift", "sign", "signbit", "spacing", "square", "subtract",
           "cast", "where",
-          # reductions: the combine step per element
-          "sum", "prod", "min", "max", "any", "all", "mean", "var", "std", "argmin",
-          "argmax", "ptp",
           # generated leaves, joins, and opaque nodes (kernel boundaries, costed as a copy)
           "arange", "linspace", "eye", "concatenate", "opaque"),
     2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2", "clip"),
@@ -65,6 +64,7 @@ _GROUPS: dict[float, tuple[str, ...]] = {
 
 OP_COST: dict[Op, float] = {Op(name): cost for cost, names in _GROUPS.items()
                             for name in names}
+OP_COST.update({op: spec.cost for op, spec in REDUCTIONS.items()})
 
 # integer floor division and remainder avoid the float fix-ups NumPy's float loops need
 _INT_DIV = {Op.FLOOR_DIVIDE: 12.0, Op.REMAINDER: 12.0, Op.DIVMOD: 14.0}
