@@ -808,44 +808,81 @@ def _logical(f: _Fn, op: Op, args: list[str], argdts: list[np.dtype]) -> str:
     return f.emit(f"{_LOGICAL[op]} i1 {t[0]}, {t[1]}")
 
 
+def _c_addsub(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    name = "fadd" if e.op is Op.ADD else "fsub"
+    return _cpack(e.f, e.f.emit(f"{name} {pt} {a[0]}, {b[0]}"),
+                  e.f.emit(f"{name} {pt} {a[1]}, {b[1]}"), e.dt)
+
+
+def _c_mul(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_cmul(e.f, a, b if e.op is Op.MULTIPLY else a, pt), e.dt)
+
+
+def _c_div(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_cdiv(e.f, a, b, pt), e.dt)
+
+
+def _c_recip(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_crecip(e.f, a, pt), e.dt)
+
+
+def _c_neg(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, e.f.emit(f"fneg {pt} {a[0]}"), e.f.emit(f"fneg {pt} {a[1]}"), e.dt)
+
+
+def _c_conj(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, a[0], e.f.emit(f"fneg {pt} {a[1]}"), e.dt)
+
+
+def _c_abs(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cabs(e.f, a, pt)
+
+
+def _c_cmp(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _ccmp(e.f, e.op, a, b, pt)
+
+
+def _c_minmax(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    # NumPy: maximum keeps a when isnan(ar) || isnan(ai) || CGE(a, b); fmax keeps a
+    # when isnan(br) || isnan(bi) || CGE(a, b) (CLE for minimum and fmin)
+    f, op = e.f, e.op
+    cmp = Op.GREATER_EQUAL if op in (Op.MAXIMUM, Op.FMAX) else Op.LESS_EQUAL
+    nan_of = a if op in (Op.MAXIMUM, Op.MINIMUM) else b
+    keep = f.emit(f"fcmp uno {pt} {nan_of[0]}, {nan_of[1]}")
+    keep = f.emit(f"or i1 {keep}, {_ccmp(f, cmp, a, b, pt)}")
+    return _sel(f, keep, e.ty, e.args[0], e.args[1])
+
+
+def _c_isnan(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    re, im = (_render_op(e.f, e.op, e.out, [v], [_part(e.dt)]) for v in a)
+    return e.f.emit(f"{'and' if e.op is Op.ISFINITE else 'or'} i1 {re}, {im}")
+
+
+def _c_logical(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _logical(e.f, e.op, e.args, [e.dt] * len(e.args))
+
+
+#: Op -> rule for complex operands (``a``, ``b``: the operands' (real, imaginary) parts)
+_COMPLEX_RULES: dict[Op, Callable[[_Elt, str, tuple, Any], str]] = {
+    Op.ADD: _c_addsub, Op.SUBTRACT: _c_addsub, Op.MULTIPLY: _c_mul, Op.SQUARE: _c_mul,
+    Op.DIVIDE: _c_div, Op.RECIPROCAL: _c_recip, Op.NEGATIVE: _c_neg, Op.CONJUGATE: _c_conj,
+    Op.ABSOLUTE: _c_abs, **{op: _c_cmp for op in _FCMP},
+    Op.MAXIMUM: _c_minmax, Op.MINIMUM: _c_minmax, Op.FMAX: _c_minmax, Op.FMIN: _c_minmax,
+    Op.ISNAN: _c_isnan, Op.ISINF: _c_isnan, Op.ISFINITE: _c_isnan,
+    **{op: _c_logical for op in _LOGICAL}, Op.LOGICAL_NOT: _c_logical,
+}
+
+
 def _complex_op(f: _Fn, op: Op, out: np.dtype, args: list[str], dt: np.dtype) -> str:
     pt = _ty(_part(dt))
     ty = _ty(dt)
     parts = [_cparts(f, v, dt) for v in args]
     a = parts[0]
     b = parts[1] if len(parts) > 1 else None
-    if op in (Op.ADD, Op.SUBTRACT):
-        name = "fadd" if op is Op.ADD else "fsub"
-        return _cpack(f, f.emit(f"{name} {pt} {a[0]}, {b[0]}"),
-                      f.emit(f"{name} {pt} {a[1]}, {b[1]}"), dt)
-    if op in (Op.MULTIPLY, Op.SQUARE):
-        return _cpack(f, *_cmul(f, a, b if op is Op.MULTIPLY else a, pt), dt)
-    if op is Op.DIVIDE:
-        return _cpack(f, *_cdiv(f, a, b, pt), dt)
-    if op is Op.RECIPROCAL:
-        return _cpack(f, *_crecip(f, a, pt), dt)
-    if op is Op.NEGATIVE:
-        return _cpack(f, f.emit(f"fneg {pt} {a[0]}"), f.emit(f"fneg {pt} {a[1]}"), dt)
-    if op is Op.CONJUGATE:
-        return _cpack(f, a[0], f.emit(f"fneg {pt} {a[1]}"), dt)
-    if op is Op.ABSOLUTE:
-        return _cabs(f, a, pt)
-    if op in _FCMP:
-        return _ccmp(f, op, a, b, pt)
-    if op in (Op.MAXIMUM, Op.MINIMUM, Op.FMAX, Op.FMIN):
-        # NumPy: maximum keeps a when isnan(ar) || isnan(ai) || CGE(a, b); fmax keeps a
-        # when isnan(br) || isnan(bi) || CGE(a, b) (CLE for minimum and fmin)
-        cmp = Op.GREATER_EQUAL if op in (Op.MAXIMUM, Op.FMAX) else Op.LESS_EQUAL
-        nan_of = a if op in (Op.MAXIMUM, Op.MINIMUM) else b
-        keep = f.emit(f"fcmp uno {pt} {nan_of[0]}, {nan_of[1]}")
-        keep = f.emit(f"or i1 {keep}, {_ccmp(f, cmp, a, b, pt)}")
-        return _sel(f, keep, ty, args[0], args[1])
-    if op in (Op.ISNAN, Op.ISINF, Op.ISFINITE):
-        re, im = (_render_op(f, op, out, [v], [_part(dt)]) for v in a)
-        return f.emit(f"{'and' if op is Op.ISFINITE else 'or'} i1 {re}, {im}")
-    if op in _LOGICAL or op is Op.LOGICAL_NOT:
-        return _logical(f, op, args, [dt] * len(args))
-    raise Unsupported(f"op {op.value} on {dt}")
+    rule = _COMPLEX_RULES.get(op)
+    if rule is None:
+        raise Unsupported(f"op {op.value} on {dt}")
+    return rule(_Elt(f, op, out, dt, ty, False, args, [dt] * len(args)), pt, a, b)
 
 
 # ---------------------------------------------------------------- op lowering table
@@ -853,7 +890,8 @@ def _complex_op(f: _Fn, op: Op, out: np.dtype, args: list[str], dt: np.dtype) ->
 #   _ANY_DTYPE[op]  ops rendered the same way for every dtype (before the checks below);
 #   conjugate of a real number is the number; two operands of different dtypes are only
 #   rendered for comparisons and logical ops;
-#   complex operands: ``_complex_op``; float16 operands: ``_half_op`` (float32 and a rounding);
+#   complex operands: _COMPLEX_RULES[op] (``_complex_op``); float16 operands: ``_half_op``
+#   (_HALF_VIA_FLOAT: float32 and one rounding, or NumPy's half min/max);
 #   _RULES[op]      bool, integer, float32 and float64 operands (``_Elt``).
 # A rule raises ``Unsupported`` for dtypes it does not handle (``_no``); an elementwise op
 # with no rule is in ``NOT_COMPILED``, and the ops that are never a body instruction in

@@ -24,6 +24,9 @@ def test_every_op_has_a_rendering_rule_or_a_mark() -> None:
     assert not sorted(op.value for op in Op if op not in placed), "ops without a place"
     assert set(render.NOT_COMPILED) <= ELEMENTWISE
     assert not set(render.NOT_BODY) & ELEMENTWISE
+    # complex and float16 operands: per-dtype tables of ops that have a rule
+    assert set(render._COMPLEX_RULES) <= set(render._RULES) | set(render._IN_DISPATCH)
+    assert set(render._HALF_VIA_FLOAT) <= set(render._RULES)
 
 
 def test_libm_rows_use_the_libm_rule() -> None:
