@@ -61,7 +61,8 @@ left over (in the flat loop, where only ``vmath`` functions are called, also tho
 first contiguous input's next 64-byte boundary: aligned vector loads).  Which implementation computes each function (``vmath``: ours, the same formulas
 as vector code in the lanes and as scalar code elsewhere, so an element's value does not
 depend on the entry point or its position; ``libmvec``; scalar libm) is chosen per function
-and type by its accuracy against NumPy (``LIBM_IMPL``; measured bounds in ``ULP_BOUNDS``).
+and type by its accuracy against NumPy (the rows of ``libm.py``: implementation and measured
+ULP bound per op).
 
 No fast-math flags and no ``contract`` are emitted unless ``fastmath`` is asked for
 (``LAZYNP_FASTMATH=1``; see :func:`render`): by default every operation rounds as NumPy's
@@ -101,13 +102,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
 from ..fusion.plan import Const, In, Kernel, Ref
-from ..graph.ops import Op
-from . import vmath
+from ..graph.ops import MOVEMENT, REDUCE, SOURCE, Op
+from ..graph.reductions import REDUCTIONS
+from ..graph.reductions import identity as reduction_identity
+from . import libm, vmath
 
 __all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
            "pack_consts", "render", "reversed_view", "supported_dtype"]
@@ -193,46 +196,10 @@ def _fconst(x: float, ty: str) -> str:
 _FCMP = {Op.LESS: "olt", Op.LESS_EQUAL: "ole", Op.GREATER: "ogt", Op.GREATER_EQUAL: "oge",
          Op.EQUAL: "oeq", Op.NOT_EQUAL: "une"}
 _ICMP = {Op.LESS: "lt", Op.LESS_EQUAL: "le", Op.GREATER: "gt", Op.GREATER_EQUAL: "ge"}
-_LIBM1 = {Op.EXP: "exp", Op.LOG: "log", Op.LOG2: "log2", Op.LOG10: "log10", Op.EXP2: "exp2",
-          Op.EXPM1: "expm1", Op.LOG1P: "log1p", Op.SIN: "sin", Op.COS: "cos", Op.TAN: "tan",
-          Op.SINH: "sinh", Op.COSH: "cosh", Op.TANH: "tanh", Op.ARCSIN: "asin",
-          Op.ARCCOS: "acos", Op.ARCTAN: "atan", Op.ARCSINH: "asinh", Op.ARCCOSH: "acosh",
-          Op.ARCTANH: "atanh", Op.CBRT: "cbrt"}
-_LIBM2 = {Op.ARCTAN2: "atan2", Op.HYPOT: "hypot", Op.POWER: "pow", Op.FLOAT_POWER: "pow"}
-# functions glibc's libmvec provides (AVX-512/AVX2/SSE variants, double and float)
-LIBMVEC = frozenset({"acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh",
-                     "exp", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh",
-                     "tan", "tanh", "pow", "atan2", "hypot"})
-# Where each libm function is computed, by (C name, LLVM type), chosen by measured ULP
-# distance from NumPy's own results on glibc 2.36 (docs/numerics.md,
-# tests/codegen_cpu/test_ulp.py):
-#   "vmath": our own implementation (vmath.py): vector code in the explicit lanes of a
-#     loop, the same formulas as scalar code elsewhere (libmvec's float64 exp/sin/cos/tan are
-#     3 ULP from NumPy and libmvec's float32 log 5; glibc's scalar ones do not vectorize);
-#   "libmvec": libmvec everywhere, a scalar argument splat over a vector (glibc's scalar
-#     float64 cbrt is 3 ULP from NumPy, libmvec's 2; NumPy's and libmvec's float64
-#     arccos(1) is -0.0, libm's +0.0).
-# Not listed: libmvec in the explicit lanes of a loop, scalar libm for the elements left over.
-# Without libmvec (another libc) "libmvec" and the lanes of an unlisted function mean scalar
-# libm.
-LIBM_IMPL: dict[tuple[str, str], str] = {
-    ("exp", "double"): "vmath", ("sin", "double"): "vmath", ("cos", "double"): "vmath",
-    ("tan", "double"): "vmath", ("log", "float"): "vmath",
-    ("cbrt", "double"): "libmvec", ("acos", "double"): "libmvec",
-}
-assert all((name, ty) in vmath.IMPLEMENTED for (name, ty), impl in LIBM_IMPL.items()
-           if impl == "vmath")
-#: max ULP distance from NumPy's result, (float64, float32), of every transcendental the
-#: backend renders, by NumPy ufunc name (float_power computes float32 in float64); the table
-#: in docs/numerics.md is the same and tests/codegen_cpu/test_ulp.py checks values and docs
-ULP_BOUNDS: dict[str, tuple[int, int]] = {
-    "arccos": (1, 2), "arccosh": (2, 2), "arcsin": (2, 3), "arcsinh": (1, 2),
-    "arctan": (2, 2), "arctan2": (2, 3), "arctanh": (1, 2), "cbrt": (2, 4),
-    "cos": (1, 2), "cosh": (2, 2), "exp": (1, 4), "exp2": (1, 2), "expm1": (1, 2),
-    "float_power": (1, 1), "hypot": (1, 1), "log": (1, 4), "log10": (2, 3),
-    "log1p": (2, 2), "log2": (2, 3), "power": (1, 1), "sin": (1, 1), "sinh": (2, 2),
-    "tan": (1, 3), "tanh": (2, 3),
-}
+# libm-backed ops: one row each in libm.py (C name, arity, libmvec, implementation, ULP bound)
+LIBMVEC = libm.LIBMVEC
+LIBM_IMPL = libm.LIBM_IMPL
+ULP_BOUNDS = libm.ULP_BOUNDS
 _INTRIN1 = {Op.SQRT: "sqrt", Op.FLOOR: "floor", Op.CEIL: "ceil", Op.TRUNC: "trunc",
             Op.RINT: "rint", Op.FABS: "fabs"}
 
@@ -842,96 +809,166 @@ def _logical(f: _Fn, op: Op, args: list[str], argdts: list[np.dtype]) -> str:
     return f.emit(f"{_LOGICAL[op]} i1 {t[0]}, {t[1]}")
 
 
+def _c_addsub(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    name = "fadd" if e.op is Op.ADD else "fsub"
+    return _cpack(e.f, e.f.emit(f"{name} {pt} {a[0]}, {b[0]}"),
+                  e.f.emit(f"{name} {pt} {a[1]}, {b[1]}"), e.dt)
+
+
+def _c_mul(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_cmul(e.f, a, b if e.op is Op.MULTIPLY else a, pt), e.dt)
+
+
+def _c_div(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_cdiv(e.f, a, b, pt), e.dt)
+
+
+def _c_recip(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, *_crecip(e.f, a, pt), e.dt)
+
+
+def _c_neg(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, e.f.emit(f"fneg {pt} {a[0]}"), e.f.emit(f"fneg {pt} {a[1]}"), e.dt)
+
+
+def _c_conj(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cpack(e.f, a[0], e.f.emit(f"fneg {pt} {a[1]}"), e.dt)
+
+
+def _c_abs(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _cabs(e.f, a, pt)
+
+
+def _c_cmp(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _ccmp(e.f, e.op, a, b, pt)
+
+
+def _c_minmax(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    # NumPy: maximum keeps a when isnan(ar) || isnan(ai) || CGE(a, b); fmax keeps a
+    # when isnan(br) || isnan(bi) || CGE(a, b) (CLE for minimum and fmin)
+    f, op = e.f, e.op
+    cmp = Op.GREATER_EQUAL if op in (Op.MAXIMUM, Op.FMAX) else Op.LESS_EQUAL
+    nan_of = a if op in (Op.MAXIMUM, Op.MINIMUM) else b
+    keep = f.emit(f"fcmp uno {pt} {nan_of[0]}, {nan_of[1]}")
+    keep = f.emit(f"or i1 {keep}, {_ccmp(f, cmp, a, b, pt)}")
+    return _sel(f, keep, e.ty, e.args[0], e.args[1])
+
+
+def _c_isnan(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    re, im = (_render_op(e.f, e.op, e.out, [v], [_part(e.dt)]) for v in a)
+    return e.f.emit(f"{'and' if e.op is Op.ISFINITE else 'or'} i1 {re}, {im}")
+
+
+def _c_logical(e: _Elt, pt: str, a: tuple, b: tuple) -> str:
+    return _logical(e.f, e.op, e.args, [e.dt] * len(e.args))
+
+
+#: Op -> rule for complex operands (``a``, ``b``: the operands' (real, imaginary) parts)
+_COMPLEX_RULES: dict[Op, Callable[[_Elt, str, tuple, Any], str]] = {
+    Op.ADD: _c_addsub, Op.SUBTRACT: _c_addsub, Op.MULTIPLY: _c_mul, Op.SQUARE: _c_mul,
+    Op.DIVIDE: _c_div, Op.RECIPROCAL: _c_recip, Op.NEGATIVE: _c_neg, Op.CONJUGATE: _c_conj,
+    Op.ABSOLUTE: _c_abs, **{op: _c_cmp for op in _FCMP},
+    Op.MAXIMUM: _c_minmax, Op.MINIMUM: _c_minmax, Op.FMAX: _c_minmax, Op.FMIN: _c_minmax,
+    Op.ISNAN: _c_isnan, Op.ISINF: _c_isnan, Op.ISFINITE: _c_isnan,
+    **{op: _c_logical for op in _LOGICAL}, Op.LOGICAL_NOT: _c_logical,
+}
+
+
 def _complex_op(f: _Fn, op: Op, out: np.dtype, args: list[str], dt: np.dtype) -> str:
     pt = _ty(_part(dt))
     ty = _ty(dt)
     parts = [_cparts(f, v, dt) for v in args]
     a = parts[0]
     b = parts[1] if len(parts) > 1 else None
-    if op in (Op.ADD, Op.SUBTRACT):
-        name = "fadd" if op is Op.ADD else "fsub"
-        return _cpack(f, f.emit(f"{name} {pt} {a[0]}, {b[0]}"),
-                      f.emit(f"{name} {pt} {a[1]}, {b[1]}"), dt)
-    if op in (Op.MULTIPLY, Op.SQUARE):
-        return _cpack(f, *_cmul(f, a, b if op is Op.MULTIPLY else a, pt), dt)
-    if op is Op.DIVIDE:
-        return _cpack(f, *_cdiv(f, a, b, pt), dt)
-    if op is Op.RECIPROCAL:
-        return _cpack(f, *_crecip(f, a, pt), dt)
-    if op is Op.NEGATIVE:
-        return _cpack(f, f.emit(f"fneg {pt} {a[0]}"), f.emit(f"fneg {pt} {a[1]}"), dt)
-    if op is Op.CONJUGATE:
-        return _cpack(f, a[0], f.emit(f"fneg {pt} {a[1]}"), dt)
-    if op is Op.ABSOLUTE:
-        return _cabs(f, a, pt)
-    if op in _FCMP:
-        return _ccmp(f, op, a, b, pt)
-    if op in (Op.MAXIMUM, Op.MINIMUM, Op.FMAX, Op.FMIN):
-        # NumPy: maximum keeps a when isnan(ar) || isnan(ai) || CGE(a, b); fmax keeps a
-        # when isnan(br) || isnan(bi) || CGE(a, b) (CLE for minimum and fmin)
-        cmp = Op.GREATER_EQUAL if op in (Op.MAXIMUM, Op.FMAX) else Op.LESS_EQUAL
-        nan_of = a if op in (Op.MAXIMUM, Op.MINIMUM) else b
-        keep = f.emit(f"fcmp uno {pt} {nan_of[0]}, {nan_of[1]}")
-        keep = f.emit(f"or i1 {keep}, {_ccmp(f, cmp, a, b, pt)}")
-        return _sel(f, keep, ty, args[0], args[1])
-    if op in (Op.ISNAN, Op.ISINF, Op.ISFINITE):
-        re, im = (_render_op(f, op, out, [v], [_part(dt)]) for v in a)
-        return f.emit(f"{'and' if op is Op.ISFINITE else 'or'} i1 {re}, {im}")
-    if op in _LOGICAL or op is Op.LOGICAL_NOT:
-        return _logical(f, op, args, [dt] * len(args))
-    raise Unsupported(f"op {op.value} on {dt}")
+    rule = _COMPLEX_RULES.get(op)
+    if rule is None:
+        raise Unsupported(f"op {op.value} on {dt}")
+    return rule(_Elt(f, op, out, dt, ty, False, args, [dt] * len(args)), pt, a, b)
 
 
-def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype]
-               ) -> str:
-    """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``."""
-    out = np.dtype(out)
-    if op is Op.CAST:
-        return _cast(f, args[0], argdts[0], out)
-    if op is Op.WHERE:
-        return _sel(f, args[0], _ty(out), args[1], args[2])
-    dt = np.dtype(argdts[0])
-    if op in (Op.COPY, Op.POSITIVE) or (op is Op.CONJUGATE and not _is_complex(dt)):
-        return args[0]
-    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
-            and op not in _LOGICAL):
-        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
-    if _is_complex(dt):
-        return _complex_op(f, op, out, args, dt)
-    if _F16 in argdts:
-        return _half_op(f, op, out, args, argdts)
-    ty = _ty(dt)
-    flt = _is_float(dt)
-    a = args[0]
-    b = args[1] if len(args) > 1 else None
-    if op in (Op.ADD, Op.SUBTRACT, Op.MULTIPLY):
-        if ty == "i1":
-            if op is Op.SUBTRACT:
-                raise Unsupported("bool subtract")
-            return f.emit(f"{'or' if op is Op.ADD else 'and'} i1 {a}, {b}")
-        name = {Op.ADD: "add", Op.SUBTRACT: "sub", Op.MULTIPLY: "mul"}[op]
-        return f.emit(f"{'f' + name if flt else name} {ty} {a}, {b}")
-    if op is Op.DIVIDE and flt:
-        return f.emit(f"fdiv {ty} {a}, {b}")
-    if op is Op.SQUARE and ty != "i1":
-        return f.emit(f"{'fmul' if flt else 'mul'} {ty} {a}, {a}")
-    if op is Op.NEGATIVE and ty != "i1":
-        return f.emit(f"fneg {ty} {a}") if flt else f.emit(f"sub {ty} 0, {a}")
-    if op is Op.ABSOLUTE:
-        if flt:
-            return _intrin(f, "fabs", ty, a)
-        if not _signed(dt):
-            return a
-        neg = f.emit(f"icmp slt {ty} {a}, 0")
-        na = f.emit(f"sub {ty} 0, {a}")
-        return _sel(f, neg, ty, na, a)
-    if op in _INTRIN1:
-        if flt:
-            return _intrin(f, _INTRIN1[op], ty, a)
-        if op in (Op.FLOOR, Op.CEIL, Op.TRUNC) and out == dt:
-            return a
-        raise Unsupported(f"{op.value} on {dt}")
-    if op in _FCMP and len(argdts) == 2 and argdts[0] != argdts[1]:
+# ---------------------------------------------------------------- op lowering table
+# How each op becomes LLVM IR.  ``_render_op`` dispatches in this order:
+#   _ANY_DTYPE[op]  ops rendered the same way for every dtype (before the checks below);
+#   conjugate of a real number is the number; two operands of different dtypes are only
+#   rendered for comparisons and logical ops;
+#   complex operands: _COMPLEX_RULES[op] (``_complex_op``); float16 operands: ``_half_op``
+#   (_HALF_VIA_FLOAT: float32 and one rounding, or NumPy's half min/max);
+#   _RULES[op]      bool, integer, float32 and float64 operands (``_Elt``).
+# A rule raises ``Unsupported`` for dtypes it does not handle (``_no``); an elementwise op
+# with no rule is in ``NOT_COMPILED``, and the ops that are never a body instruction in
+# ``NOT_BODY`` (``tests/codegen_cpu/test_tables.py`` checks that every Op is in one place).
+class _Elt(NamedTuple):
+    """One element of an op on real operands: what a rule of ``_RULES`` gets."""
+
+    f: _Fn
+    op: Op
+    out: np.dtype
+    dt: np.dtype  # the first operand's dtype
+    ty: str       # its SSA type
+    flt: bool     # float32/float64 operands
+    args: list[str]
+    argdts: list[np.dtype]
+
+    @property
+    def a(self) -> str:
+        return self.args[0]
+
+    @property
+    def b(self) -> str | None:
+        return self.args[1] if len(self.args) > 1 else None
+
+
+def _no(e: _Elt) -> str:
+    raise Unsupported(f"op {e.op.value} on {e.dt}")
+
+
+def _r_arith(e: _Elt) -> str:
+    if e.ty == "i1":
+        if e.op is Op.SUBTRACT:
+            raise Unsupported("bool subtract")
+        return e.f.emit(f"{'or' if e.op is Op.ADD else 'and'} i1 {e.a}, {e.b}")
+    name = {Op.ADD: "add", Op.SUBTRACT: "sub", Op.MULTIPLY: "mul"}[e.op]
+    return e.f.emit(f"{'f' + name if e.flt else name} {e.ty} {e.a}, {e.b}")
+
+
+def _r_divide(e: _Elt) -> str:
+    return e.f.emit(f"fdiv {e.ty} {e.a}, {e.b}") if e.flt else _no(e)
+
+
+def _r_square(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    return e.f.emit(f"{'fmul' if e.flt else 'mul'} {e.ty} {e.a}, {e.a}")
+
+
+def _r_negative(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    return e.f.emit(f"fneg {e.ty} {e.a}") if e.flt else e.f.emit(f"sub {e.ty} 0, {e.a}")
+
+
+def _r_absolute(e: _Elt) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if e.flt:
+        return _intrin(f, "fabs", ty, a)
+    if not _signed(e.dt):
+        return a
+    neg = f.emit(f"icmp slt {ty} {a}, 0")
+    na = f.emit(f"sub {ty} 0, {a}")
+    return _sel(f, neg, ty, na, a)
+
+
+def _r_intrin1(e: _Elt) -> str:
+    if e.flt:
+        return _intrin(e.f, _INTRIN1[e.op], e.ty, e.a)
+    if e.op in (Op.FLOOR, Op.CEIL, Op.TRUNC) and e.out == e.dt:
+        return e.a
+    raise Unsupported(f"{e.op.value} on {e.dt}")
+
+
+def _r_compare(e: _Elt) -> str:
+    f, op, ty, a, b, argdts = e.f, e.op, e.ty, e.a, e.b, e.argdts
+    if len(argdts) == 2 and argdts[0] != argdts[1]:
         # exact mixed signed/unsigned comparison (NumPy's qQ->? loops): one bit wider
         wide = f"i{max(_bits(argdts[0]), _bits(argdts[1])) + 1}"
         xa = f.emit(f"{'sext' if _signed(argdts[0]) else 'zext'} {ty} {a} to {wide}")
@@ -941,67 +978,176 @@ def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.d
             raise Unsupported("mixed comparison")
         pred = {Op.EQUAL: "eq", Op.NOT_EQUAL: "ne"}.get(op) or "s" + _ICMP[op]
         return f.emit(f"icmp {pred} {wide} {xa}, {xb}")
-    if op in _FCMP:
-        if flt:
-            return f.emit(f"fcmp {_FCMP[op]} {ty} {a}, {b}")
-        if op is Op.EQUAL:
-            return f.emit(f"icmp eq {ty} {a}, {b}")
-        if op is Op.NOT_EQUAL:
-            return f.emit(f"icmp ne {ty} {a}, {b}")
-        pre = "s" if _signed(dt) else "u"
-        return f.emit(f"icmp {pre}{_ICMP[op]} {ty} {a}, {b}")
-    if op in (Op.MINIMUM, Op.MAXIMUM, Op.FMIN, Op.FMAX):
-        return _minmax(f, op, ty, dt, a, b)
-    if op in _LOGICAL or op is Op.LOGICAL_NOT:
-        return _logical(f, op, args, argdts)
-    if op in (Op.BITWISE_AND, Op.BITWISE_OR, Op.BITWISE_XOR) and not flt:
-        name = {Op.BITWISE_AND: "and", Op.BITWISE_OR: "or", Op.BITWISE_XOR: "xor"}[op]
-        return f.emit(f"{name} {ty} {a}, {b}")
-    if op is Op.INVERT and not flt:
-        return f.emit(f"xor {ty} {a}, {'true' if ty == 'i1' else '-1'}")
-    if op in (Op.LEFT_SHIFT, Op.RIGHT_SHIFT) and not flt and ty != "i1":
-        return _shift(f, op, a, b, dt)
-    if op in (Op.FLOOR_DIVIDE, Op.REMAINDER) and ty != "i1":
-        want = "div" if op is Op.FLOOR_DIVIDE else "rem"
-        if flt:
-            return _float_divmod(f, a, b, ty, want)
-        return _int_divmod(f, a, b, dt, want)
-    if op is Op.FMOD and flt:
-        return f.emit(f"frem {ty} {a}, {b}")
-    if op is Op.COPYSIGN and flt:
-        return _intrin(f, "copysign", ty, a, b)
-    if op is Op.RECIPROCAL and flt:
-        return f.emit(f"fdiv {ty} 1.0, {a}")
-    if op in _LIBM1 and flt:
-        return _libm_call(f, _LIBM1[op], ty, a)
-    if op in _LIBM2 and flt:
-        return _libm_call(f, _LIBM2[op], ty, a, b)
-    if op is Op.POWER and ty != "i1":
-        return _ipow(f, a, b, dt)
-    if op is Op.ISNAN and flt:
-        return _isnan(f, a, ty)
-    if op in (Op.ISINF, Op.ISFINITE) and flt:
-        m = _intrin(f, "fabs", ty, a)
-        pred = "oeq" if op is Op.ISINF else "one"  # (quiet predicates: no flag for a NaN)
-        return f.emit(f"fcmp {pred} {ty} {m}, {_fconst(np.inf, ty)}")
-    if op is Op.SIGNBIT and flt:
-        ity = "i32" if ty == "float" else "i64"
-        i = f.emit(f"bitcast {ty} {a} to {ity}")
-        return f.emit(f"icmp slt {ity} {i}, 0")
-    if op is Op.SIGN and ty != "i1":
-        if flt:
-            pos = f.emit(f"fcmp ogt {ty} {a}, 0.0")
-            neg = f.emit(f"fcmp olt {ty} {a}, 0.0")
-            zero = f.emit(f"fcmp oeq {ty} {a}, 0.0")
-            r = _sel(f, zero, ty, "0.0", a)
-            r = _sel(f, neg, ty, "-1.0", r)
-            return _sel(f, pos, ty, "1.0", r)
-        gt = f.emit(f"icmp {'sgt' if _signed(dt) else 'ugt'} {ty} {a}, 0")
-        lt = f.emit(f"icmp slt {ty} {a}, 0") if _signed(dt) else "false"
-        g = f.emit(f"zext i1 {gt} to {ty}")
-        lz = f.emit(f"zext i1 {lt} to {ty}")
-        return f.emit(f"sub {ty} {g}, {lz}")
-    raise Unsupported(f"op {op.value} on {dt}")
+    if e.flt:
+        return f.emit(f"fcmp {_FCMP[op]} {ty} {a}, {b}")
+    if op is Op.EQUAL:
+        return f.emit(f"icmp eq {ty} {a}, {b}")
+    if op is Op.NOT_EQUAL:
+        return f.emit(f"icmp ne {ty} {a}, {b}")
+    pre = "s" if _signed(e.dt) else "u"
+    return f.emit(f"icmp {pre}{_ICMP[op]} {ty} {a}, {b}")
+
+
+def _r_minmax(e: _Elt) -> str:
+    return _minmax(e.f, e.op, e.ty, e.dt, e.a, e.b)
+
+
+def _r_logical(e: _Elt) -> str:
+    return _logical(e.f, e.op, e.args, e.argdts)
+
+
+def _r_bitwise(e: _Elt) -> str:
+    if e.flt:
+        return _no(e)
+    name = {Op.BITWISE_AND: "and", Op.BITWISE_OR: "or", Op.BITWISE_XOR: "xor"}[e.op]
+    return e.f.emit(f"{name} {e.ty} {e.a}, {e.b}")
+
+
+def _r_invert(e: _Elt) -> str:
+    if e.flt:
+        return _no(e)
+    return e.f.emit(f"xor {e.ty} {e.a}, {'true' if e.ty == 'i1' else '-1'}")
+
+
+def _r_shift(e: _Elt) -> str:
+    if e.flt or e.ty == "i1":
+        return _no(e)
+    return _shift(e.f, e.op, e.a, e.b, e.dt)
+
+
+def _r_divmod(e: _Elt) -> str:
+    if e.ty == "i1":
+        return _no(e)
+    want = "div" if e.op is Op.FLOOR_DIVIDE else "rem"
+    if e.flt:
+        return _float_divmod(e.f, e.a, e.b, e.ty, want)
+    return _int_divmod(e.f, e.a, e.b, e.dt, want)
+
+
+def _r_fmod(e: _Elt) -> str:
+    return e.f.emit(f"frem {e.ty} {e.a}, {e.b}") if e.flt else _no(e)
+
+
+def _r_copysign(e: _Elt) -> str:
+    return _intrin(e.f, "copysign", e.ty, e.a, e.b) if e.flt else _no(e)
+
+
+def _r_reciprocal(e: _Elt) -> str:
+    return e.f.emit(f"fdiv {e.ty} 1.0, {e.a}") if e.flt else _no(e)
+
+
+def _r_libm(e: _Elt) -> str:
+    """A libm-backed op (a row of ``libm.py``) on float32/float64; integer ``power`` by
+    squaring."""
+    if e.flt:
+        return _libm_call(e.f, libm.LIBM_NAME[e.op], e.ty, *e.args)
+    if e.op is Op.POWER and e.ty != "i1":
+        return _ipow(e.f, e.a, e.b, e.dt)
+    return _no(e)
+
+
+def _r_isnan(e: _Elt) -> str:
+    return _isnan(e.f, e.a, e.ty) if e.flt else _no(e)
+
+
+def _r_isinf(e: _Elt) -> str:
+    if not e.flt:
+        return _no(e)
+    m = _intrin(e.f, "fabs", e.ty, e.a)
+    pred = "oeq" if e.op is Op.ISINF else "one"  # (quiet predicates: no flag for a NaN)
+    return e.f.emit(f"fcmp {pred} {e.ty} {m}, {_fconst(np.inf, e.ty)}")
+
+
+def _r_signbit(e: _Elt) -> str:
+    if not e.flt:
+        return _no(e)
+    ity = "i32" if e.ty == "float" else "i64"
+    i = e.f.emit(f"bitcast {e.ty} {e.a} to {ity}")
+    return e.f.emit(f"icmp slt {ity} {i}, 0")
+
+
+def _r_sign(e: _Elt) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if ty == "i1":
+        return _no(e)
+    if e.flt:
+        pos = f.emit(f"fcmp ogt {ty} {a}, 0.0")
+        neg = f.emit(f"fcmp olt {ty} {a}, 0.0")
+        zero = f.emit(f"fcmp oeq {ty} {a}, 0.0")
+        r = _sel(f, zero, ty, "0.0", a)
+        r = _sel(f, neg, ty, "-1.0", r)
+        return _sel(f, pos, ty, "1.0", r)
+    gt = f.emit(f"icmp {'sgt' if _signed(e.dt) else 'ugt'} {ty} {a}, 0")
+    lt = f.emit(f"icmp slt {ty} {a}, 0") if _signed(e.dt) else "false"
+    g = f.emit(f"zext i1 {gt} to {ty}")
+    lz = f.emit(f"zext i1 {lt} to {ty}")
+    return f.emit(f"sub {ty} {g}, {lz}")
+
+
+_Rule = Callable[[_Elt], str]
+#: Op -> rule for bool, integer, float32 and float64 operands
+_RULES: dict[Op, _Rule] = {
+    Op.ADD: _r_arith, Op.SUBTRACT: _r_arith, Op.MULTIPLY: _r_arith,
+    Op.DIVIDE: _r_divide, Op.SQUARE: _r_square, Op.NEGATIVE: _r_negative,
+    Op.ABSOLUTE: _r_absolute,
+    **{op: _r_intrin1 for op in _INTRIN1},
+    **{op: _r_compare for op in _FCMP},
+    Op.MINIMUM: _r_minmax, Op.MAXIMUM: _r_minmax, Op.FMIN: _r_minmax, Op.FMAX: _r_minmax,
+    **{op: _r_logical for op in _LOGICAL}, Op.LOGICAL_NOT: _r_logical,
+    Op.BITWISE_AND: _r_bitwise, Op.BITWISE_OR: _r_bitwise, Op.BITWISE_XOR: _r_bitwise,
+    Op.INVERT: _r_invert, Op.LEFT_SHIFT: _r_shift, Op.RIGHT_SHIFT: _r_shift,
+    Op.FLOOR_DIVIDE: _r_divmod, Op.REMAINDER: _r_divmod, Op.FMOD: _r_fmod,
+    Op.COPYSIGN: _r_copysign, Op.RECIPROCAL: _r_reciprocal,
+    **{op: _r_libm for op in libm.LIBM_NAME},
+    Op.ISNAN: _r_isnan, Op.ISINF: _r_isinf, Op.ISFINITE: _r_isinf,
+    Op.SIGNBIT: _r_signbit, Op.SIGN: _r_sign,
+}
+#: Op -> rule ``(f, out, args, argdts, ties)`` the same for every dtype (``ties``: clip's)
+_ANY_DTYPE: dict[Op, Callable[..., str]] = {
+    Op.CAST: lambda f, out, args, argdts, ties: _cast(f, args[0], argdts[0], out),
+    Op.WHERE: lambda f, out, args, argdts, ties: _sel(f, args[0], _ty(out), args[1], args[2]),
+    Op.COPY: lambda f, out, args, argdts, ties: args[0],
+    Op.POSITIVE: lambda f, out, args, argdts, ties: args[0],
+    Op.CLIP: lambda f, out, args, argdts, ties: _clip(f, args, out, ties),
+}
+#: elementwise ops with no rule: a kernel using one runs on the reference executor
+NOT_COMPILED = frozenset({
+    Op.BITWISE_COUNT,
+    Op.DEG2RAD, Op.DEGREES, Op.RAD2DEG, Op.RADIANS, Op.SPACING, Op.ISNAT,
+    Op.LDEXP, Op.HEAVISIDE, Op.LOGADDEXP, Op.LOGADDEXP2, Op.GCD, Op.LCM,
+    Op.FREXP, Op.MODF, Op.DIVMOD,
+})
+#: rendered by ``_render_op`` itself: conjugate (of a real number: the number; of a complex
+#: one: ``_complex_op``)
+_IN_DISPATCH = frozenset({Op.CONJUGATE})
+#: ops that are never an instruction of a kernel body, and what handles them instead
+NOT_BODY: dict[Op, str] = {
+    **{op: "the reduction of a kernel (_combine, identity)" for op in REDUCE},
+    **{op: "a kernel input" for op in SOURCE | MOVEMENT},
+    Op.OPAQUE: "a kernel boundary",
+}
+
+
+def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype],
+               ties: bool = False) -> str:
+    """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``
+    (``ties``: whether clip keeps ``x`` on a tie, :func:`_clip_ties`)."""
+    out = np.dtype(out)
+    any_dtype = _ANY_DTYPE.get(op)
+    if any_dtype is not None:
+        return any_dtype(f, out, args, argdts, ties)
+    dt = np.dtype(argdts[0])
+    if op is Op.CONJUGATE and not _is_complex(dt):
+        return args[0]
+    if (len(argdts) == 2 and argdts[0] != argdts[1] and op not in _FCMP
+            and op not in _LOGICAL):
+        raise Unsupported(f"{op.value} with operands {argdts[0]}, {argdts[1]}")
+    if _is_complex(dt):
+        return _complex_op(f, op, out, args, dt)
+    if _F16 in argdts:
+        return _half_op(f, op, out, args, argdts)
+    ty = _ty(dt)
+    return _RULES.get(op, _no)(_Elt(f, op, out, dt, ty, _is_float(dt), args, argdts))
 
 
 # ---------------------------------------------------------------- kernel bodies
@@ -1137,16 +1283,14 @@ class _Body:
     def instr(self, f: _Fn, j: int, args: list, dts: list[np.dtype]) -> str:
         """Instruction ``j`` of the body on operand values ``args``."""
         ins = self.k.body[j]
-        if ins.op is Op.CLIP:
-            return _clip(f, args, ins.dtype, self.ties[j])
-        return _render_op(f, ins.op, ins.dtype, args, dts)
+        return _render_op(f, ins.op, ins.dtype, args, dts, self.ties.get(j, False))
 
     def vector_calls(self, mod: _Module) -> set[str]:
         """Implementations (``"vmath"``, ``"libmvec"``) of the body's calls that have a vector
         form (none: explicit lanes are not worth it)."""
         impls = set()
         for ins, dts in zip(self.k.body, self.argdts):
-            name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
+            name = libm.LIBM_NAME.get(ins.op)
             vt = _vec_ty(dts[0])
             if vt is not None and _lanes_vectorized(mod, name, vt):
                 vm = LIBM_IMPL.get((name, vt)) == "vmath"
@@ -1172,7 +1316,7 @@ class _Body:
 
         for j, (ins, dts) in enumerate(zip(self.k.body, self.argdts)):
             lanes = [[operand(a, lane) for a in ins.args] for lane in range(w)]
-            name = _LIBM1.get(ins.op) or _LIBM2.get(ins.op)
+            name = libm.LIBM_NAME.get(ins.op)
             vt = _vec_ty(dts[0])
             out = None
             if vt is not None and len(set(dts)) == 1 and _lanes_vectorized(f.mod, name, vt):
@@ -1314,43 +1458,19 @@ def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: 
 
 
 def _combine(f: _Fn, red: Any, acc: str, v: str) -> str:
+    """The accumulator combined with a value: the reduction's combine op (``add``, ``minimum``,
+    ``logical_or`` ...: ``graph/reductions.py``) rendered as an elementwise op."""
     dt = np.dtype(red.acc_dtype)
-    ty = _ty(dt)
-    op = red.op
-    if op in (Op.SUM, Op.MEAN):
-        if ty == "i1":
-            return f.emit(f"or i1 {acc}, {v}")
-        return f.emit(f"{'fadd' if _is_float(dt) else 'add'} {ty} {acc}, {v}")
-    if op is Op.PROD:
-        if ty == "i1":
-            return f.emit(f"and i1 {acc}, {v}")
-        return f.emit(f"{'fmul' if _is_float(dt) else 'mul'} {ty} {acc}, {v}")
-    if op is Op.MIN:
-        return _minmax(f, Op.MINIMUM, ty, dt, acc, v)
-    if op is Op.MAX:
-        return _minmax(f, Op.MAXIMUM, ty, dt, acc, v)
-    if op is Op.ANY:
-        return f.emit(f"or i1 {acc}, {v}")
-    if op is Op.ALL:
-        return f.emit(f"and i1 {acc}, {v}")
-    raise Unsupported(f"reduction {op.value}")
+    _ty(dt)
+    spec = REDUCTIONS.get(red.op)
+    if spec is None or not spec.fused:
+        raise Unsupported(f"reduction {red.op.value}")
+    return _render_op(f, spec.combine, dt, [acc, v], [dt, dt])
 
 
 def identity(red: Any) -> Any:
     """Initial accumulator value of a block (a NumPy scalar of ``acc_dtype``)."""
-    dt = np.dtype(red.acc_dtype)
-    op = red.op
-    if op in (Op.SUM, Op.MEAN, Op.ANY):
-        return np.zeros((), dt)[()]
-    if op in (Op.PROD, Op.ALL):
-        return np.ones((), dt)[()]
-    big = op is Op.MIN
-    if dt.kind == "f":
-        return dt.type(np.inf if big else -np.inf)
-    if dt.kind == "b":
-        return np.bool_(big)
-    info = np.iinfo(dt)
-    return dt.type(info.max if big else info.min)
+    return reduction_identity(red.op, red.acc_dtype)
 
 
 class Rendered:

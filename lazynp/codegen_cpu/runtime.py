@@ -59,7 +59,8 @@ from numpy._core import _ufunc_config
 
 from .._threads import run_parallel
 from ..fusion.plan import Const, Generated, In, Kernel, RunSettings, blocks, pairwise_tree
-from ..graph.ops import Op
+from ..graph.ops import UFUNC_OF, Op
+from ..graph.reductions import REDUCTIONS
 from . import compiler, vmath
 from .render import (
     FE_DIVBYZERO,
@@ -86,11 +87,9 @@ _FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.
                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 # reductions whose loops along kept axes are left to the reference executor (run_kernel)
 # (not prod: the reference's per-block partial products would change NumPy's rounding)
-_ELEMENTWISE_AXIS_COMBINE = frozenset({Op.MIN, Op.MAX, Op.ANY, Op.ALL})
-_COMBINE = {Op.SUM: np.add, Op.MEAN: np.add, Op.PROD: np.multiply, Op.MIN: np.minimum,
-            Op.MAX: np.maximum, Op.ANY: np.logical_or, Op.ALL: np.logical_and}
-_FINAL = {Op.ADD: np.add, Op.MULTIPLY: np.multiply, Op.MINIMUM: np.minimum,
-          Op.MAXIMUM: np.maximum, Op.LOGICAL_OR: np.logical_or, Op.LOGICAL_AND: np.logical_and}
+_ELEMENTWISE_AXIS_COMBINE = frozenset(s.op for s in REDUCTIONS.values() if s.order_free)
+_COMBINE = {s.op: UFUNC_OF[s.combine] for s in REDUCTIONS.values() if s.fused}
+_FINAL = {s.combine: UFUNC_OF[s.combine] for s in REDUCTIONS.values() if s.fused}
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 _extobj = _ufunc_config._extobj_contextvar
 _default_errstate = _extobj.get()

@@ -2,9 +2,9 @@
 
 Where glibc's vector math library (libmvec) is not accurate enough against NumPy and the
 scalar libm does not vectorize, the renderer calls the functions of this module instead
-(``render.LIBM_IMPL`` says which).  Each function is generated from one description in two
-forms with the same operations in the same order, so an element gets the same bits from
-either::
+(the ``impl`` of an op's row in ``libm.py`` says which).  Each function is generated from one
+description in two forms with the same operations in the same order, so an element gets the
+same bits from either::
 
     double @lnp_vm_exp_f64(double)                  ; scalar: strided nests, sums, remainders
     <8 x double> @lnp_vm_exp_f64_x8(<8 x double>)   ; w lanes: explicit lanes of a flat loop

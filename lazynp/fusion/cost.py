@@ -20,15 +20,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..graph.node import Node
-from ..graph.ops import REDUCE, UFUNC_OF, VIEW, Op
+from ..graph.ops import Op
+from ..graph.reductions import REDUCTIONS
 from ..graph.semantics import ARG
 
 BYTE_COST = 0.125
-DEFAULT_COST = 1.0
 
+# Every ``Op`` but the reductions (their cost is in their spec, ``graph/reductions.py``) is in
+# exactly one group (``tests/fusion/test_cost.py`` fails otherwise): an op added to
+# ``graph/ops.py`` needs a cost here, not a silent default.
 _GROUPS: dict[float, tuple[str, ...]] = {
-    0.0: ("positive",),
-    2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2"),
+    # free: views, leaves read from memory (their traffic is counted as bytes), a copy
+    0.0: ("positive", "copy", "buffer", "full",
+          "slice", "reshape", "transpose", "broadcast_to", "real", "imag"),
+    # cheap arithmetic, comparisons, bit and logical ops, selects and casts
+    1.0: ("absolute", "add", "bitwise_and", "bitwise_count", "bitwise_or", "bitwise_xor",
+          "conjugate", "copysign", "deg2rad", "degrees", "equal", "fabs", "fmax", "fmin",
+          "frexp", "greater", "greater_equal", "heaviside", "invert", "isfinite", "isinf",
+          "isnan", "isnat", "ldexp", "left_shift", "less", "less_equal", "logical_and",
+          "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "modf",
+          "multiply", "negative", "nextafter", "not_equal", "rad2deg", "radians",
+          "right_shift", "sign", "signbit", "spacing", "square", "subtract",
+          "cast", "where",
+          # generated leaves, joins, and opaque nodes (kernel boundaries, costed as a copy)
+          "arange", "linspace", "eye", "concatenate", "opaque"),
+    2.0: ("sqrt", "rint", "floor", "ceil", "trunc", "cbrt", "logaddexp2", "clip"),
+    # one PCG64 step, a jump per block and the double conversion: ~2 ns per draw, about 4 adds
+    4.0: ("random",),
     # exp: ~5 where a kernel computes it in vector lanes (elementwise loops, row loops and
     # pairwise sums all do); a shared exp(x - m) is then recomputed in each kernel rather
     # than stored (softmax rows, bench/suite.py: no full-size temporary, ~1.6x faster on
@@ -44,20 +62,9 @@ _GROUPS: dict[float, tuple[str, ...]] = {
     30.0: ("logaddexp", "floor_divide"),
 }
 
-OP_COST: dict[Op, float] = {op: DEFAULT_COST for op in UFUNC_OF}
-OP_COST.update({Op.CAST: 1.0, Op.COPY: 0.0, Op.WHERE: 1.0, Op.CLIP: 2.0})
-for _cost, _names in _GROUPS.items():
-    for _name in _names:
-        OP_COST[Op[_name.upper()]] = _cost
-for _op in REDUCE:
-    OP_COST[_op] = 1.0
-for _op in VIEW:
-    OP_COST[_op] = 0.0
-OP_COST[Op.BUFFER] = 0.0
-OP_COST[Op.FULL] = 0.0
-# one PCG64 step, a jump per block and the double conversion: ~2 ns per draw, about 4 adds
-OP_COST[Op.RANDOM] = 4.0
-del _cost, _names, _name, _op
+OP_COST: dict[Op, float] = {Op(name): cost for cost, names in _GROUPS.items()
+                            for name in names}
+OP_COST.update({op: spec.cost for op, spec in REDUCTIONS.items()})
 
 # integer floor division and remainder avoid the float fix-ups NumPy's float loops need
 _INT_DIV = {Op.FLOOR_DIVIDE: 12.0, Op.REMAINDER: 12.0, Op.DIVMOD: 14.0}
@@ -66,7 +73,7 @@ _INT_DIV = {Op.FLOOR_DIVIDE: 12.0, Op.REMAINDER: 12.0, Op.DIVMOD: 14.0}
 def op_cost(node: Node) -> float:
     """Work per element of ``node`` in cheap-op units."""
     op = node.op
-    cost = OP_COST.get(op, DEFAULT_COST)
+    cost = OP_COST[op]
     if op is Op.POWER:
         args = (node.params or {}).get("args", ())
         if len(args) == 2 and args[0] is ARG and args[1] is not ARG and _is_two(args[1]):

@@ -49,6 +49,7 @@ from ..graph.ops import (
     VIEW,
     Op,
 )
+from ..graph.reductions import REDUCTIONS, acc_dtype
 from ..graph.semantics import ARG
 from .cost import bytes_cost, op_cost
 from .plan import (
@@ -72,11 +73,8 @@ from .plan import (
 )
 
 _PART_VIEWS = frozenset({Op.REAL, Op.IMAG})
-FUSED_REDUCE = frozenset({Op.SUM, Op.PROD, Op.MIN, Op.MAX, Op.ANY, Op.ALL, Op.MEAN})
+FUSED_REDUCE = frozenset(s.op for s in REDUCTIONS.values() if s.fused)
 _REDUCE_KWARGS = frozenset({"axis", "dtype", "keepdims", "initial"})
-_COMBINE = {Op.SUM: Op.ADD, Op.MEAN: Op.ADD, Op.PROD: Op.MULTIPLY, Op.MIN: Op.MINIMUM,
-            Op.MAX: Op.MAXIMUM, Op.ANY: Op.LOGICAL_OR, Op.ALL: Op.LOGICAL_AND}
-_IDENTITY = {Op.SUM: 0, Op.MEAN: 0, Op.PROD: 1, Op.ANY: False, Op.ALL: True}
 _MODELED = frozenset("biufc")
 _CAST = Op.CAST  # (a module global is read faster than an enum class's member)
 _CAST_COPY = frozenset({Op.CAST, Op.COPY})
@@ -696,22 +694,14 @@ def _reduction(o: Node, src: Node) -> Reduction:
     keepdims = bool(kw.get("keepdims", False))
     op = o.op
     block_kw: dict[str, Any] = {}
+    acc = acc_dtype(op, src.dtype, o.dtype, kw.get("dtype"))
     if op is Op.MEAN:
-        if kw.get("dtype") is not None:
-            acc = np.dtype(kw["dtype"])
-        elif src.dtype.kind in "biu":
-            acc = np.dtype(np.float64)
-        elif src.dtype == np.float16:
-            acc = np.dtype(np.float32)
-        else:
-            acc = np.dtype(src.dtype)
         block_kw["dtype"] = acc
-    else:
-        acc = np.dtype(o.dtype)
-        if op in (Op.SUM, Op.PROD) and kw.get("dtype") is not None:
-            block_kw["dtype"] = kw["dtype"]
-    return Reduction(op, o, axes, keepdims, np.dtype(o.dtype), acc, _COMBINE[op],
-                     _IDENTITY.get(op), block_kw, kw.get("initial"))
+    elif op in (Op.SUM, Op.PROD) and kw.get("dtype") is not None:
+        block_kw["dtype"] = kw["dtype"]
+    spec = REDUCTIONS[op]
+    return Reduction(op, o, axes, keepdims, np.dtype(o.dtype), acc, spec.combine,
+                     spec.identity, block_kw, kw.get("initial"))
 
 
 def _finish(k: Kernel, p: Planner, m: dict[int, str], notes: dict[int, str]) -> None:

@@ -36,6 +36,7 @@ from numpy._core import _ufunc_config
 
 from ..graph.node import SHARED_REPORTS, Node
 from ..graph.ops import MULTI_OUT, UFUNC_OF, Op
+from ..graph.reductions import REDUCTIONS
 from ..graph.semantics import evaluate
 from .plan import Generated, In, Kernel, NodeStep, Plan, Ref, blocks, pairwise_tree
 
@@ -46,11 +47,7 @@ BLOCK_SIZE = 65536
 _KINDS = (("divide", "divide by zero", 1), ("over", "overflow", 2),
           ("under", "underflow", 4), ("invalid", "invalid value", 8))
 _KIND_OF_TEXT = {text: kind for kind, text, _ in _KINDS}
-_COMBINE_UFUNC = {Op.ADD: np.add, Op.MULTIPLY: np.multiply, Op.MINIMUM: np.minimum,
-                  Op.MAXIMUM: np.maximum, Op.LOGICAL_OR: np.logical_or,
-                  Op.LOGICAL_AND: np.logical_and}
-_BLOCK_REDUCER = {Op.SUM: np.sum, Op.MEAN: np.sum, Op.PROD: np.prod, Op.MIN: np.min,
-                  Op.MAX: np.max, Op.ANY: np.any, Op.ALL: np.all}
+_BLOCK_REDUCER = {s.op: s.block for s in REDUCTIONS.values() if s.fused}
 _REDUCE = -1  # instruction slot of a kernel's reduction in the flag recorder
 
 
@@ -201,7 +198,7 @@ def run_kernel(k: Kernel, block_size: int, flags: _Flags) -> list[np.ndarray]:
         else:
             acc = np.empty(keep, dtype=red.acc_dtype)
         reducer = _BLOCK_REDUCER[red.op]
-        combine = _COMBINE_UFUNC[red.combine]
+        combine = UFUNC_OF[red.combine]
         for box in blocks(shape, block_size):
             v = eval_body(k, [a[box] for a in arrays], flags, dead)
             flags.current = _REDUCE

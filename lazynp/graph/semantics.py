@@ -26,6 +26,7 @@ import numpy as np
 
 from .node import Node
 from .ops import MULTI_OUT, UFUNC_OF, Op
+from .reductions import REDUCTIONS
 
 
 class _Arg:
@@ -103,11 +104,7 @@ def _eye(node: Node, values: list) -> np.ndarray:
     return np.eye(p["N"], p["M"], p["k"], dtype=node.dtype)
 
 
-_REDUCERS: dict[Op, Callable] = {
-    Op.SUM: np.sum, Op.PROD: np.prod, Op.MIN: np.min, Op.MAX: np.max, Op.ANY: np.any,
-    Op.ALL: np.all, Op.MEAN: np.mean, Op.VAR: np.var, Op.STD: np.std, Op.ARGMIN: np.argmin,
-    Op.ARGMAX: np.argmax, Op.PTP: np.ptp,
-}
+_REDUCERS: dict[Op, Callable] = {op: s.numpy for op, s in REDUCTIONS.items()}
 
 
 def _reduce(node: Node, values: list) -> Any:

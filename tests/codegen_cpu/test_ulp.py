@@ -1,7 +1,8 @@
 """ULP accuracy of the LLVM backend's transcendental functions against NumPy's own results.
 
-The bounds live in one place, ``render.ULP_BOUNDS`` (max ULP distance from NumPy, float64 and
-float32, per NumPy ufunc name); ``docs/numerics.md`` shows the same table, and
+The functions, their arity and their bounds come from one place, the rows of
+``codegen_cpu/libm.py`` (max ULP distance from NumPy, float64 and float32, per NumPy ufunc
+name); ``docs/numerics.md`` shows the same table, and
 :func:`test_docs_table_matches_the_bounds` keeps the two equal.
 
 Every function is run compiled (the test checks that no kernel fell back to the reference
@@ -25,7 +26,7 @@ import pytest
 
 import lazynp as lnp
 from lazynp.codegen_cpu import runtime
-from lazynp.codegen_cpu.render import _LIBM1, _LIBM2, ULP_BOUNDS
+from lazynp.codegen_cpu.libm import ROWS, ULP_BOUNDS, docs_table
 
 N = 40_003  # not a multiple of any vector width: the scalar remainder runs too
 DTYPES = [np.float64, np.float32]
@@ -57,7 +58,8 @@ def _unif(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
 
 
 def _inputs(name: str, dt: type, seed: int = 0) -> list[np.ndarray]:
-    """Random arguments over the function's domain, none raising divide/overflow/invalid."""
+    """Random arguments over the function's domain, none raising divide/overflow/invalid
+    (a function not named here: ``ARITY[name]`` arrays over the whole real line)."""
     rng = np.random.default_rng(seed)
     f64 = dt == np.float64
     big = 307 if f64 else 37.5    # log10 of the largest magnitude used
@@ -102,16 +104,22 @@ def _inputs(name: str, dt: type, seed: int = 0) -> list[np.ndarray]:
         return [x.astype(dt), y.astype(dt)]
     else:  # tanh, arctan, arcsinh, cbrt: the whole real line
         x = wide
-    return [x.astype(dt)]
+    arrays = [x.astype(dt)]
+    for _ in range(1, ARITY[name]):
+        arrays.append(rng.permutation(x).astype(dt))
+    return arrays
 
 
-FUNCS = sorted({op.value for op in (*_LIBM1, *_LIBM2)})
+ARITY = {r.op.value: r.arity for r in ROWS}
+FUNCS = sorted(ARITY)
 CASES = [(name, dt) for name in FUNCS for dt in DTYPES
          if not (name == "float_power" and dt == np.float32)]  # float_power computes in f64
 
 
 def test_every_rendered_transcendental_has_a_bound():
     assert sorted(ULP_BOUNDS) == FUNCS
+    for name, arity in ARITY.items():  # the row's arity is the ufunc's
+        assert getattr(np, name).nin == arity, name
 
 
 def _compiled(name: str, arrays: list[np.ndarray], strided: bool) -> np.ndarray:
@@ -214,7 +222,7 @@ def test_special_values_are_exact(name: str, dt: type) -> None:
     time (17 copies: vector lanes and the scalar remainder), so that a
     value raising a flag (left to the reference executor) does not hide the others."""
     sp = _specials(name, dt)
-    nargs = 2 if name in ("arctan2", "hypot", "power", "float_power") else 1
+    nargs = ARITY[name]
     compiled = 0
     for v in sp:
         others = sp if nargs == 2 else [None]
@@ -243,3 +251,8 @@ def _docs_table() -> dict[str, tuple[int, int]]:
 
 def test_docs_table_matches_the_bounds():
     assert _docs_table() == ULP_BOUNDS
+    text = DOCS.read_text()
+    shown = text[text.index("<!-- ulp-table -->"):text.index("<!-- /ulp-table -->")]
+    assert shown.split("\n", 1)[1].rstrip("\n") == docs_table(), (
+        "docs/numerics.md's ULP table differs from codegen_cpu/libm.py; paste:\n"
+        + docs_table())
