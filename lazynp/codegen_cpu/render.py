@@ -111,6 +111,7 @@ from ..graph.ops import MOVEMENT, REDUCE, SOURCE, Op
 from ..graph.reductions import REDUCTIONS
 from ..graph.reductions import identity as reduction_identity
 from . import libm, vmath
+from .llvm_text import fconst
 
 __all__ = ["FE_REDO", "IN_PLACE_DRIVER", "Unsupported", "inner_pattern", "minmax_rows",
            "pack_consts", "render", "reversed_view", "supported_dtype"]
@@ -185,12 +186,7 @@ def _bits(dt: np.dtype) -> int:
     return np.dtype(dt).itemsize * 8
 
 
-def _fconst(x: float, ty: str) -> str:
-    if ty == "half":
-        return "0xH%04X" % np.array(x, dtype=np.float16).view(np.uint16)
-    if ty == "float":
-        x = float(np.float32(x))
-    return "0x%016X" % np.array(x, dtype=np.float64).view(np.uint64)
+_fconst = fconst  # (LLVM literals: llvm_text.py)
 
 
 _FCMP = {Op.LESS: "olt", Op.LESS_EQUAL: "ole", Op.GREATER: "ogt", Op.GREATER_EQUAL: "oge",

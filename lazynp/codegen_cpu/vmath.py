@@ -65,6 +65,8 @@ from typing import Callable
 
 import numpy as np
 
+from .llvm_text import fconst
+
 __all__ = ["IMPLEMENTED", "Definition", "declaration", "definition", "library", "symbol"]
 
 
@@ -77,8 +79,7 @@ class Definition:
         self.decls = decls
 
 
-def _hex(x: float) -> str:
-    return "0x%016X" % np.array(x, dtype=np.float64).view(np.uint64)
+_hex = fconst  # (a double's LLVM literal: llvm_text.py)
 
 
 class _Builder:

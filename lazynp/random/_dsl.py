@@ -27,10 +27,9 @@ semantics, so the compiled code makes the same roundings and the same libm calls
 from __future__ import annotations
 
 import ast
-import struct
 from typing import Any
 
-import numpy as np
+from lazynp.codegen_cpu.llvm_text import fconst
 
 INT_BITS = {"i64": 64, "u64": 64, "i32": 32, "u32": 32, "i16": 16, "u16": 16, "i8": 8, "u8": 8,
             "b1": 1}
@@ -61,10 +60,7 @@ def signed(t: str) -> bool:
     return t.startswith("i")
 
 
-def fconst(v: float, t: str) -> str:
-    if t == "f32":
-        v = float(np.float32(v))
-    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+# (a float's LLVM literal, for the DSL's types "f64" / "f32": llvm_text.fconst)
 
 
 # primitives implemented in the IR prelude: name -> (ret, [param types])

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import struct
 import threading
 from typing import Any
 
+from lazynp.codegen_cpu.llvm_text import f64_bits, fconst
 from lazynp.random import _ziggurat as Z
 
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
@@ -61,14 +61,11 @@ def _s64(v: int) -> int:
 
 
 def _f64(v: float) -> str:
-    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+    return fconst(v, "double")
 
 
 def _f32(v: float) -> str:
-    # LLVM writes float constants as the double with the same value (exact for float32 values).
-    import numpy as np
-
-    return _f64(float(np.float32(v)))
+    return fconst(v, "float")
 
 
 def _table(name: str, ty: str, values, fmt) -> str:
@@ -82,8 +79,7 @@ def _hex_bits(values, dtype: str) -> list[str]:
     import numpy as np
 
     floats = np.array([float.fromhex(v) for v in values], dtype=np.float64)
-    bits = floats.astype(dtype).astype(np.float64).view(np.uint64)
-    return ["0x%016X" % b for b in bits.tolist()]
+    return f64_bits(floats.astype(dtype).astype(np.float64))
 
 
 @functools.lru_cache(maxsize=None)
