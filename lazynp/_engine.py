@@ -18,7 +18,6 @@ code generators).  It owns three things:
 from __future__ import annotations
 
 import sys
-import time
 import weakref
 from collections import Counter
 from typing import Any
@@ -471,26 +470,21 @@ def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
     backend = _backends.get(config.backend)
     settings = _settings[0]
     block_size = settings.block_size
-    emitted: set = set()  # (node, flag kind) reported once per plan, as NumPy reports them
-    for step in plan.steps:
-        if type(step) is NodeStep:
-            if step.node.value is None:
-                realize(step.node, run_step(step))
-            continue
-        if all(o.node.value is not None for o in step.outputs):
-            continue
-        t0 = time.perf_counter()
-        values = None if backend is None else backend.run_kernel(step, settings)
+    if backend is None:
+        execute(plan, realize, block_size, on_kernel)
+        return
+
+    def run(step: Any, emitted: set) -> list:
+        values = backend.run_kernel(step, settings)
         if values is None:
-            if backend is not None and config.debug >= 2:
+            if config.debug >= 2:
                 print(f"lazynp:   {step.name}: declined by {backend.name} "
                       f"({backend.declined()}), run on the reference executor",
                       file=sys.stderr)
             values = run_kernel_reported(step, block_size, emitted)
-        if on_kernel is not None:
-            on_kernel(step, time.perf_counter() - t0)
-        for o, v in zip(step.outputs, values):
-            realize(o.node, v)
+        return values
+
+    execute(plan, realize, block_size, on_kernel, run)
 
 
 def _force_fused(node: Node, plan: Any = None) -> np.ndarray:

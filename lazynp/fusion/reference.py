@@ -311,11 +311,18 @@ def run_kernel_reported(k: Kernel, block_size: int, emitted: set) -> list[np.nda
 
 def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
             block_size: int = BLOCK_SIZE,
-            on_kernel: Callable[[Kernel, float], None] | None = None) -> None:
-    """Run every step of ``plan`` on the reference executor; kernel outputs and steps are
-    stored with ``realize``.  (The engine runs plans on a compiled backend first, falling
-    back here kernel by kernel: ``_engine._execute``.)"""
+            on_kernel: Callable[[Kernel, float], None] | None = None,
+            run: Callable[[Kernel, set], list] | None = None) -> None:
+    """Run every step of ``plan``; kernel outputs and steps are stored with ``realize``.
+
+    ``run(kernel, emitted)`` computes a kernel's values (default: this executor's
+    ``run_kernel_reported``); the engine passes one that tries the configured compiled
+    backend first and falls back here (``_engine._execute``): this module knows no backend.
+    """
     emitted: set = set()
+    if run is None:
+        def run(k: Kernel, em: set) -> list:
+            return run_kernel_reported(k, block_size, em)
     for step in plan.steps:
         if isinstance(step, NodeStep):
             if step.node.value is None:
@@ -324,7 +331,7 @@ def execute(plan: Plan, realize: Callable[[Node, np.ndarray], None],
         if all(o.node.value is not None for o in step.outputs):
             continue
         t0 = time.perf_counter()
-        values = run_kernel_reported(step, block_size, emitted)
+        values = run(step, emitted)
         if on_kernel is not None:
             on_kernel(step, time.perf_counter() - t0)
         for o, v in zip(step.outputs, values):
