@@ -390,7 +390,7 @@ def force(node: Node) -> np.ndarray:
     _stats["forces"] += 1
     order = pending_subgraph(node)
     if config.explain_on_force:
-        from .graph.printing import format_dag
+        from .graph.printing import format_dag  # (debug output: loaded on first use)
         print(format_dag(node), file=sys.stderr)
     if config.debug >= 1:
         print(f"lazynp: force %{node.id}: {len(order)} node(s) on the reference path",
@@ -434,7 +434,7 @@ def _backend_fns() -> tuple:
     if fns is None:
         fns = (None, None)
         if config.backend == "llvm":
-            from .codegen_cpu.runtime import run_direct, run_kernel
+            from .codegen_cpu.runtime import run_direct, run_kernel  # (first compile: start-up)
             fns = (run_kernel, run_direct)
         _backends[config.backend] = fns
     return fns
