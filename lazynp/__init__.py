@@ -21,24 +21,12 @@ from typing import Any
 import numpy as _np
 
 from . import _engine
+from ._api import array_api as _array_api
+from ._api import creation as _creation
 from ._api import methods as _methods
-from ._api.ufuncs import ufunc_call
-from ._array import broadcast, is_lazy
-from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
-from ._array import ndarray as LazyArray
-from ._config import config
-from ._fallback import dispatches as _dispatches
-from ._fallback import wrap_attribute
-from .graph.ops import OP_OF_UFUNC
-
-__version__ = "0.1.0"
-
-# ------------------------------------------------------- creation (the tier decision)
-from ._api import array_api as _array_api  # noqa: E402
-from ._api import creation as _creation  # noqa: E402
-from ._api import reductions as _reductions  # noqa: E402
-from ._api import shape as _shape  # noqa: E402
-from ._api.creation import (  # noqa: E402
+from ._api import reductions as _reductions
+from ._api import shape as _shape
+from ._api.creation import (
     arange,
     array,
     asanyarray,
@@ -53,6 +41,18 @@ from ._api.creation import (  # noqa: E402
     ones,
     zeros,
 )
+from ._api.ufuncs import eager_ufunc as _eager_ufunc
+from ._api.ufuncs import ufunc_call
+from ._array import broadcast, is_lazy
+from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
+from ._array import ndarray as LazyArray
+from ._config import config
+from ._fallback import call_numpy as _call_numpy
+from ._fallback import dispatches as _dispatches
+from ._fallback import wrap_attribute
+from ._version import __version__
+from .graph.node import buffer_node as _buffer_node
+from .graph.ops import OP_OF_UFUNC
 
 # Everything else in NumPy's namespace is NumPy's own object: ufuncs, types, constants and
 # array functions (which hand lazynp arrays over through ``__array_function__``).  Read
@@ -83,14 +83,14 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     bytes read and written, reasons for cuts) and totals against NumPy's op-by-op execution.
     Nothing is computed.  A concrete ``x`` is described as a buffer.
     """
-    from .graph.node import buffer_node
+    # (the printers and the planner's explain: loaded on the first explain, not at start-up)
     from .graph.printing import format_dag, format_dot
     if format not in ("text", "dot"):
         raise ValueError(f"unknown explain format {format!r}; use 'text' or 'dot'")
     if type(x) is LazyArray:
-        node = x._node if x._data is None else buffer_node(x._data)
+        node = x._node if x._data is None else _buffer_node(x._data)
     else:
-        node = buffer_node(_np.asarray(x))
+        node = _buffer_node(_np.asarray(x))
     if node.value is not None:
         if format == "dot":
             return format_dot(node)
@@ -128,8 +128,7 @@ def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs:
     impl = _LAZY_FUNCTIONS.get(func)
     if impl is not None:
         return impl(*args, **kwargs)
-    from ._fallback import call_numpy
-    return call_numpy(func.__name__, func, args, kwargs)
+    return _call_numpy(func.__name__, func, args, kwargs)
 
 
 _DEFAULT_ARRAY_UFUNC = _np.ndarray.__array_ufunc__
@@ -161,9 +160,8 @@ def _array_ufunc(self: LazyArray, uf: Any, method: str, *inputs: Any, **kwargs: 
             return NotImplemented
     if method == "__call__" and uf in OP_OF_UFUNC:
         return ufunc_call(uf, inputs, kwargs)
-    from ._api.ufuncs import eager_ufunc
     _engine.count_fallback(uf.__name__ if method == "__call__" else f"{uf.__name__}.{method}")
-    return eager_ufunc(uf, method, inputs, kwargs)
+    return _eager_ufunc(uf, method, inputs, kwargs)
 
 
 _methods.install(LazyArray)

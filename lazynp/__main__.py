@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lazynp import _runner
+from lazynp._config import SETTINGS, config
 
 if TYPE_CHECKING:
     import argparse
@@ -82,8 +83,6 @@ def _type_name(setting) -> str:
 
 def settings_markdown() -> str:
     """The Markdown table of every setting (pasted into README.md and docs/env.md)."""
-    from lazynp._config import SETTINGS
-
     rows = ["| variable | type | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
         default = _DEFAULT_TEXT.get(s.name, f"`{s.default!r}`")
@@ -92,8 +91,6 @@ def settings_markdown() -> str:
 
 
 def _print_settings(markdown: bool) -> None:
-    from lazynp._config import SETTINGS, config
-
     if markdown:
         print(settings_markdown(), end="")
         return

@@ -46,9 +46,10 @@ import numpy as np
 
 from . import _engine
 from ._config import EAGER_LIMIT
+from .graph.dtypes import shape_text, zero_stride_dummy
 from .graph.node import Node, buffer_node
 from .graph.ops import Op
-from .graph.views import is_basic_index
+from .graph.views import basic_index, index_without_arrays, is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
@@ -329,7 +330,6 @@ class ndarray:
             if r.size < EAGER_LIMIT[0]:  # (``_view``'s first case, one call less per row)
                 return _export(r, base)
             return _view(r, self)
-        from ._api.shape import getitem
         return getitem(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -348,7 +348,6 @@ class ndarray:
                 _engine.assign(target, node)
                 return
         if self._data is None or type(value) is ndarray:
-            from ._api.checks import check_setitem
             check_setitem(self, key, value)
         if type(value) is ndarray:
             node = value._node if value._data is None else None
@@ -381,8 +380,7 @@ class ndarray:
     def mT(self) -> ndarray:
         if self.ndim < 2:
             raise ValueError("matrix transpose with ndim < 2 is undefined")
-        from ._api.shape import swapaxes
-        return swapaxes(self, -1, -2)
+        return self.swapaxes(-1, -2)
 
     # ------------------------------------------------------------- array API
     # (NumPy's own arrays answer these themselves: the small tier)
@@ -425,6 +423,83 @@ def _has_lazy(key: tuple) -> bool:
 
 
 _is_basic = is_basic_index
+
+
+# ------------------------------------------- indexing of pending arrays, assignment checks
+def getitem(a: ndarray, key: Any) -> Any:
+    """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
+    if not is_basic_index(key):
+        if index_without_arrays(key):
+            zero_stride_dummy(a.shape, a.dtype)[key]  # IndexError for floats, strings... before forcing
+        _engine.count_fallback("ndarray.__getitem__ (advanced index)")
+        return from_numpy(a._value()[to_numpy(key)])
+    key, shape, scalar = basic_index(a.shape, key)
+    if scalar:
+        return a._value()[key]
+    if eager_size(math.prod(shape)):
+        # A small part of a pending array (a row in a loop): NumPy would have computed the
+        # whole array; computing it once and keeping it lets every later part be a view,
+        # where recording each part would recompute and re-plan per part.
+        a._value()
+        return a[key]
+    res = lazy(_engine.record(Node(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)))
+    # (a view's base, as NumPy's: ``a``'s base when ``a`` is a view, else ``a``)
+    base = getattr(a, "_base", None)
+    res._base = a if base is None else base
+    return res
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is ndarray or isinstance(x, np.ndarray)
+
+
+def writeable(x: Any) -> bool:
+    """Whether NumPy would let you write into ``x`` (decided without forcing)."""
+    if type(x) is not ndarray:
+        return bool(x.flags.writeable) if isinstance(x, np.ndarray) else True
+    if x._data is not None:
+        return bool(x._data.flags.writeable)
+    node = x._node
+    while node.value is None:
+        if node.op is Op.BROADCAST_TO:
+            return False
+        if node.op not in (Op.SLICE, Op.TRANSPOSE, Op.RESHAPE):
+            return True
+        node = node.inputs[0]
+    return bool(node.value.flags.writeable)
+
+
+def check_setitem(a: ndarray, key: Any, value: Any) -> None:
+    """Raise what ``a[key] = value`` would raise for shapes and indices alone."""
+    if not writeable(a):
+        raise ValueError("assignment destination is read-only")
+    if a.dtype.names is not None:
+        return  # field names, records: the assignment raises NumPy's errors itself
+    if not is_basic_index(key):
+        if index_without_arrays(key):
+            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
+        return
+    _, shape, scalar = basic_index(a.shape, key)
+    if scalar:
+        # one element: NumPy's error depends on the dtypes (ValueError "setting an array
+        # element with a sequence", TypeError for complex, none for a (1, 1) bool...), so
+        # the assignment itself raises it
+        return
+    if _is_array(value):
+        vshape = value.shape
+    elif isinstance(value, (list, tuple)):
+        vshape = np.shape(value)
+    else:
+        return
+    trimmed = vshape
+    while len(trimmed) > len(shape) and trimmed[0] == 1:
+        trimmed = trimmed[1:]
+    ok = len(trimmed) <= len(shape) and all(
+        v in (1, s) for v, s in zip(trimmed[::-1], shape[::-1]))
+    if not ok:
+        raise ValueError(f"could not broadcast input array from shape {shape_text(vshape)} "
+                         f"into shape {shape_text(shape)}")
+
 
 
 def _view(r: np.ndarray, parent: ndarray) -> Any:

@@ -404,7 +404,7 @@ def force(node: Node) -> np.ndarray:
     _stats["forces"] += 1
     order = pending_subgraph(node)
     if config.explain_on_force:
-        from .graph.printing import format_dag
+        from .graph.printing import format_dag  # (debug output: loaded on first use)
         print(format_dag(node), file=sys.stderr)
     if config.debug >= 1:
         print(f"lazynp: force %{node.id}: {len(order)} node(s) on the reference path",

@@ -29,8 +29,8 @@ real NumPy), and processes started with the ``spawn`` method of multiprocessing.
 script.py`` and ``python -m lazynp run script.py``), prints both wall times, the speed-up and
 whether the two standard outputs are identical.
 
-lazynp itself is imported only when a script is actually run, so this module (and
-``python -m lazynp --help``) stays importable while the rest of the package is broken.
+Importing this module imports the ``lazynp`` package first (its parent, as Python imports
+every submodule), so the script's ``import numpy`` finds lazynp already loaded.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ import sys
 import types
 from collections.abc import Sequence
 from typing import Any
+
+from lazynp._config import config
 
 # Start-up: a plain ``run`` imports nothing heavy here.  ``importlib.abc`` (which pulls in
 # importlib.resources, tempfile, shutil...), ``pathlib`` and ``sysconfig`` are not imported,
@@ -250,11 +252,7 @@ def run_script(script: str, args: Sequence[str] = (), explain: bool = False) -> 
         print(f"lazynp run: can't open file {script!r}: {exc.strerror}", file=sys.stderr)
         return 2
 
-    import lazynp  # noqa: F401  (imported now, not before: see the module docstring)
-
     if explain:
-        from lazynp._config import config
-
         config.set(explain_on_force=True)
 
     namespace = patched_builtins()

@@ -12,30 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from .._array import ndarray
+# ``check_setitem`` and ``writeable`` live with the array type (``_array`` checks its own
+# assignments, and this module imports ``_array``), ``index_without_arrays`` with the view logic
+from .._array import _is_array, ndarray, writeable
+from .._array import check_setitem as check_setitem  # (re-exported)
 from ..graph.dtypes import broadcast_shapes, empty_of, shape_text, zero_stride_dummy
-from ..graph.ops import Op
-from ..graph.views import basic_index, is_basic_index
-
-
-def _is_array(x: Any) -> bool:
-    return type(x) is ndarray or isinstance(x, np.ndarray)
-
-
-def writeable(x: Any) -> bool:
-    """Whether NumPy would let you write into ``x`` (decided without forcing)."""
-    if type(x) is not ndarray:
-        return bool(x.flags.writeable) if isinstance(x, np.ndarray) else True
-    if x._data is not None:
-        return bool(x._data.flags.writeable)
-    node = x._node
-    while node.value is None:
-        if node.op is Op.BROADCAST_TO:
-            return False
-        if node.op not in (Op.SLICE, Op.TRANSPOSE, Op.RESHAPE):
-            return True
-        node = node.inputs[0]
-    return bool(node.value.flags.writeable)
+from ..graph.views import index_without_arrays as index_without_arrays  # (re-exported)
 
 
 def _stand_in(x: Any, shape: bool = False) -> Any:
@@ -69,6 +51,10 @@ def _call_stand_in(x: Any) -> Any:
 _PASSED: set = set()
 
 
+# NumPy's own scalar types (not subclasses defined elsewhere)
+_NUMPY_SCALAR_TYPES = frozenset(np.sctypeDict.values()) | {np.record}
+
+
 def _arg_key(x: Any) -> Any:
     """What NumPy's checks of a ufunc call can depend on, for one argument or keyword value
     (None: not cached).  Arrays: dtype, shape, writeability; Python ints by value (NumPy
@@ -82,7 +68,7 @@ def _arg_key(x: Any) -> Any:
         return (int, x)
     if t is np.dtype or isinstance(x, (np.dtype, type)):
         return x
-    if isinstance(x, np.generic) and t.__module__ == "numpy":
+    if t in _NUMPY_SCALAR_TYPES:
         return (t, x.dtype)
     if t is tuple:
         parts = tuple(_arg_key(v) for v in x)
@@ -148,42 +134,3 @@ def _check_ufunc_call(uf: np.ufunc, args: tuple, kwargs: dict) -> None:
                         raise ValueError(
                             f"non-broadcastable output operand with shape {shape_text(o.shape)}"
                             f" doesn't match the broadcast shape {shape_text(both)}")
-
-
-def check_setitem(a: ndarray, key: Any, value: Any) -> None:
-    """Raise what ``a[key] = value`` would raise for shapes and indices alone."""
-    if not writeable(a):
-        raise ValueError("assignment destination is read-only")
-    if a.dtype.names is not None:
-        return  # field names, records: the assignment raises NumPy's errors itself
-    if not is_basic_index(key):
-        if index_without_arrays(key):
-            zero_stride_dummy(a.shape)[key]  # IndexError for floats, strings, ...
-        return
-    _, shape, scalar = basic_index(a.shape, key)
-    if scalar:
-        # one element: NumPy's error depends on the dtypes (ValueError "setting an array
-        # element with a sequence", TypeError for complex, none for a (1, 1) bool...), so
-        # the assignment itself raises it
-        return
-    if _is_array(value):
-        vshape = value.shape
-    elif isinstance(value, (list, tuple)):
-        vshape = np.shape(value)
-    else:
-        return
-    trimmed = vshape
-    while len(trimmed) > len(shape) and trimmed[0] == 1:
-        trimmed = trimmed[1:]
-    ok = len(trimmed) <= len(shape) and all(
-        v in (1, s) for v, s in zip(trimmed[::-1], shape[::-1]))
-    if not ok:
-        raise ValueError(f"could not broadcast input array from shape {shape_text(vshape)} "
-                         f"into shape {shape_text(shape)}")
-
-
-def index_without_arrays(key: Any) -> bool:
-    """No integer/boolean array (or list) in ``key``: a stand-in can check it for free."""
-    items = key if type(key) is tuple else (key,)
-    return not any(isinstance(k, (list, np.ndarray, ndarray)) for k in items)
-

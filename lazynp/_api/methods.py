@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
-from .._array import hand_out, lazy, ndarray, node_of, release_temporary, to_numpy, wrap
+from .._array import (
+    from_numpy,
+    hand_out,
+    lazy,
+    ndarray,
+    node_of,
+    release_temporary,
+    to_numpy,
+    wrap,
+)
 from .._config import EAGER_LIMIT, on_change
 from .._engine import record
 from ..graph.dtypes import _UFUNC_CACHE as _DTYPES
@@ -356,7 +365,6 @@ def _fill(self: ndarray, value: Any) -> None:
 
 def _round(self: ndarray, ndigits: Any = None) -> Any:
     _engine.count_fallback("round")
-    from .._array import from_numpy
     if ndigits is None:
         return from_numpy(np.round(self._value()))
     return from_numpy(np.round(self._value(), ndigits))

@@ -17,6 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .. import _engine
 from .._array import (
+    _view,
     asnumpy,
     eager_size,
     from_numpy,
@@ -26,20 +27,17 @@ from .._array import (
     to_numpy,
     wrap,
 )
-from ..graph.dtypes import broadcast_shapes, call_result_dtype, zero_stride_dummy
+from ..graph.dtypes import broadcast_shapes, call_result_dtype
 from ..graph.node import Node
 from ..graph.ops import Op
 from ..graph.semantics import ARG
 from ..graph.views import (
-    basic_index,
     broadcast_to_shape,
-    is_basic_index,
     moveaxis_perm,
     reshape_shape,
     swapaxes_perm,
     transpose_axes,
 )
-from .checks import index_without_arrays
 
 _NoValue = np._NoValue
 
@@ -53,7 +51,6 @@ def as_lazynp(a: Any) -> ndarray:
 
 
 def _concrete_view(res: Any, parent: ndarray) -> Any:
-    from .._array import _view
     if type(res) is np.ndarray:
         return _view(res, parent)
     return res
@@ -78,30 +75,6 @@ def size(a, axis=None):
             return a.size
         return a.shape[normalize_axis_index(operator.index(axis), a.ndim)]
     return np.size(to_numpy(a), axis)
-
-
-# ------------------------------------------------------------------ indexing
-def getitem(a: ndarray, key: Any) -> Any:
-    """``a[key]`` for a lazy ``a``: basic indices record a view, others fall back."""
-    if not is_basic_index(key):
-        if index_without_arrays(key):
-            zero_stride_dummy(a.shape, a.dtype)[key]  # IndexError for floats, strings... before forcing
-        _engine.count_fallback("ndarray.__getitem__ (advanced index)")
-        return from_numpy(a._value()[to_numpy(key)])
-    key, shape, scalar = basic_index(a.shape, key)
-    if scalar:
-        return a._value()[key]
-    if eager_size(math.prod(shape)):
-        # A small part of a pending array (a row in a loop): NumPy would have computed the
-        # whole array; computing it once and keeping it lets every later part be a view,
-        # where recording each part would recompute and re-plan per part.
-        a._value()
-        return a[key]
-    res = _record(Op.SLICE, (node_of(a),), {"key": key}, shape, a.dtype)
-    # (a view's base, as NumPy's: ``a``'s base when ``a`` is a view, else ``a``)
-    base = getattr(a, "_base", None)
-    res._base = a if base is None else base
-    return res
 
 
 # --------------------------------------------------------------- view ops

@@ -45,6 +45,9 @@ import threading
 import time
 from typing import Any
 
+from .._config import config
+from .._version import __version__
+
 __all__ = [
     "Library",
     "compile_ir",
@@ -120,18 +123,9 @@ def host_info() -> dict[str, str]:
 
 
 def _lazynp_version() -> str:
-    # lazynp.__version__ rather than importlib.metadata: importing the latter costs ~0.1 s,
-    # paid on the first kernel of every process.
-    v = _state.get("version")
-    if v is None:
-        try:
-            import lazynp
-
-            v = str(lazynp.__version__)
-        except Exception:
-            v = "dev"
-        _state["version"] = v
-    return v
+    # lazynp/_version.py rather than importlib.metadata: importing the latter costs ~0.1 s,
+    # paid on the first kernel of every process
+    return __version__
 
 
 def _disk_key(ir: str) -> str:
@@ -148,8 +142,6 @@ def _disk_key(ir: str) -> str:
 
 
 def _config():
-    from lazynp._config import config
-
     return config
 
 

@@ -30,6 +30,13 @@ def is_basic_index(key: Any) -> bool:
     return _is_basic_item(key)
 
 
+def index_without_arrays(key: Any) -> bool:
+    """No integer/boolean array (or list) in ``key``: a stand-in can check it for free.
+    (A ``LazyArray`` is an ``np.ndarray`` to ``isinstance``: its ``__class__``.)"""
+    items = key if type(key) is tuple else (key,)
+    return not any(isinstance(k, (list, np.ndarray)) for k in items)
+
+
 def basic_index(shape: tuple[int, ...], key: Any) -> tuple[tuple, tuple[int, ...], bool]:
     """Normalize a basic index for ``shape``: (key tuple, result shape, result is a scalar)."""
     if type(key) is not tuple:

@@ -30,6 +30,7 @@ from lazynp.random._bitgen import (
     SeedSequence,
 )
 from lazynp.random._generator import Generator, default_rng
+from lazynp.random._wrap import unwrap_args, wrap_result
 
 # the legacy namespace (RandomState, seed, the module functions...) is mtrand's, as in NumPy
 globals().update({name: getattr(mtrand, name) for name in mtrand.__all__})
@@ -39,8 +40,6 @@ __all__ = ["BitGenerator", "Generator", "MT19937", "PCG64", "PCG64DXSM", "Philox
 
 
 def _wrap_function(fn: Any) -> Any:
-    from lazynp.random._wrap import unwrap_args, wrap_result
-
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         args, kwargs = unwrap_args(args, kwargs)
@@ -51,8 +50,6 @@ def _wrap_function(fn: Any) -> Any:
 
 def _wrap_class(cls: type) -> type:
     """Subclass of a NumPy class whose public methods return lazynp arrays."""
-    from lazynp.random._wrap import unwrap_args, wrap_result
-
     def make(name: str, meth: Any) -> Any:
         @functools.wraps(meth)
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -25,7 +25,9 @@ import numpy as np
 from lazynp._config import config as _config
 from lazynp._config import on_change as _on_change
 from lazynp.random import _philox
+from lazynp.random._fill import _fill_raw
 from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
+from lazynp.random._wrap import asnumpy
 
 __all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937",
            "SFC64", "Philox"]
@@ -69,11 +71,7 @@ def _coerce_to_uint32_array(x: Any) -> np.ndarray:
 
 def _asnumpy_maybe(x: Any) -> Any:
     """lazynp arrays passed as seeds or parameters become numpy arrays."""
-    if type(x).__module__.startswith("lazynp"):
-        from lazynp.random._wrap import asnumpy
-
-        return asnumpy(x)
-    return x
+    return asnumpy(x)
 
 
 class ISeedSequence:
@@ -374,8 +372,6 @@ class BitGenerator:
         if npbg is not None and (size is None or (type(size) is int
                                                   and size < _SMALL_LIMIT[0])):
             return npbg.random_raw(size, output)
-        from lazynp.random._generator import _fill_raw
-
         return _fill_raw(self, size, output)
 
     def spawn(self, n_children: int) -> list:
@@ -413,8 +409,6 @@ class BitGenerator:
             self._st = self._new_st()
 
     def __reduce__(self):
-        from lazynp.random._pickle import bit_generator_ctor
-
         return (bit_generator_ctor, (type(self),), self.__getstate__())
 
     # ---- NumPy's low-level interfaces ----
@@ -791,3 +785,32 @@ class Philox(BitGenerator):
 
     def _draw_align(self, st: np.ndarray) -> tuple[int, int]:
         return _philox.lead(st), _philox.BUFFER_SIZE
+
+
+# ---- pickling ---------------------------------------------------------------------------------
+# (pickles name this constructor as ``lazynp.random._pickle.__bit_generator_ctor``, which re-exports it, as
+# NumPy's name ``numpy.random._pickle``; it is defined with the class it makes, which uses it in
+# ``__reduce__``)
+
+BitGenerators = {"MT19937": MT19937,
+                 "PCG64": PCG64,
+                 "PCG64DXSM": PCG64DXSM,
+                 "Philox": Philox,
+                 "SFC64": SFC64,
+                 }
+
+
+def __bit_generator_ctor(bit_generator: Any = "MT19937") -> Any:
+    """A new bit generator of the given class or name (its state is set by unpickling)."""
+    if isinstance(bit_generator, type):
+        bit_gen_class = bit_generator
+    elif bit_generator in BitGenerators:
+        bit_gen_class = BitGenerators[bit_generator]
+    else:
+        raise ValueError(str(bit_generator) + " is not a known BitGenerator module.")
+    return bit_gen_class()
+
+
+__bit_generator_ctor.__module__ = "lazynp.random._pickle"
+# (the name without the leading double underscore, for class bodies: no name mangling)
+bit_generator_ctor = __bit_generator_ctor

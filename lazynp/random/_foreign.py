@@ -15,6 +15,7 @@ import numpy as np
 
 from lazynp.random._bitgen import BitGenerator
 from lazynp.random._kernels import DXSM_MULT, PCG_MULT
+from lazynp.random._wrap import wrap_result
 
 _NATIVE = {"PCG64": ("pcg64", PCG_MULT), "PCG64DXSM": ("pcg64dxsm", DXSM_MULT)}
 
@@ -53,8 +54,6 @@ class ForeignBitGenerator(BitGenerator):
 
     def random_raw(self, size: Any = None, output: bool = True) -> Any:
         if not self._native:
-            from lazynp.random._wrap import wrap_result
-
             return wrap_result(self._foreign.random_raw(size, output))
         return super().random_raw(size, output)
 

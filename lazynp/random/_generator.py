@@ -30,13 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from lazynp._threads import run_parallel
-from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator
-from lazynp.random._wrap import asnumpy, is_lazynp, user_stacklevel, wrap
+from lazynp.random._bitgen import _SMALL_LIMIT, PCG64, BitGenerator, bit_generator_ctor
+from lazynp.random._fill import _lazy_draws, _ptr, _run
+from lazynp.random._foreign import ForeignBitGenerator
+from lazynp.random._wrap import (
+    asnumpy,
+    is_lazynp,
+    unwrap_args,
+    user_stacklevel,
+    wrap,
+    wrap_result,
+)
 
 __all__ = ["Generator", "default_rng"]
-
-_PAR_MIN_PER_THREAD = 1 << 16
 
 # Small requests on a NumPy-backed bit generator (PCG64, PCG64DXSM, MT19937 and NumPy's own
 # PCG64 / PCG64DXSM objects) run NumPy's own Generator / RandomState method on the same NumPy
@@ -46,57 +52,9 @@ _PAR_MIN_PER_THREAD = 1 << 16
 # Tests set ``NUMPY_SMALL[0] = False`` to build generators that always run the kernels.
 NUMPY_SMALL = [True]
 
+
 # ---------------------------------------------------------------------------------------------
-# kernel invocation and parallel fill
-
-
-def _ptr(a: np.ndarray) -> int:
-    return a.__array_interface__["data"][0]
-
-
-def _num_threads() -> int:
-    try:
-        from lazynp._config import config
-
-        return max(1, int(config.num_threads))
-    except Exception:
-        return 1
-
-
-def _run(bg: BitGenerator, name: str, out_ptr: int, n: int, params: list[np.ndarray],
-         itemsize: int = 8, cons: tuple | None = None, aux: np.ndarray | None = None) -> None:
-    """Run kernel ``name`` for ``n`` values into ``out_ptr`` under the bit generator's lock.
-
-    ``params`` are numpy arrays of the kernel's parameter dtype, each with one element (stride
-    0) or ``n`` contiguous elements.  ``cons`` says how many raw draws one element consumes when
-    that is fixed: ``("u64",)`` or ``("u32", elements_per_uint32)``; it enables parallel fill.
-    Kernels transcribed through the DSL (``_dists.py``) also take ``aux``, a scratch/state
-    buffer (the legacy Gaussian cache, the binomial setup, small-integer buffers).
-    """
-    if n <= 0:
-        return
-    ks = bg._kernels()
-    fn = ks.fn[name]
-    args: list[int] = []
-    if ks.is_dsl(name):
-        args.append(0 if aux is None else _ptr(aux))
-        cons = None
-    for p in params:
-        args += [_ptr(p), 0 if p.size == 1 else 1]
-    with bg.lock:
-        bg._sync_in()
-        try:
-            threads = _num_threads() if cons is not None else 1
-            threads = min(threads, n // _PAR_MIN_PER_THREAD)
-            if (threads > 1 and getattr(bg, "_parallel", True)
-                    and all(p.size == 1 for p in params)):
-                _parallel(bg, fn, out_ptr, n, args, itemsize, cons, threads)
-            else:
-                fn(_ptr(bg._st), out_ptr, n, *args)
-        finally:
-            bg._sync_out()
-
-
+# argument helpers shared with the legacy RandomState
 def weighted_sample_without_replacement(draw: Any, p: np.ndarray, size: int,
                                        shape: Any) -> np.ndarray:
     """choice(replace=False, p=...): NumPy's loop (mtrand.pyx and _generator.pyx share it).
@@ -137,163 +95,6 @@ def mvn_shape(mean: np.ndarray, cov: np.ndarray, size: Any) -> list:
     if mean.shape[0] != cov.shape[0]:
         raise ValueError("mean and cov must have same length")
     return list(shape[:]) + [mean.shape[0]]
-
-
-def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
-                params: list | None = None, aux: Any = None,
-                cons: tuple = ("u64",)) -> Any:
-    """``size`` draws as a pending RANDOM source node, or None to draw them now.
-
-    For a method whose elements take a fixed number of raw draws (``cons``: one 64-bit draw
-    each, or ``("u32", k)``: k elements per 32-bit half-draw) on a generator that can jump
-    (PCG64, PCG64DXSM), a large request only snapshots the state and moves the generator to
-    where NumPy's would be after it (including the buffered 32-bit half), so later calls see
-    NumPy's state; a consuming kernel then generates the values block by block, each block
-    from a copy of the snapshot moved to its first element, so the values are the serial
-    stream's and no full-size array need ever exist.  ``params`` are the kernel's one-element
-    parameter arrays (scalar parameters only), as for ``_run``.
-    """
-    from lazynp import _engine
-    from lazynp._array import lazy
-    from lazynp._config import EAGER_LIMIT
-    from lazynp.graph.node import Node
-    from lazynp.graph.ops import Op
-
-    # Python ints, as NumPy's shapes are (NumPy integers in a size would reach the kernels'
-    # offsets and the state jumps)
-    shape = ((operator.index(size),) if isinstance(size, (int, np.integer))
-             else tuple(map(operator.index, size)))
-    n = int(np.prod(shape)) if shape else 1
-    if (n < EAGER_LIMIT[0] or not shape or aux is not None or bg._draw_align(bg._st) != (0, 1)
-            or bg._kernels().is_dsl(name) or cons is None):
-        return None
-    with bg.lock:
-        bg._sync_in()
-        try:
-            snapshot = bg._jump_copy(bg._st, 0)
-        except NotImplementedError:
-            return None
-        stream = _Stream(bg, snapshot, cons)
-        bg._st[:] = stream.state_at(n)[0] if cons[0] == "u64" else stream.after(n)
-        bg._sync_out()
-    fn = bg._kernels().fn[name]
-    params = [np.array(p) for p in params or ()]  # own copies, alive as long as the node
-
-    def generate(out: np.ndarray, start: int, count: int) -> None:
-        args = [a for p in params for a in (_ptr(p), 0)]
-        itemsize = out.dtype.itemsize
-        threads = min(_num_threads(), count // _PAR_MIN_PER_THREAD)
-        cuts = [count * k // max(threads, 1) for k in range(max(threads, 1) + 1)]
-
-        def part(k: int) -> None:
-            lo, hi = cuts[k], cuts[k + 1]
-            state, skip = stream.state_at(start + lo)  # (kept alive across the call)
-            if not skip:
-                fn(_ptr(state), _ptr(out) + lo * itemsize, hi - lo, *args)
-                return
-            tmp = np.empty(skip + hi - lo, out.dtype)  # begins inside a 32-bit half
-            fn(_ptr(state), _ptr(tmp), tmp.size, *args)
-            out[lo:hi] = tmp[skip:]
-
-        # a whole request materialized at once fills in parallel, each part on its own thread
-        run_parallel([functools.partial(part, k) for k in range(max(threads, 1))])
-
-    node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
-    return lazy(_engine.record(node))
-
-
-class _Stream:
-    """Positions in a bit generator's stream, from a state snapshot (``_st`` layout
-    ``[.., has_uint32, uinteger]``; NumPy's ``next_uint32`` serves the low half of a 64-bit
-    draw and keeps the high half for the next call)."""
-
-    def __init__(self, bg: BitGenerator, snapshot: np.ndarray, cons: tuple) -> None:
-        self.bg = bg
-        self.snapshot = snapshot
-        self.units = 0 if cons[0] == "u64" else cons[1]  # elements per 32-bit half
-        has = bg._HAS_UINT32
-        self.buffered = int(snapshot[has]) != 0
-        self.base = snapshot.copy()  # has_uint32 cleared; uinteger kept (NumPy leaves it stale)
-        self.base[has] = 0
-
-    def state_at(self, element: int) -> tuple[np.ndarray, int]:
-        """(state, skip): running the kernel from ``state`` yields elements from
-        ``element - skip`` on."""
-        if not self.units:
-            return self.bg._jump_copy(self.snapshot, element), 0
-        half = element // self.units
-        return self._half_state(half), element - half * self.units
-
-    def after(self, n: int) -> np.ndarray:
-        """The state after ``n`` elements (a call consumes whole 32-bit halves)."""
-        return self._half_state(-(-n // self.units))
-
-    def _half_state(self, half: int) -> np.ndarray:
-        if self.buffered:
-            if half == 0:
-                return self.snapshot.copy()
-            half -= 1
-        draw, high = divmod(half, 2)
-        has = self.bg._HAS_UINT32
-        if not high:
-            state = self.bg._jump_copy(self.base, draw)
-            if draw:  # NumPy leaves the high half of the last draw in uinteger
-                state[has + 1] = self._high_half(draw - 1)
-            return state
-        state = self.bg._jump_copy(self.base, draw + 1)
-        state[has] = 1
-        state[has + 1] = self._high_half(draw)
-        return state
-
-    def _high_half(self, draw: int) -> int:
-        value = np.empty(1, np.uint64)
-        at = self.bg._jump_copy(self.base, draw)  # (kept alive across the call)
-        self.bg._kernels().fn["raw"](_ptr(at), _ptr(value), 1)
-        return int(value[0]) >> 32
-
-
-def _parallel(bg: BitGenerator, fn: Any, out_ptr: int, n: int, args: list[int], itemsize: int,
-              cons: tuple, threads: int) -> None:
-    st = bg._st
-    prefix = 0
-    if cons[0] == "u64":
-        group = 1  # elements per 64-bit draw
-    else:
-        units = cons[1]
-        if int(st[bg._HAS_UINT32]) != 0:
-            # The buffered upper half feeds the first ``units`` elements: run them serially.
-            prefix = min(n, units)
-            fn(_ptr(st), out_ptr, prefix, *args)
-        group = 2 * units
-    m = n - prefix
-    ndraws = -(-m // group)
-    lead, unit = bg._draw_align(st)
-    offs = [0]
-    for k in range(1, threads):
-        d = ndraws * k // threads
-        if d > lead and unit > 1:
-            d = lead + -(-(d - lead) // unit) * unit  # next block boundary
-        if offs[-1] < d < ndraws:
-            offs.append(d)
-    offs.append(ndraws)
-    # (first element, count, raw 64-bit draw offset) per block
-    blocks = []
-    for k in range(len(offs) - 1):
-        start = prefix + offs[k] * group
-        stop = min(prefix + offs[k + 1] * group, n)
-        if stop > start:
-            blocks.append((start, stop - start, offs[k]))
-    if not blocks:
-        return
-    copies = [bg._jump_copy(st, off) for (_s, _c, off) in blocks]
-
-    def work(k: int) -> None:
-        start, count, _off = blocks[k]
-        fn(_ptr(copies[k]), out_ptr + start * itemsize, count, *args)
-
-    # The calling thread runs the first block itself (ctypes releases the GIL for the call).
-    run_parallel([functools.partial(work, k) for k in range(len(blocks))])
-    st[:] = copies[-1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,6 +262,13 @@ def _int_cons(width: int, rng: int) -> tuple | None:
 # ---------------------------------------------------------------------------------------------
 
 
+class RandomStateBase:
+    """Base of lazynp's legacy ``RandomState`` (``_legacy``, which builds on this module):
+    ``default_rng(random_state)`` makes a Generator on its bit generator, as NumPy's does."""
+
+    __slots__ = ()
+
+
 class Generator:
     """Generator(bit_generator): NumPy's Generator on lazynp's compiled bit generators."""
 
@@ -468,8 +276,6 @@ class Generator:
         if type(bit_generator) is not PCG64:
             bit_generator = asnumpy(bit_generator)
             if isinstance(bit_generator, np.random.BitGenerator):
-                from lazynp.random._foreign import ForeignBitGenerator
-
                 bit_generator = ForeignBitGenerator(bit_generator)
             if not isinstance(bit_generator, BitGenerator):
                 raise ValueError("Invalid bit generator. The bit generator must be "
@@ -505,8 +311,6 @@ class Generator:
             self.bit_generator.state = bit_gen
 
     def __reduce__(self):
-        from lazynp.random._pickle import generator_ctor
-
         return (generator_ctor, (self._bit_generator,), None)
 
     @property
@@ -1438,31 +1242,6 @@ def _write_back(target: Any, values: np.ndarray) -> None:
     target[...] = values
 
 
-def _fill_raw(bg: BitGenerator, size: Any, output: bool) -> Any:
-    """BitGenerator.random_raw (NumPy _common.random_raw)."""
-    raw = "raw32" if bg._kind == "mt19937" else "raw"
-    if not output:
-        n = 1 if size is None else int(np.asarray(size).sum())
-        if n > 0:
-            scratch = np.empty(min(n, 1 << 16), np.uint64)
-            done = 0
-            while done < n:
-                k = min(n - done, scratch.size)
-                _run(bg, raw, _ptr(scratch), k, [], 8)
-                done += k
-        return None
-    if size is None:
-        buf = np.empty(1, np.uint64)
-        _run(bg, raw, _ptr(buf), 1, [], 8)
-        return int(buf[0])
-    pending = _lazy_draws(bg, raw, size, np.dtype(np.uint64))
-    if pending is not None:
-        return pending
-    randoms = np.empty(size, np.uint64)
-    _run(bg, raw, _ptr(randoms), randoms.size, [], 8, ("u64",))
-    return wrap(randoms)
-
-
 # ---- public methods: lazynp in, lazynp out ---------------------------------------------------
 
 _PUBLIC = ["random", "uniform", "integers", "bytes", "standard_normal", "normal",
@@ -1545,8 +1324,6 @@ def _make_public(name: str):
             # points at the caller, as NumPy's does)
             return _wrap_big(getattr(g, name)(*args, **kwargs))
         if self._np_delegate is not None:
-            from lazynp.random._wrap import unwrap_args, wrap_result
-
             args, kwargs = unwrap_args(args, kwargs)
             return wrap_result(getattr(self._np_delegate, name)(*args, **kwargs))
         if name == "shuffle" and args and is_lazynp(args[0]):
@@ -1798,8 +1575,6 @@ def _fallback_method(name: str):
     np_method = getattr(np.random.Generator, name)
 
     def method(self, *args, **kwargs):
-        from lazynp.random._wrap import unwrap_args, wrap_result
-
         args, kwargs = unwrap_args(args, kwargs)
         g = self._np_delegate or self._npg
         if g is not None:
@@ -1861,12 +1636,28 @@ def default_rng(seed: Any = None) -> Generator:
         return Generator(seed.bit_generator)
     if isinstance(seed, np.random.BitGenerator):
         return Generator(seed)
-    from lazynp.random._legacy import RandomState
-
-    if isinstance(seed, (RandomState, np.random.RandomState)):
+    if isinstance(seed, (RandomStateBase, np.random.RandomState)):
         # NumPy: a RandomState's bit generator, shared
         return Generator(seed._bit_generator)
     return Generator(PCG64(seed))
 
 
 del ctypes
+
+
+# ---- pickling ---------------------------------------------------------------------------------
+# (pickles name this constructor as ``lazynp.random._pickle.__generator_ctor``, which re-exports it, as
+# NumPy's name ``numpy.random._pickle``; it is defined with the class it makes, which uses it in
+# ``__reduce__``)
+
+
+def __generator_ctor(bit_generator_name: Any = "MT19937",
+                     bit_generator_ctor: Any = bit_generator_ctor) -> Any:
+    """A Generator on the given bit generator, or on a new one of the given name."""
+    if isinstance(bit_generator_name, (BitGenerator, np.random.BitGenerator)):
+        return Generator(bit_generator_name)
+    return Generator(bit_generator_ctor(bit_generator_name))
+
+
+__generator_ctor.__module__ = "lazynp.random._pickle"
+generator_ctor = __generator_ctor  # (the name for class bodies: no name mangling)

@@ -45,8 +45,15 @@ import functools
 import threading
 from typing import Any
 
+from lazynp._config import config
 from lazynp.codegen_cpu.llvm_text import f64_bits, fconst
+from lazynp.random import _philox
 from lazynp.random import _ziggurat as Z
+
+# Loaded on the first kernel build, not at ``import lazynp.random`` (start-up: small requests run
+# NumPy's own methods and never build a kernel): the DSL translator and its source (``_dsl``,
+# ``_dists``) and the LLVM compiler (``lazynp.codegen_cpu.compiler``).  None of them imports
+# this module.
 
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
 DXSM_MULT = 0xDA942042E4DD58B5
@@ -873,7 +880,7 @@ _DSL_ALIGN = {"f64": 8, "f32": 4, "i64": 8, "u64": 8, "i32": 4, "u32": 4, "i16":
 
 def _dsl_kernel(fname: str, ret: str, params: list[tuple[str, str]]) -> str:
     """Map kernel ``lz_<name>(st, out, n, aux, p0, s0, ...)`` around DSL function ``fname``."""
-    from lazynp.random._dsl import llty
+    from lazynp.random._dsl import llty  # (lazy: see the imports at the top)
 
     out_ty = llty(ret)
     elem = params[1:]
@@ -924,7 +931,7 @@ def _dsl_translated() -> dict:
     import json
     import os
 
-    from lazynp.random import _dists, _dsl
+    from lazynp.random import _dists, _dsl  # (lazy: see the imports at the top)
 
     h = hashlib.sha256()
     for mod in (_dists, _dsl):
@@ -932,8 +939,6 @@ def _dsl_translated() -> dict:
             h.update(f.read())
     path = None
     try:
-        from lazynp._config import config
-
         if config.cache:
             path = os.path.join(config.cache_dir, "llvm", f"dsl-{h.hexdigest()}.json")
             with open(path) as f:
@@ -1020,7 +1025,7 @@ def _dsl_ir_for(root: str) -> str:
 
 def _dsl_call_kernel(name: str, params: list[tuple[str, str]]) -> str:
     """Exported ``lz_<name>(st, args...)`` around the whole-call DSL function ``x_<name>``."""
-    from lazynp.random._dsl import llty
+    from lazynp.random._dsl import llty  # (lazy: see the imports at the top)
 
     sig = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
     args = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
@@ -1040,13 +1045,11 @@ def _prelude(kind: str) -> str:
     if kind in _NEXT64:
         return _BG64 + _NEXT64[kind]
     if kind == "mt19937":
-        from lazynp.random import _dists
+        from lazynp.random import _dists  # (lazy: see the imports at the top)
         from lazynp.random._dsl import compile_source
 
         return _dists.MT19937_STATE + compile_source(_dists.MT19937)[0]
     if kind == "philox":
-        from lazynp.random import _philox
-
         return _philox.PRELUDE + derived_draws(f"i64, ptr %bg, i64 {_philox.HAS}",
                                                f"i64, ptr %bg, i64 {_philox.UINT}")
     raise ValueError(f"no kernels for bit generator kind {kind!r}")
@@ -1565,7 +1568,7 @@ class KernelSet:
     def interface_lib(self) -> Any:
         """The compiled ``lz_next_uint64``/``lz_next_uint32``/``lz_next_double`` (C ABI,
         ``(ptr st)``) of the ``ctypes`` interface, compiled on first use."""
-        from lazynp.codegen_cpu.compiler import compile_ir
+        from lazynp.codegen_cpu.compiler import compile_ir  # (lazy: see the top)
 
         with _sets_lock:
             lib = self.libs.get("interface")
@@ -1576,7 +1579,7 @@ class KernelSet:
             return lib
 
     def _load(self, name: str) -> Any:
-        from lazynp.codegen_cpu.compiler import compile_ir
+        from lazynp.codegen_cpu.compiler import compile_ir  # (lazy: see the top)
 
         vp, i64 = ctypes.c_void_p, ctypes.c_int64
         if name in KERNELS:

@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 
 from lazynp.random import _generator
-from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator
+from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator, bit_generator_ctor
+from lazynp.random._foreign import ForeignBitGenerator
 from lazynp.random._generator import (
     _INT_TABLE,
     _PLAIN,
@@ -49,6 +50,7 @@ from lazynp.random._generator import (
     CONS_POSITIVE,
     POISSON_LAM_MAX,
     Generator,
+    RandomStateBase,
     _as_double_array,
     _check_array_constraint,
     _check_constraint,
@@ -122,7 +124,7 @@ def _public(fn: Any) -> Any:
     return method
 
 
-class RandomState:
+class RandomState(RandomStateBase):
     """RandomState(seed=None): NumPy's legacy generator on lazynp's compiled MT19937."""
 
     def __init__(self, seed: Any = None) -> None:
@@ -133,8 +135,6 @@ class RandomState:
         elif isinstance(seed, BitGenerator):
             bit_generator = seed
         elif isinstance(seed, np.random.BitGenerator):
-            from lazynp.random._foreign import ForeignBitGenerator
-
             bit_generator = ForeignBitGenerator(seed)
             if not bit_generator._native:
                 self._np_delegate = np.random.RandomState(seed)
@@ -172,8 +172,6 @@ class RandomState:
         self.set_state(state)
 
     def __reduce__(self):
-        from lazynp.random._pickle import randomstate_ctor
-
         return (randomstate_ctor, (self._bit_generator,), self.get_state(legacy=False))
 
     @property
@@ -995,3 +993,21 @@ def _module_function(name: str) -> Any:
 
 FUNCTIONS = {name: _FAST_FUNCTIONS.get(name) or _module_function(name)
              for name in MODULE_FUNCTIONS}
+
+
+# ---- pickling ---------------------------------------------------------------------------------
+# (pickles name this constructor as ``lazynp.random._pickle.__randomstate_ctor``, which re-exports it, as
+# NumPy's name ``numpy.random._pickle``; it is defined with the class it makes, which uses it in
+# ``__reduce__``)
+
+
+def __randomstate_ctor(bit_generator_name: Any = "MT19937",
+                       bit_generator_ctor: Any = bit_generator_ctor) -> Any:
+    """A RandomState on the given bit generator, or on a new one of the given name."""
+    if isinstance(bit_generator_name, (BitGenerator, np.random.BitGenerator)):
+        return RandomState(bit_generator_name)
+    return RandomState(bit_generator_ctor(bit_generator_name))
+
+
+__randomstate_ctor.__module__ = "lazynp.random._pickle"
+randomstate_ctor = __randomstate_ctor  # (the name for class bodies: no name mangling)

@@ -8,53 +8,12 @@ with ``python -m lazynp run`` that imports ``numpy.random._pickle`` gets this mo
 
 from __future__ import annotations
 
-from typing import Any
+# (each constructor is defined with the class it makes, whose ``__reduce__`` names it; its
+# ``__module__`` is this module, so pickles name it here, as NumPy's name
+# ``numpy.random._pickle``)
+from lazynp.random._bitgen import BitGenerators, __bit_generator_ctor, bit_generator_ctor
+from lazynp.random._generator import __generator_ctor, generator_ctor
+from lazynp.random._legacy import __randomstate_ctor, randomstate_ctor
 
-import numpy as np
-
-from lazynp.random._bitgen import MT19937, PCG64, PCG64DXSM, SFC64, BitGenerator, Philox
-
-BitGenerators = {"MT19937": MT19937,
-                 "PCG64": PCG64,
-                 "PCG64DXSM": PCG64DXSM,
-                 "Philox": Philox,
-                 "SFC64": SFC64,
-                 }
-
-
-def __bit_generator_ctor(bit_generator: Any = "MT19937") -> Any:
-    """A new bit generator of the given class or name (its state is set by unpickling)."""
-    if isinstance(bit_generator, type):
-        bit_gen_class = bit_generator
-    elif bit_generator in BitGenerators:
-        bit_gen_class = BitGenerators[bit_generator]
-    else:
-        raise ValueError(str(bit_generator) + " is not a known BitGenerator module.")
-    return bit_gen_class()
-
-
-def __generator_ctor(bit_generator_name: Any = "MT19937",
-                     bit_generator_ctor: Any = __bit_generator_ctor) -> Any:
-    """A Generator on the given bit generator, or on a new one of the given name."""
-    from lazynp.random._generator import Generator
-
-    if isinstance(bit_generator_name, (BitGenerator, np.random.BitGenerator)):
-        return Generator(bit_generator_name)
-    return Generator(bit_generator_ctor(bit_generator_name))
-
-
-def __randomstate_ctor(bit_generator_name: Any = "MT19937",
-                       bit_generator_ctor: Any = __bit_generator_ctor) -> Any:
-    """A RandomState on the given bit generator, or on a new one of the given name."""
-    from lazynp.random._legacy import RandomState
-
-    if isinstance(bit_generator_name, (BitGenerator, np.random.BitGenerator)):
-        return RandomState(bit_generator_name)
-    return RandomState(bit_generator_ctor(bit_generator_name))
-
-
-# Names without the leading double underscore, for use inside class bodies (where
-# ``_pickle.__generator_ctor`` would be name-mangled).
-bit_generator_ctor = __bit_generator_ctor
-generator_ctor = __generator_ctor
-randomstate_ctor = __randomstate_ctor
+__all__ = ["BitGenerators", "__bit_generator_ctor", "__generator_ctor", "__randomstate_ctor",
+           "bit_generator_ctor", "generator_ctor", "randomstate_ctor"]

@@ -1,52 +1,40 @@
 """Conversions between lazynp arrays and numpy arrays for lazynp.random.
 
-``lazynp._array`` provides ``wrap(numpy_array)`` (a concrete lazynp array around the buffer)
-and ``asnumpy(x)`` (force anything to a numpy array).  While the core is not importable (or
-lacks them) results stay numpy arrays and inputs go through ``numpy.asarray``.
+``lazynp._array`` provides ``from_numpy(numpy_array)`` (the array as handed out: NumPy's own
+when small, a concrete lazynp array around the buffer when large) and ``asnumpy(x)`` (force
+anything to a numpy array).  ``lazynp.random`` is a subpackage: the core is loaded before it.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
-_helpers: list = []
-
-
-def _load() -> tuple:
-    if not _helpers:
-        try:
-            from lazynp._array import asnumpy as _asnumpy
-            from lazynp._array import from_numpy as _wrapfn
-        except Exception:
-            return (None, None)
-        _helpers.extend([_wrapfn, _asnumpy])
-    return _helpers[0], _helpers[1]
+from lazynp._array import asnumpy as _asnumpy
+from lazynp._array import from_numpy as _from_numpy
+from lazynp._array import ndarray as _LazyArray
 
 
 def is_lazynp(x: Any) -> bool:
-    """True for lazynp's array type (anything array-like defined in lazynp outside random)."""
-    mod = type(x).__module__
-    return (mod.startswith("lazynp") and not mod.startswith("lazynp.random")
-            and hasattr(x, "shape") and not issubclass(type(x), (np.ndarray, np.generic)))
+    """True for lazynp's array type (``lazynp.LazyArray``; ``lazynp.ndarray`` is NumPy's)."""
+    return type(x) is _LazyArray
 
 
 def wrap(a: Any) -> Any:
     """A NumPy array result as handed out (``lazynp._array.from_numpy``: NumPy's own array
-    when small, a lazynp.ndarray when large); other objects unchanged."""
+    when small, a ``LazyArray`` when large); other objects unchanged."""
     if type(a) is not np.ndarray:
         return a
-    w, _ = _load()
-    return a if w is None else w(a)
+    return _from_numpy(a)
 
 
 def asnumpy(x: Any) -> Any:
     """A lazynp array becomes a numpy array; anything else is returned unchanged."""
-    if not is_lazynp(x):
+    if type(x) is not _LazyArray:
         return x
-    _, f = _load()
-    return np.asarray(x) if f is None else f(x)
+    return _asnumpy(x)
 
 
 def unwrap_args(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -66,8 +54,6 @@ def wrap_result(r: Any) -> Any:
 def user_stacklevel() -> int:
     """``stacklevel`` for a ``warnings.warn`` made by the caller of this function that points
     at the first frame outside lazynp (NumPy's compiled methods warn at their Python caller)."""
-    import sys
-
     frame = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("lazynp."):
