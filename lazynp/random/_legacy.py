@@ -34,9 +34,7 @@ from typing import Any
 import numpy as np
 
 from lazynp.random import _generator
-from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator, bit_generator_ctor
-from lazynp.random._foreign import ForeignBitGenerator
-from lazynp.random._generator import (
+from lazynp.random._args import (
     _INT_TABLE,
     _PLAIN,
     CONS_BOUNDED_0_1,
@@ -49,8 +47,6 @@ from lazynp.random._generator import (
     CONS_POISSON,
     CONS_POSITIVE,
     POISSON_LAM_MAX,
-    Generator,
-    RandomStateBase,
     _as_double_array,
     _check_array_constraint,
     _check_constraint,
@@ -60,6 +56,9 @@ from lazynp.random._generator import (
     mvn_shape,
     weighted_sample_without_replacement,
 )
+from lazynp.random._bitgen import _SMALL_LIMIT, MT19937, BitGenerator, bit_generator_ctor
+from lazynp.random._foreign import ForeignBitGenerator
+from lazynp.random._generator import Generator, RandomStateBase
 from lazynp.random._wrap import asnumpy, is_lazynp, unwrap_args, user_stacklevel, wrap_result
 
 __all__ = ["RandomState"]
