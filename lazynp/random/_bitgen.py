@@ -26,7 +26,8 @@ from lazynp._config import config as _config
 from lazynp._config import on_change as _on_change
 from lazynp.random import _philox
 from lazynp.random._fill import _fill_raw
-from lazynp.random._kernels import DXSM_MULT, MASK64, MASK128, PCG_MULT, kernels
+from lazynp.random._ir_bitgen import DXSM_MULT, MASK64, MASK128, PCG_MULT
+from lazynp.random._kernels import kernels
 from lazynp.random._wrap import asnumpy
 
 __all__ = ["SeedSequence", "SeedlessSeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937",
@@ -643,7 +644,7 @@ class SFC64(BitGenerator):
     """Chris Doty-Humphrey's Small Fast Chaotic PRNG, NumPy's ``SFC64``.
 
     ``self._st`` holds ``[s0, s1, s2, s3, has_uint32, uinteger]`` (uint64), the layout the
-    kernels of ``_kernels._NEXT64['sfc64']`` read.
+    kernels of ``_ir_bitgen._NEXT64['sfc64']`` read.
     """
 
     _kind = "sfc64"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lazynp.random._bitgen import BitGenerator
-from lazynp.random._kernels import DXSM_MULT, PCG_MULT
+from lazynp.random._ir_bitgen import DXSM_MULT, PCG_MULT
 from lazynp.random._wrap import wrap_result
 
 _NATIVE = {"PCG64": ("pcg64", PCG_MULT), "PCG64DXSM": ("pcg64dxsm", DXSM_MULT)}
