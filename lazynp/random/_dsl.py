@@ -21,7 +21,7 @@ semantics, so the compiled code makes the same roundings and the same libm calls
 * Statements: assignment (names and ``p[i]``), augmented assignment, ``if/elif/else``,
   ``while``, ``for i in range(a, b[, step])``, ``break``, ``continue``, ``return``, calls.
 * Calls to other functions of the same source, or to the primitives declared in ``EXTERNS``
-  (defined by the IR prelude of ``_kernels.py``).
+  (defined by the IR every kernel module starts with: ``_ir_bitgen.py``, ``_ir_common.py``).
 """
 
 from __future__ import annotations
