@@ -513,4 +513,7 @@ LOGFACT = [
     467.4121995716082, 472.22438392698058, 477.04466549258564, 481.87297922988796,
 ]
 
+# the files SOURCE is read from (the key of the translated IR's disk cache, ``_kernels``)
+FILES = (__file__, _dists_discrete.__file__, _dists_legacy.__file__)
+
 TABLES = {"LOGGAM_A": ("f64", LOGGAM_A), "LOGFACT": ("f64", [float(v) for v in LOGFACT])}

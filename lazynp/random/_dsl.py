@@ -21,7 +21,8 @@ semantics, so the compiled code makes the same roundings and the same libm calls
 * Statements: assignment (names and ``p[i]``), augmented assignment, ``if/elif/else``,
   ``while``, ``for i in range(a, b[, step])``, ``break``, ``continue``, ``return``, calls.
 * Calls to other functions of the same source, or to the primitives declared in ``EXTERNS``
-  (defined by the IR every kernel module starts with: ``_ir_bitgen.py``, ``_ir_common.py``).
+  (defined by the prelude and the shared IR of every kernel module: ``_kernels._prelude``,
+  ``_ir_common.py``).
 """
 
 from __future__ import annotations
@@ -681,3 +682,64 @@ def compile_source(source: str, consts: dict | None = None, tables: dict | None 
     """IR text for all functions in ``source`` and the signatures {name: Func}."""
     c = Compiler(source, consts, tables)
     return c.render(), c.funcs
+
+
+# ---- the exported kernels around DSL functions (``_kernels.render_kernel``) -------------------
+
+_ALIGN = {"f64": 8, "f32": 4, "i64": 8, "u64": 8, "i32": 4, "u32": 4, "i16": 2, "u16": 2,
+          "i8": 1, "u8": 1}
+
+
+def map_kernel(fname: str, ret: str, params: list[tuple[str, str]]) -> str:
+    """Map kernel ``lz_<name>(st, out, n, aux, p0, s0, ...)`` around DSL function ``fname``."""
+    out_ty = llty(ret)
+    elem = params[1:]
+    has_aux = bool(elem) and elem[0][0] == "aux"
+    if has_aux:
+        elem = elem[1:]
+    args = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(len(elem)))
+    loads = []
+    call_args = ["ptr %bg"] + (["ptr %aux"] if has_aux else [])
+    for k, (_n, t) in enumerate(elem):
+        ty = llty(t)
+        loads.append(f"  %o{k} = mul i64 %i, %s{k}\n"
+                     f"  %a{k} = getelementptr inbounds {ty}, ptr %p{k}, i64 %o{k}\n"
+                     f"  %v{k} = load {ty}, ptr %a{k}\n")
+        call_args.append(f"{ty} %v{k}")
+    name = "lz_" + fname[2:]
+    return f"""
+define void @{name}(ptr noalias %st, ptr noalias %out, i64 %n, ptr %aux{args}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %any = icmp sgt i64 %n, 0
+  br i1 %any, label %loop, label %done
+loop:
+  %i = phi i64 [0, %entry], [%inext, %loop]
+{"".join(loads)}  %val = call {out_ty} @{fname}({", ".join(call_args)})
+  %po = getelementptr inbounds {out_ty}, ptr %out, i64 %i
+  store {out_ty} %val, ptr %po, align {_ALIGN[ret]}
+  %inext = add i64 %i, 1
+  %more = icmp slt i64 %inext, %n
+  br i1 %more, label %loop, label %done
+done:
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""
+
+
+def call_kernel(name: str, params: list[tuple[str, str]]) -> str:
+    """Exported ``lz_<name>(st, args...)`` around the whole-call DSL function ``x_<name>``."""
+    sig = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
+    args = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
+    return f"""
+define void @lz_{name}(ptr noalias %st{sig}) nounwind {{
+entry:
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  call void @x_{name}(ptr %bg{args})
+  call void @store_state(ptr %st, ptr %bg)
+  ret void
+}}
+"""

@@ -220,3 +220,17 @@ define internal void @store_state(ptr %st, ptr %bg) alwaysinline nounwind {
 
 """ + derived_draws("%BG, ptr %bg, i32 0, i32 2", "%BG, ptr %bg, i32 0, i32 3") + r"""
 """
+
+
+# NumPy's bitgen_t functions on the state block, for the ``ctypes`` interface of bit generators
+# whose state is lazynp's (SFC64, Philox): each loads the block, draws once, stores it back.
+_INTERFACE = "".join(f"""
+define {ty} @lz_next_{name}(ptr %st) nounwind {{
+  %bg = alloca %BG, align 16
+  call void @load_state(ptr %bg, ptr %st)
+  %v = call {ty} @{draw}(ptr %bg)
+  call void @store_state(ptr %st, ptr %bg)
+  ret {ty} %v
+}}
+""" for name, ty, draw in (("uint64", "i64", "next64"), ("uint32", "i32", "next32"),
+                           ("double", "double", "next_double")))

@@ -50,6 +50,7 @@ from lazynp._config import config
 from lazynp.random import _philox
 from lazynp.random._ir_bitgen import (
     _BG64,
+    _INTERFACE,
     _NEXT64,
     _tables,
     derived_draws,
@@ -95,58 +96,13 @@ KERNELS: dict[str, tuple[str, str, list[str], bool]] = {
 }
 
 
-_DSL_ALIGN = {"f64": 8, "f32": 4, "i64": 8, "u64": 8, "i32": 4, "u32": 4, "i16": 2, "u16": 2,
-              "i8": 1, "u8": 1}
-
-
-def _dsl_kernel(fname: str, ret: str, params: list[tuple[str, str]]) -> str:
-    """Map kernel ``lz_<name>(st, out, n, aux, p0, s0, ...)`` around DSL function ``fname``."""
-    from lazynp.random._dsl import llty  # (lazy: see the imports at the top)
-
-    out_ty = llty(ret)
-    elem = params[1:]
-    has_aux = bool(elem) and elem[0][0] == "aux"
-    if has_aux:
-        elem = elem[1:]
-    args = "".join(f", ptr %p{k}, i64 %s{k}" for k in range(len(elem)))
-    loads = []
-    call_args = ["ptr %bg"] + (["ptr %aux"] if has_aux else [])
-    for k, (_n, t) in enumerate(elem):
-        ty = llty(t)
-        loads.append(f"  %o{k} = mul i64 %i, %s{k}\n"
-                     f"  %a{k} = getelementptr inbounds {ty}, ptr %p{k}, i64 %o{k}\n"
-                     f"  %v{k} = load {ty}, ptr %a{k}\n")
-        call_args.append(f"{ty} %v{k}")
-    name = "lz_" + fname[2:]
-    return f"""
-define void @{name}(ptr noalias %st, ptr noalias %out, i64 %n, ptr %aux{args}) nounwind {{
-entry:
-  %bg = alloca %BG, align 16
-  call void @load_state(ptr %bg, ptr %st)
-  %any = icmp sgt i64 %n, 0
-  br i1 %any, label %loop, label %done
-loop:
-  %i = phi i64 [0, %entry], [%inext, %loop]
-{"".join(loads)}  %val = call {out_ty} @{fname}({", ".join(call_args)})
-  %po = getelementptr inbounds {out_ty}, ptr %out, i64 %i
-  store {out_ty} %val, ptr %po, align {_DSL_ALIGN[ret]}
-  %inext = add i64 %i, 1
-  %more = icmp slt i64 %inext, %n
-  br i1 %more, label %loop, label %done
-done:
-  call void @store_state(ptr %st, ptr %bg)
-  ret void
-}}
-"""
-
-
 @functools.lru_cache(maxsize=None)
 def _dsl_translated() -> dict:
     """The DSL source translated to IR, with the kernel signatures.
 
     Translation takes ~30 ms of Python, and a warm process needs the IR text only to find its
     compiled objects in the disk cache; so the result is kept on disk too, keyed by the hash
-    of the DSL source and of the translator (``_dists.py``, ``_dsl.py``).
+    of the DSL source and of the translator (``_dists.FILES``, ``_dsl.py``).
     """
     import hashlib
     import json
@@ -155,8 +111,8 @@ def _dsl_translated() -> dict:
     from lazynp.random import _dists, _dsl  # (lazy: see the imports at the top)
 
     h = hashlib.sha256()
-    for mod in (_dists, _dsl):
-        with open(mod.__file__, "rb") as f:
+    for file in (*_dists.FILES, _dsl.__file__):
+        with open(file, "rb") as f:
             h.update(f.read())
     path = None
     try:
@@ -244,24 +200,6 @@ def _dsl_ir_for(root: str) -> str:
     return "".join(chunks[n] for n in sorted(seen)) + rest + "\n"
 
 
-def _dsl_call_kernel(name: str, params: list[tuple[str, str]]) -> str:
-    """Exported ``lz_<name>(st, args...)`` around the whole-call DSL function ``x_<name>``."""
-    from lazynp.random._dsl import llty  # (lazy: see the imports at the top)
-
-    sig = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
-    args = "".join(f", {llty(t)} %a{k}" for k, (_n, t) in enumerate(params))
-    return f"""
-define void @lz_{name}(ptr noalias %st{sig}) nounwind {{
-entry:
-  %bg = alloca %BG, align 16
-  call void @load_state(ptr %bg, ptr %st)
-  call void @x_{name}(ptr %bg{args})
-  call void @store_state(ptr %st, ptr %bg)
-  ret void
-}}
-"""
-
-
 def _prelude(kind: str) -> str:
     if kind in _NEXT64:
         return _BG64 + _NEXT64[kind]
@@ -290,20 +228,6 @@ def _dedupe_declares(text: str) -> str:
 
 _SPECIAL = {"shuffle_interval", "shuffle_lemire"}
 
-# NumPy's bitgen_t functions on the state block, for the ``ctypes`` interface of bit generators
-# whose state is lazynp's (SFC64, Philox): each loads the block, draws once, stores it back.
-_INTERFACE = "".join(f"""
-define {ty} @lz_next_{name}(ptr %st) nounwind {{
-  %bg = alloca %BG, align 16
-  call void @load_state(ptr %bg, ptr %st)
-  %v = call {ty} @{draw}(ptr %bg)
-  call void @store_state(ptr %st, ptr %bg)
-  ret {ty} %v
-}}
-""" for name, ty, draw in (("uint64", "i64", "next64"), ("uint32", "i32", "next32"),
-                           ("double", "double", "next_double")))
-
-
 def render_kernel(kind: str, name: str) -> str:
     """The LLVM module holding kernel ``lz_<name>`` for bit generator ``kind``.
 
@@ -311,6 +235,8 @@ def render_kernel(kind: str, name: str) -> str:
     kernels it calls: ``default_rng().random(n)`` costs one small module, not every
     distribution.
     """
+    from lazynp.random import _dsl  # (lazy: see the imports at the top)
+
     parts = [_prelude(kind), _common(), _tables()]
     if name == "interface":
         parts.append(_INTERFACE)
@@ -325,15 +251,17 @@ def render_kernel(kind: str, name: str) -> str:
     elif name in _SPECIAL:
         parts.append(_SHUFFLE)
     elif name in _dsl_calls():
-        parts += [_dsl_ir_for("x_" + name), _dsl_call_kernel(name, _dsl_calls()[name])]
+        parts += [_dsl_ir_for("x_" + name), _dsl.call_kernel(name, _dsl_calls()[name])]
     else:
         ret, params, _aux, _np = _dsl_parts()[1][name]
-        parts += [_dsl_ir_for("k_" + name), _dsl_kernel("k_" + name, ret, params)]
+        parts += [_dsl_ir_for("k_" + name), _dsl.map_kernel("k_" + name, ret, params)]
     return _dedupe_declares("".join(parts))
 
 
 def render(kind: str) -> str:
     """Every kernel of bit generator ``kind`` in one module (for inspection and tests)."""
+    from lazynp.random import _dsl  # (lazy: see the imports at the top)
+
     parts = [_prelude(kind), _common(), _tables(), _SHUFFLE]
     dsl_ir, dsl_kernels = _dsl_parts()
     parts.append(dsl_ir)
@@ -345,9 +273,9 @@ def render(kind: str) -> str:
         else:
             parts.append(_map_kernel("lz_" + name, ty, fn, params, small, _ALIGN[ty]))
     for name, (ret, params, _aux, _np) in dsl_kernels.items():
-        parts.append(_dsl_kernel("k_" + name, ret, params))
+        parts.append(_dsl.map_kernel("k_" + name, ret, params))
     for name, params in _dsl_calls().items():
-        parts.append(_dsl_call_kernel(name, params))
+        parts.append(_dsl.call_kernel(name, params))
     return _dedupe_declares("".join(parts))
 
 
