@@ -12,19 +12,13 @@ from __future__ import annotations
 
 import functools
 
-from lazynp.codegen_cpu.llvm_text import f64_bits, fconst
+from lazynp.codegen_cpu.llvm_text import f64_bits, fconst, iconst64
 from lazynp.random import _ziggurat as Z
 
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
 DXSM_MULT = 0xDA942042E4DD58B5
 MASK64 = (1 << 64) - 1
 MASK128 = (1 << 128) - 1
-
-
-def _s64(v: int) -> int:
-    """An unsigned 64-bit constant as LLVM's signed decimal literal."""
-    v &= MASK64
-    return v - (1 << 64) if v >> 63 else v
 
 
 def _f64(v: float) -> str:
@@ -56,8 +50,8 @@ def _tables() -> str:
         out.append(_table(name, "double", _hex_bits(getattr(Z, name), "float64"), str))
     for name in ("wi_float", "fi_float", "we_float", "fe_float"):
         out.append(_table(name, "float", _hex_bits(getattr(Z, name), "float32"), str))
-    out.append(_table("ki_double", "i64", Z.ki_double, _s64))
-    out.append(_table("ke_double", "i64", Z.ke_double, _s64))
+    out.append(_table("ki_double", "i64", Z.ki_double, iconst64))
+    out.append(_table("ke_double", "i64", Z.ke_double, iconst64))
     out.append(_table("ki_float", "i32", Z.ki_float, str))
     out.append(_table("ke_float", "i32", Z.ke_float, str))
     return "".join(out)
@@ -92,7 +86,7 @@ define internal i64 @next64(ptr %bg) alwaysinline nounwind {{
   %lo = or i64 %lo0, 1
   %t1 = lshr i64 %hi, 32
   %h1 = xor i64 %hi, %t1
-  %h2 = mul i64 %h1, {_s64(DXSM_MULT)}
+  %h2 = mul i64 %h1, {iconst64(DXSM_MULT)}
   %t2 = lshr i64 %h2, 48
   %h3 = xor i64 %h2, %t2
   %h4 = mul i64 %h3, %lo

@@ -6,11 +6,11 @@ Same draws, same order and same final state as the serial map kernels they repla
 
 from __future__ import annotations
 
+from lazynp.codegen_cpu.llvm_text import iconst64
 from lazynp.random._ir_bitgen import (
     DXSM_MULT,
     MASK128,
     PCG_MULT,
-    _s64,
 )
 from lazynp.random._ir_common import (
     _ALIGN,
@@ -52,7 +52,7 @@ define internal i64 @lane_out(i128 %t) alwaysinline nounwind {{
   %lo = or i64 %lo0, 1
   %t1 = lshr i64 %hi, 32
   %h1 = xor i64 %hi, %t1
-  %h2 = mul i64 %h1, {_s64(DXSM_MULT)}
+  %h2 = mul i64 %h1, {iconst64(DXSM_MULT)}
   %t2 = lshr i64 %h2, 48
   %h3 = xor i64 %h2, %t2
   %h4 = mul i64 %h3, %lo

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lazynp.codegen_cpu.llvm_text import iconst64
+
 M0 = 0xD2E7470EE14C6C93
 M1 = 0xCA5A826395121157
 W0 = 0x9E3779B97F4A7C15
@@ -27,11 +29,6 @@ MASK64 = (1 << 64) - 1
 MASK256 = (1 << 256) - 1
 NWORDS = 13
 POS, HAS, UINT = 10, 11, 12
-
-
-def _s64(v: int) -> str:
-    v &= MASK64
-    return str(v - (1 << 64) if v >> 63 else v)
 
 
 def _gen_block() -> str:
@@ -51,8 +48,8 @@ def _gen_block() -> str:
         c = f"c{r}_"
         n = f"c{r + 1}_"
         if r > 0:
-            lines.append(f"  %k0_{r} = add i64 %k0_{r - 1}, {_s64(W0)}")
-            lines.append(f"  %k1_{r} = add i64 %k1_{r - 1}, {_s64(W1)}")
+            lines.append(f"  %k0_{r} = add i64 %k0_{r - 1}, {iconst64(W0)}")
+            lines.append(f"  %k1_{r} = add i64 %k1_{r - 1}, {iconst64(W1)}")
         lines += [
             f"  %x{r}a = zext i64 %{c}0 to i128",
             f"  %p{r}a = mul i128 %x{r}a, {M0}",
