@@ -15,14 +15,10 @@ from numpy._core import _ufunc_config
 
 from ..fusion.plan import Const, Kernel, RunSettings
 from . import compiler, vmath
-from .render import (
-    IN_PLACE_DRIVER,
-    Unsupported,
-    inner_pattern,
-    pack_consts,
-    render,
-    reversed_view,
-)
+from .body import pack_consts, reversed_view
+from .llvm_text import Unsupported
+from .loops import inner_pattern
+from .render import IN_PLACE_DRIVER, render
 
 _FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)

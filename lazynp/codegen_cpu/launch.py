@@ -17,7 +17,7 @@ import numpy as np
 from .._threads import run_parallel
 from ..fusion.plan import Generated, Kernel, RunSettings, blocks
 from .build import _addr, _compiled, _consts, _default_errstate, _driver, _elem_strides, _extobj
-from .render import (
+from .llvm_text import (
     FE_DIVBYZERO,
     FE_INVALID,
     FE_OVERFLOW,

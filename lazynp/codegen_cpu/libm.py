@@ -23,7 +23,7 @@ float32/float64 element is a C math library call:
 
 These facts are backend facts (libmvec, vmath, glibc's accuracy), not graph facts, so the
 table lives with the backend.  Everything else is derived from :data:`ROWS`: the renderer's
-lookups (``render.py``: op -> C name, :data:`LIBMVEC`, :data:`LIBM_IMPL`), the ULP bounds
+lookups (``libcalls.py``, ``lowering.py``: op -> C name, :data:`LIBMVEC`, :data:`LIBM_IMPL`), the ULP bounds
 (:data:`ULP_BOUNDS`), the ULP tests (``tests/codegen_cpu/test_ulp.py``: functions, arity,
 bounds) and the table in ``docs/numerics.md`` (:func:`docs_table`, checked by that test).
 Adding a libm-backed op is one row here (plus its input domain in the ULP test if the

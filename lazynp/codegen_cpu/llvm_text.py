@@ -1,5 +1,7 @@
-"""The one way lazynp writes LLVM text constants (the CPU renderer, the vector-math library and
-the random module's kernels all format floats through here).
+"""The LLVM text vocabulary of lazynp's CPU code: how constants are written (the CPU
+renderer, the vector-math library and the random module's kernels all format floats through
+here), the LLVM type of each NumPy dtype, the x86 ``<fenv.h>`` flag bits kernels return, and
+``Unsupported`` (what the renderer raises for a dtype or op it does not handle).
 
 LLVM writes a ``double`` or ``float`` constant as the 64-bit pattern of the double with the
 same value (exact for a float32 value), a ``half`` one as ``0xH`` and its 16 bits, an ``i64``
@@ -10,7 +12,77 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fconst", "f64_bits", "iconst64"]
+__all__ = ["FE_DIVBYZERO", "FE_INVALID", "FE_MASK", "FE_OVERFLOW", "FE_REDO", "FE_UNDERFLOW",
+           "Unsupported", "f64_bits", "fconst", "iconst64", "supported_dtype"]
+
+
+class Unsupported(Exception):
+    """The kernel uses a dtype or op this renderer does not handle (run it on the reference)."""
+
+
+_LL = {"b": "i1", "f2": "half", "f4": "float", "f8": "double", "i1": "i8", "i2": "i16",
+       "i4": "i32", "i8": "i64", "u1": "i8", "u2": "i16", "u4": "i32", "u8": "i64",
+       "c8": "{ float, float }", "c16": "{ double, double }"}
+_F16 = np.dtype(np.float16)
+_F32 = np.dtype(np.float32)
+
+# x86 fenv bits
+FE_INVALID = 1
+FE_DIVBYZERO = 4
+FE_OVERFLOW = 8
+FE_UNDERFLOW = 16
+FE_MASK = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
+# software flag of a min/max row reduction whose result (a zero or NaN) may depend on the
+# combine order (``minmax_rows``): the runtime leaves the kernel to the reference executor
+FE_REDO = 256
+
+
+def _code(dt: np.dtype) -> str:
+    dt = np.dtype(dt)
+    if dt.kind == "b":
+        return "b"
+    return f"{dt.kind}{dt.itemsize}"
+
+
+def supported_dtype(dt: np.dtype) -> bool:
+    dt = np.dtype(dt)
+    return dt.isnative and _code(dt) in _LL
+
+
+def _ty(dt: np.dtype) -> str:
+    """SSA type of a value: ``i1`` for bool, ``half`` for float16, a struct of two floats for
+    complex (real, imaginary)."""
+    dt = np.dtype(dt)
+    if not supported_dtype(dt):
+        raise Unsupported(f"dtype {dt}")
+    return _LL[_code(dt)]
+
+
+def _mem_ty(dt: np.dtype) -> str:
+    """In-memory type (bool is a byte)."""
+    t = _ty(dt)
+    return "i8" if t == "i1" else t
+
+
+def _is_float(dt: np.dtype) -> bool:
+    return np.dtype(dt).kind == "f"
+
+
+def _is_complex(dt: np.dtype) -> bool:
+    return np.dtype(dt).kind == "c"
+
+
+def _part(dt: np.dtype) -> np.dtype:
+    """dtype of each part of a complex dtype."""
+    return np.dtype(np.float32 if np.dtype(dt).itemsize == 8 else np.float64)
+
+
+def _signed(dt: np.dtype) -> bool:
+    return np.dtype(dt).kind == "i"
+
+
+def _bits(dt: np.dtype) -> int:
+    return np.dtype(dt).itemsize * 8
 
 _FLOAT32 = ("float", "f32")
 

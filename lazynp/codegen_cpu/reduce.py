@@ -13,8 +13,8 @@ from ..graph.ops import UFUNC_OF, Op
 from ..graph.reductions import REDUCTIONS
 from .build import _addr, _elem_strides, _fallback
 from .launch import BLOCK, _flags_matter, _flat_walkable, _Gen, _run_tasks
-from .render import (
-    FE_REDO,
+from .llvm_text import FE_REDO
+from .loops import (
     identity,
     inner_pattern,
     minmax_rows,

@@ -681,7 +681,7 @@ def declaration(d: Definition) -> str:
 
 def library(defs: list[Definition]) -> str:
     """One module defining ``defs`` with external linkage (not inlined), to be compiled once
-    and linked to by kernels that declare them (see ``render._Module.define_vmath``)."""
+    and linked to by kernels that declare them (see ``ir_module._Module.define_vmath``)."""
     decls: set[str] = set()
     texts = []
     for d in defs:

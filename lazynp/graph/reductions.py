@@ -6,7 +6,7 @@
 * ``block``: NumPy's reducer on one block of a kernel (the reference executor; ``mean``:
   the sum, divided by the count at the end);
 * ``combine``: the elementwise op combining partial results (blocks, threads, the
-  accumulator of a compiled loop: ``render._combine`` renders it as that op);
+  accumulator of a compiled loop: ``loops._combine`` renders it as that op);
 * ``identity``: the identity of ``combine`` (a Python value converted to the accumulator
   dtype), None for min/max, whose accumulators start from the dtype's extreme
   (:func:`identity`);

@@ -25,7 +25,7 @@ import pytest
 
 import lazynp as lnp
 from lazynp.codegen_cpu import runtime
-from lazynp.codegen_cpu.render import numpy_complex_loops
+from lazynp.codegen_cpu.complex_ops import numpy_complex_loops
 
 SHAPE = (100, 120)  # 12000 elements; every view below keeps at least 6000
 INTS = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]

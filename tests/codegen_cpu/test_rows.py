@@ -1,4 +1,4 @@
-"""Row loops of the strided entry (``render._fast_row``): broadcasts along rows, row
+"""Row loops of the strided entry (``loops._fast_row``): broadcasts along rows, row
 reductions, min/max in vector lanes -- compared with NumPy (bit for bit where NumPy's own
 values are promised)."""
 

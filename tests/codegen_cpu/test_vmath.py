@@ -1,6 +1,6 @@
 """lazynp's own vector math (``codegen_cpu/vmath.py``) in compiled kernels.
 
-The functions ``render.LIBM_IMPL`` gives to vmath must be vector code in a flat loop and the
+The functions ``libm.LIBM_IMPL`` gives to vmath must be vector code in a flat loop and the
 same formulas elsewhere: an element gets the same bits from the vector lanes, the scalar
 remainder, the strided nest and a pairwise sum, whatever its position, and on any host
 (register permutes or gathers for the tables).  They must be within ``ULP_BOUNDS`` of NumPy
@@ -19,19 +19,19 @@ import numpy as np
 import pytest
 
 import lazynp as lnp
-from lazynp.codegen_cpu import compiler, render, runtime, vmath
+from lazynp.codegen_cpu import compiler, libm, runtime, vmath
 from tests.codegen_cpu.test_ulp import ulp_distance
 
 _NUMPY_NAME = {"exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "log": "log"}
 _DTYPE = {"double": np.float64, "float": np.float32}
-CASES = sorted((_NUMPY_NAME[name], _DTYPE[ty]) for (name, ty), impl in render.LIBM_IMPL.items()
+CASES = sorted((_NUMPY_NAME[name], _DTYPE[ty]) for (name, ty), impl in libm.LIBM_IMPL.items()
                if impl == "vmath")
 IDS = [f"{n}-{np.dtype(d).name}" for n, d in CASES]
 
 
 def test_vmath_entries_are_implemented() -> None:
     assert CASES
-    for (name, ty), impl in render.LIBM_IMPL.items():
+    for (name, ty), impl in libm.LIBM_IMPL.items():
         assert impl in ("vmath", "libmvec")
         if impl == "vmath":
             assert (name, ty) in vmath.IMPLEMENTED and name in _NUMPY_NAME
@@ -82,7 +82,7 @@ def test_max_ulp_from_numpy_large_sample(name: str, dt: type) -> None:
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     fin = np.isfinite(want)
     np.testing.assert_array_equal(got[~fin], want[~fin])
-    bound = render.ULP_BOUNDS[name][0 if dt == np.float64 else 1]
+    bound = libm.ULP_BOUNDS[name][0 if dt == np.float64 else 1]
     assert int(ulp_distance(got[fin], want[fin]).max()) <= bound
 
 
