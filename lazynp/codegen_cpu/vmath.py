@@ -65,7 +65,7 @@ from typing import Callable
 
 import numpy as np
 
-from .llvm_text import fconst
+from .llvm_text import fconst, iconst64
 
 __all__ = ["IMPLEMENTED", "Definition", "declaration", "definition", "library", "symbol"]
 
@@ -255,7 +255,7 @@ class _Builder:
     def table(self, name: str, values: list[int], idx: str) -> str:
         """``values[idx]`` (``i64``): a permute of two registers for 8 lanes of AVX-512 and at
         most 16 values, else loads from a constant global ``@name`` (a gather over lanes)."""
-        consts = [v - (1 << 64) if v >> 63 else v for v in values]
+        consts = [iconst64(v) for v in values]
         if self.w == 8 and self.avx512 and len(values) <= 16:
             consts += [0] * (16 - len(consts))
             fn = "@llvm.x86.avx512.vpermi2var.q.512"
