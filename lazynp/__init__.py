@@ -43,9 +43,10 @@ from ._api.creation import (
 )
 from ._api.ufuncs import eager_ufunc as _eager_ufunc
 from ._api.ufuncs import ufunc_call
-from ._array import broadcast, is_lazy
 from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
+from ._array import is_lazy
 from ._array import ndarray as LazyArray
+from ._broadcast import broadcast
 from ._config import config
 from ._fallback import call_numpy as _call_numpy
 from ._fallback import dispatches as _dispatches
