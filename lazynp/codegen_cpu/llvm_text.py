@@ -6,6 +6,12 @@ here), the LLVM type of each NumPy dtype, the x86 ``<fenv.h>`` flag bits kernels
 LLVM writes a ``double`` or ``float`` constant as the 64-bit pattern of the double with the
 same value (exact for a float32 value), a ``half`` one as ``0xH`` and its 16 bits, an ``i64``
 one as a signed decimal (``iconst64``: an unsigned 64-bit value above 2**63 is negative).
+
+``ModuleText`` and ``FnText`` are the emitter core every LLVM-text writer of lazynp builds
+on (the CPU renderer's ``ir_module._Fn``/``_Module``, ``vmath._Builder``, the random
+module's DSL translator ``_dsl.FuncGen``/``Compiler``): a function's lines, its fresh SSA
+names and labels, and the module's declarations, collected once however often they are
+asked for.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["FE_DIVBYZERO", "FE_INVALID", "FE_MASK", "FE_OVERFLOW", "FE_REDO", "FE_UNDERFLOW",
-           "Unsupported", "f64_bits", "fconst", "iconst64", "supported_dtype"]
+           "FnText", "ModuleText", "Unsupported", "f64_bits", "fconst", "iconst64",
+           "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -107,3 +114,61 @@ def iconst64(v: int) -> int:
     """The ``i64`` literal of ``v`` taken mod 2**64, as LLVM writes it: signed decimal."""
     v &= (1 << 64) - 1
     return v - (1 << 64) if v >> 63 else v
+
+
+class ModuleText:
+    """Module-level lines of one LLVM module: declarations and globals, each kept once."""
+
+    def __init__(self) -> None:
+        self.decls: set[str] = set()
+
+    def declare(self, text: str) -> None:
+        self.decls.add(text)
+
+    def declarations(self) -> list[str]:
+        """The declarations in a stable order (sorted)."""
+        return sorted(self.decls)
+
+
+class FnText:
+    """Lines of one function: fresh SSA names and labels (one counter, ``prefix`` + number),
+    instructions, labels; its declarations go to ``mod`` (a module of its own if none)."""
+
+    def __init__(self, mod: ModuleText | None = None, prefix: str = "t") -> None:
+        self.mod = ModuleText() if mod is None else mod
+        self.lines: list[str] = []
+        self.n = 0
+        self.prefix = prefix
+
+    def fresh(self, prefix: str | None = None) -> str:
+        """A fresh name (no sigil): a label, or the suffix of a value's name."""
+        self.n += 1
+        return f"{self.prefix if prefix is None else prefix}{self.n}"
+
+    def tmp(self, prefix: str | None = None) -> str:
+        """A fresh SSA value name (``%t7``)."""
+        return "%" + self.fresh(prefix)
+
+    def emit(self, text: str) -> str:
+        """The instruction ``text`` assigned to a fresh value; returns the value's name."""
+        r = self.tmp()
+        self.lines.append(f"  {r} = {text}")
+        return r
+
+    def instr(self, text: str) -> None:
+        """An instruction line (its result, if any, named in ``text``)."""
+        self.lines.append("  " + text)
+
+    def raw(self, text: str) -> None:
+        self.lines.append(text)
+
+    def place(self, label: str) -> None:
+        """Start the block ``label``."""
+        self.lines.append(f"{label}:")
+
+    def declare(self, text: str) -> None:
+        self.mod.declare(text)
+
+    def text(self, head: str, *tail: str) -> str:
+        """The function: ``head`` (its ``define`` line), the lines, ``tail``."""
+        return "\n".join([head, *self.lines, *tail])

@@ -65,7 +65,7 @@ from typing import Callable
 
 import numpy as np
 
-from .llvm_text import fconst, iconst64
+from .llvm_text import FnText, ModuleText, fconst, iconst64
 
 __all__ = ["IMPLEMENTED", "Definition", "declaration", "definition", "library", "symbol"]
 
@@ -82,20 +82,19 @@ class Definition:
 _hex = fconst  # (a double's LLVM literal: llvm_text.py)
 
 
-class _Builder:
-    """Straight-line IR over ``w`` lanes (``w == 1``: scalar types), one function body.
+class _Builder(FnText):
+    """Straight-line IR over ``w`` lanes (``w == 1``: scalar types), one function body (its
+    lines, names ``%v<n>`` and declarations: ``llvm_text.FnText``).
 
     Values are SSA names whose element type is remembered; Python numbers given as operands
     become constants (splat over the lanes) of the other operand's type."""
 
     def __init__(self, w: int, avx512: bool = False) -> None:
+        super().__init__(prefix="v")
         self.w = w
         self.avx512 = avx512
-        self.lines: list[str] = []
         self.types: dict[str, str] = {}
-        self.decls: set[str] = set()
-        self.n = 0
-        self.block = "entry"
+        self.place("entry")
 
     # ---- types and constants
     def ty(self, elem: str) -> str:
@@ -124,9 +123,8 @@ class _Builder:
         return "double" if isinstance(vals[0], float) else "i64"
 
     def emit(self, text: str, elem: str) -> str:
-        self.n += 1
-        r = f"%v{self.n}"
-        self.lines.append(f"  {r} = {text}")
+        """``FnText.emit``, remembering the result's element type ``elem``."""
+        r = super().emit(text)
         self.types[r] = elem
         return r
 
@@ -210,7 +208,7 @@ class _Builder:
         t = self.ty(e)
         suffix = ("v%d" % self.w if self.w > 1 else "") + ("f64" if e == "double" else "f32")
         fn = f"@llvm.{name}.{suffix}"
-        self.decls.add(f"declare {t} {fn}({', '.join(t for _ in args)})")
+        self.declare(f"declare {t} {fn}({', '.join(t for _ in args)})")
         return self.emit(f"call {t} {fn}({', '.join(f'{t} {a}' for a in args)})", e)
 
     def fma(self, a: str, m: str | float, c: str | float) -> str:
@@ -226,9 +224,9 @@ class _Builder:
         i = self.emit(f"bitcast <{self.w} x i1> {mask} to i{self.w}", f"i{self.w}")
         return self.emit(f"icmp ne i{self.w} {i}, 0", "i1")
 
-    def label(self, name: str) -> None:
-        self.lines.append(f"{name}:")
-        self.block = name
+    def place(self, label: str) -> None:
+        super().place(label)
+        self.block = label
 
     def rare(self, mask: str, common: Callable[[], str], full: Callable[[], str]) -> str:
         """``full()`` when a lane of ``mask`` is set, else ``common()``: the fast path of the
@@ -241,13 +239,13 @@ class _Builder:
             return full()
         k = self.n
         go = self.any(mask)
-        self.lines.append(f"  br i1 {go}, label %full{k}, label %common{k}")
+        self.instr(f"br i1 {go}, label %full{k}, label %common{k}")
         out = []
         for label, body in ((f"common{k}", common), (f"full{k}", full)):
-            self.label(label)
+            self.place(label)
             out.append((body(), self.block))
-            self.lines.append(f"  br label %join{k}")
-        self.label(f"join{k}")
+            self.instr(f"br label %join{k}")
+        self.place(f"join{k}")
         (a, la), (c, lc) = out
         e = self.types[a]
         return self.emit(f"phi {self.ty(e)} [ {a}, %{la} ], [ {c}, %{lc} ]", e)
@@ -259,12 +257,12 @@ class _Builder:
         if self.w == 8 and self.avx512 and len(values) <= 16:
             consts += [0] * (16 - len(consts))
             fn = "@llvm.x86.avx512.vpermi2var.q.512"
-            self.decls.add(f"declare <8 x i64> {fn}(<8 x i64>, <8 x i64>, <8 x i64>)")
+            self.declare(f"declare <8 x i64> {fn}(<8 x i64>, <8 x i64>, <8 x i64>)")
             lo, hi = (", ".join(f"i64 {v}" for v in consts[h:h + 8]) for h in (0, 8))
             return self.emit(f"call <8 x i64> {fn}(<8 x i64> <{lo}>, <8 x i64> {idx}, "
                              f"<8 x i64> <{hi}>)", "i64")
         glob = f"@lnp_vm_{name}"
-        self.decls.add(f"{glob} = internal constant [{len(consts)} x i64] "
+        self.declare(f"{glob} = internal constant [{len(consts)} x i64] "
                        f"[{', '.join(f'i64 {v}' for v in consts)}]")
         if self.w == 1:
             p = self.emit(f"getelementptr i64, ptr {glob}, i64 {idx}", "ptr")
@@ -272,14 +270,14 @@ class _Builder:
         w = self.w
         p = self.emit(f"getelementptr i64, ptr {glob}, <{w} x i64> {idx}", "ptr")
         fn = f"@llvm.masked.gather.v{w}i64.v{w}p0"
-        self.decls.add(f"declare <{w} x i64> {fn}(<{w} x ptr>, i32, <{w} x i1>, <{w} x i64>)")
+        self.declare(f"declare <{w} x i64> {fn}(<{w} x ptr>, i32, <{w} x i1>, <{w} x i64>)")
         return self.emit(f"call <{w} x i64> {fn}(<{w} x ptr> {p}, i32 8, <{w} x i1> "
                          f"{self.const('i1', True)}, <{w} x i64> poison)", "i64")
 
     def scalar_fallback(self, mask: str, x: str, res: str, cname: str) -> str:
         """``res`` with the lanes in ``mask`` replaced by glibc's ``cname(x)`` lane by lane,
         behind a branch that only runs when some lane needs it."""
-        self.decls.add(f"declare double @{cname}(double)")
+        self.declare(f"declare double @{cname}(double)")
         k = self.n
         start = self.block
         if self.w == 1:
@@ -663,9 +661,8 @@ def definition(name: str, ty: str, w: int = 1, avx512: bool = False) -> Definiti
     res = _FUNCS[name, ty](b, x)
     t = b.ty(ty)
     sym = symbol(name, ty, w)
-    text = "\n".join([f"define internal {t} {sym}({t} %x) alwaysinline {{", "entry:",
-                      *b.lines, f"  ret {t} {res}", "}"])
-    return Definition(sym, text, b.decls)
+    text = b.text(f"define internal {t} {sym}({t} %x) alwaysinline {{", f"  ret {t} {res}", "}")
+    return Definition(sym, text, b.mod.decls)
 
 
 def declaration(d: Definition) -> str:
@@ -682,10 +679,10 @@ def declaration(d: Definition) -> str:
 def library(defs: list[Definition]) -> str:
     """One module defining ``defs`` with external linkage (not inlined), to be compiled once
     and linked to by kernels that declare them (see ``ir_module._Module.define_vmath``)."""
-    decls: set[str] = set()
+    mod = ModuleText()
     texts = []
     for d in defs:
-        decls |= d.decls
+        mod.decls |= d.decls
         texts.append(d.text.replace("define internal ", "define ", 1)
                      .replace(") alwaysinline {", ") {", 1))
-    return "\n".join(sorted(decls)) + "\n\n" + "\n\n".join(texts)
+    return "\n".join(mod.declarations()) + "\n\n" + "\n\n".join(texts)
