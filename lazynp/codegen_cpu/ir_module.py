@@ -1,43 +1,30 @@
 """Line buffers of the LLVM IR the CPU renderer writes: one function (``_Fn``: lines and
 fresh SSA names) and one module (``_Module``: declarations, helper definitions defined once,
-the ``vmath`` functions its kernels link to, the host's vector ABI)."""
+the ``vmath`` functions its kernels link to, the host's vector ABI).  Both are the shared
+emitter core of ``llvm_text`` (``FnText``, ``ModuleText``)."""
 
 from __future__ import annotations
 
 from . import vmath
+from .llvm_text import FnText, ModuleText
 
 
-class _Fn:
-    """Line buffer of one function with fresh SSA names."""
+class _Fn(FnText):
+    """Line buffer of one function with fresh SSA names (``%t<n>``)."""
+
+    mod: _Module
 
     def __init__(self, mod: _Module) -> None:
-        self.lines: list[str] = []
-        self.n = 0
-        self.mod = mod
-
-    def tmp(self) -> str:
-        self.n += 1
-        return f"%t{self.n}"
-
-    def emit(self, text: str) -> str:
-        r = self.tmp()
-        self.lines.append(f"  {r} = {text}")
-        return r
-
-    def raw(self, text: str) -> None:
-        self.lines.append(text)
+        super().__init__(mod)
 
 
-class _Module:
+class _Module(ModuleText):
     def __init__(self, vector_abi: tuple | None = None, libmvec: bool = False) -> None:
-        self.decls: set[str] = set()
+        super().__init__()
         self.defs: dict[str, str] = {}
         self.vmath: dict[str, vmath.Definition] = {}
         self.vector_abi = vector_abi
         self.libmvec = libmvec and vector_abi is not None
-
-    def declare(self, text: str) -> None:
-        self.decls.add(text)
 
     def define(self, name: str, text: str) -> None:
         """A helper function of the module (defined once, however often it is called)."""
@@ -50,5 +37,5 @@ class _Module:
         kernel that calls ``sin`` does not optimize fdlibm's reduction again."""
         if d.name not in self.vmath:
             self.vmath[d.name] = d
-            self.decls.add(vmath.declaration(d))
+            self.declare(vmath.declaration(d))
         return d.name
