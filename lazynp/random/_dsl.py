@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lazynp.codegen_cpu.llvm_text import fconst
+from lazynp.codegen_cpu.llvm_text import FnText, ModuleText, fconst
 
 INT_BITS = {"i64": 64, "u64": 64, "i32": 32, "u32": 32, "i16": 16, "u16": 16, "i8": 8, "u8": 8,
             "b1": 1}
@@ -107,11 +107,13 @@ class Func:
         self.name, self.params, self.ret, self.internal = name, params, ret, internal
 
 
-class Compiler:
-    """Translate the functions of one DSL source into LLVM IR."""
+class Compiler(ModuleText):
+    """Translate the functions of one DSL source into LLVM IR (one module: its declarations
+    are ``llvm_text.ModuleText``'s)."""
 
     def __init__(self, source: str, consts: dict[str, float] | None = None,
                  tables: dict[str, tuple[str, list]] | None = None) -> None:
+        super().__init__()
         self.tree = ast.parse(source)
         self.consts = dict(consts or {})
         self.tables = dict(tables or {})
@@ -123,7 +125,6 @@ class Compiler:
                 self.funcs[node.name] = Func(node.name, params, ret, True)
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
                 self.consts[node.targets[0].id] = node.value.value
-        self.decls: set[str] = set()
 
     @staticmethod
     def _ann(a: ast.AST) -> str:
@@ -147,46 +148,40 @@ class Compiler:
                 body = ", ".join(f"{ty} {int(v)}" for v in vals)
             out.append(f"@{name} = private unnamed_addr constant [{len(vals)} x {ty}] "
                        f"[{body}], align 16\n")
-        for d in sorted(self.decls):
+        for d in self.declarations():
             out.append(d + "\n")
         return "".join(out)
 
 
-class FuncGen:
+class FuncGen(FnText):
+    """One function's IR (its lines, fresh names and labels: ``llvm_text.FnText``; its
+    declarations go to the ``Compiler``'s module)."""
+
     def __init__(self, comp: Compiler, node: ast.FunctionDef) -> None:
+        super().__init__(comp)
         self.c = comp
         self.node = node
         self.f = comp.funcs[node.name]
-        self.lines: list[str] = []
         self.allocas: list[str] = []
         self.vars: dict[str, tuple[str, str]] = {}  # name -> (alloca reg, type)
-        self.n = 0
         self.loops: list[tuple[str, str]] = []  # (continue label, break label)
         self.terminated = False
 
-    def tmp(self, prefix: str = "t") -> str:
-        self.n += 1
-        return f"%{prefix}{self.n}"
-
-    def label(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def emit(self, s: str) -> None:
+    def instr(self, text: str) -> None:
         if self.terminated:
             # unreachable code after return/break: give it its own block
-            self.lines.append(f"{self.label('dead')}:")
+            self.place(self.fresh("dead"))
             self.terminated = False
-        self.lines.append("  " + s)
+        super().instr(text)
 
     def term(self, s: str) -> None:
-        self.emit(s)
+        self.instr(s)
         self.terminated = True
 
     def start(self, lab: str) -> None:
         if not self.terminated:
-            self.lines.append(f"  br label %{lab}")
-        self.lines.append(f"{lab}:")
+            self.instr(f"br label %{lab}")
+        self.place(lab)
         self.terminated = False
 
     def gen(self) -> str:
@@ -196,7 +191,7 @@ class FuncGen:
             args.append(f"{llty(t)} %arg.{name}")
         for name, t in f.params:
             self.var(name, t)
-            self.lines.append(f"  store {llty(t)} %arg.{name}, ptr {self.vars[name][0]}")
+            self.instr(f"store {llty(t)} %arg.{name}, ptr {self.vars[name][0]}")
         for st in self.node.body:
             self.stmt(st)
         if not self.terminated:
@@ -206,8 +201,7 @@ class FuncGen:
                 self.term("unreachable")
         link = "internal " if f.internal else ""
         head = f"define {link}{llty(f.ret)} @{f.name}({', '.join(args)}) nounwind {{\nentry:\n"
-        return head + "\n".join("  " + a for a in self.allocas) + "\n" + \
-            "\n".join(self.lines) + "\n}\n"
+        return self.text(head + "\n".join("  " + a for a in self.allocas), "}") + "\n"
 
     def var(self, name: str, t: str) -> str:
         if name in self.vars:
@@ -237,39 +231,39 @@ class FuncGen:
         src, dst = llty(v.t), llty(t)
         if is_f(v.t) and is_f(t):
             op = "fpext" if t == "f64" else "fptrunc"
-            self.emit(f"{r} = {op} {src} {v.op} to {dst}")
+            self.instr(f"{r} = {op} {src} {v.op} to {dst}")
         elif is_i(v.t) and is_f(t):
             op = "sitofp" if signed(v.t) and v.t != "b1" else "uitofp"
-            self.emit(f"{r} = {op} {src} {v.op} to {dst}")
+            self.instr(f"{r} = {op} {src} {v.op} to {dst}")
         elif is_f(v.t) and is_i(t):
             if t == "b1":
-                self.emit(f"{r} = fcmp une {src} {v.op}, 0.0")
+                self.instr(f"{r} = fcmp une {src} {v.op}, 0.0")
             elif signed(t):
                 bits = INT_BITS[t]
                 s = self.tmp()
-                self.emit(f"{s} = call {dst} @llvm.fptosi.sat.{dst}.{src}({src} {v.op})")
-                self.c.decls.add(f"declare {dst} @llvm.fptosi.sat.{dst}.{src}({src})")
+                self.instr(f"{s} = call {dst} @llvm.fptosi.sat.{dst}.{src}({src} {v.op})")
+                self.declare(f"declare {dst} @llvm.fptosi.sat.{dst}.{src}({src})")
                 a = self.tmp()
-                self.emit(f"{a} = call {src} @llvm.fabs.{'f64' if src == 'double' else 'f32'}"
+                self.instr(f"{a} = call {src} @llvm.fabs.{'f64' if src == 'double' else 'f32'}"
                           f"({src} {v.op})")
                 ok = self.tmp()
                 lim = fconst(2.0 ** (bits - 1), v.t)
-                self.emit(f"{ok} = fcmp olt {src} {a}, {lim}")
-                self.emit(f"{r} = select i1 {ok}, {dst} {s}, {dst} {-(1 << (bits - 1))}")
+                self.instr(f"{ok} = fcmp olt {src} {a}, {lim}")
+                self.instr(f"{r} = select i1 {ok}, {dst} {s}, {dst} {-(1 << (bits - 1))}")
             else:
-                self.emit(f"{r} = call {dst} @llvm.fptoui.sat.{dst}.{src}({src} {v.op})")
-                self.c.decls.add(f"declare {dst} @llvm.fptoui.sat.{dst}.{src}({src})")
+                self.instr(f"{r} = call {dst} @llvm.fptoui.sat.{dst}.{src}({src} {v.op})")
+                self.declare(f"declare {dst} @llvm.fptoui.sat.{dst}.{src}({src})")
         elif is_i(v.t) and is_i(t):
             a, b = INT_BITS[v.t], INT_BITS[t]
             if t == "b1":
-                self.emit(f"{r} = icmp ne {src} {v.op}, 0")
+                self.instr(f"{r} = icmp ne {src} {v.op}, 0")
             elif a == b:
                 return V(v.op, t)
             elif a > b:
-                self.emit(f"{r} = trunc {src} {v.op} to {dst}")
+                self.instr(f"{r} = trunc {src} {v.op} to {dst}")
             else:
                 op = "sext" if signed(v.t) and v.t != "b1" else "zext"
-                self.emit(f"{r} = {op} {src} {v.op} to {dst}")
+                self.instr(f"{r} = {op} {src} {v.op} to {dst}")
         elif llty(v.t) == "ptr" and llty(t) == "ptr":
             return V(v.op, t)
         else:
@@ -334,11 +328,11 @@ class FuncGen:
                 self.var(name, t)
             reg, t = self.vars[name]
             cv = self.conv(v, t)
-            self.emit(f"store {llty(t)} {cv.op}, ptr {reg}")
+            self.instr(f"store {llty(t)} {cv.op}, ptr {reg}")
         elif isinstance(target, ast.Subscript):
             p, et = self.addr(target)
             cv = self.conv(v, et)
-            self.emit(f"store {llty(et)} {cv.op}, ptr {p}")
+            self.instr(f"store {llty(et)} {cv.op}, ptr {p}")
         else:
             raise SyntaxError("bad assignment target")
 
@@ -349,7 +343,7 @@ class FuncGen:
         et = base.t[2:]
         idx = self.conv(self.expr(sub.slice), "i64")
         r = self.tmp("a")
-        self.emit(f"{r} = getelementptr inbounds {llty(et)}, ptr {base.op}, i64 {idx.op}")
+        self.instr(f"{r} = getelementptr inbounds {llty(et)}, ptr {base.op}, i64 {idx.op}")
         return r, et
 
     def s_Assign(self, st):
@@ -379,14 +373,14 @@ class FuncGen:
             return "true" if v.py else "false"
         r = self.tmp()
         if is_f(v.t):
-            self.emit(f"{r} = fcmp une {llty(v.t)} {v.op}, 0.0")
+            self.instr(f"{r} = fcmp une {llty(v.t)} {v.op}, 0.0")
         else:
-            self.emit(f"{r} = icmp ne {llty(v.t)} {v.op}, 0")
+            self.instr(f"{r} = icmp ne {llty(v.t)} {v.op}, 0")
         return r
 
     def s_If(self, st):
         c = self.cond(st.test)
-        lt, lf, le = self.label("then"), self.label("else"), self.label("endif")
+        lt, lf, le = self.fresh("then"), self.fresh("else"), self.fresh("endif")
         self.term(f"br i1 {c}, label %{lt}, label %{lf if st.orelse else le}")
         self.start(lt)
         for s in st.body:
@@ -402,7 +396,7 @@ class FuncGen:
         self.start(le)
 
     def s_While(self, st):
-        lc, lb, le = self.label("wcond"), self.label("wbody"), self.label("wend")
+        lc, lb, le = self.fresh("wcond"), self.fresh("wbody"), self.fresh("wend")
         self.start(lc)
         c = self.cond(st.test)
         self.term(f"br i1 {c}, label %{lb}, label %{le}")
@@ -435,15 +429,15 @@ class FuncGen:
         reg, t = self.vars[name]
         stopv = self.conv(self.expr(stop), t)
         stop_reg = self.tmp("stop")
-        self.emit(f"{stop_reg} = add {llty(t)} {stopv.op}, 0")
-        lc, lb, li, le = (self.label("fcond"), self.label("fbody"), self.label("finc"),
-                          self.label("fend"))
+        self.instr(f"{stop_reg} = add {llty(t)} {stopv.op}, 0")
+        lc, lb, li, le = (self.fresh("fcond"), self.fresh("fbody"), self.fresh("finc"),
+                          self.fresh("fend"))
         self.start(lc)
         cur = self.tmp()
-        self.emit(f"{cur} = load {llty(t)}, ptr {reg}")
+        self.instr(f"{cur} = load {llty(t)}, ptr {reg}")
         c = self.tmp()
         cmp = ("slt" if step > 0 else "sgt") if signed(t) else ("ult" if step > 0 else "ugt")
-        self.emit(f"{c} = icmp {cmp} {llty(t)} {cur}, {stop_reg}")
+        self.instr(f"{c} = icmp {cmp} {llty(t)} {cur}, {stop_reg}")
         self.term(f"br i1 {c}, label %{lb}, label %{le}")
         self.start(lb)
         self.loops.append((li, le))
@@ -452,10 +446,10 @@ class FuncGen:
         self.loops.pop()
         self.start(li)
         cur2 = self.tmp()
-        self.emit(f"{cur2} = load {llty(t)}, ptr {reg}")
+        self.instr(f"{cur2} = load {llty(t)}, ptr {reg}")
         nx = self.tmp()
-        self.emit(f"{nx} = add {llty(t)} {cur2}, {step}")
-        self.emit(f"store {llty(t)} {nx}, ptr {reg}")
+        self.instr(f"{nx} = add {llty(t)} {cur2}, {step}")
+        self.instr(f"store {llty(t)} {nx}, ptr {reg}")
         self.term(f"br label %{lc}")
         self.start(le)
 
@@ -492,7 +486,7 @@ class FuncGen:
         if e.id in self.vars:
             reg, t = self.vars[e.id]
             r = self.tmp()
-            self.emit(f"{r} = load {llty(t)}, ptr {reg}")
+            self.instr(f"{r} = load {llty(t)}, ptr {reg}")
             return V(r, t)
         if e.id in self.c.consts:
             val = self.c.consts[e.id]
@@ -505,7 +499,7 @@ class FuncGen:
     def e_Subscript(self, e):
         p, et = self.addr(e)
         r = self.tmp()
-        self.emit(f"{r} = load {llty(et)}, ptr {p}")
+        self.instr(f"{r} = load {llty(et)}, ptr {p}")
         return V(r, et)
 
     def e_UnaryOp(self, e):
@@ -517,22 +511,22 @@ class FuncGen:
                 return V(fconst(-v.py, "f64"), LIT_F, -v.py)
             r = self.tmp()
             if is_f(v.t):
-                self.emit(f"{r} = fneg {llty(v.t)} {v.op}")
+                self.instr(f"{r} = fneg {llty(v.t)} {v.op}")
                 return V(r, v.t)
             t = self.common(v, V("0", LIT_I, 0))
             v = self.conv(v, t)
-            self.emit(f"{r} = sub {llty(t)} 0, {v.op}")
+            self.instr(f"{r} = sub {llty(t)} 0, {v.op}")
             return V(r, t)
         if isinstance(e.op, ast.Not):
             c = self.cond(e.operand)
             r = self.tmp()
-            self.emit(f"{r} = xor i1 {c}, true")
+            self.instr(f"{r} = xor i1 {c}, true")
             return V(r, "b1")
         if isinstance(e.op, ast.Invert):
             t = self.common(v, V("0", LIT_I, 0))
             v = self.conv(v, t)
             r = self.tmp()
-            self.emit(f"{r} = xor {llty(t)} {v.op}, -1")
+            self.instr(f"{r} = xor {llty(t)} {v.op}, -1")
             return V(r, t)
         if isinstance(e.op, ast.UAdd):
             return v
@@ -551,7 +545,7 @@ class FuncGen:
                 ins = "shl"
             else:
                 ins = "ashr" if signed(t) else "lshr"
-            self.emit(f"{r} = {ins} {llty(t)} {a.op}, {b.op}")
+            self.instr(f"{r} = {ins} {llty(t)} {a.op}, {b.op}")
             return V(r, t)
         t = self.common(a, b)
         a = self.conv(a, t)
@@ -567,7 +561,7 @@ class FuncGen:
                    ast.Div: "sdiv" if s else "udiv", ast.FloorDiv: "sdiv" if s else "udiv",
                    ast.Mod: "srem" if s else "urem", ast.BitAnd: "and", ast.BitOr: "or",
                    ast.BitXor: "xor"}[type(op)]
-        self.emit(f"{r} = {ins} {ty} {a.op}, {b.op}")
+        self.instr(f"{r} = {ins} {ty} {a.op}, {b.op}")
         return V(r, t)
 
     def e_Compare(self, e):
@@ -581,12 +575,12 @@ class FuncGen:
         if is_f(t):
             cc = {ast.Lt: "olt", ast.LtE: "ole", ast.Gt: "ogt", ast.GtE: "oge", ast.Eq: "oeq",
                   ast.NotEq: "une"}[op]
-            self.emit(f"{r} = fcmp {cc} {llty(t)} {a.op}, {b.op}")
+            self.instr(f"{r} = fcmp {cc} {llty(t)} {a.op}, {b.op}")
         else:
             s = "s" if signed(t) and t != "b1" else "u"
             cc = {ast.Lt: s + "lt", ast.LtE: s + "le", ast.Gt: s + "gt", ast.GtE: s + "ge",
                   ast.Eq: "eq", ast.NotEq: "ne"}[op]
-            self.emit(f"{r} = icmp {cc} {llty(t)} {a.op}, {b.op}")
+            self.instr(f"{r} = icmp {cc} {llty(t)} {a.op}, {b.op}")
         return V(r, "b1")
 
     def e_BoolOp(self, e):
@@ -594,19 +588,19 @@ class FuncGen:
         res = self.tmp("bo")
         slot = f"{res}.slot"
         self.allocas.append(f"{slot} = alloca i1")
-        lend = self.label("boend")
+        lend = self.fresh("boend")
         for k, val in enumerate(e.values):
             c = self.cond(val)
-            self.emit(f"store i1 {c}, ptr {slot}")
+            self.instr(f"store i1 {c}, ptr {slot}")
             if k < len(e.values) - 1:
-                nxt = self.label("bonext")
+                nxt = self.fresh("bonext")
                 if is_and:
                     self.term(f"br i1 {c}, label %{nxt}, label %{lend}")
                 else:
                     self.term(f"br i1 {c}, label %{lend}, label %{nxt}")
                 self.start(nxt)
         self.start(lend)
-        self.emit(f"{res} = load i1, ptr {slot}")
+        self.instr(f"{res} = load i1, ptr {slot}")
         return V(res, "b1")
 
     def e_IfExp(self, e):
@@ -628,36 +622,36 @@ class FuncGen:
             r = self.tmp()
             ty = llty(v.t)
             if name == "isnan":
-                self.emit(f"{r} = fcmp uno {ty} {v.op}, 0.0")
+                self.instr(f"{r} = fcmp uno {ty} {v.op}, 0.0")
             else:
                 a = self.tmp()
                 fn = "f64" if ty == "double" else "f32"
-                self.emit(f"{a} = call {ty} @llvm.fabs.{fn}({ty} {v.op})")
-                self.c.decls.add(f"declare {ty} @llvm.fabs.{fn}({ty})")
+                self.instr(f"{a} = call {ty} @llvm.fabs.{fn}({ty} {v.op})")
+                self.declare(f"declare {ty} @llvm.fabs.{fn}({ty})")
                 inf = fconst(float("inf"), v.t)
                 cc = "olt" if name == "isfinite" else "oeq"
-                self.emit(f"{r} = fcmp {cc} {ty} {a}, {inf}")
+                self.instr(f"{r} = fcmp {cc} {ty} {a}, {inf}")
             return V(r, "b1")
         if name == "offset":  # offset(pointer, k): &p[k]
             p = args[0]
             idx = self.conv(args[1], "i64")
             r = self.tmp()
-            self.emit(f"{r} = getelementptr inbounds {llty(p.t[2:])}, ptr {p.op}, i64 {idx.op}")
+            self.instr(f"{r} = getelementptr inbounds {llty(p.t[2:])}, ptr {p.op}, i64 {idx.op}")
             return V(r, p.t)
         if name in LIBM:
             t, k = LIBM[name]
             cargs = [self.conv(a, t) for a in args]
-            self.c.decls.add(f"declare {llty(t)} @{name}({', '.join([llty(t)] * k)})")
+            self.declare(f"declare {llty(t)} @{name}({', '.join([llty(t)] * k)})")
             r = self.tmp()
-            self.emit(f"{r} = call {llty(t)} @{name}("
+            self.instr(f"{r} = call {llty(t)} @{name}("
                       f"{', '.join(llty(t) + ' ' + a.op for a in cargs)})")
             return V(r, t)
         if name in INTRINSICS:
             t, iname = INTRINSICS[name]
             a = self.conv(args[0], t)
-            self.c.decls.add(f"declare {llty(t)} @{iname}({llty(t)})")
+            self.declare(f"declare {llty(t)} @{iname}({llty(t)})")
             r = self.tmp()
-            self.emit(f"{r} = call {llty(t)} @{iname}({llty(t)} {a.op})")
+            self.instr(f"{r} = call {llty(t)} @{iname}({llty(t)} {a.op})")
             return V(r, t)
         if name in self.c.funcs:
             f = self.c.funcs[name]
@@ -671,10 +665,10 @@ class FuncGen:
         cargs = [self.conv(a, t) for a, t in zip(args, ptypes)]
         argtxt = ", ".join(f"{llty(t)} {a.op}" for a, t in zip(cargs, ptypes))
         if ret == "void":
-            self.emit(f"call void @{name}({argtxt})")
+            self.instr(f"call void @{name}({argtxt})")
             return V("", "void")
         r = self.tmp()
-        self.emit(f"{r} = call {llty(ret)} @{name}({argtxt})")
+        self.instr(f"{r} = call {llty(ret)} @{name}({argtxt})")
         return V(r, ret)
 
 
