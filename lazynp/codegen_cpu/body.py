@@ -256,7 +256,7 @@ def store_lanes(f: _Fn, ptr: str, off: str, dt: np.dtype, vals: list[str]) -> No
             v = f.emit(f"zext i1 {v} to i8")
         vec = f.emit(f"insertelement {vt} {vec}, {mt} {v}, i32 {lane}")
     p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
-    f.raw(f"  store {vt} {vec}, ptr {p}, align {np.dtype(dt).itemsize}")
+    f.instr(f"store {vt} {vec}, ptr {p}, align {np.dtype(dt).itemsize}")
 
 
 def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
@@ -265,10 +265,10 @@ def store_value(f: _Fn, ptr: str, off: str, dt: np.dtype, v: str) -> None:
         pt = _ty(_part(dt))
         for i, part in enumerate(_cparts(f, v, dt)):
             p = f.emit(f"getelementptr inbounds {ty}, ptr {ptr}, i64 {off}, i32 {i}")
-            f.raw(f"  store {pt} {part}, ptr {p}")
+            f.instr(f"store {pt} {part}, ptr {p}")
         return
     mt = _mem_ty(dt)
     p = f.emit(f"getelementptr inbounds {mt}, ptr {ptr}, i64 {off}")
     if np.dtype(dt).kind == "b":
         v = f.emit(f"zext i1 {v} to i8")
-    f.raw(f"  store {mt} {v}, ptr {p}")
+    f.instr(f"store {mt} {v}, ptr {p}")

@@ -63,20 +63,20 @@ def _lanes_loop(body: _Body, f: _Fn, consts: list[str], lo: str, hi: str, pred: 
     same function) and returns the first index left to the scalar loop."""
     w = _lanes_width(f.mod, body)
     t = tag
-    f.raw(f"  %vn{t} = sub i64 {hi}, {lo}")
-    f.raw(f"  %vr{t} = srem i64 %vn{t}, {w}")
-    f.raw(f"  %vend{t} = sub i64 {hi}, %vr{t}")
-    f.raw(f"  %vany{t} = icmp slt i64 {lo}, %vend{t}")
-    f.raw(f"  br i1 %vany{t}, label %vloop{t}, label %vdone{t}")
-    f.raw(f"vloop{t}:")
-    f.raw(f"  %vi{t} = phi i64 [ {lo}, {pred} ], [ %vi1{t}, %vloop{t} ]")
+    f.instr(f"%vn{t} = sub i64 {hi}, {lo}")
+    f.instr(f"%vr{t} = srem i64 %vn{t}, {w}")
+    f.instr(f"%vend{t} = sub i64 {hi}, %vr{t}")
+    f.instr(f"%vany{t} = icmp slt i64 {lo}, %vend{t}")
+    f.instr(f"br i1 %vany{t}, label %vloop{t}, label %vdone{t}")
+    f.place(f"vloop{t}")
+    f.instr(f"%vi{t} = phi i64 [ {lo}, {pred} ], [ %vi1{t}, %vloop{t} ]")
     at = [f"%vi{t}"] + [f.emit(f"add i64 %vi{t}, {lane}") for lane in range(1, w)]
     vals, vdt = body.render_lanes(f, lambda i, lane: load(i, at[lane]), consts, w)
     store([_cast(f, v, vdt, dt) for v in vals], at)
-    f.raw(f"  %vi1{t} = add i64 %vi{t}, {w}")
-    f.raw(f"  %vmore{t} = icmp slt i64 %vi1{t}, %vend{t}")
-    f.raw(f"  br i1 %vmore{t}, label %vloop{t}, label %vdone{t}")
-    f.raw(f"vdone{t}:")
+    f.instr(f"%vi1{t} = add i64 %vi{t}, {w}")
+    f.instr(f"%vmore{t} = icmp slt i64 %vi1{t}, %vend{t}")
+    f.instr(f"br i1 %vmore{t}, label %vloop{t}, label %vdone{t}")
+    f.place(f"vdone{t}")
     return f"%vend{t}"
 
 
@@ -99,16 +99,15 @@ def identity(red: Any) -> Any:
 _IMPL_ARGS = _ARGS.replace("ptr %acc", "ptr noalias %acc")  # acc: a fresh buffer
 
 
-def _impl_head(f: _Fn, name: str) -> None:
-    f.raw(f"define internal i32 @{name}({_IMPL_ARGS}) noinline {{")
-    f.raw("entry:")
-    f.raw("  %sf = alloca i32")
-    f.raw("  store i32 0, ptr %sf")
+def _impl_head(f: _Fn) -> None:
+    f.place("entry")
+    f.instr("%sf = alloca i32")
+    f.instr("store i32 0, ptr %sf")
 
 
 def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     f = _Fn(mod)
-    _impl_head(f, name)
+    _impl_head(f)
     nin = len(k.inputs)
     ptrs = []
     for i in range(nin + 1):
@@ -149,23 +148,23 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             at = f.emit(f"add i64 {pa}, {f.emit(f'mul i64 %start, {size}')}")
             gap = f.emit(f"and i64 {f.emit(f'sub i64 0, {at}')}, 63")
             a0 = f.emit(f"add i64 %start, {f.emit(f'udiv i64 {gap}, {size}')}")
-            f.raw(f"  %a0 = select i1 {f.emit(f'icmp slt i64 {a0}, %stop')}, i64 {a0}, i64 %stop")
-            f.raw("  %pre = icmp slt i64 %start, %a0")
-            f.raw("  br i1 %pre, label %loop, label %lanes")
-            f.raw("lanes:")
+            f.instr(f"%a0 = select i1 {f.emit(f'icmp slt i64 {a0}, %stop')}, i64 {a0}, i64 %stop")
+            f.instr("%pre = icmp slt i64 %start, %a0")
+            f.instr("br i1 %pre, label %loop, label %lanes")
+            f.place("lanes")
             lo, pred = "%a0", "%lanes"
         first = _lanes_loop(body, f, consts, lo, "%stop", pred, vload, vstore,
                             k.outputs[0].dtype)
         entry = "%vdone"
-    f.raw(f"  %empty = icmp sge i64 {first}, %stop")
-    f.raw("  br i1 %empty, label %done, label %loop")
-    f.raw("loop:")
+    f.instr(f"%empty = icmp sge i64 {first}, %stop")
+    f.instr("br i1 %empty, label %done, label %loop")
+    f.place("loop")
     if peel:
         # two runs: [start, a0) before the lanes, then [vend, stop)
-        f.raw("  %i = phi i64 [ %start, %entry ], [ %vend, %vdone ], [ %i1, %loop ]")
-        f.raw("  %lim = phi i64 [ %a0, %entry ], [ %stop, %vdone ], [ %lim, %loop ]")
+        f.instr("%i = phi i64 [ %start, %entry ], [ %vend, %vdone ], [ %i1, %loop ]")
+        f.instr("%lim = phi i64 [ %a0, %entry ], [ %stop, %vdone ], [ %lim, %loop ]")
     else:
-        f.raw(f"  %i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
+        f.instr(f"%i = phi i64 [ {first}, {entry} ], [ %i1, %loop ]")
 
     def load(i: int) -> str:
         if i in scalars:
@@ -174,7 +173,7 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
 
     if red is not None:
         # a full reduction of a flat block: one accumulator in a register, stored at the end
-        f.raw(f"  %a = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
+        f.instr(f"%a = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
     v, dt = body.render(f, load, consts)
     if red is None:
         out_dt = k.outputs[0].dtype
@@ -183,38 +182,37 @@ def _render_flat(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     else:
         v = _cast(f, v, dt, adt)
         new = _combine(f, red, "%a", v)
-        f.raw(f"  %a1 = select i1 true, {aty} {new}, {aty} {new}")  # (a fixed name)
-    f.raw("  %i1 = add i64 %i, 1")
+        f.instr(f"%a1 = select i1 true, {aty} {new}, {aty} {new}")  # (a fixed name)
+    f.instr("%i1 = add i64 %i, 1")
     if peel:
-        f.raw("  %more = icmp slt i64 %i1, %lim")
-        f.raw("  br i1 %more, label %loop, label %next")
-        f.raw("next:")
-        f.raw("  %before = icmp eq i64 %lim, %a0")
-        f.raw("  br i1 %before, label %lanes, label %done")
+        f.instr("%more = icmp slt i64 %i1, %lim")
+        f.instr("br i1 %more, label %loop, label %next")
+        f.place("next")
+        f.instr("%before = icmp eq i64 %lim, %a0")
+        f.instr("br i1 %before, label %lanes, label %done")
     else:
-        f.raw("  %more = icmp slt i64 %i1, %stop")
-        f.raw("  br i1 %more, label %loop, label %done")
-    f.raw("done:")
+        f.instr("%more = icmp slt i64 %i1, %stop")
+        f.instr("br i1 %more, label %loop, label %done")
+    f.place("done")
     if red is not None:
-        f.raw(f"  %af = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
+        f.instr(f"%af = phi {aty} [ {init}, {entry} ], [ %a1, %loop ]")
         store_value(f, "%acc", "0", adt, "%af")
-    f.raw("  %sfv = load i32, ptr %sf")
-    f.raw("  ret i32 %sfv")
-    f.raw("}")
-    return "\n".join(f.lines)
+    f.instr("%sfv = load i32, ptr %sf")
+    f.instr("ret i32 %sfv")
+    return f.text(f"define internal i32 @{name}({_IMPL_ARGS}) noinline {{", "}")
 
 
 def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     """Strided nest; elementwise (store to the output) or reduction (combine into acc)."""
     f = _Fn(mod)
-    _impl_head(f, name)
+    _impl_head(f)
     D = max(len(k.shape), 1)
     nin = len(k.inputs)
     red = k.reduction
     slot = None
     if red is not None:
         slot = "%racc"  # a row's accumulator in the fast loop (promoted to a register)
-        f.raw(f"  {slot} = alloca {_ty(np.dtype(red.acc_dtype))}")
+        f.instr(f"{slot} = alloca {_ty(np.dtype(red.acc_dtype))}")
     nops = nin + 1
     ptrs = []
     for i in range(nops):
@@ -233,12 +231,12 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             p = f.emit(f"getelementptr i64, ptr %strides, i64 {o * D + d}")
             strides[o][d] = f.emit(f"load i64, ptr {p}")
     consts = body.const_values(f)
-    f.raw("  br label %outer")
-    f.raw("outer:")
-    f.raw("  %cur = phi i64 [ %start, %entry ], [ %next, %rowend ]")
-    f.raw("  %go = icmp slt i64 %cur, %stop")
-    f.raw("  br i1 %go, label %row, label %done")
-    f.raw("row:")
+    f.instr("br label %outer")
+    f.place("outer")
+    f.instr("%cur = phi i64 [ %start, %entry ], [ %next, %rowend ]")
+    f.instr("%go = icmp slt i64 %cur, %stop")
+    f.instr("br i1 %go, label %row, label %done")
+    f.place("row")
     idx = [None] * D
     rem = "%cur"
     for d in range(D - 1, 0, -1):
@@ -268,11 +266,11 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
             if p is not None:
                 c = f.emit(f"icmp eq i64 {strides[o][D - 1]}, {p}")
                 ok = c if ok == "true" else f.emit(f"and i1 {ok}, {c}")
-        f.raw(f"  br i1 {ok}, label %frow, label %grow")
-        f.raw("frow:")
+        f.instr(f"br i1 {ok}, label %frow, label %grow")
+        f.place("frow")
         _fast_row(k, body, f, consts, ptrs, bases, strides, pattern, n, out_dt, slot)
-        f.raw("  br label %rowend")
-        f.raw("grow:")
+        f.instr("br label %rowend")
+        f.place("grow")
         row = "%grow"
     if red is not None and minmax_rows(red) and _is_float(out_dt):
         _sflag(f, "true", FE_REDO)  # (the general loop combines in order: not NumPy's ties)
@@ -295,12 +293,12 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
 
         first = _lanes_loop(body, f, consts, "0", n, row, vload, vstore, out_dt)
         entry = "%vdone"
-        f.raw(f"  %rest = icmp slt i64 {first}, {n}")
-        f.raw("  br i1 %rest, label %inner, label %rowend")
+        f.instr(f"%rest = icmp slt i64 {first}, {n}")
+        f.instr("br i1 %rest, label %inner, label %rowend")
     else:
-        f.raw("  br label %inner")
-    f.raw("inner:")
-    f.raw(f"  %j = phi i64 [ {first}, {entry} ], [ %j1, %inner ]")
+        f.instr("br label %inner")
+    f.place("inner")
+    f.instr(f"%j = phi i64 [ {first}, {entry} ], [ %j1, %inner ]")
     offs: dict[int, str] = {}
 
     def off(o: int) -> str:
@@ -317,17 +315,16 @@ def _render_nd(k: Kernel, body: _Body, mod: _Module, name: str) -> str:
     if red is not None:
         v = _combine(f, red, load_value(f, "%acc", off(nin), out_dt), v)
     store_value(f, ptrs[nin], off(nin), out_dt, v)
-    f.raw("  %j1 = add i64 %j, 1")
-    f.raw(f"  %jm = icmp slt i64 %j1, {n}")
-    f.raw("  br i1 %jm, label %inner, label %rowend")
-    f.raw("rowend:")
-    f.raw(f"  %next = add i64 %cur, {n}")
-    f.raw("  br label %outer")
-    f.raw("done:")
-    f.raw("  %sfv = load i32, ptr %sf")
-    f.raw("  ret i32 %sfv")
-    f.raw("}")
-    return "\n".join(f.lines)
+    f.instr("%j1 = add i64 %j, 1")
+    f.instr(f"%jm = icmp slt i64 %j1, {n}")
+    f.instr("br i1 %jm, label %inner, label %rowend")
+    f.place("rowend")
+    f.instr(f"%next = add i64 %cur, {n}")
+    f.instr("br label %outer")
+    f.place("done")
+    f.instr("%sfv = load i32, ptr %sf")
+    f.instr("ret i32 %sfv")
+    return f.text(f"define internal i32 @{name}({_IMPL_ARGS}) noinline {{", "}")
 
 
 def inner_pattern(k: Kernel) -> tuple[int | None, ...] | None:
@@ -371,14 +368,14 @@ def _fast_row(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str]
 
     aty = _ty(out_dt)
     if red is not None:
-        f.raw(f"  store {aty} {load_value(f, ptrs[nin], bases[nin], out_dt)}, ptr {slot}")
+        f.instr(f"store {aty} {load_value(f, ptrs[nin], bases[nin], out_dt)}, ptr {slot}")
 
     def put(v: str, j: str) -> None:
         if red is None:
             store_value(f, ptrs[nin], at(nin, j), out_dt, v)
             return
         cur = f.emit(f"load {aty}, ptr {slot}")
-        f.raw(f"  store {aty} {_combine(f, red, cur, v)}, ptr {slot}")
+        f.instr(f"store {aty} {_combine(f, red, cur, v)}, ptr {slot}")
 
     first, entry = "0", "%frow"
     if red is not None and minmax_rows(red):
@@ -397,17 +394,17 @@ def _fast_row(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[str]
 
         first = _lanes_loop(body, f, consts, "0", n, "%frow", vload, vstore, out_dt, tag="f")
         entry = "%vdonef"
-    f.raw(f"  %frest = icmp slt i64 {first}, {n}")
-    f.raw("  br i1 %frest, label %finner, label %fend")
-    f.raw("finner:")
-    f.raw(f"  %fj = phi i64 [ {first}, {entry} ], [ %fj1, %finner ]")
+    f.instr(f"%frest = icmp slt i64 {first}, {n}")
+    f.instr("br i1 %frest, label %finner, label %fend")
+    f.place("finner")
+    f.instr(f"%fj = phi i64 [ {first}, {entry} ], [ %fj1, %finner ]")
     v, dt = body.render(f, lambda i: load_value(f, ptrs[i], at(i, "%fj"), k.inputs[i].dtype),
                         consts)
     put(_cast(f, v, dt, out_dt), "%fj")
-    f.raw("  %fj1 = add i64 %fj, 1")
-    f.raw(f"  %fjm = icmp slt i64 %fj1, {n}")
-    f.raw("  br i1 %fjm, label %finner, label %fend")
-    f.raw("fend:")
+    f.instr("%fj1 = add i64 %fj, 1")
+    f.instr(f"%fjm = icmp slt i64 %fj1, {n}")
+    f.instr("br i1 %fjm, label %finner, label %fend")
+    f.place("fend")
     if red is not None:
         r = f.emit(f"load {aty}, ptr {slot}")
         if minmax_rows(red) and _is_float(out_dt):
@@ -451,14 +448,14 @@ def _minmax_lanes(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[
     ident = identity(red)
     lit = fconst(float(ident), ty) if _is_float(dt) else str(int(ident))
     init = f"splat ({ty} {lit})"
-    f.raw(f"  %mr = srem i64 {n}, {2 * w}")
-    f.raw(f"  %mend = sub i64 {n}, %mr")
-    f.raw("  %many = icmp sgt i64 %mend, 0")
-    f.raw("  br i1 %many, label %mloop, label %mdone")
-    f.raw("mloop:")
-    f.raw("  %mj = phi i64 [ 0, %frow ], [ %mj1, %mloop ]")
-    f.raw(f"  %ma0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
-    f.raw(f"  %ma1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+    f.instr(f"%mr = srem i64 {n}, {2 * w}")
+    f.instr(f"%mend = sub i64 {n}, %mr")
+    f.instr("%many = icmp sgt i64 %mend, 0")
+    f.instr("br i1 %many, label %mloop, label %mdone")
+    f.place("mloop")
+    f.instr("%mj = phi i64 [ 0, %frow ], [ %mj1, %mloop ]")
+    f.instr(f"%ma0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.instr(f"%ma1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
     for h in (0, 1):
         j0 = f.emit(f"add i64 %mj, {h * w}")
         idx = [j0] + [f.emit(f"add i64 {j0}, {lane}") for lane in range(1, w)]
@@ -470,16 +467,16 @@ def _minmax_lanes(k: Kernel, body: _Body, f: _Fn, consts: list[str], ptrs: list[
         for lane, v in enumerate(vals):
             vec = f.emit(f"insertelement {vt} {vec}, {ty} {_cast(f, v, vdt, dt)}, i32 {lane}")
         new = _vminmax(f, red.op, vt, dt, f"%ma{h}", vec)
-        f.raw(f"  %mb{h} = select i1 true, {vt} {new}, {vt} {new}")  # (a fixed name)
-    f.raw(f"  %mj1 = add i64 %mj, {2 * w}")
-    f.raw("  %mmore = icmp slt i64 %mj1, %mend")
-    f.raw("  br i1 %mmore, label %mloop, label %mdone")
-    f.raw("mdone:")
-    f.raw(f"  %mc0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
-    f.raw(f"  %mc1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
+        f.instr(f"%mb{h} = select i1 true, {vt} {new}, {vt} {new}")  # (a fixed name)
+    f.instr(f"%mj1 = add i64 %mj, {2 * w}")
+    f.instr("%mmore = icmp slt i64 %mj1, %mend")
+    f.instr("br i1 %mmore, label %mloop, label %mdone")
+    f.place("mdone")
+    f.instr(f"%mc0 = phi {vt} [ {init}, %frow ], [ %mb0, %mloop ]")
+    f.instr(f"%mc1 = phi {vt} [ {init}, %frow ], [ %mb1, %mloop ]")
     v = _vminmax(f, red.op, vt, dt, "%mc0", "%mc1")
     r = f.emit(f"load {ty}, ptr {slot}")
     for lane in range(w):
         r = _combine(f, red, r, f.emit(f"extractelement {vt} {v}, i32 {lane}"))
-    f.raw(f"  store {ty} {r}, ptr {slot}")
+    f.instr(f"store {ty} {r}, ptr {slot}")
     return "%mend", "%mdone"

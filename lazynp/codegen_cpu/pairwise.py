@@ -27,8 +27,7 @@ def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, 
     ty = _ty(adt)
     rt = ty if w == 1 else f"<{w} x {ty}>"
     tag = "v" if bounded else "c"
-    fe.raw(f"define internal {rt} @{name}_{tag}{w}({_PW_ARGS}, i64 %i) alwaysinline {{")
-    fe.raw("entry:")
+    fe.place("entry")
     ptrs = []
     bnds: dict[int, str] = {}
     for i, inp in enumerate(k.inputs):
@@ -57,9 +56,9 @@ def _element_fn(k: Kernel, body: _Body, mod: _Module, name: str, adt: np.dtype, 
         v = "poison"
         for lane, x in enumerate(vals):
             v = fe.emit(f"insertelement {rt} {v}, {ty} {_cast(fe, x, dt, adt)}, i32 {lane}")
-    fe.raw(f"  ret {rt} {v}")
-    fe.raw("}")
-    return "\n".join(fe.lines)
+    fe.instr(f"ret {rt} {v}")
+    return fe.text(f"define internal {rt} @{name}_{tag}{w}({_PW_ARGS}, i64 %i) alwaysinline {{",
+                   "}")
 
 
 def _render_pw(k: Kernel, body: _Body, mod: _Module, name: str) -> str:

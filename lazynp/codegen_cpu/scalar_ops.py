@@ -204,7 +204,7 @@ def _sflag(f: _Fn, cond: str, bit: int) -> None:
     m = f.emit(f"mul i32 {z}, {bit}")
     old = f.emit("load i32, ptr %sf")
     new = f.emit(f"or i32 {old}, {m}")
-    f.raw(f"  store i32 {new}, ptr %sf")
+    f.instr(f"store i32 {new}, ptr %sf")
 
 
 def _int_divmod(f: _Fn, a: str, b: str, dt: np.dtype, want: str) -> str:
