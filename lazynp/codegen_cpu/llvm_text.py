@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["FE_DIVBYZERO", "FE_INVALID", "FE_MASK", "FE_OVERFLOW", "FE_REDO", "FE_UNDERFLOW",
-           "FnText", "ModuleText", "Unsupported", "f64_bits", "fconst", "iconst64",
-           "supported_dtype"]
+           "FnText", "ModuleText", "Unsupported", "const_array", "f64_bits", "fconst",
+           "iconst64", "supported_dtype"]
 
 
 class Unsupported(Exception):
@@ -114,6 +114,14 @@ def iconst64(v: int) -> int:
     """The ``i64`` literal of ``v`` taken mod 2**64, as LLVM writes it: signed decimal."""
     v &= (1 << 64) - 1
     return v - (1 << 64) if v >> 63 else v
+
+
+def const_array(name: str, ty: str, lits: list, linkage: str = "private unnamed_addr",
+                align: int | None = 16) -> str:
+    """The global ``@name``: a constant array of ``ty`` holding the literals ``lits``."""
+    body = ", ".join(f"{ty} {v}" for v in lits)
+    tail = "" if align is None else f", align {align}"
+    return f"@{name} = {linkage} constant [{len(lits)} x {ty}] [{body}]{tail}"
 
 
 class ModuleText:

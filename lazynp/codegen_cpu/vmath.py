@@ -65,7 +65,7 @@ from typing import Callable
 
 import numpy as np
 
-from .llvm_text import FnText, ModuleText, fconst, iconst64
+from .llvm_text import FnText, ModuleText, const_array, fconst, iconst64
 
 __all__ = ["IMPLEMENTED", "Definition", "declaration", "definition", "library", "symbol"]
 
@@ -262,8 +262,7 @@ class _Builder(FnText):
             return self.emit(f"call <8 x i64> {fn}(<8 x i64> <{lo}>, <8 x i64> {idx}, "
                              f"<8 x i64> <{hi}>)", "i64")
         glob = f"@lnp_vm_{name}"
-        self.declare(f"{glob} = internal constant [{len(consts)} x i64] "
-                       f"[{', '.join(f'i64 {v}' for v in consts)}]")
+        self.declare(const_array(f"lnp_vm_{name}", "i64", consts, "internal", None))
         if self.w == 1:
             p = self.emit(f"getelementptr i64, ptr {glob}, i64 {idx}", "ptr")
             return self.emit(f"load i64, ptr {p}", "i64")

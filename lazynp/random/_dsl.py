@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lazynp.codegen_cpu.llvm_text import FnText, ModuleText, fconst
+from lazynp.codegen_cpu.llvm_text import FnText, ModuleText, const_array, fconst
 
 INT_BITS = {"i64": 64, "u64": 64, "i32": 32, "u32": 32, "i16": 16, "u16": 16, "i8": 8, "u8": 8,
             "b1": 1}
@@ -141,13 +141,8 @@ class Compiler(ModuleText):
             if isinstance(node, ast.FunctionDef):
                 out.append(FuncGen(self, node).gen())
         for name, (t, vals) in self.tables.items():
-            ty = llty(t)
-            if is_f(t):
-                body = ", ".join(f"{ty} {fconst(v, t)}" for v in vals)
-            else:
-                body = ", ".join(f"{ty} {int(v)}" for v in vals)
-            out.append(f"@{name} = private unnamed_addr constant [{len(vals)} x {ty}] "
-                       f"[{body}], align 16\n")
+            lits = [fconst(v, t) if is_f(t) else int(v) for v in vals]
+            out.append(const_array(name, llty(t), lits) + "\n")
         for d in self.declarations():
             out.append(d + "\n")
         return "".join(out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from lazynp.codegen_cpu.llvm_text import f64_bits, fconst, iconst64
+from lazynp.codegen_cpu.llvm_text import const_array, f64_bits, fconst, iconst64
 from lazynp.random import _ziggurat as Z
 
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
@@ -30,8 +30,8 @@ def _f32(v: float) -> str:
 
 
 def _table(name: str, ty: str, values, fmt) -> str:
-    body = ", ".join(f"{ty} {fmt(v)}" for v in values)
-    return f"@{name} = private unnamed_addr constant [256 x {ty}] [{body}], align 16\n"
+    assert len(values) == 256
+    return const_array(name, ty, [fmt(v) for v in values]) + "\n"
 
 
 def _hex_bits(values, dtype: str) -> list[str]:
