@@ -47,6 +47,7 @@ import threading
 from typing import Any
 
 from lazynp._config import config
+from lazynp.codegen_cpu import llvm_text
 from lazynp.random import _philox
 from lazynp.random._ir_bitgen import (
     _BG64,
@@ -102,7 +103,8 @@ def _dsl_translated() -> dict:
 
     Translation takes ~30 ms of Python, and a warm process needs the IR text only to find its
     compiled objects in the disk cache; so the result is kept on disk too, keyed by the hash
-    of the DSL source and of the translator (``_dists.FILES``, ``_dsl.py``).
+    of the DSL source and of the translator (``_dists.FILES``, ``_dsl.py`` and the emitter
+    core it writes through, ``codegen_cpu/llvm_text.py``).
     """
     import hashlib
     import json
@@ -111,7 +113,7 @@ def _dsl_translated() -> dict:
     from lazynp.random import _dists, _dsl  # (lazy: see the imports at the top)
 
     h = hashlib.sha256()
-    for file in (*_dists.FILES, _dsl.__file__):
+    for file in (*_dists.FILES, _dsl.__file__, llvm_text.__file__):
         with open(file, "rb") as f:
             h.update(f.read())
     path = None
