@@ -163,10 +163,10 @@ def render(k: Kernel, pairwise: bool = False, vector_abi: tuple | None = None,
         parts.append(_wrapper(name + "_pw", name + "_pw_impl"))
         parts.append(_wrapper(name + "_pwrows", name + "_pw_impl_rows"))
         entries += [name + "_pw", name + "_pwrows"]
-    decls = sorted(mod.decls | {"declare i32 @feclearexcept(i32)",
-                                "declare i32 @fetestexcept(i32)"})
+    mod.declare("declare i32 @feclearexcept(i32)")
+    mod.declare("declare i32 @fetestexcept(i32)")
     parts += [mod.defs[n] for n in sorted(mod.defs)]
-    ir = "\n".join(decls) + "\n\n" + "\n\n".join(parts)
+    ir = "\n".join(mod.declarations()) + "\n\n" + "\n\n".join(parts)
     if fastmath:
         ir = _FAST_RE.sub(lambda m: f"= {m.group(1)} {FAST_FLAGS} ", ir)
     return Rendered(ir, tuple(entries), body.consts,
