@@ -446,7 +446,9 @@ _settings: list = [None]
 def _refresh_settings() -> None:
     if RunSettings is not None:
         _settings[0] = RunSettings(int(config.fusion_block_size), int(config.num_threads),
-                                   float(config.parallel_threshold), bool(config.fastmath))
+                                   float(config.parallel_threshold), bool(config.fastmath),
+                                   config.cache_dir if config.cache else None,
+                                   int(config.debug))
 
 
 def _backend() -> Any:

@@ -81,11 +81,12 @@ def _compiled(k: Kernel, pairwise: bool, s: RunSettings) -> Any:
     fast = bool(s.fastmath)
     c = k.memo.get((pairwise, fast))
     if c is None:
-        c = k.memo[(pairwise, fast)] = _compile(k, pairwise, fast)
+        c = k.memo[(pairwise, fast)] = _compile(k, pairwise, s)
     return c
 
 
-def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
+def _compile(k: Kernel, pairwise: bool, s: RunSettings) -> Any:
+    fastmath = bool(s.fastmath)
     red = k.reduction
     rkey = None if red is None else (red.op, red.axes, str(red.acc_dtype), str(red.dtype))
     key = (k.key, pairwise, fastmath, rkey, str(k.outputs[0].dtype), len(k.shape),
@@ -99,8 +100,8 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
             return c
         try:
             r = render(k, pairwise, *_vector_abi(), fastmath=fastmath)
-            _link_vmath(r.vmath)
-            lib = compiler.compile_ir(r.ir, k.name or "kernel")
+            _link_vmath(r.vmath, s)
+            lib = compiler.compile_ir(r.ir, k.name or "kernel", s.cache_dir, s.debug)
             c = _Compiled(lib, r.entries)
             stats["compiled"] += 1
         except Unsupported as e:
@@ -109,7 +110,7 @@ def _compile(k: Kernel, pairwise: bool, fastmath: bool) -> Any:
         return c
 
 
-def _link_vmath(defs: tuple) -> None:
+def _link_vmath(defs: tuple, s: RunSettings) -> None:
     """Make the vmath functions ``defs`` resolvable by name for kernels about to be loaded:
     those not linked yet are compiled together into one library (memory and disk cached
     like a kernel) and their addresses registered with LLVM's symbol table (called with
@@ -119,7 +120,7 @@ def _link_vmath(defs: tuple) -> None:
         return
     import llvmlite.binding as llvm
 
-    lib = compiler.compile_ir(vmath.library(todo), "lazynp_vmath")
+    lib = compiler.compile_ir(vmath.library(todo), "lazynp_vmath", s.cache_dir, s.debug)
     for d in todo:
         name = d.name.lstrip("@")
         llvm.add_symbol(name, lib.address(name))
@@ -188,14 +189,15 @@ def _usable(a: np.ndarray) -> bool:
     return a.dtype.isnative and a.flags.aligned
 
 
-def _driver() -> Any:
+def _driver(s: RunSettings) -> Any:
     """The compiled in-place driver (render.IN_PLACE_DRIVER), compiled once."""
     fn = _state.get("in_place")
     if fn is None:
         with _lock:
             fn = _state.get("in_place")
             if fn is None:
-                lib = compiler.compile_ir(IN_PLACE_DRIVER, "lazynp_in_place")
+                lib = compiler.compile_ir(IN_PLACE_DRIVER, "lazynp_in_place", s.cache_dir,
+                                          s.debug)
                 p, i64 = ctypes.c_void_p, ctypes.c_int64
                 fn = lib.cfunc("lz_in_place", ctypes.c_int32, p, p, i64, p, p, p, p, i64, i64,
                                p, p, i64, p)

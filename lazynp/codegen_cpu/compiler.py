@@ -23,7 +23,8 @@ Contract
 Caching
 -------
 * In memory: one :class:`Library` per sha256 of the IR text (per process, thread safe).
-* On disk (``config.cache``, directory ``config.cache_dir``/``llvm``): the object file emitted
+* On disk (directory ``cache_dir``/``llvm``, the caller's: lazynp's ``config.cache_dir`` when
+  ``config.cache``, through ``RunSettings`` or ``settings_of``): the object file emitted
   by the target machine, keyed by sha256 of (IR, cpu name, cpu features, llvmlite version,
   lazynp version, format version).  A new process loads the object with
   ``ExecutionEngine.add_object_file`` and skips optimisation and code generation.
@@ -45,7 +46,6 @@ import threading
 import time
 from typing import Any
 
-from .._config import config
 from .._version import __version__
 
 __all__ = [
@@ -141,13 +141,10 @@ def _disk_key(ir: str) -> str:
     return h.hexdigest()
 
 
-def _config():
-    return config
-
-
-def cache_path_for(ir: str) -> str:
-    """Path of the on-disk cache entry that would hold the object code for ``ir``."""
-    return os.path.join(_config().cache_dir, "llvm", _disk_key(ir) + ".o")
+def cache_path_for(ir: str, cache_dir: str) -> str:
+    """Path of the on-disk cache entry under ``cache_dir`` that would hold the object code
+    for ``ir``."""
+    return os.path.join(cache_dir, "llvm", _disk_key(ir) + ".o")
 
 
 class Library:
@@ -248,19 +245,19 @@ def _build_object(ir: str, name: str) -> bytes:
     return _state["target_machine"].emit_object(module)
 
 
-def _debug(level: int, msg: str) -> None:
-    try:
-        if _config().debug >= level:
-            print(f"[lazynp.compiler] {msg}", file=sys.stderr)
-    except Exception:
-        pass
+def _debug(debug: int, level: int, msg: str) -> None:
+    if debug >= level:
+        print(f"[lazynp.compiler] {msg}", file=sys.stderr)
 
 
-def compile_ir(ir: str, name: str = "module", cache: bool | None = None) -> Library:
+def compile_ir(ir: str, name: str = "module", cache_dir: str | None = None,
+               debug: int = 0) -> Library:
     """Compile LLVM IR text for the host and return the loaded :class:`Library`.
 
-    ``cache=None`` follows ``config.cache`` for the on-disk cache; the in-memory cache is always
-    used.  Raises ``RuntimeError`` (from llvmlite) if the IR does not parse or verify.
+    The settings come from the caller (``settings_of(config)`` gives lazynp's): ``cache_dir``
+    is the on-disk cache's directory (None: no disk cache; the in-memory cache is always
+    used), ``debug`` the debug level (1 rejected cache entries, 2 compile times, 4 the IR).
+    Raises ``RuntimeError`` (from llvmlite) if the IR does not parse or verify.
     """
     mem_key = hashlib.sha256(ir.encode()).hexdigest()
     lib = _memory.get(mem_key)
@@ -273,15 +270,14 @@ def compile_ir(ir: str, name: str = "module", cache: bool | None = None) -> Libr
             stats["memory_hits"] += 1
             return lib
         _llvm()
-        _debug(4, f"LLVM IR for {name}:\n{ir}")  # (also when the object comes from disk)
-        use_disk = _config().cache if cache is None else cache
-        path = cache_path_for(ir) if use_disk else None
+        _debug(debug, 4, f"LLVM IR for {name}:\n{ir}")  # (also when the object comes from disk)
+        path = cache_path_for(ir, cache_dir) if cache_dir is not None else None
         obj = None
         if path is not None and os.path.exists(path):
             obj = _read_entry(path)
             if obj is None:
                 stats["rejected"] += 1
-                _debug(1, f"rejected corrupt cache entry {path}")
+                _debug(debug, 1, f"rejected corrupt cache entry {path}")
         t0 = time.perf_counter()
         source = "disk"
         if obj is not None:
@@ -298,7 +294,7 @@ def compile_ir(ir: str, name: str = "module", cache: bool | None = None) -> Libr
             if path is not None:
                 _write_entry(path, obj)
             engine = _engine_from_object(obj)
-        _debug(2, f"{name}: {source} in {1e3 * (time.perf_counter() - t0):.1f} ms")
+        _debug(debug, 2, f"{name}: {source} in {1e3 * (time.perf_counter() - t0):.1f} ms")
         lib = Library(engine, name, source)
         _memory[mem_key] = lib
         return lib
@@ -313,3 +309,10 @@ def clear_memory_cache() -> None:
 
 # Libraries dropped from the memory cache are kept alive: callers may still hold addresses.
 _keep_alive: list[Library] = []
+
+
+def settings_of(config: object) -> dict:
+    """``compile_ir``'s keyword arguments from lazynp's settings (``config.cache``,
+    ``config.cache_dir``, ``config.debug``): for callers that read the settings module."""
+    return {"cache_dir": config.cache_dir if config.cache else None,
+            "debug": int(config.debug)}

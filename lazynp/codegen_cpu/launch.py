@@ -270,7 +270,7 @@ def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out:
         bounds = np.array([r[0] for r in ranges] + [ranges[-1][1]], dtype=np.int64)
         memo = k.memo["bounds", size] = (ranges, bounds)
     ranges, bounds = memo
-    drv = _driver()
+    drv = _driver(s)
     dims = np.zeros(1, dtype=np.int64)
     strides = np.zeros(1, dtype=np.int64)
     entry = ctypes.cast(fn, ctypes.c_void_p).value

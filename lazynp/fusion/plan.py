@@ -194,6 +194,8 @@ class RunSettings(NamedTuple):
     num_threads: int            # threads a compiled kernel may use
     parallel_threshold: float   # work (Kernel.cost) from which a kernel uses them
     fastmath: bool              # compile with fast-math flags
+    cache_dir: str | None       # the on-disk kernel cache's directory (None: memory only)
+    debug: int                  # debug level (compile times at 2, IR at 4)
 
 
 @dataclass

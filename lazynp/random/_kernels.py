@@ -313,18 +313,18 @@ class KernelSet:
     def interface_lib(self) -> Any:
         """The compiled ``lz_next_uint64``/``lz_next_uint32``/``lz_next_double`` (C ABI,
         ``(ptr st)``) of the ``ctypes`` interface, compiled on first use."""
-        from lazynp.codegen_cpu.compiler import compile_ir  # (lazy: see the top)
+        from lazynp.codegen_cpu.compiler import compile_ir, settings_of  # (lazy: see the top)
 
         with _sets_lock:
             lib = self.libs.get("interface")
             if lib is None:
                 lib = self.libs["interface"] = compile_ir(
                     render_kernel(self.kind, "interface"),
-                    name=f"lazynp_random_{self.kind}_interface")
+                    name=f"lazynp_random_{self.kind}_interface", **settings_of(config))
             return lib
 
     def _load(self, name: str) -> Any:
-        from lazynp.codegen_cpu.compiler import compile_ir  # (lazy: see the top)
+        from lazynp.codegen_cpu.compiler import compile_ir, settings_of  # (lazy: see the top)
 
         vp, i64 = ctypes.c_void_p, ctypes.c_int64
         if name in KERNELS:
@@ -337,7 +337,8 @@ class KernelSet:
             argtypes = [vp, vp, i64, vp] + [vp, i64] * _dsl_parts()[1][name][3]
         else:
             raise KeyError(name)
-        lib = compile_ir(render_kernel(self.kind, name), name=f"lazynp_random_{self.kind}_{name}")
+        lib = compile_ir(render_kernel(self.kind, name), name=f"lazynp_random_{self.kind}_{name}",
+                         **settings_of(config))
         self.libs[name] = lib
         return lib.cfunc("lz_" + name, None, *argtypes)
 

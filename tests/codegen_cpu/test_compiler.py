@@ -55,10 +55,15 @@ def cache_dir(tmp_path):
         yield tmp_path
 
 
+def _compile(ir, name="module"):
+    """``compile_ir`` with lazynp's settings, as its callers pass them."""
+    return compiler.compile_ir(ir, name, **compiler.settings_of(config))
+
+
 def test_compile_and_call(cache_dir):
     import numpy as np
 
-    lib = compiler.compile_ir(_ir("call"), name="t_call")
+    lib = _compile(_ir("call"), "t_call")
     f = lib.cfunc("lz_test_log1p", ctypes.c_double, ctypes.c_double)
     for v in (0.5, 1e-10, 3.0):
         assert f(v) == math.log1p(v)
@@ -69,20 +74,20 @@ def test_compile_and_call(cache_dir):
     ref = 0.1 * x + y  # NumPy rounds the product and the sum separately (no FMA)
     axpy(x.ctypes.data, y.ctypes.data, x.size, 0.1)
     assert np.array_equal(y, ref)
-    assert compiler.compile_ir(_ir("call")) is lib  # in-memory cache
+    assert _compile(_ir("call")) is lib  # in-memory cache
     with pytest.raises(KeyError):
         lib.address("missing")
 
 
 def test_bad_ir_raises(cache_dir):
     with pytest.raises(RuntimeError):
-        compiler.compile_ir("define i32 @f() { ret i64 0 }")
+        _compile("define i32 @f() { ret i64 0 }")
 
 
 def test_disk_cache_hit_in_new_process(cache_dir):
     ir = _ir("disk")
-    compiler.compile_ir(ir, name="t_disk")
-    path = compiler.cache_path_for(ir)
+    _compile(ir, "t_disk")
+    path = compiler.cache_path_for(ir, str(cache_dir))
     assert os.path.exists(path)
     script = textwrap.dedent(f"""
         import ctypes
@@ -90,7 +95,7 @@ def test_disk_cache_hit_in_new_process(cache_dir):
         config.set(cache=True, cache_dir={str(cache_dir)!r})
         from lazynp.codegen_cpu import compiler
         ir = {ir!r}
-        lib = compiler.compile_ir(ir)
+        lib = compiler.compile_ir(ir, **compiler.settings_of(config))
         f = lib.cfunc("lz_test_log1p", ctypes.c_double, ctypes.c_double)
         assert f(0.25) > 0
         print(lib.source, compiler.stats["compiled"], compiler.stats["disk_hits"])
@@ -104,8 +109,8 @@ def test_disk_cache_hit_in_new_process(cache_dir):
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
 def test_corrupt_entry_is_rebuilt(cache_dir, damage):
     ir = _ir("corrupt-" + damage)
-    compiler.compile_ir(ir)
-    path = compiler.cache_path_for(ir)
+    _compile(ir)
+    path = compiler.cache_path_for(ir, str(cache_dir))
     blob = open(path, "rb").read()
     if damage == "truncate":
         blob = blob[: len(blob) // 2]
@@ -117,19 +122,19 @@ def test_corrupt_entry_is_rebuilt(cache_dir, damage):
         f.write(blob)
     compiler.clear_memory_cache()
     before = dict(compiler.stats)
-    lib = compiler.compile_ir(ir)
+    lib = _compile(ir)
     assert lib.source == "compiled"
     assert compiler.stats["rejected"] == before["rejected"] + 1
     f = lib.cfunc("lz_test_log1p", ctypes.c_double, ctypes.c_double)
     assert f(0.5) == math.log1p(0.5)
     # the rebuilt entry is valid again
     compiler.clear_memory_cache()
-    assert compiler.compile_ir(ir).source == "disk"
+    assert _compile(ir).source == "disk"
 
 
 def test_cache_disabled(tmp_path):
     with config(cache=False, cache_dir=str(tmp_path)):
-        compiler.compile_ir(_ir("nocache"))
+        _compile(_ir("nocache"))
     assert not any(tmp_path.rglob("*.o"))
 
 

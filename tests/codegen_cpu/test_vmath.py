@@ -214,7 +214,7 @@ done:
   ret void
 }}"""
     lib = compiler.compile_ir("\n".join(sorted(d.decls)) + "\n" + d.text + loop,
-                              f"vmath_{name}_{w}", cache=False)
+                              f"vmath_{name}_{w}")  # (no disk cache)
     fn = lib.cfunc("run", None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
     out = np.empty_like(x)
     fn(x.ctypes.data, out.ctypes.data, x.size)
