@@ -38,7 +38,7 @@ def _pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool | None:
     """True: a full float sum this backend runs pairwise; None: such a sum it must leave to
     the reference executor; False: not a full float sum."""
     red = k.reduction
-    if red.op not in (Op.SUM, Op.MEAN) or np.dtype(red.acc_dtype) not in _FLOATS:
+    if not REDUCTIONS[red.op].pairwise or np.dtype(red.acc_dtype) not in _FLOATS:
         return False
     if set(red.axes) != set(range(len(k.shape))):
         return False
@@ -58,7 +58,7 @@ def _row_pairwise_ok(k: Kernel, arrays: list[np.ndarray]) -> bool:
     sum of its row (NumPy's own order for C-contiguous data)."""
     red = k.reduction
     ndim = len(k.shape)
-    if (red.op not in (Op.SUM, Op.MEAN) or np.dtype(red.acc_dtype) not in _FLOATS
+    if (not REDUCTIONS[red.op].pairwise or np.dtype(red.acc_dtype) not in _FLOATS
             or not red.axes or set(red.axes) != set(range(ndim - len(red.axes), ndim))
             or len(red.axes) == ndim
             or red.kwargs.get("dtype", red.acc_dtype) != red.acc_dtype):

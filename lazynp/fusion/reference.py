@@ -80,7 +80,7 @@ def _pairwise_sum(k: Kernel, arrays: list, block_size: int, flags: _Flags,
     sum shows NumPy's digits), when every input can be walked flat in C order; else None."""
     red = k.reduction
     shape = k.shape
-    if (red.op not in (Op.SUM, Op.MEAN) or set(red.axes) != set(range(len(shape)))
+    if (not REDUCTIONS[red.op].pairwise or set(red.axes) != set(range(len(shape)))
             or red.acc_dtype not in (np.dtype(np.float64), np.dtype(np.float32))
             or red.kwargs.get("dtype", red.acc_dtype) != red.acc_dtype or 0 in shape):
         return None

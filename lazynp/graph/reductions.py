@@ -13,7 +13,10 @@
 * ``order_free``: combining partials in any order gives the same bits (min/max/any/all): the
   compiled backend may leave their loops along kept axes to the reference executor's
   block-wise NumPy calls (``runtime.run_kernel``);
-* ``cost``: work per element in the cost model's units (``fusion/cost.py``).
+* ``cost``: work per element in the cost model's units (``fusion/cost.py``);
+* ``pairwise``: NumPy adds float values in its pairwise order (sum, mean): the executors
+  reproduce that order to give NumPy's digits (``reference._pairwise_sum``,
+  ``codegen_cpu/reduce.py``).
 
 The accumulator dtype is :func:`acc_dtype`.  ``REDUCE`` in ``ops.py`` lists the same ops
 (``tests/fusion/test_cost.py`` checks it).
@@ -41,16 +44,17 @@ class ReduceSpec:
     identity: Any = None
     order_free: bool = False
     cost: float = 1.0
+    pairwise: bool = False
 
 
 REDUCTIONS: dict[Op, ReduceSpec] = {s.op: s for s in (
-    ReduceSpec(Op.SUM, np.sum, True, np.sum, Op.ADD, 0),
+    ReduceSpec(Op.SUM, np.sum, True, np.sum, Op.ADD, 0, pairwise=True),
     ReduceSpec(Op.PROD, np.prod, True, np.prod, Op.MULTIPLY, 1),
     ReduceSpec(Op.MIN, np.min, True, np.min, Op.MINIMUM, None, order_free=True),
     ReduceSpec(Op.MAX, np.max, True, np.max, Op.MAXIMUM, None, order_free=True),
     ReduceSpec(Op.ANY, np.any, True, np.any, Op.LOGICAL_OR, False, order_free=True),
     ReduceSpec(Op.ALL, np.all, True, np.all, Op.LOGICAL_AND, True, order_free=True),
-    ReduceSpec(Op.MEAN, np.mean, True, np.sum, Op.ADD, 0),
+    ReduceSpec(Op.MEAN, np.mean, True, np.sum, Op.ADD, 0, pairwise=True),
     ReduceSpec(Op.VAR, np.var),
     ReduceSpec(Op.STD, np.std),
     ReduceSpec(Op.ARGMIN, np.argmin),
