@@ -370,6 +370,9 @@ def index_bits(k: Kernel) -> int:
     """32 when every index of the kernel fits an ``int`` with room for the grid stride, else
     64 (the element count, an input's extent from its first element, the output's)."""
     sizes = [k.size, *(_extent(k.shape, inp.strides) for inp in k.inputs)]
+    out = k.outputs[0].existing if k.outputs else None
+    if out is not None and out.ndim == len(k.shape):  # an out= / in-place array's strides
+        sizes.append(_extent(k.shape, tuple(s // out.itemsize for s in out.strides)))
     return 64 if max(sizes) >= _NARROW_LIMIT else 32
 
 
