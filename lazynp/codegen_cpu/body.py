@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from ..fusion.plan import Const, In, Kernel, Ref
+from ..fusion.plan import Const, In, Kernel, Ref, clip_ties
 from ..graph.ops import Op
 from . import libm
 from .ir_module import _Fn, _Module
 from .libcalls import LIBM_IMPL, _lanes_vectorized, _vec_call, _vmath_call
-from .llvm_text import _F16, Unsupported, _is_complex, _mem_ty, _part, _ty
+from .llvm_text import Unsupported, _is_complex, _mem_ty, _part, _ty
 from .lowering import _render_op
 from .scalar_ops import _cpack, _cparts
 
@@ -63,34 +63,6 @@ def _vec_ty(dt: np.dtype) -> str | None:
     return _ty(dt) if dt.kind == "f" and dt.itemsize >= 4 else None
 
 
-def _bound_kind(k: Kernel, a: Any) -> str:
-    """How NumPy's clip loop sees a bound: ``scalar`` (step 0: a constant), ``full`` (a
-    step in every iteration axis) or ``mixed`` (broadcast along some axes; also a fill,
-    which NumPy holds as a full array or as a broadcast one)."""
-    if type(a) is Const:
-        return "scalar"
-    if type(a) is Ref:
-        return "full"  # (computed block by block by the reference executor, as by NumPy)
-    inp = k.inputs[a.index]
-    return "mixed" if inp.layout == "broadcast" else "full"
-
-
-def _clip_ties(k: Kernel, ins: Any) -> bool:
-    """Whether NumPy's clip keeps ``x`` on a tie with a bound (``>=``/``<=``): float16
-    always; float32/float64 in NumPy's loop for two constant bounds, not in its loop for
-    array bounds (the two differ only for signed zeros)."""
-    dt = np.dtype(ins.dtype)
-    if dt == _F16 or dt.kind != "f":
-        return dt == _F16
-    kinds = {_bound_kind(k, a) for a in ins.args[1:] if not (type(a) is Const
-                                                               and a.value is None)}
-    if "full" in kinds:
-        return False
-    if kinds == {"scalar"}:
-        return True
-    raise Unsupported("clip with bounds broadcast along some axes")
-
-
 class _Body:
     """Renders the kernel body for one element; ``load(i)`` gives input i's value."""
 
@@ -113,7 +85,7 @@ class _Body:
             if ins.op is Op.CLIP:
                 if _is_complex(ins.dtype):
                     raise Unsupported("complex clip")
-                self.ties[j] = _clip_ties(k, ins)
+                self.ties[j] = clip_ties(k, ins)
             if (_layout_dependent(ins.op, self.argdts[-1][0])
                     and any(type(a) is In and reversed_view(k.inputs[a.index])
                             for a in ins.args)):

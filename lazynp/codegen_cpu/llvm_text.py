@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fusion.plan import Unsupported  # (backend-neutral: re-exported for the renderer)
+
 __all__ = ["FE_DIVBYZERO", "FE_INVALID", "FE_MASK", "FE_OVERFLOW", "FE_REDO", "FE_UNDERFLOW",
            "FnText", "ModuleText", "Unsupported", "const_array", "f64_bits", "fconst",
            "iconst64", "supported_dtype"]
-
-
-class Unsupported(Exception):
-    """The kernel uses a dtype or op this renderer does not handle (run it on the reference)."""
 
 
 _LL = {"b": "i1", "f2": "half", "f4": "float", "f8": "double", "i1": "i8", "i2": "i16",

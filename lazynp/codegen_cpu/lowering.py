@@ -424,7 +424,7 @@ NOT_BODY: dict[Op, str] = {
 def _render_op(f: _Fn, op: Op, out: np.dtype, args: list[str], argdts: list[np.dtype],
                ties: bool = False) -> str:
     """One element of ``op`` (result dtype ``out``) on operands of dtypes ``argdts``
-    (``ties``: whether clip keeps ``x`` on a tie, :func:`_clip_ties`)."""
+    (``ties``: whether clip keeps ``x`` on a tie, :func:`lazynp.fusion.plan.clip_ties`)."""
     out = np.dtype(out)
     any_dtype = _ANY_DTYPE.get(op)
     if any_dtype is not None:

@@ -3,7 +3,7 @@
 ``render(kernel)`` takes the same :class:`lazynp.fusion.plan.Kernel` the CPU backend gets and
 returns ``(source, entry)``: one ``extern "C" __global__`` function per kernel.  Kernels with
 a reduction, and dtypes or ops not in :data:`RULES`, raise
-:class:`lazynp.codegen_cpu.llvm_text.Unsupported` (the caller runs them elsewhere).
+:class:`lazynp.fusion.plan.Unsupported` (the caller runs them elsewhere).
 
 The entry's parameters, in order (:func:`params` lists them, :func:`launch_values` computes
 the scalar ones for concrete arrays):
@@ -46,9 +46,7 @@ from typing import Any, Callable
 import numpy as np
 
 # clip's tie rule is the CPU backend's (NumPy's loop for constant vs array bounds)
-from ..codegen_cpu.body import _clip_ties
-from ..codegen_cpu.llvm_text import Unsupported
-from ..fusion.plan import Const, In, Kernel, Ref
+from ..fusion.plan import Const, In, Kernel, Ref, Unsupported, clip_ties
 from ..graph.ops import ELEMENTWISE, Op
 
 __all__ = ["LIBM", "NOT_RENDERED", "RULES", "Unsupported", "index_bits", "launch_values",
@@ -496,7 +494,7 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
 
         for j, ins in enumerate(k.body):
             dts = [dtype_of(a) for a in ins.args]
-            ties = _clip_ties(k, ins) if ins.op is Op.CLIP else False
+            ties = clip_ties(k, ins) if ins.op is Op.CLIP else False
             if (len(dts) == 2 and dts[0] != dts[1] and ins.op not in _CMP
                     and ins.op not in (Op.LOGICAL_AND, Op.LOGICAL_OR, Op.LOGICAL_XOR)):
                 raise Unsupported(f"{ins.op.value} with operands {dts[0]}, {dts[1]}")

@@ -375,6 +375,41 @@ def k_order(arr: np.ndarray) -> tuple[int, ...] | None:
     return None if perm == tuple(range(arr.ndim)) else perm
 
 
+# ----------------------------------------------------------------- backend-neutral rules
+# Facts about a kernel that every backend renders the same way.
+
+class Unsupported(Exception):
+    """The kernel uses a dtype or op a backend does not handle (run it on the reference)."""
+
+
+def bound_kind(k: Kernel, a: Any) -> str:
+    """How NumPy's clip loop sees a bound: ``scalar`` (step 0: a constant), ``full`` (a
+    step in every iteration axis) or ``mixed`` (broadcast along some axes; also a fill,
+    which NumPy holds as a full array or as a broadcast one)."""
+    if type(a) is Const:
+        return "scalar"
+    if type(a) is Ref:
+        return "full"  # (computed block by block by the reference executor, as by NumPy)
+    inp = k.inputs[a.index]
+    return "mixed" if inp.layout == "broadcast" else "full"
+
+
+def clip_ties(k: Kernel, ins: Any) -> bool:
+    """Whether NumPy's clip keeps ``x`` on a tie with a bound (``>=``/``<=``): float16
+    always; float32/float64 in NumPy's loop for two constant bounds, not in its loop for
+    array bounds (the two differ only for signed zeros)."""
+    dt = np.dtype(ins.dtype)
+    if dt == np.float16 or dt.kind != "f":
+        return dt == np.float16
+    kinds = {bound_kind(k, a) for a in ins.args[1:] if not (type(a) is Const
+                                                               and a.value is None)}
+    if "full" in kinds:
+        return False
+    if kinds == {"scalar"}:
+        return True
+    raise Unsupported("clip with bounds broadcast along some axes")
+
+
 # ----------------------------------------------------------------- blocks
 # The block structure every executor shares: the reference executor's blocks and the compiled
 # backends' partial sums follow it, so their results agree bit for bit.

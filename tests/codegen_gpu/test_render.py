@@ -30,8 +30,8 @@ import pytest
 import lazynp as lnp
 from lazynp import _array, _engine
 from lazynp.codegen_cpu import libm
-from lazynp.codegen_cpu.llvm_text import Unsupported
 from lazynp.codegen_gpu import render as R
+from lazynp.fusion.plan import Unsupported
 from lazynp.graph.ops import ELEMENTWISE, Op
 from tests.codegen_gpu.corpus import CASES, Case, expected, kernels_of
 
