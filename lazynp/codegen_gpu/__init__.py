@@ -1,2 +1,3 @@
-"""The GPU backend (planned: Kernel plans rendered to CUDA C, compiled and launched through
-CuPy, registered in ``lazynp/_backends.py``); empty today."""
+"""The GPU backend, being built: ``render.py`` turns elementwise Kernel plans into CUDA C
+(checked without a GPU by ``tests/codegen_gpu/``); the CuPy runtime and its line in
+``lazynp/_backends.py`` are still to come."""
