@@ -325,25 +325,15 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
         return False
     k = steps[0]
     pending = nodes[:len(template.nodes)]
-    ids = set()
-    for n in pending:
-        if n.value is not None or n.held:
-            return False
-        ids.add(n.id)
-    for n in pending:
-        for r in n.readers or ():
-            reader = r()
-            if reader is not None and reader.value is None and reader.id not in ids:
-                return False
+    if any(n.value is not None for n in pending) or _visible(pending):
+        return False
     overlap = False
     for n in nodes[len(pending):]:
-        v = n.value
-        if np.may_share_memory(v, target):
-            if not (v.__array_interface__["data"][0] == target.__array_interface__["data"][0]
-                    and v.strides == target.strides and v.dtype == target.dtype):
-                return False
-            overlap = True  # read at the very positions written (``a += expr``)
-    ids = frozenset(ids)
+        meets = _meets(n.value, target)
+        if meets is None:
+            return False
+        overlap = overlap or meets  # read at the very positions written (``a += expr``)
+    ids = frozenset(n.id for n in pending)
     before_write(target, ids)
     done = direct(k, nodes, _settings[0], target, overlap)
     if done is None:
@@ -367,23 +357,41 @@ def _writes_in_place(plan: Any, target: np.ndarray) -> bool:
     if (not isinstance(last, Kernel) or last.reduction is not None or len(last.outputs) != 1
             or last.outputs[0].node is not plan.root):
         return False
-    members = {n.id for n in plan.nodes}
-    for n in plan.nodes:
-        if n.held:
-            return False
-        for r in n.readers or ():
-            reader = r()
-            if reader is not None and reader.value is None and reader.id not in members:
-                return False
+    if _visible(plan.nodes):
+        return False
     for inp in last.inputs:
         if inp.node.value is None:  # computed by an earlier step or generated: no overlap
             continue
-        arr = inp.array(last.shape)
-        if np.may_share_memory(arr, target) and not (
-                arr.__array_interface__["data"][0] == target.__array_interface__["data"][0]
-                and arr.strides == target.strides and arr.dtype == target.dtype):
+        if _meets(inp.array(last.shape), target) is None:
             return False
     return True
+
+
+def _visible(pending: list) -> bool:
+    """Whether a node of a computation (its pending nodes ``pending``) is visible to anyone
+    else: held by a live array, or read by a pending node outside it.  Then the computation
+    cannot be written into a target in place: those would read the new values afterwards."""
+    ids = {n.id for n in pending}
+    for n in pending:
+        if n.held:
+            return True
+        for r in n.readers or ():
+            reader = r()
+            if reader is not None and reader.value is None and reader.id not in ids:
+                return True
+    return False
+
+
+def _meets(arr: np.ndarray, target: np.ndarray) -> bool | None:
+    """How a kernel input ``arr`` meets the ``target`` the kernel writes in place: False (no
+    shared memory), True (it reads the very positions written: an elementwise kernel may
+    overwrite them) or None (it overlaps elsewhere: no in-place write)."""
+    if not np.may_share_memory(arr, target):
+        return False
+    if (arr.__array_interface__["data"][0] == target.__array_interface__["data"][0]
+            and arr.strides == target.strides and arr.dtype == target.dtype):
+        return True
+    return None
 
 
 def _realize_except(root: Node) -> Any:
