@@ -37,11 +37,20 @@ def _run_group(fn: Any, args: tuple, tasks: list) -> int:
     return flags
 
 
+def threads_for(work: float, parts: int, s: RunSettings) -> int:
+    """Threads a kernel of ``work`` (``Kernel.cost``) split into ``parts`` pieces runs on:
+    one under ``parallel_threshold``, else up to ``num_threads`` (the one thread policy of
+    every launch)."""
+    if work < s.parallel_threshold:
+        return 1
+    return max(1, min(int(s.num_threads), parts))
+
+
 def _run_tasks(fn: Any, args: tuple, tasks: list, work: float, s: RunSettings,
                gen: _Gen | None = None) -> int:
     run = _run_group if gen is None else gen.run_group
-    nthreads = min(max(int(s.num_threads), 1), len(tasks))
-    if nthreads <= 1 or work < s.parallel_threshold:
+    nthreads = threads_for(work, len(tasks), s)
+    if nthreads <= 1:
         return run(fn, args, tasks)
     per = -(-len(tasks) // nthreads)
     groups = [tasks[i:i + per] for i in range(0, len(tasks), per)]
@@ -140,7 +149,7 @@ def _flat_walkable(k: Kernel, arrays: list[np.ndarray]) -> bool:
 def _single_thread(k: Kernel, s: RunSettings) -> bool:
     """Whether kernel ``k`` runs on the calling thread alone (an elementwise result does not
     depend on how the range is split, so one call covers it)."""
-    return k.cost < s.parallel_threshold or s.num_threads <= 1
+    return threads_for(k.cost, 2, s) == 1
 
 
 def _quick_entry(k: Kernel, arrays: list, s: RunSettings) -> tuple | None:
@@ -221,8 +230,8 @@ def _call_entry(k: Kernel, entry: tuple, ptrs: list[int], out: np.ndarray,
     if k.own_consts:  # (the memo's entry holds the template's constants)
         args = args[:-1] + (_addr(_consts(k)),)
     n = k.size
-    nt = min(max(int(s.num_threads), 1), -(-n // BLOCK))
-    if nt <= 1 or k.cost < s.parallel_threshold:
+    nt = threads_for(k.cost, -(-n // BLOCK), s)
+    if nt <= 1:
         return fn(head, *args, None, 0, n)
     cuts = [n * t // nt for t in range(nt + 1)]
     flags = 0
@@ -304,8 +313,8 @@ def _blocks_in_place(k: Kernel, fn: Any, ptrs_in: list, consts: np.ndarray, out:
         return []
 
     n = len(ranges)
-    nt = min(max(int(s.num_threads), 1), n)
-    if nt <= 1 or k.cost < s.parallel_threshold:
+    nt = threads_for(k.cost, n, s)
+    if nt <= 1:
         left = run(0, n)
     else:
         cuts = [n * t // nt for t in range(nt + 1)]
@@ -349,8 +358,7 @@ def _launch(k: Kernel, comp: Any, arrays: list, ptrs_in: list, consts: np.ndarra
     tasks = [(None, s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     if len(tasks) > 1:
         # one call per thread's contiguous run (elementwise results do not depend on it)
-        nt = (max(1, min(int(s.num_threads), len(tasks)))
-              if k.cost >= s.parallel_threshold else 1)
+        nt = threads_for(k.cost, len(tasks), s)
         per = -(-len(tasks) // nt)
         tasks = [(None, tasks[i][1], tasks[min(i + per, len(tasks)) - 1][2])
                  for i in range(0, len(tasks), per)]
