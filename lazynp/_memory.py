@@ -36,11 +36,12 @@ def retain(nbytes: int) -> bool:
         return bool(_done)
     try:
         libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-        gnu = libc.gnu_get_libc_version  # (glibc only: musl has no such tunables)
-    except (OSError, AttributeError):
+    except OSError:
         return False
-    del gnu
+    # (glibc only: musl has no such tunables)
+    if not (hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "mallopt")):
+        return False
+    mallopt = libc.mallopt
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     limit = min(int(nbytes), 2**31 - 1)
