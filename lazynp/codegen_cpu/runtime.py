@@ -56,11 +56,7 @@ from typing import Any
 import numpy as np
 
 from ..fusion.plan import Generated, Kernel, RunSettings
-
-# (the backend's interface, and names its tests and benchmarks read, from the modules that
-# hold them)
-from . import compiler  # noqa: E402,F401
-from .build import (  # noqa: E402,F401
+from .build import (
     _addr,
     _addrs,
     _compiled,
@@ -68,12 +64,11 @@ from .build import (  # noqa: E402,F401
     _elem_strides,
     _fallback,
     _usable,
-    _vector_abi,
     declined,
     reset,
     stats,
 )
-from .launch import (  # noqa: E402,F401
+from .launch import (
     BLOCK,
     GEN_CHUNK,
     _blocks_in_place,
@@ -90,7 +85,6 @@ from .launch import (  # noqa: E402,F401
 from .reduce import (
     _COMBINE,
     _ELEMENTWISE_AXIS_COMBINE,
-    ROW_RUN_MIN,  # noqa: E402,F401
     _minmax_rows,
     _pairwise,
     _pairwise_ok,

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import lazynp as lnp
-from lazynp.codegen_cpu import runtime
+from lazynp.codegen_cpu import build, runtime
 from lazynp.codegen_cpu.libm import ROWS, ULP_BOUNDS, docs_table
 
 N = 40_003  # not a multiple of any vector width: the scalar remainder runs too
@@ -150,7 +150,7 @@ SPURIOUS_FLAGS_F32 = {"arccosh", "arcsinh", "cos", "cosh", "hypot", "sin", "sinh
 def _measured_host() -> bool:
     """The bounds are measured on x86-64 with AVX-512 (Zen 4, glibc 2.36, NumPy 2.4): NumPy's
     own SIMD paths and libmvec's variants differ on other hosts."""
-    return runtime._vector_abi()[0] == ("e", 8, 16)
+    return build._vector_abi()[0] == ("e", 8, 16)
 
 
 @pytest.mark.parametrize("strided", [False, True], ids=["flat", "strided"])

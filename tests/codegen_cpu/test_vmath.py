@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import lazynp as lnp
-from lazynp.codegen_cpu import compiler, libm, runtime, vmath
+from lazynp.codegen_cpu import build, compiler, libm, runtime, vmath
 from tests.codegen_cpu.test_ulp import ulp_distance
 
 _NUMPY_NAME = {"exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "log": "log"}
@@ -170,7 +170,7 @@ def _kernel_ir(monkeypatch: pytest.MonkeyPatch, fn: object, x: np.ndarray) -> st
         seen.append(ir)
         return real(ir, *args, **kwargs)
 
-    monkeypatch.setattr(runtime.compiler, "compile_ir", capture)
+    monkeypatch.setattr(compiler, "compile_ir", capture)
     runtime.reset()
     _compiled(fn, lnp.array(x))
     return seen[-1]
@@ -183,7 +183,7 @@ def test_kernels_call_vmath_not_libm(monkeypatch: pytest.MonkeyPatch, name: str,
     ir = _kernel_ir(monkeypatch, lambda a: getattr(lnp, name)(a) * 2, x)
     ty = "double" if dt == np.float64 else "float"
     sym = vmath.symbol(name, ty)
-    abi, _ = runtime._vector_abi()
+    abi, _ = build._vector_abi()
     if abi is not None:
         assert f"{sym}_x{abi[1]}(" in ir  # the lanes
     assert f"{sym}(" in ir  # remainder and strided nest
