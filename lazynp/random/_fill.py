@@ -98,7 +98,8 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
             snapshot = bg._jump_copy(bg._st, 0)
         except NotImplementedError:
             return None
-        draws = Draws(type(bg), snapshot, cons, name, [np.array(p) for p in params or ()])
+        draws = Draws(type(bg), bg._kind, bg._mult, snapshot, cons, name,
+                      [np.array(p) for p in params or ()])
         stream = draws.stream
         bg._st[:] = stream.state_at(n)[0] if cons[0] == "u64" else stream.after(n)
         bg._sync_out()
@@ -110,23 +111,27 @@ class Draws:
     """The values of a pending RANDOM source node (its ``params["generate"]``): any range of
     elements of the serial stream, from a state snapshot, ``draws(out, start, count)``.
 
-    Plain data (the bit generator's class, the snapshot, the consumption ``cons``, the kernel
+    Plain data (the bit generator's class, kind and multiplier, the snapshot, the consumption ``cons``, the kernel
     ``method`` and its one-element ``params``), so it pickles: a worker process regenerates any
     chunk of the stream (its compiled kernel is looked up there).  ``kind`` names the bit
     generator (``"pcg64"``, ``"pcg64dxsm"``) for backends that generate the draws themselves;
     ``stream.state_at(element)`` gives the state to start from.
     """
 
-    def __init__(self, bg_cls: type, snapshot: np.ndarray, cons: tuple, method: str,
-                 params: list[np.ndarray]) -> None:
-        self.bg_cls, self.snapshot, self.cons = bg_cls, snapshot, cons
+    def __init__(self, bg_cls: type, kind: str, mult: int, snapshot: np.ndarray, cons: tuple,
+                 method: str, params: list[np.ndarray]) -> None:
+        self.bg_cls, self.kind, self.mult = bg_cls, kind, mult
+        self.snapshot, self.cons = snapshot, cons
         self.method, self.params = method, params  # own copies, alive as long as the node
-        self.kind = bg_cls._kind
-        # the stream's jumps and kernels are the class's (stateless): no seeded instance needed
-        self.stream = _Stream(object.__new__(bg_cls), snapshot, cons)
+        # jumps and kernels need only the kind and multiplier (a wrapped NumPy bit generator
+        # has them per instance): a stand-in without state serves the stream
+        bg = object.__new__(bg_cls)
+        bg._kind, bg._mult = kind, mult
+        self.stream = _Stream(bg, snapshot, cons)
 
     def __reduce__(self) -> tuple:
-        return (Draws, (self.bg_cls, self.snapshot, self.cons, self.method, self.params))
+        return (Draws, (self.bg_cls, self.kind, self.mult, self.snapshot, self.cons,
+                        self.method, self.params))
 
     def __call__(self, out: np.ndarray, start: int, count: int) -> None:
         fn = self.stream.bg._kernels().fn[self.method]
