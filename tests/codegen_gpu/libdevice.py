@@ -42,6 +42,7 @@ import ctypes
 import ctypes.util
 import functools
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -49,8 +50,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["APPROXIMATE", "PERTURBATIONS", "REFLECT", "Libdevice", "bitcode_path", "load",
-           "unavailable"]
+__all__ = ["APPROXIMATE", "PERTURBATIONS", "REFLECT", "Libdevice", "bitcode_path",
+           "bitcode_sha256", "host_code", "load", "symbol", "unavailable"]
 
 #: ``__nvvm_reflect`` answers: nvcc's defaults for the GPU backend's build (no ``-ftz``,
 #: ``-prec-sqrt=true``) on ``sm_90``
@@ -83,6 +84,12 @@ def bitcode_path() -> Path | None:
             if p.is_file():
                 return p
     return None
+
+
+def bitcode_sha256() -> str | None:
+    """sha256 of the libdevice.10.bc :func:`bitcode_path` finds (None: none found)."""
+    path = bitcode_path()
+    return None if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -442,7 +449,7 @@ define void @lz_set_approx(i32 %k) {
 }"""
 
 
-def _module(symbols: dict[str, tuple[str, int]], triple: str, layout: str) -> str:
+def _module(symbols: dict[str, tuple[str, int]], header: str) -> str:
     """Host IR: the libdevice functions ``symbols`` names (-> (LLVM type, arity)), what they
     call, the NVVM intrinsics as host code, one map entry per symbol."""
     text = _llvm_ir()
@@ -458,8 +465,8 @@ def _module(symbols: dict[str, tuple[str, int]], triple: str, layout: str) -> st
     unknown = [u for u in used if u not in nvvm]
     if unknown:
         raise NotImplementedError(f"NVVM intrinsics without a host definition: {unknown}")
-    header = [ln for ln in text.splitlines()
-              if ln.startswith(("%struct.", "@")) and "__nvvm_reflect" not in ln]
+    globals_ = [ln for ln in text.splitlines()
+                if ln.startswith(("%struct.", "@")) and "__nvvm_reflect" not in ln]
     bodies = [_reflect(funcs[f], strings) for f in reach if f in funcs]
     asm: dict[str, str] = {}
     body = _inline_asm("\n\n".join(bodies), _asm_table(), asm)
@@ -468,35 +475,60 @@ def _module(symbols: dict[str, tuple[str, int]], triple: str, layout: str) -> st
     # attribute groups and numbered metadata (loop hints) as they are
     attrs = [ln for ln in text.splitlines() if ln.startswith(("attributes #", "!"))
              and not ln.startswith("!nvvm")]
-    parts = [f'target triple = "{triple}"', f'target datalayout = "{layout}"', *header,
+    parts = [header, *globals_,
              _HELPERS, _ftz(_F), _ftz(_D), *(nvvm[u] for u in used),
              *(d for name, d in asm.items() if name not in defined), body,
              *(_entry(s, ty, k) for s, (ty, k) in symbols.items()), *attrs]
     return "\n\n".join(parts) + "\n"
 
 
+def _jit(ir: str) -> tuple[object, str]:
+    """``ir`` (host triple and layout filled in by the caller) optimized (O2: no value-changing
+    float transformation, no contraction) and JIT-compiled: (engine, optimized IR text)."""
+    llvm = _binding()
+    tm = _target_machine()
+    mod = llvm.parse_assembly(ir)
+    mod.verify()
+    pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(2))
+    pb.getModulePassManager().run(mod, pb)
+    optimized = str(mod)
+    engine = llvm.create_mcjit_compiler(mod, tm)
+    engine.finalize_object()
+    return engine, optimized
+
+
+@functools.lru_cache(maxsize=1)
+def _binding():
+    import llvmlite.binding as llvm
+
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    # exp2, log2 (the nominal values of ex2.approx, lg2.approx) come from the C library
+    llvm.load_library_permanently(ctypes.util.find_library("m") or "libm.so.6")
+    return llvm
+
+
+@functools.lru_cache(maxsize=1)
+def _target_machine():
+    llvm = _binding()
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                        features=llvm.get_host_cpu_features().flatten(),
+                                        opt=2, codemodel="jitdefault")
+
+
+def _host_header() -> str:
+    llvm = _binding()
+    return (f'target triple = "{llvm.get_process_triple()}"\n'
+            f'target datalayout = "{_target_machine().target_data}"')
+
+
 class Libdevice:
     """JIT-compiled libdevice functions (:func:`load`)."""
 
     def __init__(self, symbols: dict[str, tuple[str, int]]) -> None:
-        import llvmlite.binding as llvm
-
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        # exp2, log2 (the nominal values of ex2.approx, lg2.approx) come from the C library
-        llvm.load_library_permanently(ctypes.util.find_library("m") or "libm.so.6")
-        target = llvm.Target.from_default_triple()
-        tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
-                                          features=llvm.get_host_cpu_features().flatten(),
-                                          opt=2, codemodel="jitdefault")
-        self.ir = _module(symbols, llvm.get_process_triple(), str(tm.target_data))
-        mod = llvm.parse_assembly(self.ir)
-        mod.verify()
-        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(2))
-        pb.getModulePassManager().run(mod, pb)
-        self.optimized = str(mod)
-        self._engine = llvm.create_mcjit_compiler(mod, tm)
-        self._engine.finalize_object()
+        self.ir = _module(symbols, _host_header())
+        self._engine, self.optimized = _jit(self.ir)
         self._symbols = symbols
         self._set_k = ctypes.CFUNCTYPE(None, ctypes.c_int32)(
             self._engine.get_function_address("lz_set_approx"))
@@ -543,3 +575,50 @@ def load(functions: tuple[tuple[str, int], ...]) -> Libdevice:
         for dt, ty in ((np.float64, _D), (np.float32, _F)):
             symbols[symbol(c_name, dt)] = (ty, nargs)
     return Libdevice(symbols)
+
+
+_CTYPES = {"float": ctypes.c_float, "double": ctypes.c_double, "i32": ctypes.c_int32,
+           "i64": ctypes.c_uint64}
+
+
+@functools.lru_cache(maxsize=None)
+def host_code(name: str):
+    """The host definition of NVVM intrinsic ``name`` (``add.rz.f``, ``d2i.rn``) or of an
+    inline PTX sequence (``asm:mul128`` ...) as a ctypes function of its scalar operands
+    (a two-word result comes back as a Python int: low word + high word * 2**width), to
+    check it against exact arithmetic; ``approx_k`` is 0."""
+    if name.startswith("asm:"):
+        sym = f"lz_asm.{name[4:]}"
+        definition = next(d for n, d in _asm_table().values() if n == sym)
+    else:
+        sym = f"lz_nvvm.{name}"
+        definition = _intrinsics()[name]
+    m = re.search(r"define internal (\{ i(\d+), i\d+ \}|\w+) @[\w.]+\(([^)]*)\)",
+                  definition.replace("\n   ", " "))
+    ret, width, params = m.group(1), m.group(2), m.group(3)
+    types = [p.split()[0] for p in params.split(",")]
+    args = ", ".join(f"{t} %p{j}" for j, t in enumerate(types))
+    if width:  # {lo, hi} pair -> two outputs through pointers
+        w = int(width)
+        body = (f"  %r = call {ret} @{sym}({args})\n  %lo = extractvalue {ret} %r, 0\n"
+                f"  %hi = extractvalue {ret} %r, 1\n  store i{w} %lo, ptr %olo\n"
+                f"  store i{w} %hi, ptr %ohi\n  ret void")
+        ir = (f"define void @lz_probe({args}, ptr %olo, ptr %ohi) {{\n{body}\n}}")
+    else:
+        ir = (f"define {ret} @lz_probe({args}) {{\n  %r = call {ret} @{sym}({args})\n"
+              f"  ret {ret} %r\n}}")
+    text = "\n\n".join([_host_header(), _HELPERS, _ftz(_F), _ftz(_D), definition, ir])
+    engine, _ = _jit(text)
+    cargs = [_CTYPES[t] for t in types]
+    addr = engine.get_function_address("lz_probe")
+    if not width:
+        fn = ctypes.CFUNCTYPE(_CTYPES[ret], *cargs)(addr)
+        return lambda *a, _e=engine: fn(*a)
+    word = ctypes.c_uint32 if width == "32" else ctypes.c_uint64
+    fn = ctypes.CFUNCTYPE(None, *cargs, ctypes.POINTER(word), ctypes.POINTER(word))(addr)
+
+    def pair(*a, _e=engine):
+        lo, hi = word(), word()
+        fn(*a, ctypes.byref(lo), ctypes.byref(hi))
+        return lo.value + (hi.value << int(width))
+    return pair

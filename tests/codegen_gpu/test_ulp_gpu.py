@@ -10,7 +10,8 @@ them for two-argument functions), and compared with NumPy on the same inputs:
 * the maximum ULP distance over the results NumPy and libdevice both give finite is the
   figure of ``docs/numerics.md``'s "GPU (libdevice) ULP" table (:func:`docs_table` prints
   it: ``python -m tests.codegen_gpu.test_ulp_gpu``), checked on the host it was measured on
-  (AVX-512: NumPy's own SIMD paths differ elsewhere, as in ``tests/codegen_cpu/test_ulp.py``);
+  (AVX-512: NumPy's own SIMD paths differ elsewhere, as in ``tests/codegen_cpu/test_ulp.py``)
+  with the libdevice it was measured with (:data:`MEASURED_BITCODE`);
 * a function that reaches an approximate PTX instruction (``libdevice.APPROXIMATE``) whose
   results change when the instruction's value moves by a few units (``PERTURBATIONS``)
   depends on hardware bits nobody documents: its figure is the model's (the nominal value,
@@ -47,6 +48,8 @@ ARITY = {r.op.value: r.arity for r in ROWS}
 CASES = [(name, dt) for name in sorted(C_NAME) for dt in DTYPES
          if not (name == "float_power" and dt == np.float32)]  # float_power computes in f64
 RENDERED = {op.value for op in R.LIBM}
+#: sha256 of the libdevice.10.bc the figures were measured with (CUDA 13.0's)
+MEASURED_BITCODE = "91334d6e12748f6cb5bbf0a1cd965a56bcd93dc4f496d2e5c5f8c6e523094356"
 #: (function, dtype): why NaN / infinity / signed-zero results differ from NumPy's
 SPECIAL_DIFFERENCES: dict[tuple[str, str], str] = {}
 
@@ -141,6 +144,13 @@ def _docs_rows() -> dict[tuple[str, str], tuple[str, str]]:
     return rows
 
 
+def _skip_unless_measured_here() -> None:
+    if not _measured_host():
+        pytest.skip("figures are measured against NumPy on AVX-512 hosts")
+    if libdevice.bitcode_sha256() != MEASURED_BITCODE:
+        pytest.skip("figures are measured with CUDA 13.0's libdevice.10.bc")
+
+
 def test_docs_table_lists_the_libm_rows():
     """Every libm-backed op of the CPU backend has its rows; "rendered" is the GPU
     renderer's ``LIBM``, so a function the renderer starts calling shows its figure."""
@@ -153,8 +163,7 @@ def test_docs_table_lists_the_libm_rows():
 
 @pytest.mark.parametrize("name,dt", CASES, ids=[f"{n}-{np.dtype(d).name}" for n, d in CASES])
 def test_max_ulp_is_the_documented_figure(name: str, dt: type) -> None:
-    if not _measured_host():
-        pytest.skip("figures are measured against NumPy on AVX-512 hosts")
+    _skip_unless_measured_here()
     m = measure(name, dt)
     assert _docs_rows()[(name, np.dtype(dt).name)][1] == _cell(m), (
         "docs/numerics.md's GPU ULP table differs from the measurement; paste:\n"
@@ -169,8 +178,7 @@ def test_special_values_are_numpys(name: str, dt: type) -> None:
 
 
 def test_docs_table_is_the_measurement():
-    if not _measured_host():
-        pytest.skip("figures are measured against NumPy on AVX-512 hosts")
+    _skip_unless_measured_here()
     text = DOCS.read_text()
     shown = text[text.index(BEGIN):text.index(END)].split("\n", 1)[1].rstrip("\n")
     assert shown == docs_table(), "paste into docs/numerics.md:\n" + docs_table()
