@@ -18,13 +18,18 @@ arrays.  So the values are what a GPU computes, as far as its instructions are e
   ``f2i.rn``: round half to even, saturating, NaN to 0 (``cvt.rni.s32``); ``round.f``:
   ``cvt.rni.f32.f32`` (round half to even); ``saturate.f``: clamp to [0, 1], NaN to 0;
   ``d2i.hi`` / ``d2i.lo`` / ``lohi.i2d``: the words of a double; ``fmin.d``: ``min.f64``.
+* Inline PTX (``_asm_table``): the multi-word carry chains of the trigonometric range
+  reductions are 64- and 128-bit integer arithmetic, ``sub.rn.f32`` a subtraction,
+  ``setp.equ`` + ``selp`` an unordered-or-equal select; a sequence not in the table raises.
+  (``-fmad=false`` keeps the libdevice code's separate multiplies and adds separate on the
+  GPU, and nothing contracts them here.)
 * Approximate instructions (:data:`APPROXIMATE`: ``rcp.approx.ftz.f64``, ``ex2.approx``,
   ``lg2.approx``, ``rsqrt.approx``, ``sqrt.approx``, ``div.approx``) have hardware-defined
   bits that no document gives.  They are modelled by a nominal value (the exact result
   rounded to float; for ``rcp.approx.ftz.f64`` the reciprocal of the operand's high word
-  rounded to a high word, the low word zero) moved by ``approx_k`` units (float ULPs; units
-  of the high word for ``rcp.approx.ftz.f64``): :meth:`Libdevice.evaluate` takes
-  ``approx_k``.  A function whose results do not change for any ``approx_k`` in
+  rounded to a high word, the low word zero; ``rsqrt.approx.ftz.f64`` likewise) moved by
+  ``approx_k`` units (float ULPs; high-word units for the float64 ones), an argument of
+  :meth:`Libdevice.evaluate`.  A function whose results do not change for any ``approx_k`` in
   :data:`PERTURBATIONS` uses its approximation only as a seed that later steps correct (the
   measured values are then the GPU's whatever the hardware bits within that range);
   one whose results change depends on the hardware bits, and its values here are a model.
@@ -33,7 +38,9 @@ arrays.  So the values are what a GPU computes, as far as its instructions are e
 
 Compiled once per process (:func:`load` is cached) with only the functions asked for and
 what they call; a missing file or a bitcode llvmlite cannot read makes :func:`unavailable`
-return the reason (tests skip).
+return the reason (tests skip).  :meth:`Libdevice.object_code` gives the same code as an
+object file to link into C/C++ (``test_libdevice.py`` links it as the renderer's CPU shim
+could).
 """
 
 from __future__ import annotations
@@ -58,8 +65,8 @@ __all__ = ["APPROXIMATE", "PERTURBATIONS", "REFLECT", "Libdevice", "bitcode_path
 REFLECT = {"__CUDA_FTZ": 0, "__CUDA_PREC_SQRT": 1, "__CUDA_ARCH": 900}
 #: NVVM intrinsics whose PTX instruction is approximate (hardware-defined bits)
 APPROXIMATE = frozenset({
-    "rcp.approx.ftz.d", "rcp.approx.ftz.f", "rsqrt.approx.ftz.d", "ex2.approx.f32", "ex2.approx.ftz.f32", "lg2.approx.f",
-    "lg2.approx.ftz.f", "rsqrt.approx.f", "rsqrt.approx.ftz.f", "sqrt.approx.f",
+    "rcp.approx.ftz.d", "rcp.approx.ftz.f", "rsqrt.approx.ftz.d", "ex2.approx.f32",
+    "ex2.approx.ftz.f32", "lg2.approx.f", "lg2.approx.ftz.f", "rsqrt.approx.f", "rsqrt.approx.ftz.f", "sqrt.approx.f",
     "sqrt.approx.ftz.f", "div.approx.f", "div.approx.ftz.f"})
 #: the ``approx_k`` values a seed-only use of an approximation must be insensitive to
 PERTURBATIONS = (-3, -2, -1, 1, 2, 3)
@@ -536,6 +543,21 @@ class Libdevice:
         for sym, (_ty, nargs) in symbols.items():
             proto = ctypes.CFUNCTYPE(None, *([ctypes.c_void_p] * (nargs + 1)), ctypes.c_int64)
             self._maps[sym] = proto(self._engine.get_function_address(f"lz_map_{sym}"))
+
+    def object_code(self) -> bytes:
+        """The same functions as a position-independent host object file (ELF on Linux):
+        ``__nv_exp`` ... as external C symbols, to link into C/C++ code such as the
+        renderer's CPU shim (``-lm``: the approximations' nominal values call libm)."""
+        llvm = _binding()
+        target = llvm.Target.from_default_triple()
+        tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                          features=llvm.get_host_cpu_features().flatten(),
+                                          opt=2, reloc="pic")
+        mod = llvm.parse_assembly(self.ir)
+        mod.verify()
+        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(2))
+        pb.getModulePassManager().run(mod, pb)
+        return tm.emit_object(mod)
 
     def evaluate(self, sym: str, *arrays: np.ndarray, approx_k: int = 0) -> np.ndarray:
         """``sym`` (``__nv_exp``) applied element by element to ``arrays`` (contiguous,

@@ -5,8 +5,13 @@ libdevice.10.bc is missing or llvmlite cannot read it."""
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import shutil
+import subprocess
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +164,38 @@ def test_approximation_models():
     for v in [0.25, 2.0, 1e-30, 3e38]:
         assert _same(rsqrt(F32(v)), F32(1 / math.sqrt(float(F32(v))))), v
     assert ex2(F32(-np.inf)) == 0 and math.isnan(ex2(F32(np.nan))) and rsqrt(F32(0)) == np.inf
+
+
+CXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
+SHIM = """#include <math.h>
+extern "C" double __nv_exp(double);
+extern "C" float __nv_sinf(float);
+#define exp(x) __nv_exp(x)
+#define sinf(x) __nv_sinf(x)
+extern "C" void kernel(const double* x, double* y, const float* u, float* v, int n) {
+  for (int i = 0; i < n; ++i) { y[i] = exp(x[i]); v[i] = sinf(u[i]); }
+}
+"""
+
+
+def test_object_code_links_into_cpu_code(tmp_path: Path):
+    """:meth:`Libdevice.object_code` links into C++ (as the renderer's CPU shim could, with
+    ``exp`` ... defined as libdevice's): the same bits as :meth:`Libdevice.evaluate`."""
+    if CXX is None:
+        pytest.skip("no C++ compiler")
+    lib = libdevice.load((("exp", 1), ("sin", 1)))
+    (tmp_path / "libdevice.o").write_bytes(lib.object_code())
+    (tmp_path / "k.cpp").write_text(SHIM)
+    so = tmp_path / "k.so"
+    cmd = [CXX, "-O2", "-shared", "-fPIC", "-ffp-contract=off", "-o", str(so),
+           str(tmp_path / "k.cpp"), str(tmp_path / "libdevice.o"), "-lm"]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    k = ctypes.CDLL(str(so))
+    x = np.linspace(-700, 700, 4001)
+    u = _floats(4001, 7)
+    y, v = np.empty_like(x), np.empty_like(u)
+    k.kernel(*(ctypes.c_void_p(a.ctypes.data) for a in (x, y, u, v)), ctypes.c_int(x.size))
+    np.testing.assert_array_equal(y.view(np.uint64), lib.evaluate("__nv_exp", x).view(np.uint64))
+    np.testing.assert_array_equal(v.view(np.uint32),
+                                  lib.evaluate("__nv_sinf", u).view(np.uint32))
