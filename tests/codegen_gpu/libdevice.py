@@ -66,8 +66,8 @@ REFLECT = {"__CUDA_FTZ": 0, "__CUDA_PREC_SQRT": 1, "__CUDA_ARCH": 900}
 #: NVVM intrinsics whose PTX instruction is approximate (hardware-defined bits)
 APPROXIMATE = frozenset({
     "rcp.approx.ftz.d", "rcp.approx.ftz.f", "rsqrt.approx.ftz.d", "ex2.approx.f32",
-    "ex2.approx.ftz.f32", "lg2.approx.f", "lg2.approx.ftz.f", "rsqrt.approx.f", "rsqrt.approx.ftz.f", "sqrt.approx.f",
-    "sqrt.approx.ftz.f", "div.approx.f", "div.approx.ftz.f"})
+    "ex2.approx.ftz.f32", "lg2.approx.f", "lg2.approx.ftz.f", "rsqrt.approx.f",
+    "rsqrt.approx.ftz.f", "sqrt.approx.f", "sqrt.approx.ftz.f", "div.approx.f", "div.approx.ftz.f"})
 #: the ``approx_k`` values a seed-only use of an approximation must be insensitive to
 PERTURBATIONS = (-3, -2, -1, 1, 2, 3)
 

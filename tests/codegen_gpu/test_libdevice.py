@@ -124,6 +124,10 @@ def test_flush_to_zero_forms():
     assert _same(add(tiny, F32(0)), F32(0)) and _same(add(-tiny, F32(-0.0)), F32(-0.0))
     assert _same(mul(F32(2.0**-70), F32(-(2.0**-70))), F32(-0.0))
     assert _same(mul(F32(2.0**-60), F32(2.0**-60)), F32(2.0**-120))
+    # the host itself keeps subnormals (no FTZ/DAZ left set by a library in this process)
+    add_rn = libdevice.host_code("add.rn.f")
+    assert _same(add_rn(tiny, F32(0)), tiny)
+    assert _same(libdevice.host_code("mul.rn.f")(F32(2.0**-70), F32(2.0**-70)), F32(2.0**-140))
 
 
 def test_wide_integer_sequences():
