@@ -10,7 +10,9 @@ configuration gives NumPy's serial stream.  Two uses:
   ``source`` is set): :func:`params`, :func:`setup` and :func:`element` give that input's
   entry parameters, per-thread set-up lines and per-element expression;
 * standalone, :func:`render_fill`: a kernel writing elements ``[at, at + n)`` of the request
-  into a contiguous buffer (a materialized ``rng.random(N)``).
+  into a contiguous buffer (a materialized ``rng.random(N)``: the plan's ``source`` NodeStep);
+  its parameters are ``out``, ``n`` (``int`` or ``long long``: :func:`fill_bits`), then input
+  0's below (:func:`fill_params`).
 
 Generation
 ----------
@@ -57,8 +59,8 @@ import numpy as np
 
 from ..fusion.plan import Unsupported
 
-__all__ = ["PREAMBLE", "element", "fill_params", "launch_values", "params", "render_fill",
-           "setup", "spec"]
+__all__ = ["MULT", "PREAMBLE", "Spec", "element", "fill_bits", "fill_params", "launch_values",
+           "params", "render_fill", "setup", "spec"]
 
 # NumPy's LCG multipliers (PCG64's 128-bit one, PCG64DXSM's 64-bit "cheap" one)
 MULT = {"pcg64": 0x2360ED051FC65DA44385DF649FCCF645, "pcg64dxsm": 0xDA942042E4DD58B5}

@@ -263,6 +263,22 @@ def test_fill_matches_numpy(built: Built, lib: ctypes.CDLL) -> None:
                 raise AssertionError(f"{req.name} ({bits}-bit, launch {launch})") from e
 
 
+def test_fill_small_counts_and_offsets(built: Built, lib: ctypes.CDLL) -> None:
+    """Launches over a few elements from odd starts (most threads idle; a 32-bit half or a
+    64-bit draw split between two launches)."""
+    for req, src_obj, want, bits, _src, name in built.fills:
+        if bits != 32:
+            continue
+        flat = want.reshape(-1)
+        for at in (0, 1, 2, 5, 31, 33):
+            for count in (1, 2, 3, 64, 65):
+                got = _fill(lib, src_obj, want.dtype, bits, name, at, count, (5, 32))
+                try:
+                    _same(got, flat[at:at + count])
+                except AssertionError as e:
+                    raise AssertionError(f"{req.name} at {at}, {count} elements") from e
+
+
 def _numpy_from(src_obj: Any, bitgen: str) -> np.random.Generator:
     w = [int(v) for v in src_obj.snapshot]
     bg = getattr(np.random, bitgen)()
