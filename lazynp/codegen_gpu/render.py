@@ -34,8 +34,10 @@ ties keep ``b`` as the CPU backend does).  Constants are inlined exactly (floats
 patterns through ``__longlong_as_double`` / ``__int_as_float``).
 
 Dtypes: bool, int8..int64, uint8..uint64, float32, float64.  float16 and complex raise
-Unsupported in this slice, as do generated (random) inputs, two-output ufuncs and the ops
-marked in :data:`NOT_RENDERED`.
+Unsupported in this slice, as do two-output ufuncs and the ops marked in :data:`NOT_RENDERED`.
+A generated (random) input (``source`` set) has no ``in{j}`` pointer: it is generated in the
+kernel, with the parameters :mod:`lazynp.codegen_gpu.random` documents (its strides are
+C order over the iteration, so element ``i`` is draw ``i`` on both paths).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ import numpy as np
 # clip's tie rule is the CPU backend's (NumPy's loop for constant vs array bounds)
 from ..fusion.plan import Const, In, Kernel, Ref, Unsupported, clip_ties
 from ..graph.ops import ELEMENTWISE, Op
+from . import random as _random
 
 __all__ = ["LIBM", "NOT_RENDERED", "RULES", "Unsupported", "index_bits", "launch_values",
            "params", "render"]
@@ -383,7 +386,9 @@ def params(k: Kernel, bits: int | None = None) -> list[tuple[str, str]]:
     it = "long long" if (bits or index_bits(k)) == 64 else "int"
     out = [(f"{_mem_ctype(k.outputs[0].dtype)}*", "out")]
     for j, inp in enumerate(k.inputs):
-        if inp.fill is None:
+        if inp.source is not None:
+            out += _random.params(j, inp.source, inp.dtype)
+        elif inp.fill is None:
             out.append((f"const {_mem_ctype(inp.dtype)}*", f"in{j}"))
     out += [(it, "n"), ("int", "flat")]
     nd = len(k.shape)
@@ -410,7 +415,12 @@ def launch_values(k: Kernel, arrays: list[np.ndarray], out: np.ndarray) -> dict[
     flat = True
     ops = list(arrays) + [out]
     for j, a in enumerate(ops):
-        st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
+        src = k.inputs[j].source if j < len(k.inputs) else None
+        if src is not None:  # generated: C order over the iteration (``a`` is no array)
+            vals.update(_random.launch_values(j, src, k.inputs[j].dtype))
+            st = k.inputs[j].strides
+        else:
+            st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
         if j < len(k.inputs) and _scalar_input(k.inputs[j]):
             flat = flat and not any(st)
         elif j < len(k.inputs) and k.inputs[j].fill is not None:
@@ -439,7 +449,7 @@ def _check(k: Kernel) -> None:
         raise Unsupported("constant result")
     for inp in k.inputs:
         if inp.source is not None:
-            raise Unsupported("generated (random) inputs on the GPU renderer")
+            _random.spec(inp.source, inp.dtype)
         ctype(inp.dtype)
     ctype(k.outputs[0].dtype)
     for ins in k.body:
@@ -472,6 +482,8 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
 
     def load(j: int, idx: str) -> str:
         inp = k.inputs[j]
+        if inp.source is not None:
+            return _random.element(j, inp.source, inp.dtype)
         if inp.fill is not None:
             return literal(np.asarray(inp.fill), inp.dtype)
         v = f"in{j}[{idx}]"
@@ -511,14 +523,17 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
         return lines
 
     ps = ", ".join(f"{t} {n}" for t, n in params(k, bits))
-    src = [
+    gen = [j for j, inp in enumerate(k.inputs) if inp.source is not None]
+    src = [_random.PREAMBLE] if gen else []
+    src += [
         f"// {k.name}: elementwise, {nd}-d, {bits}-bit indices (lazynp.codegen_gpu.render)",
         f'extern "C" __global__ void {entry}({ps}) {{',
         f"  const {it} step = ({it})blockDim.x * ({it})gridDim.x;",
         f"  {it} i = ({it})blockIdx.x * ({it})blockDim.x + ({it})threadIdx.x;",
-        "  if (flat) {",
-        "    for (; i < n; i += step) {",
     ]
+    src += ["  " + line for j in gen for line in _random.setup(j, k.inputs[j].source,
+                                                            k.inputs[j].dtype)]
+    src += ["  if (flat) {", "    for (; i < n; i += step) {"]
 
     def flat_idx(j: int) -> str:
         return "0" if j < nin and _scalar_input(k.inputs[j]) else "i"
