@@ -281,7 +281,11 @@ class ndarray:
         return from_numpy(array)
 
     def __reduce__(self) -> tuple:
-        return (wrap, (self._value(),))
+        """Pickling forces (docs/scale.md, "Dask"): the pickle holds the computed values,
+        written as NumPy writes the NumPy array that holds them (memory order kept, a
+        non-contiguous view copied, protocol 5 buffers out of band); it loads as a concrete
+        lazynp array (``_unpickle``).  No graph is shipped."""
+        return (_unpickle, (self._value(),))
 
     def __sizeof__(self) -> int:
         """NumPy's: the array object, and its memory where it owns it."""
@@ -646,6 +650,28 @@ def wrap(data: np.ndarray) -> ndarray:
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
     obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
+
+
+def _unpickle(data: np.ndarray) -> ndarray:
+    """A pickled lazynp array, loaded: a concrete lazynp array around ``data`` (NumPy's
+    loaded array) when that owns its memory or views the pickle's own bytes (in-band data,
+    or out-of-band buffers received as ``bytes`` / ``bytearray``, as Dask's workers receive
+    them); a copy of it when it views memory of another object (an out-of-band buffer of a
+    live array in this process): lazynp never takes over memory it did not allocate, whose
+    owner could write it behind the write registry (design rule 4, docs/design.md)."""
+    owner = data
+    while True:
+        t = type(owner)
+        nxt = (owner.base if isinstance(owner, _np_ndarray)
+               else owner.obj if t is memoryview else None)
+        if nxt is None:
+            break
+        owner = nxt
+    if owner is not data and type(owner) is not bytes and type(owner) is not bytearray:
+        copy = data.copy(order="K")
+        copy.flags.writeable = data.flags.writeable
+        data = copy
+    return wrap(data)
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:
