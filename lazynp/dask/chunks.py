@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._api.creation import array as _lazynp_array
 from .._array import ndarray as LazyArray
 from .._array import to_numpy
 from .._engine import stats
@@ -57,9 +58,7 @@ def from_array(x: Any, chunks: Any = "auto", **kwargs: Any) -> Any:
 
 
 def _copy_in(block: Any) -> Any:
-    from .._api.creation import array
-
-    return array(to_numpy(block))
+    return _lazynp_array(to_numpy(block))
 
 
 def force_blocks(x: Any) -> Any:

@@ -18,7 +18,7 @@ import pytest
 import lazynp as lnp
 from tests.helpers import assert_close, assert_same
 
-PROTOCOLS = [2, 3, 4, 5]
+PROTOCOLS = [0, 1, 2, 3, 4, 5]
 N = 6000  # above the tests' eager threshold (4096): lazy-tier arrays
 
 
