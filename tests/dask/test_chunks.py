@@ -141,6 +141,14 @@ def test_reduction_chain_is_one_kernel_per_chunk():
         lambda b: b.sum(axis=1, keepdims=True), chunks=(CHUNKS[0], 1))).compute(
         scheduler="sync")
     assert (counts == 1).all(), counts
+    # Dask's own reduction: the chain and the chunk step of ``sum`` are one task per chunk
+    # (named ``sum``); apart from it only the readers of the chunks and the combining steps
+    e = (x * x + y * y < 1).sum()
+    (opt,) = dask.optimize(e)
+    names = [k[0] if isinstance(k, tuple) else k for k in dict(opt.__dask_graph__())]
+    groups = {n.rsplit("-", 1)[0] for n in names}
+    assert groups <= {"array", "original-array", "sum", "sum-partial", "sum-aggregate"}, groups
+    assert sum(n.rsplit("-", 1)[0] == "sum" for n in names) == x.npartitions
 
 
 def test_force_blocks_on_threads():
