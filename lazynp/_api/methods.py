@@ -74,7 +74,10 @@ _NP_ARRAY_UFUNC = np.ndarray.__array_ufunc__
 def _overrides(other: Any) -> bool:
     """NEP 13: an operand of a foreign type with its own ``__array_ufunc__`` (a Dask array)
     gets the call through NumPy's override dispatch, as with ``numpy.ndarray``'s operators."""
-    f = getattr(type(other), "__array_ufunc__", _NP_ARRAY_UFUNC)
+    t = type(other)
+    if t is ndarray or t is _np_ndarray or t is int or t is float:
+        return False
+    f = getattr(t, "__array_ufunc__", _NP_ARRAY_UFUNC)
     return f is not _NP_ARRAY_UFUNC and f is not None and not isinstance(other, _np_ndarray)
 
 
