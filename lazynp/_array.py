@@ -281,10 +281,8 @@ class ndarray:
         return from_numpy(array)
 
     def __reduce__(self) -> tuple:
-        """Pickling forces (docs/scale.md, "Dask"): the pickle holds the computed values,
-        written as NumPy writes the NumPy array that holds them (memory order kept, a
-        non-contiguous view copied, protocol 5 buffers out of band); it loads as a concrete
-        lazynp array (``_unpickle``).  No graph is shipped."""
+        """Pickling forces: NumPy's pickle of the computed values, loaded by ``_unpickle``
+        (no graph is shipped: docs/scale.md, "Dask")."""
         return (_unpickle, (self._value(),))
 
     def __sizeof__(self) -> int:
@@ -653,19 +651,13 @@ def wrap(data: np.ndarray) -> ndarray:
 
 
 def _unpickle(data: np.ndarray) -> ndarray:
-    """A pickled lazynp array, loaded: a concrete lazynp array around ``data`` (NumPy's
-    loaded array) when that owns its memory or views the pickle's own bytes (in-band data,
-    or out-of-band buffers received as ``bytes`` / ``bytearray``, as Dask's workers receive
-    them); a copy of it when it views memory of another object (an out-of-band buffer of a
-    live array in this process): lazynp never takes over memory it did not allocate, whose
-    owner could write it behind the write registry (design rule 4, docs/design.md)."""
+    """A concrete lazynp array around ``data`` (NumPy's loaded array) when that owns its
+    memory or views the pickle's own ``bytes`` / ``bytearray`` (in band, or buffers received
+    from another process), else around a copy: lazynp never takes over another object's
+    memory, which its owner could write behind the write registry (docs/scale.md)."""
     owner = data
-    while True:
-        t = type(owner)
-        nxt = (owner.base if isinstance(owner, _np_ndarray)
-               else owner.obj if t is memoryview else None)
-        if nxt is None:
-            break
+    while (nxt := owner.base if isinstance(owner, _np_ndarray) else
+           owner.obj if type(owner) is memoryview else None) is not None:
         owner = nxt
     if owner is not data and type(owner) is not bytes and type(owner) is not bytearray:
         copy = data.copy(order="K")
