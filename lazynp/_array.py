@@ -281,7 +281,9 @@ class ndarray:
         return from_numpy(array)
 
     def __reduce__(self) -> tuple:
-        return (wrap, (self._value(),))
+        """Pickling forces: NumPy's pickle of the computed values, loaded by ``_unpickle``
+        (no graph is shipped: docs/scale.md, "Dask")."""
+        return (_unpickle, (self._value(),))
 
     def __sizeof__(self) -> int:
         """NumPy's: the array object, and its memory where it owns it."""
@@ -646,6 +648,22 @@ def wrap(data: np.ndarray) -> ndarray:
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
     obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
+
+
+def _unpickle(data: np.ndarray) -> ndarray:
+    """A concrete lazynp array around ``data`` (NumPy's loaded array) when that owns its
+    memory or views the pickle's own ``bytes`` / ``bytearray`` (in band, or buffers received
+    from another process), else around a copy: lazynp never takes over another object's
+    memory, which its owner could write behind the write registry (docs/scale.md)."""
+    owner = data
+    while (nxt := owner.base if isinstance(owner, _np_ndarray) else
+           owner.obj if type(owner) is memoryview else None) is not None:
+        owner = nxt
+    if owner is not data and type(owner) is not bytes and type(owner) is not bytearray:
+        copy = data.copy(order="K")
+        copy.flags.writeable = data.flags.writeable
+        data = copy
+    return wrap(data)
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:
