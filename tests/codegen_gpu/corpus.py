@@ -289,6 +289,13 @@ def _half_cases() -> list[Case]:
         Case("reversed_f16", lambda xp, a, b: a[::-1, ::-1] - b, (h, g)),
         Case("bcast_f16", lambda xp, a, b: a + b, (h, g[0])),
         Case("full_f16", lambda xp, a: xp.full((5, 7), 2.5, np.float16) * a, (h,)),
+        Case("reversed2_f16", lambda xp, a: xp.sqrt(a[::-1, ::-2]), (h,)),
+        Case("transposed_f16", lambda xp, a, b: a.T * b, (h, g.T.copy())),
+        *[Case(f"cast_f16_{dt}", lambda xp, a, dt=dt: a.astype(dt),
+               (r * h16(20) + h16(80 if dt[0] == "u" else 0),)) for dt in INTS],
+        *[Case(f"cast_{dt}_f16", lambda xp, a: a.astype(np.float16), (_ints(dt, (5, 7)),))
+          for dt in ("int8", "uint8", "uint64", "int16")],
+        Case("cast_bool_f16", lambda xp, a: (a > 0).astype(np.float16) - a, (h,)),
     ]
 
 
@@ -341,7 +348,14 @@ def _complex_cases() -> list[Case]:
             Case(f"reversed_{dt}", lambda xp, a, b: a[::-1] / b + a[:, ::-1], (a, b)),
             Case(f"bcast_{dt}", lambda xp, a, b: a / b, (a, b[2])),
             Case(f"sliced_{dt}", lambda xp, a: a[1::2, ::3] - 1, (a,)),
+            Case(f"real_imag_{dt}", lambda xp, a: a.real * 2 - a.imag, (a,)),
+            Case(f"reversed_product_{dt}", lambda xp, a: (a[::-1, ::-2] + 1)
+                 * (a[::-1, ::-2] - 1j), (a,), fma=True),
+            Case(f"cast_{dt}_f16", lambda xp, a: a.astype(np.float16), (a,)),
         ]
+    a = _complexes("complex128", (5, 7))
+    cases.append(Case("mul_reversed_complex128", lambda xp, a, b: a[::-1, ::-2] * b[:, ::2],
+                      (a, _complexes("complex128", (5, 7), shift=3)), fma=True))
     return cases
 
 

@@ -134,15 +134,18 @@ def _same(got: np.ndarray, want: np.ndarray, ulp: int = 0) -> None:
         np.testing.assert_array_equal(got, want)
 
 
-def _run(lib: ctypes.CDLL, k: object, bits: int, name: str, flat: bool | None
-         ) -> np.ndarray | None:
+def _run(lib: ctypes.CDLL, k: object, bits: int, name: str, flat: bool | None,
+         out_order: str = "C") -> np.ndarray | None:
+    """Run ``k`` through the shim (``flat``: force the contiguous or strided path; None: as
+    ``launch_values`` says), into a new output in ``out_order``; None if ``flat`` is asked
+    and the operands do not allow it."""
     if k.shape == ():
         full = _FULL_SHAPE[id(k)]
         arrays = [np.array(inp.array(full)[(0,) * len(full)]) for inp in k.inputs]
         out = np.empty((), k.outputs[0].dtype)
     else:
         arrays = [inp.array(k.shape) for inp in k.inputs]
-        out = k.outputs[0].allocate()
+        out = np.empty(k.shape, k.outputs[0].dtype, order=out_order)
     vals = R.launch_values(k, arrays, out)
     if flat is not None:
         if flat and not vals["flat"]:
@@ -179,6 +182,20 @@ def test_shim_matches_numpy(built: Built, shimlib: ctypes.CDLL, flat: bool) -> N
         except AssertionError as e:
             raise AssertionError(f"{case.name} ({bits}-bit, flat={flat}):\n{src}\n{e}") from e
     assert ran >= (len(built.items) // 2 if flat else len(built.items))
+
+
+def test_strided_output(built: Built, shimlib: ctypes.CDLL) -> None:
+    """An output in Fortran order (an ``out=`` array, say) is written through its strides
+    (the general path: ``launch_values`` clears ``flat``)."""
+    ran = 0
+    for case, k, bits, _src, name in built.items:
+        if len(k.shape) < 2 or bits != 32:
+            continue
+        got = _run(shimlib, k, bits, name, None, out_order="F")
+        assert not got.flags.c_contiguous
+        _same(got, expected(case), LIBM_ULP if case.libm else 0)
+        ran += 1
+    assert ran > len(CASES) // 2
 
 
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
