@@ -249,6 +249,7 @@ def _half_cases() -> list[Case]:
     big = np.array([2049, 2051, 65519, 65520, 70000, -4097, 1 << 40, -(1 << 62), 3, 0],
                    dtype=np.int64)
     r = (np.arange(35) / 4 - 4).astype(np.float16).reshape(5, 7)
+    every = np.arange(1 << 16, dtype=np.uint16).view(np.float16)
     h16 = np.float16
     return [
         Case("arith_f16", lambda xp, a, b: (a - b) / (a * b + h16(0.5)) - b * b, (h, g)),
@@ -296,6 +297,10 @@ def _half_cases() -> list[Case]:
         *[Case(f"cast_{dt}_f16", lambda xp, a: a.astype(np.float16), (_ints(dt, (5, 7)),))
           for dt in ("int8", "uint8", "uint64", "int16")],
         Case("cast_bool_f16", lambda xp, a: (a > 0).astype(np.float16) - a, (h,)),
+        # every float16 bit pattern: widened exactly, and products / quotients rounded back
+        Case("cast_every_f16", lambda xp, a: a.astype(np.float32) - a.astype(np.float64),
+             (every,)),
+        Case("arith_every_f16", lambda xp, a, b: a * b + a / b, (every, every[::-1].copy())),
     ]
 
 
