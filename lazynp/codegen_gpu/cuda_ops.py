@@ -32,9 +32,9 @@ import numpy as np
 
 from ..codegen_cpu.complex_ops import numpy_complex_loops
 from ..fusion.plan import Const, Unsupported
-from ..graph.ops import ELEMENTWISE, Op
+from ..graph.ops import Op
 
-__all__ = ["COMPLEX_RULES", "LIBM", "NOT_RENDERED", "RULES", "cast", "ctype", "literal",
+__all__ = ["COMPLEX_RULES", "LIBM", "NOT_RENDERED", "NOT_RENDERED_WHY", "RULES", "cast", "ctype", "literal",
            "mem_ctype", "render_op"]
 
 _F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
@@ -539,10 +539,16 @@ COMPLEX_RULES: dict[Op, _Rule] = {
     Op.LOGICAL_NOT: _r_logical,
 }
 
-#: elementwise ops the GPU renderer does not render (a kernel using one raises Unsupported;
-#: the CPU backend does not compile them either: codegen_cpu/lowering.py ``NOT_COMPILED``);
-#: every elementwise Op is in RULES or here (tests/codegen_gpu checks it)
-NOT_RENDERED = frozenset(ELEMENTWISE - set(RULES))
+_NO_CPU_RULE = "no rule in the CPU backend either (codegen_cpu/lowering.py NOT_COMPILED)"
+#: elementwise ops the GPU renderer does not render, and why (a kernel using one raises
+#: Unsupported); every elementwise Op is in RULES or here (tests/codegen_gpu checks it)
+NOT_RENDERED_WHY: dict[Op, str] = {
+    **{op: _NO_CPU_RULE for op in (
+        Op.BITWISE_COUNT, Op.DEG2RAD, Op.DEGREES, Op.RAD2DEG, Op.RADIANS, Op.SPACING,
+        Op.ISNAT, Op.LDEXP, Op.HEAVISIDE, Op.LOGADDEXP, Op.LOGADDEXP2, Op.GCD, Op.LCM)},
+    **{op: "two outputs (a kernel writes one)" for op in (Op.FREXP, Op.MODF, Op.DIVMOD)},
+}
+NOT_RENDERED = frozenset(NOT_RENDERED_WHY)
 
 
 def render_op(op: Op, out: Any, args: list, dts: list, ties: bool = False,

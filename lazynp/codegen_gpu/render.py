@@ -60,7 +60,17 @@ import numpy as np
 from ..fusion.plan import Const, In, Kernel, Ref, Unsupported, clip_ties
 from ..graph.ops import Op
 from .cuda_helpers import prelude
-from .cuda_ops import LIBM, NOT_RENDERED, RULES, cast, ctype, literal, mem_ctype, render_op
+from .cuda_ops import (
+    LIBM,
+    NOT_RENDERED,
+    NOT_RENDERED_WHY,
+    RULES,
+    cast,
+    ctype,
+    literal,
+    mem_ctype,
+    render_op,
+)
 
 __all__ = ["LIBM", "NOT_RENDERED", "RULES", "Unsupported", "cast", "ctype", "index_bits",
            "launch_values", "literal", "params", "render"]
@@ -173,7 +183,8 @@ def _check(k: Kernel) -> None:
         if ins.index:
             raise Unsupported(f"{ins.op.value} (two outputs) on the GPU renderer")
         if ins.op not in RULES:
-            raise Unsupported(f"op {ins.op.value} on the GPU renderer")
+            why = NOT_RENDERED_WHY.get(ins.op, "not an elementwise op")
+            raise Unsupported(f"op {ins.op.value} on the GPU renderer: {why}")
         ctype(ins.dtype)
         for a in ins.args:
             if type(a) is Const and a.value is None and ins.op is not Op.CLIP:

@@ -87,6 +87,10 @@ def _cases() -> list[Case]:
         Case("bool_arith", lambda xp, a, b: xp.add(a > 0, b > 0) * (b < 1), (f8, g8)),
         Case("bitwise", lambda xp, a, b: ~(a & b) ^ (a | b[0]), (i4, _ints("int32", (7,)))),
         Case("invert_bool", lambda xp, a: ~(a > 0), (f8,)),
+        Case("minmax_bool", lambda xp, a, b: xp.maximum(a > 0, b > 0) ^ xp.minimum(a > 1, b < 1)
+             ^ xp.fmax(a < 0, b > 2), (f8, g8)),
+        Case("cast_from_bool", lambda xp, a: (a > 0).astype(np.int8) * 3
+             + (a < 0).astype(np.uint64) + (a == 0).astype(np.float32), (f8,)),
         Case("cast_i2f", lambda xp, a: a.astype(np.float32) * np.float32(0.5),
              (_ints("int64", (5, 7)),)),
         Case("cast_f64_f32", lambda xp, a: a.astype(np.float32), (f8,)),
@@ -116,6 +120,10 @@ def _cases() -> list[Case]:
         for src in ("float32", "float64"):
             vals = np.linspace(lo, lo + 200.75, 35, dtype=src).reshape(5, 7)
             cases.append(Case(f"cast_{src}_{dt}", lambda xp, a, dt=dt: (a * 1.0).astype(dt),
+                              (vals,)))
+        if dt in ("uint8", "uint16", "uint32"):  # negative floats: C's casts, as NumPy's
+            vals = np.linspace(-100.5, 100.25, 35).reshape(5, 7)
+            cases.append(Case(f"cast_negative_{dt}", lambda xp, a, dt=dt: (a * 1.0).astype(dt),
                               (vals,)))
         cases += [
             Case(f"arith_{dt}", lambda xp, a, b: (a + b) * a - b, (a, b)),
