@@ -52,6 +52,7 @@ from .graph.views import basic_index, index_without_arrays, is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
+_np_memmap = np.memmap
 _export = _engine.export
 _np_empty = np.empty
 _CPU_DLPACK_DEVICE = np.empty(0).__dlpack_device__()  # (kDLCPU, 0)
@@ -74,6 +75,9 @@ class ndarray:
 
     @property
     def __class__(self) -> type:  # type: ignore[override]
+        d = self._data  # (memory mapped from a file: a memmap, as NumPy's views of one)
+        if d is not None and d.base is not None and mapping_of(d) is not None:
+            return _np_memmap
         return _np_ndarray
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -646,6 +650,16 @@ def wrap(data: np.ndarray) -> ndarray:
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
     obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
+
+
+def mapping_of(d: np.ndarray) -> Any:
+    """The ``numpy.memmap`` whose mapping holds ``d``'s memory (its base chain), or None."""
+    b = d.base
+    while b is not None:
+        if isinstance(b, _np_memmap):
+            return b
+        b = getattr(b, "base", None)
+    return None
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:
