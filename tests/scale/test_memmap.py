@@ -214,3 +214,22 @@ def test_assignment_casts_as_numpy(tmp_path):
     want = np.zeros(N, np.int16)
     want[...] = vx * 1000.0 - 300.0
     assert_same(np.asarray(m), want)
+
+
+@pytest.mark.parametrize("dtype", ["f8", "i4", "u1", "?", "c16"])
+@pytest.mark.parametrize("axis,keepdims", [(None, False), (None, True), (0, False), (1, True)])
+def test_count_nonzero_fused(tmp_path, dtype, axis, keepdims):
+    # (a count over a mapping: ``a != 0`` summed in one kernel, no boolean temporary)
+    v = (np.random.default_rng(0).random((300, 200)) * 3).astype(dtype)
+    v.flat[::7] = 0
+    if dtype == "f8":
+        v.flat[::11] = np.nan
+        v.flat[::13] = -0.0
+    np.save(tmp_path / "c.npy", v)
+    a = lnp.load(tmp_path / "c.npy", mmap_mode="r")
+    for got, want in ((np.count_nonzero(a, axis=axis, keepdims=keepdims),
+                       np.count_nonzero(v, axis=axis, keepdims=keepdims)),
+                      (np.count_nonzero(a > 1, axis=axis, keepdims=keepdims),
+                       np.count_nonzero(v > 1, axis=axis, keepdims=keepdims))):
+        assert type(got) is type(want) or lnp.is_lazy(got)
+        assert_same(got, want)
