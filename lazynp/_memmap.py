@@ -46,6 +46,8 @@ def mapped(mm: Any) -> Any:
     concrete lazynp array whose buffer is the mapping."""
     if type(mm) is not _np_memmap or mm.size < EAGER_LIMIT[0] or not mm.ndim:
         return mm
+    # Note: differs from NumPy: a pending expression reads the file when it is forced (a
+    # change by another process or through NumPy's own mapping of the file is seen)
     return _lazy_mapping(mm)
 
 
