@@ -79,10 +79,14 @@ class _MemmapType(type):
     (both report ``numpy.memmap`` as their class)."""
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, _np_memmap)
+        if cls is memmap:
+            return isinstance(obj, _np_memmap)
+        return type.__instancecheck__(cls, obj)  # (a user's subclass: its own instances)
 
     def __subclasscheck__(cls, sub: Any) -> bool:
-        return issubclass(sub, _np_memmap)
+        if cls is memmap:
+            return issubclass(sub, _np_memmap)
+        return type.__subclasscheck__(cls, sub)
 
 
 class memmap(_np_memmap, metaclass=_MemmapType):
@@ -90,6 +94,8 @@ class memmap(_np_memmap, metaclass=_MemmapType):
 
     def __new__(cls, filename: Any, dtype: Any = np.uint8, mode: str = "r+", offset: int = 0,
                 shape: Any = None, order: str = "C") -> Any:
+        if cls is not memmap:  # a user's subclass of ``np.memmap``: NumPy's own, of that class
+            return _np_memmap.__new__(cls, filename, dtype, mode, offset, shape, order)
         return mapped(_np_memmap(filename, dtype, mode, offset, shape, order))
 
 

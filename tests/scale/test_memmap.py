@@ -233,3 +233,15 @@ def test_count_nonzero_fused(tmp_path, dtype, axis, keepdims):
                        np.count_nonzero(v > 1, axis=axis, keepdims=keepdims))):
         assert type(got) is type(want) or lnp.is_lazy(got)
         assert_same(got, want)
+
+
+def test_user_subclass_of_memmap(tmp_path):
+    path, values = _file(tmp_path)
+
+    class Mine(lnp.memmap):
+        pass
+    m = Mine(path, dtype=np.float64, mode="r", offset=128, shape=(N,))
+    assert type(m) is Mine and isinstance(m, Mine) and isinstance(m, np.memmap)
+    assert not isinstance(lnp.load(path, mmap_mode="r"), Mine)
+    assert issubclass(Mine, lnp.memmap) and not issubclass(np.memmap, Mine)
+    assert_same(np.asarray(m), values)
