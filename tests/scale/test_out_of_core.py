@@ -144,3 +144,62 @@ def test_random_sources_stream(tmp_path):
     assert res["numpy"]["fill_mismatches"] == 0
     for step in ("pi", "fill"):  # 1.6 GB of draws per array
         assert res[step]["peak"] <= 0.05 * n * 8, (step, res[step])
+
+
+# the other ways of streaming, on 2 x 256 MiB: out= with temporaries among the arguments,
+# an in-place operator, save of a pending array, count_nonzero, std (two passes)
+WRITES = r"""
+import os
+import numpy
+import lazynp as lnp
+n, chunk = N, 1 << 22
+px, py, pz, ps = (os.path.join(DIR, f) for f in ("x.npy", "y.npy", "z.npy", "s.npy"))
+for i, p in enumerate((px, py)):
+    m = numpy.lib.format.open_memmap(p, mode="w+", dtype=numpy.float64, shape=(n,))
+    m[...] = numpy.random.default_rng(i).random(n)
+    m.flush()
+    del m
+def steps(x, y, z, save_path):
+    yield "out", lambda: lnp.multiply(x * 2.0, y - 1.0, out=z) is z
+    yield "iadd", lambda: z.__iadd__(x * y) is z
+    yield "save", lambda: lnp.save(save_path, numpy.sqrt(x * x + y * y) - z)
+    yield "count", lambda: int(lnp.count_nonzero(x * x + y * y < 1.0))
+    yield "std", lambda: float(y.std()).hex()
+def run(k, save_path, record):
+    x = lnp.load(px, mmap_mode="r")[:k]
+    y = lnp.load(py, mmap_mode="r")[:k]
+    z = lnp.lib.format.open_memmap(pz, mode="w+", dtype=numpy.float64, shape=(n,))[:k]
+    for name, fn in steps(x, y, z, save_path):
+        record(name, fn)
+run(WARM, os.path.join(DIR, "w.npy"), lambda name, fn: fn())  # warm-up
+baseline()
+run(n, ps, measure)
+
+xm, ym, zm, sm = (numpy.load(p, mmap_mode="r") for p in (px, py, pz, ps))
+wrong_z = wrong_s = count = 0
+for s in range(0, n, chunk):
+    a, b = xm[s:s + chunk], ym[s:s + chunk]
+    z = numpy.multiply(a * 2.0, b - 1.0)
+    z += a * b
+    wrong_z += int((zm[s:s + chunk] != z).sum())
+    wrong_s += int((sm[s:s + chunk] != numpy.sqrt(a * a + b * b) - z).sum())
+    count += int(numpy.count_nonzero(a * a + b * b < 1.0))
+RESULTS["numpy"] = {"z": wrong_z, "s": wrong_s, "count": count,
+                    "std": float(numpy.asarray(ym).std()).hex()}
+del xm, ym, zm, sm
+for p in (px, py, pz, ps):
+    os.remove(p)
+"""
+
+
+def test_writes_and_counts_stream(tmp_path):
+    n = 1 << 25  # float64: 256 MiB per input
+    res = run_child(WRITES, tmp_path, {"N": n, "WARM": 1 << 22}, timeout=600)
+    want = res["numpy"]
+    assert res["out"]["value"] is True and res["iadd"]["value"] is True
+    assert want["z"] == 0 and want["s"] == 0
+    assert res["count"]["value"] == want["count"]
+    # (std: NumPy's two passes, its pairwise sums: within docs/numerics.md's tolerance)
+    assert abs(float.fromhex(res["std"]["value"]) / float.fromhex(want["std"]) - 1) < 1e-12
+    for step in ("out", "iadd", "save", "count", "std"):
+        assert res[step]["peak"] <= 0.05 * 2 * n * 8, (step, res[step])
