@@ -19,7 +19,15 @@ from tests.scale.probe import run_child
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="RssAnon is read from /proc/self/status")
 
-GiB = 1 << 30
+
+
+@pytest.fixture()
+def scratch(tmp_path):
+    """``tmp_path``, emptied of the gigabytes of ``.npy`` files after the test, passed or
+    failed (pytest keeps the last temporary directories)."""
+    yield tmp_path
+    for f in tmp_path.glob("*.npy"):
+        f.unlink()
 
 # the issue's test: a 4 GiB .npy pair (2 x 2^28 float64), a pi-style reduction, float sums
 # and an elementwise chain written to a third memmap
@@ -82,10 +90,10 @@ for p in paths:
 """
 
 
-def test_four_gib_pair_streams(tmp_path):
+def test_four_gib_pair_streams(scratch):
     n = 1 << 28  # float64: 2 GiB per file
     data = 2 * n * 8
-    res = run_child(PAIR, tmp_path, {"N": n, "WARM": 1 << 22}, timeout=900)
+    res = run_child(PAIR, scratch, {"N": n, "WARM": 1 << 22}, timeout=900)
     want = res["numpy"]
     assert res["pi"]["value"] == want["pi"]
     assert res["dot"]["value"] == want["dot"]  # NumPy's pairwise order: bit for bit
@@ -137,9 +145,9 @@ os.remove(path)
 """
 
 
-def test_random_sources_stream(tmp_path):
+def test_random_sources_stream(scratch):
     n = 2 * 10**8
-    res = run_child(RANDOM, tmp_path, {"N": n, "WARM": 1 << 22}, timeout=600)
+    res = run_child(RANDOM, scratch, {"N": n, "WARM": 1 << 22}, timeout=600)
     assert res["pi"]["value"] == res["numpy"]["pi"]
     assert res["numpy"]["fill_mismatches"] == 0
     for step in ("pi", "fill"):  # 1.6 GB of draws per array
@@ -192,9 +200,9 @@ for p in (px, py, pz, ps):
 """
 
 
-def test_writes_and_counts_stream(tmp_path):
+def test_writes_and_counts_stream(scratch):
     n = 1 << 25  # float64: 256 MiB per input
-    res = run_child(WRITES, tmp_path, {"N": n, "WARM": 1 << 22}, timeout=600)
+    res = run_child(WRITES, scratch, {"N": n, "WARM": 1 << 22}, timeout=600)
     want = res["numpy"]
     assert res["out"]["value"] is True and res["iadd"]["value"] is True
     assert want["z"] == 0 and want["s"] == 0
