@@ -157,7 +157,7 @@ def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
     """Hand ``view`` (NumPy's view of lazynp-owned memory; ``owner``: its ``.base`` when
     the caller has it) to user code; returns it."""
     rid = id(owner) if owner is not None and owner.base is None else root_of(view)
-    if rid in _registry:
+    if rid in _registry and not _frozen(view):
         force_readers(rid)  # whoever holds the view may write: earlier readers go first
     refs = _exports.get(rid)
     if refs is None:

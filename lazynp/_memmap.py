@@ -53,11 +53,14 @@ def mapped(mm: Any) -> Any:
 
 def _lazy_mapping(mm: Any) -> ndarray:
     obj = wrap(mm.view(np.ndarray))
-    obj._base = mapping = mm.base  # (NumPy's ``m.base``: the ``mmap.mmap`` object)
+    obj._base = mm.base  # (NumPy's ``m.base``: the ``mmap.mmap`` object, or the viewed memmap)
+    mapping = mm.base
+    while isinstance(mapping, np.ndarray):
+        mapping = mapping.base
     # every lazy mapping of one file is one memory for the write registry: a write through
     # one forces the pending readers of the others first (design rule 4, docs/design.md)
     key = _file_key(mm.filename)
-    if key is not None:
+    if key is not None and mapping is not None:
         _engine.alias_root(mapping, _FILES.setdefault(key, -1 - len(_FILES)))
     return obj
 

@@ -245,3 +245,24 @@ def test_user_subclass_of_memmap(tmp_path):
     assert not isinstance(lnp.load(path, mmap_mode="r"), Mine)
     assert issubclass(Mine, lnp.memmap) and not issubclass(np.memmap, Mine)
     assert_same(np.asarray(m), values)
+
+
+def test_views_of_read_only_mappings_leave_pending_work(tmp_path):
+    path, values = _file(tmp_path)
+    x = lnp.load(path, mmap_mode="r")
+    r = x * 2.0 + 1.0
+    forces = lnp.stats()["forces"]
+    head = x[:5]  # a NumPy view that cannot write: the pending ``r`` need not be computed
+    assert lnp.stats()["forces"] == forces
+    assert_same(head, values[:5])
+    assert_same(np.asarray(r), values * 2.0 + 1.0)
+
+
+def test_asarray_of_a_view_of_a_memmap_shares_the_file(tmp_path):
+    path, values = _file(tmp_path)
+    a = lnp.load(path, mmap_mode="r+")
+    b = lnp.asarray(np.load(path, mmap_mode="r")[100:])
+    assert type(b) is lnp.LazyArray
+    c = b * 2.0  # pending when the file is written through ``a``
+    a[...] = 0.0
+    assert_same(np.asarray(c), values[100:] * 2.0)
