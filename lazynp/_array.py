@@ -53,6 +53,7 @@ from .graph.views import basic_index, index_without_arrays, is_basic_index
 _new = object.__new__
 _np_ndarray = np.ndarray
 _np_memmap = np.memmap
+MAPPED_CLASS = [_np_memmap]  # the class mapped memory reports: ``lazynp.memmap`` (_memmap.py)
 _export = _engine.export
 _np_empty = np.empty
 _CPU_DLPACK_DEVICE = np.empty(0).__dlpack_device__()  # (kDLCPU, 0)
@@ -77,7 +78,7 @@ class ndarray:
     def __class__(self) -> type:  # type: ignore[override]
         d = self._data  # (memory mapped from a file: a memmap, as NumPy's views of one)
         if d is not None and d.base is not None and mapping_of(d) is not None:
-            return _np_memmap
+            return MAPPED_CLASS[0]
         return _np_ndarray
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _array, _engine
 from ._array import mapping_of, ndarray, wrap
 from ._config import EAGER_LIMIT
 from ._fallback import OVERRIDES
@@ -44,7 +44,7 @@ _np_open_memmap = np.lib.format.open_memmap
 def mapped(mm: Any) -> Any:
     """``mm`` (a ``numpy.memmap``) as handed out: NumPy's own when small or 0-d, else a
     concrete lazynp array whose buffer is the mapping."""
-    if type(mm) is not _np_memmap or mm.size < EAGER_LIMIT[0] or not mm.ndim:
+    if not isinstance(mm, _np_memmap) or mm.size < EAGER_LIMIT[0] or not mm.ndim:
         return mm
     # Note: differs from NumPy: a pending expression reads the file when it is forced (a
     # change by another process or through NumPy's own mapping of the file is seen)
@@ -54,6 +54,7 @@ def mapped(mm: Any) -> Any:
 def _lazy_mapping(mm: Any) -> ndarray:
     obj = wrap(mm.view(np.ndarray))
     obj._base = mm.base  # (NumPy's ``m.base``: the ``mmap.mmap`` object, or the viewed memmap)
+    _array._BASES[id(obj._data)] = obj  # (``m.view().base is m``, as NumPy's)
     mapping = mm.base
     while isinstance(mapping, np.ndarray):
         mapping = mapping.base
@@ -97,9 +98,28 @@ class memmap(_np_memmap, metaclass=_MemmapType):
 
     def __new__(cls, filename: Any, dtype: Any = np.uint8, mode: str = "r+", offset: int = 0,
                 shape: Any = None, order: str = "C") -> Any:
-        if cls is not memmap:  # a user's subclass of ``np.memmap``: NumPy's own, of that class
-            return _np_memmap.__new__(cls, filename, dtype, mode, offset, shape, order)
-        return mapped(_np_memmap(filename, dtype, mode, offset, shape, order))
+        # (a small one, or a user's subclass of ``np.memmap``: NumPy's memmap of this class)
+        mm = _np_memmap.__new__(cls, filename, dtype, mode, offset, shape, order)
+        return mapped(mm) if cls is memmap else mm
+
+    # NumPy's memmap methods, for this class (NumPy's keep a subclass's results as they are):
+    # computed results are ndarrays, fancy indexing gives an ndarray, views stay memmaps
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        arr = np.ndarray.__array_wrap__(self, arr, context)
+        if self is arr or type(self) is not memmap:
+            return arr
+        if return_scalar:
+            return arr[()]
+        return arr.view(np.ndarray)
+
+    def __getitem__(self, index: Any) -> Any:
+        res = np.ndarray.__getitem__(self, index)
+        if type(res) is memmap and res._mmap is None:
+            return res.view(type=np.ndarray)
+        return res
+
+
+_array.MAPPED_CLASS[0] = memmap
 
 
 def load(file: Any, *args: Any, **kwargs: Any) -> Any:
@@ -195,7 +215,7 @@ def _mapped_attribute(name: str) -> property:
 
 
 def install(cls: type) -> None:
-    """``flush``, ``filename``, ``offset`` and ``mode`` of a lazynp array of mapped memory
-    (the ``numpy.memmap``'s); an ``AttributeError`` for other arrays, as NumPy's."""
-    for name in ("flush", "filename", "offset", "mode"):
+    """``flush``, ``filename``, ``offset``, ``mode`` (and ``_mmap``) of a lazynp array of
+    mapped memory (the ``numpy.memmap``'s); an ``AttributeError`` for other arrays."""
+    for name in ("flush", "filename", "offset", "mode", "_mmap"):
         setattr(cls, name, _mapped_attribute(name))

@@ -55,7 +55,14 @@ def test_memmap_is_lazy_and_numpy_memmap(tmp_path):
 def test_small_mapping_is_numpys(tmp_path):
     path, values = _file(tmp_path)
     small = lnp.memmap(path, dtype=np.float64, mode="r", offset=128, shape=(10,))
-    assert type(small) is np.memmap
+    # NumPy's memmap (of lazynp's class, whose results are NumPy's as for numpy.memmap)
+    assert type(small) is lnp.memmap and issubclass(lnp.memmap, np.memmap)
+    ref = np.memmap(path, dtype=np.float64, mode="r", offset=128, shape=(10,))
+    for got, want in ((small[2:], ref[2:]), (small[[1, 2]], ref[[1, 2]]), (small * 2, ref * 2),
+                      (small.sum(), ref.sum()), (np.add(small, 1), np.add(ref, 1))):
+        assert isinstance(got, np.memmap) == isinstance(want, np.memmap)
+        assert type(got) in (type(want), lnp.memmap)
+        assert_same(got, want)
     np.save(tmp_path / "small.npy", values[:10])
     assert type(lnp.load(tmp_path / "small.npy", mmap_mode="r")) is np.memmap
     assert_same(np.asarray(small), values[:10])
