@@ -6,7 +6,9 @@ the eager threshold is handed out as a concrete ``lazynp.LazyArray`` whose buffe
 mapping (a plain NumPy view of the ``numpy.memmap``, no copy), so expressions on it are
 recorded and forced through the fused kernels, which read the file's pages where they lie
 (the OS's page cache, not the process's private memory).  A smaller mapping stays NumPy's
-own ``numpy.memmap`` (the small tier, docs/tiers.md).  ``lazynp.asarray`` of a large
+own memmap (the small tier, docs/tiers.md): ``numpy.memmap`` from ``load`` and
+``open_memmap``, an instance of its subclass ``lazynp.memmap`` (NumPy's memmap behaviour, for
+this class) from ``lazynp.memmap(...)``.  ``lazynp.asarray`` of a large
 read-only ``numpy.memmap`` is such an array too (nobody can write that memory behind
 lazynp's back); a writeable one stays NumPy's (docs/design.md: lazynp never takes over
 memory it does not own).
@@ -15,7 +17,7 @@ What a NumPy user expects of a memmap holds for the lazy one: writes go to the f
 ``flush()``, ``filename``, ``offset`` and ``mode`` are the ``numpy.memmap``'s, views keep
 the mapping alive (their NumPy base chain reaches it), and ``isinstance(m, lazynp.memmap)``
 and ``isinstance(m, numpy.memmap)`` hold for every array whose memory is a mapping
-(``LazyArray.__class__`` reports ``numpy.memmap`` for them, ``_array.mapping_of``).
+(``LazyArray.__class__`` reports ``lazynp.memmap`` for them, ``_array.mapping_of``).
 
 Outputs stream too (``_engine.assign`` writes a value's last kernel straight into its
 target): ``m[...] = expr``, ``out=m``, and ``lazynp.save(path, pending)``, which writes the

@@ -43,7 +43,8 @@ def test_memmap_is_lazy_and_numpy_memmap(tmp_path):
     assert type(m) is lnp.LazyArray
     assert isinstance(m, lnp.memmap) and isinstance(m, np.memmap)
     assert isinstance(m, lnp.ndarray) and isinstance(ref, lnp.memmap)
-    assert issubclass(np.memmap, lnp.memmap)
+    assert issubclass(np.memmap, lnp.memmap) and m.__class__ is lnp.memmap
+    assert m[10:].__class__ is lnp.memmap and m.T.__class__ is lnp.memmap
     same = np.memmap(path, dtype=np.float32, mode="r+", shape=(N,))
     assert m.filename == same.filename and (m.offset, m.mode) == (ref.offset, ref.mode)
     assert (m.shape, m.dtype) == (ref.shape, ref.dtype)
