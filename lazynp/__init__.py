@@ -21,6 +21,7 @@ from typing import Any
 import numpy as _np
 
 from . import _engine
+from . import _memmap as _mapped
 from ._api import array_api as _array_api
 from ._api import creation as _creation
 from ._api import methods as _methods
@@ -51,6 +52,7 @@ from ._config import config
 from ._fallback import call_numpy as _call_numpy
 from ._fallback import dispatches as _dispatches
 from ._fallback import wrap_attribute
+from ._memmap import load, memmap
 from ._version import __version__
 from .graph.node import buffer_node as _buffer_node
 from .graph.ops import OP_OF_UFUNC
@@ -114,8 +116,8 @@ _LAZY_IMPLS = {
     _creation: ("arange", "array", "asarray", "asanyarray", "ascontiguousarray", "empty",
                 "empty_like", "eye", "fromfunction", "full", "full_like", "identity",
                 "linspace", "ones", "ones_like", "zeros", "zeros_like"),
-    _reductions: ("all", "amax", "amin", "any", "argmax", "argmin", "max", "mean", "min",
-                  "prod", "ptp", "std", "sum", "var"),
+    _reductions: ("all", "amax", "amin", "any", "argmax", "argmin", "count_nonzero", "max",
+                  "mean", "min", "prod", "ptp", "std", "sum", "var"),
     _shape: ("atleast_1d", "atleast_2d", "broadcast_to", "clip", "concatenate", "copy",
              "expand_dims", "hstack", "moveaxis", "ravel", "reshape", "squeeze", "stack",
              "swapaxes", "transpose", "vstack", "where", "shape", "ndim", "size"),
@@ -123,6 +125,7 @@ _LAZY_IMPLS = {
 _LAZY_FUNCTIONS = {getattr(_np, n): getattr(mod, n)
                    for mod, names in _LAZY_IMPLS.items() for n in names}
 _LAZY_FUNCTIONS[_np.linalg.matrix_transpose] = _array_api.matrix_transpose
+_LAZY_FUNCTIONS[_np.save] = _mapped.save  # (a pending array streamed into the file)
 
 
 def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
@@ -166,6 +169,7 @@ def _array_ufunc(self: LazyArray, uf: Any, method: str, *inputs: Any, **kwargs: 
 
 
 _methods.install(LazyArray)
+_mapped.install(LazyArray)
 _install_numpy_fallbacks(LazyArray)
 LazyArray.__array_function__ = _array_function
 LazyArray.__array_ufunc__ = _array_ufunc

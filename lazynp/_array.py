@@ -52,6 +52,8 @@ from .graph.views import basic_index, index_without_arrays, is_basic_index
 
 _new = object.__new__
 _np_ndarray = np.ndarray
+_np_memmap = np.memmap
+MAPPED_CLASS = [_np_memmap]  # the class mapped memory reports: ``lazynp.memmap`` (_memmap.py)
 _export = _engine.export
 _np_empty = np.empty
 _CPU_DLPACK_DEVICE = np.empty(0).__dlpack_device__()  # (kDLCPU, 0)
@@ -74,6 +76,9 @@ class ndarray:
 
     @property
     def __class__(self) -> type:  # type: ignore[override]
+        d = self._data  # (memory mapped from a file: a memmap, as NumPy's views of one)
+        if d is not None and d.base is not None and mapping_of(d) is not None:
+            return MAPPED_CLASS[0]
         return _np_ndarray
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -664,6 +669,16 @@ def _unpickle(data: np.ndarray) -> ndarray:
         copy.flags.writeable = data.flags.writeable
         data = copy
     return wrap(data)
+
+
+def mapping_of(d: np.ndarray) -> Any:
+    """The ``numpy.memmap`` whose mapping holds ``d``'s memory (its base chain), or None."""
+    b = d.base
+    while b is not None:
+        if isinstance(b, _np_memmap):
+            return b
+        b = getattr(b, "base", None)
+    return None
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:

@@ -29,9 +29,11 @@ from . import _backends
 from ._config import config, on_change
 from ._memory import retain
 from .graph.node import Node, pending_subgraph
+from .graph.ops import Op
 from .graph.semantics import evaluate
 
 _extobj = _ufunc_config._extobj_contextvar
+_FILLS = frozenset({Op.FULL, Op.RANDOM})  # sources a kernel computes in its blocks
 
 # The fusion planner is imported on the first fused force (``_load_fusion``), not at ``import
 # lazynp``: a script whose arrays all stay under the eager threshold never needs it.  Every
@@ -87,12 +89,27 @@ def count_fallback(name: str) -> None:
 
 
 def root_of(arr: np.ndarray) -> int:
-    """Identity of the object that owns ``arr``'s memory."""
+    """Identity of the object that owns ``arr``'s memory (``alias_root``: one for all the
+    mappings of a file)."""
     base = arr.base
     while base is not None:
         arr = base
         base = getattr(arr, "base", None)
+    if _aliases:
+        return _aliases.get(id(arr), id(arr))
     return id(arr)
+
+
+# id(owner object) -> the identity its memory has in the write registry and the exports when
+# other objects own the same memory (the mappings of one file: ``_memmap``)
+_aliases: dict[int, int] = {}
+
+
+def alias_root(owner: Any, rid: int) -> None:
+    """Give the memory ``owner`` owns the identity ``rid`` (a negative number, unlike
+    ``id``'s) while ``owner`` lives."""
+    _aliases[id(owner)] = rid
+    weakref.finalize(owner, _aliases.pop, id(owner), None)
 
 
 def _register(rid: int, ref: weakref.ref) -> None:
@@ -140,7 +157,7 @@ def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
     """Hand ``view`` (NumPy's view of lazynp-owned memory; ``owner``: its ``.base`` when
     the caller has it) to user code; returns it."""
     rid = id(owner) if owner is not None and owner.base is None else root_of(view)
-    if rid in _registry:
+    if rid in _registry and not _frozen(view):
         force_readers(rid)  # whoever holds the view may write: earlier readers go first
     refs = _exports.get(rid)
     if refs is None:
@@ -164,9 +181,25 @@ def exported(arr: np.ndarray) -> bool:
     live = [r for r in refs if r() is not None]
     if live:
         _exports[rid] = live
-        return True
+        # (views of read-only memory that NumPy cannot make writeable, a read-only file
+        # mapping's: nothing can be written through them, and no snapshot is taken)
+        return any(not _frozen(v) for v in [r() for r in live] if v is not None)
     del _exports[rid]
     return False
+
+
+def _frozen(view: np.ndarray) -> bool:
+    """Whether nobody can write ``view``'s memory through NumPy: it is read-only and its
+    memory's owner is not an array (whose flag could be set again) but a read-only buffer."""
+    if view.flags.writeable:
+        return False
+    owner = view.base
+    while isinstance(owner, np.ndarray):
+        owner = owner.base
+    try:
+        return owner is not None and memoryview(owner).readonly
+    except TypeError:
+        return False
 
 
 # errstate capsule -> whether it asks for exceptions/callbacks (then ops run at the call)
@@ -238,33 +271,47 @@ def force_readers(rid: int, exclude: frozenset = frozenset()) -> None:
                 force(n)
 
 
-def assign(target: np.ndarray, node: Node) -> None:
+def assign(target: np.ndarray, node: Node, held_root: bool = False) -> None:
     """``target[...] = <value of node>``: NumPy's slice assignment of a pending value.
 
     When the value's last fused kernel can write straight into ``target`` it does (no
     temporary; design rule 4, docs/design.md: the existing buffer is written, object identity
     is kept).  That
     needs the same shape and dtype, no input that overlaps ``target`` other than ``target``
-    itself read at the very positions written, and no node of the computation still visible
-    to anyone (held by a live array or read by a pending node outside it), since those would
-    read the new values afterwards.  Otherwise the value is computed, then copied.
+    itself read at the very positions written, and, when such an input exists, no node of the
+    computation still visible to anyone (held by a live array or read by a pending node
+    outside it), since those would read the new values afterwards.  Without one, a visible
+    inner node (``np.add(x * 2, y, out=z)``: ``x * 2`` is held by the call's arguments) stays
+    pending and is recomputed if it is ever read, so a value written into a memory-mapped
+    file never needs a full-size buffer of its own.  The root must not be held (a held value
+    is computed once and kept, design rule 6) unless ``held_root`` (``lazynp.save``: the
+    array stays pending).  Otherwise the value is computed, then copied.
     (A caller holding a temporary array around ``node`` clears ``node.holder`` first.)
     """
+    if (node.value is None and node.dtype != target.dtype and node.dtype.kind in "biuf"
+            and target.dtype.kind in "biuf" and node.shape == target.shape):
+        # NumPy's assignment casts (unsafe): the cast is computed in the kernel
+        node = record(Node(Op.CAST, (node,), None, node.shape, target.dtype))
     if node.value is None and config.fusion and node.shape == target.shape \
             and node.dtype == target.dtype and target.flags.writeable:
+        if node.op in _FILLS:
+            # a bare source (``m[...] = rng.random(n)``) is a plan step that fills a buffer
+            # of its own: a copy kernel generates it block by block into ``target`` instead
+            node = record(Node(Op.COPY, (node,), {"order": "K"}, node.shape, node.dtype))
         if plancache is None:
             _load_fusion()
         if _plans_cacheable():
             template, nodes, key, same = plancache.lookup(node, config.fusion_recompute_limit,
                                                           config.fusion_max_cost)
-            if template is not None and same and _assign_direct(template, nodes, node, target):
+            if template is not None and same and _assign_direct(template, nodes, node, target,
+                                                                held_root):
                 return
             plan = plancache.plan_from(template, nodes, key, same, node,
                                        config.fusion_recompute_limit, config.fusion_max_cost)
             del template, nodes  # (see below: the nodes must not outlive the plan)
         else:
             plan = plan_of(node)
-        if _writes_in_place(plan, target):
+        if _writes_in_place(plan, target, held_root):
             before_write(target, frozenset(n.id for n in plan.nodes))
             plan.steps[-1].outputs[0].existing = target
             _execute(plan, _realize_except(node))
@@ -308,7 +355,8 @@ def _private_nodes(plan: Any) -> frozenset:
     return frozenset(private)
 
 
-def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -> bool:
+def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray,
+                   held_root: bool) -> bool:
     """``target[...] = <value of root>`` straight from a plan-cache template of one
     elementwise kernel (``runtime.run_direct`` into ``target``): whether it ran.  The
     conditions are ``_writes_in_place``'s: no node of the computation visible to anyone
@@ -325,7 +373,7 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
         return False
     k = steps[0]
     pending = nodes[:len(template.nodes)]
-    if any(n.value is not None for n in pending) or _visible(pending):
+    if any(n.value is not None for n in pending):
         return False
     overlap = False
     for n in nodes[len(pending):]:
@@ -333,6 +381,8 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
         if meets is None:
             return False
         overlap = overlap or meets  # read at the very positions written (``a += expr``)
+    if _visible(pending, root, overlap, held_root):
+        return False
     ids = frozenset(n.id for n in pending)
     before_write(target, ids)
     done = direct(k, nodes, _settings[0], target, overlap)
@@ -352,25 +402,45 @@ def _assign_direct(template: Any, nodes: list, root: Node, target: np.ndarray) -
     return True
 
 
-def _writes_in_place(plan: Any, target: np.ndarray) -> bool:
+def _writes_in_place(plan: Any, target: np.ndarray, held_root: bool = False) -> bool:
     last = plan.steps[-1] if plan.steps else None
     if (not isinstance(last, Kernel) or last.reduction is not None or len(last.outputs) != 1
             or last.outputs[0].node is not plan.root):
         return False
-    if _visible(plan.nodes):
-        return False
+    overlap = False
     for inp in last.inputs:
         if inp.node.value is None:  # computed by an earlier step or generated: no overlap
             continue
-        if _meets(inp.array(last.shape), target) is None:
+        meets = _meets(inp.array(last.shape), target)
+        if meets is None:
             return False
-    return True
+        overlap = overlap or meets
+    # (an earlier step's input: read before the last kernel writes, but its nodes are
+    # visible inputs of the last kernel only through realized values)
+    return not _visible(plan.nodes, plan.root, overlap or _reads_target(plan, target),
+                        held_root)
 
 
-def _visible(pending: list) -> bool:
+def _reads_target(plan: Any, target: np.ndarray) -> bool:
+    """Whether a kernel or step of ``plan`` before its last reads memory of ``target``."""
+    for step in plan.steps[:-1]:
+        for n in step.node.inputs if isinstance(step, NodeStep) else (
+                i.node for i in step.inputs):
+            if n.value is not None and np.may_share_memory(n.value, target):
+                return True
+    return False
+
+
+def _visible(pending: list, root: Node | None = None, overlap: bool = True,
+             held_root: bool = False) -> bool:
     """Whether a node of a computation (its pending nodes ``pending``) is visible to anyone
     else: held by a live array, or read by a pending node outside it.  Then the computation
-    cannot be written into a target in place: those would read the new values afterwards."""
+    cannot be written into a target in place: those would read the new values afterwards.
+    Without ``overlap`` (no input of the computation shares memory with the target) only
+    the ``root`` counts (a held root is computed once and kept unless ``held_root``): an
+    inner node left pending reads the same values when it is forced later."""
+    if not overlap:
+        return root is not None and root.held and not held_root
     ids = {n.id for n in pending}
     for n in pending:
         if n.held:

@@ -103,6 +103,11 @@ _PLAIN_MODULES = frozenset({"exceptions", "dtypes", "typing", "version", "ctypes
                             "_typing", "_utils", "_core", "core", "compat"})
 
 
+# lazynp's own versions of submodule functions ("lib.format.open_memmap"), registered by the
+# modules that define them
+OVERRIDES: dict[str, Any] = {}
+
+
 class FallbackModule(types.ModuleType):
     """A lazynp view of a NumPy submodule: every function falls back eagerly."""
 
@@ -115,7 +120,7 @@ class FallbackModule(types.ModuleType):
             raise AttributeError(attr)
         obj = getattr(self._target, attr)
         short = self.__name__.split(".", 1)[1] if "." in self.__name__ else self.__name__
-        wrapped = wrap_attribute(f"{short}.{attr}", obj)
+        wrapped = OVERRIDES.get(f"{short}.{attr}") or wrap_attribute(f"{short}.{attr}", obj)
         setattr(self, attr, wrapped)
         return wrapped
 

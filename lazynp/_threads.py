@@ -45,6 +45,7 @@ class _Worker:
                 self.result = call()
             except BaseException as e:  # (handed to the dispatching thread)
                 self.error = e
+            call = None  # (an idle worker must not keep the call's arrays alive)
             self.done.release()
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from .. import _engine
 from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
 from .._config import EAGER_LIMIT
+from .._memmap import asarray_mapped
 from ..graph.node import Node
 from ..graph.ops import Op
 from .shape import as_lazynp, astype, broadcast_to, copy_array, reshape
@@ -235,6 +236,10 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
         res = _np_asarray(a, dtype, order, copy=copy)
         if type(res) is not _np_ndarray or res.size < EAGER_LIMIT[0]:
             return res
+        if type(a) is np.memmap and res.base is a:  # (a read-only mapping: lazy, no copy)
+            mapped = asarray_mapped(a)
+            if mapped is not None:
+                return mapped
         return _owned(res, a)
     if device is not None:
         check_device(device)

@@ -221,3 +221,12 @@ def ptp(a, axis=None, out=None, keepdims=_NoValue):
 
 amin = min
 amax = max
+
+
+def count_nonzero(a, axis=None, *, keepdims=False):
+    """NumPy's ``count_nonzero``: ``a != 0`` summed as ``intp`` in one fused kernel for an
+    array of the lazy tier (no full-size boolean temporary)."""
+    if type(a) is not ndarray or a.dtype.kind not in "biufc" or a._small is not None:
+        return from_numpy(np.count_nonzero(to_numpy(a), axis=axis, keepdims=keepdims))
+    return reduce(Op.SUM, ufunc_call(np.not_equal, (a, 0), {}), axis=axis, dtype=np.intp,
+                  keepdims=keepdims)

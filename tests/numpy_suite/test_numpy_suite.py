@@ -19,6 +19,7 @@ FAST_MODULES = [
     "numpy.lib.tests.test_shape_base",
     "numpy.lib.tests.test_nanfunctions",
     "numpy.fft.tests.test_pocketfft",
+    "numpy._core.tests.test_memmap",
 ]
 
 
