@@ -1,3 +1,5 @@
-"""The GPU backend, being built: ``render.py`` turns elementwise Kernel plans into CUDA C
-(checked without a GPU by ``tests/codegen_gpu/``); the CuPy runtime and its line in
-``lazynp/_backends.py`` are still to come."""
+"""The GPU backend, being built: ``render.py`` turns elementwise Kernel plans into CUDA C,
+``reduce.py`` kernels with a reduction (checked without a GPU by ``tests/codegen_gpu/``);
+the CuPy runtime and its line in ``lazynp/_backends.py`` are still to come."""
+
+from . import reduce  # noqa: F401  (sets render.reduction_renderer)

@@ -430,6 +430,12 @@ def _entry_name(k: Kernel) -> str:
     return f"lzg_{name}"
 
 
+#: renders a kernel with a reduction: ``reduce.render_reduction``, set when
+#: ``lazynp.codegen_gpu.reduce`` is imported (the package imports it; it builds on this
+#: module's op table, so this module cannot import it: no import cycles)
+reduction_renderer: Callable[[Kernel], Any] | None = None
+
+
 def _check(k: Kernel) -> None:
     if k.reduction is not None:
         raise Unsupported("reductions on the GPU renderer")
@@ -455,7 +461,11 @@ def _check(k: Kernel) -> None:
 
 def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
     """CUDA C source of elementwise kernel ``k`` and its entry's name (``bits``: index width,
-    by default :func:`index_bits`)."""
+    by default :func:`index_bits`); for a kernel with a reduction, its source and its
+    ``reduce.ReduceCode`` (entries and launches)."""
+    if k.reduction is not None and reduction_renderer is not None:
+        code = reduction_renderer(k)
+        return code.source, code
     _check(k)
     bits = bits or index_bits(k)
     it = "long long" if bits == 64 else "int"
