@@ -40,8 +40,10 @@ The order (what NumPy does on C-contiguous data, so its digits are reproduced):
   (NumPy's order for ``prod``).  The ops whose result does not depend on the order (all
   but float ``prod``) cut that sequence into chunks of ``chunk`` elements
   (``{name}_part``, from the identity), combined in order by ``{name}_comb`` (64 per thread
-  and pass) and ``{name}_fin``.  ``min`` / ``max`` keep the first NaN and, on ties, the
-  later value (NumPy's scalar rule, so a ``-0.0`` / ``0.0`` tie gives the last zero).
+  and pass) and ``{name}_fin``: runs of ``chunk`` elements for float ``min`` / ``max``,
+  which keep the first NaN and, on ties, the later value (NumPy's scalar rule, so a
+  ``-0.0`` / ``0.0`` tie gives the last zero whatever the chunks), and for integer and bool
+  accumulators chunk ``c`` of ``P`` takes elements ``c, c + P, ...`` (coalesced loads).
 
 ``{name}_fin`` also applies ``initial`` (as the starting value, as NumPy does), the mean's
 division (in double, as ``np.true_divide(acc, np.intp(count))``) and the cast to the
@@ -441,7 +443,13 @@ def render_reduction(k: Kernel) -> ReduceCode:
                  "      if ((c >> b) & 1) { a += h; n -= h; } else { n = h; }",
                  "    }",
                  f"    dst[w] = {leaf_fn}(A, a, n);"]
-    else:
+    elif acc.kind in "biu":
+        # exact in any order: chunk c takes elements c, c + P, ... (neighbouring threads
+        # read neighbouring elements)
+        body += [f"    {at} acc = {ident_lit};",
+                 f"    for (long long j = c; j < L; j += P) acc = {op}(acc, {name}_val(A, j));",
+                 "    dst[w] = acc;"]
+    else:  # float min/max: runs of C elements (a tie of zeros keeps the last one)
         body += ["    const long long a = c * C, n = (L - a < C) ? L - a : C;",
                  f"    dst[w] = {name}_seq(A, a, n, {ident_lit});"]
     src += _entry_fn(f"{name}_part", pp, ["const long long nitems = M * Q * P;"], grid, body)
