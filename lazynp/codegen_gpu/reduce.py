@@ -13,8 +13,8 @@ with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` ho
   :class:`Launch` has ``entry``, ``items`` (work items) and ``args``, one per parameter of
   the entry: ``("out",)`` the output's data pointer, ``("in", j)`` input ``j``'s data
   pointer at its first element of the iteration (inputs with ``fill`` take none), ``("buf",
-  b)`` scratch buffer ``b``, ``("null",)`` a null pointer (a buffer the launch does not
-  read), or an ``int`` (every scalar parameter is a ``long long``).
+  b)`` scratch buffer ``b`` (a pointer to its first element; there is always at least
+  one), or an ``int`` (every scalar parameter is a ``long long``: ``numpy.int64``).
 
 Every entry is a grid-stride loop over its work items: any grid and block size (1-d) give
 the same bits (the runtime picks them, e.g. ``block = 256``, ``grid = min(ceil(items /
@@ -180,6 +180,8 @@ class ReduceCode:
                                                        src=src, dst=1 - src)))
                     cnt, src = gps, 1 - src
                 steps.append(("fin", m, dict(P=cnt, C=c, from_part=1, src=src)))
+        if not bufs:  # (a one-element buffer stands for the partials ``_fin`` does not read)
+            bufs = [(1, self.acc)]
         out_launches = []
         for kind, items, extra in steps:
             entry = f"{_entry(k)}_{kind}"
@@ -191,7 +193,7 @@ class ReduceCode:
                 elif name.startswith("in") and name[2:].isdigit():
                     args.append(("in", int(name[2:])))
                 elif name == "src":
-                    args.append(("buf", vals["src"]) if "src" in vals else ("null",))
+                    args.append(("buf", vals.get("src", 0)))
                 elif name == "dst":
                     args.append(("buf", vals["dst"]))
                 else:

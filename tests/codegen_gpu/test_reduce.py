@@ -132,6 +132,11 @@ def _cases() -> list[RCase]:
         RCase("sum_transposed", lambda xp, a: a.T.sum(axis=1), (_f((300, 40)),), False),
         RCase("sum_strided_2d_big", lambda xp, a: a[:, ::2].sum(), (_f((300, 1001)),), False),
     ]
+    x4 = _f((4, 5, 6, 37))
+    for mask in range(1, 16):  # every set of axes of a 4-d array
+        ax = tuple(d for d in range(4) if mask >> d & 1)
+        cases.append(RCase(f"sum_4d_axes{''.join(map(str, ax))}",
+                           lambda xp, a, ax=ax: a.sum(axis=ax), (x4,)))
     for dt in INTS:
         a = _i(dt, (40, 300))
         cases += [
@@ -240,11 +245,9 @@ def run_shim(lib: ctypes.CDLL, k: Any, code: Any, names: dict[str, str], grid: i
                 args.append(ctypes.c_void_p(out.ctypes.data))
             elif a[0] == "in":
                 args.append(ctypes.c_void_p(arrays[a[1]].ctypes.data))
-            elif a[0] == "buf":
-                args.append(ctypes.c_void_p(bufs[a[1]].ctypes.data))
             else:
-                assert a == ("null",)
-                args.append(ctypes.c_void_p(None))
+                assert a[0] == "buf"
+                args.append(ctypes.c_void_p(bufs[a[1]].ctypes.data))
         assert len(args) == len(code.params[la.entry])
         getattr(lib, f"run_{names[la.entry]}")(ctypes.c_uint(grid), ctypes.c_uint(block),
                                                 *args)
