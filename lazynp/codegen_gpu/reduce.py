@@ -34,7 +34,10 @@ The order (what NumPy does on C-contiguous data, so its digits are reproduced):
   ``2**T`` subtrees (one thread each, the tree's recursion unrolled ``UNROLL`` levels),
   ``{name}_comb`` adds them as the perfect binary tree the top ``T`` levels are (up to 64
   values per thread and pass), ``{name}_fin`` the runs of each output in order.  ``T``
-  does not change the bits (the tree is the same).
+  does not change the bits (the tree is the same).  A full sum of values cast to the
+  accumulator (an integer mean, ``sum(dtype=float32)`` of float64) goes as NumPy's
+  buffered loop does: ``NUMPY_BUFSIZE`` elements at a time, pairwise, added in order
+  (``{name}_part`` one buffer per thread, ``{name}_fin`` adds them).
 * everything else (integer and bool sums and products, which wrap, ``min`` / ``max``,
   ``any`` / ``all``, float ``prod``): each output folds its reduced elements in C order
   (NumPy's order for ``prod``).  The ops whose result does not depend on the order (all
@@ -72,9 +75,10 @@ from . import render as R
 
 __all__ = ["Launch", "ReduceCode", "UNROLL", "render_reduction", "tree_depth"]
 
-UNROLL = 4          # pairwise levels a thread's subtree unrolls: subtrees up to CAP elements
+UNROLL = 7          # pairwise levels a thread's subtree unrolls: subtrees up to CAP elements
 LEAF = 1024         # default largest subtree per thread (a run longer is cut at depth T)
 CHUNK = 4096        # default elements per chunk of the order-free reductions
+NUMPY_BUFSIZE = 8192  # NumPy's ufunc buffer (np.getbufsize()): a cast sum goes buffer by buffer
 GROUP_LOG = 6       # values per thread and combine pass: 2**GROUP_LOG
 _PW_BLOCK = 128     # NumPy's PW_BLOCKSIZE
 # the pairwise levels and folds stay functions: inlined, each level doubles the code (nvcc
@@ -125,6 +129,7 @@ class ReduceCode:
     source: str
     params: dict[str, list[tuple[str, str]]]
     pairwise: bool                  # float sum/mean in NumPy's pairwise order
+    buffered: bool                  # a full pairwise sum of cast values: NumPy's buffers
     ordered: bool                   # the fold may not be cut into chunks (float prod)
     acc: np.dtype
     kept: list[int] = field(default_factory=list)
@@ -146,7 +151,13 @@ class ReduceCode:
             return [], []
         bufs: list[tuple[int, np.dtype]] = []
         steps: list[tuple[str, int, dict]] = []
-        if self.pairwise:
+        if self.buffered and L > NUMPY_BUFSIZE:
+            nb = -(-L // NUMPY_BUFSIZE)  # one thread per buffer, added in order by _fin
+            geo["Q"] = nb
+            bufs = [(nb, self.acc)]
+            steps.append(("part", nb, dict(P=1, T=0, C=L, B=NUMPY_BUFSIZE, dst=0)))
+            steps.append(("fin", 1, dict(P=1, C=L, from_part=1, src=0)))
+        elif self.pairwise:
             t = tree_depth(L, leaf or LEAF)
             if t == 0:
                 steps.append(("fin", m, dict(P=1, C=L, from_part=0)))
@@ -357,6 +368,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
     else:
         run, outer = reduced, []
     ordered = not pairwise and acc.kind == "f" and not spec.order_free
+    rdt = _dtype_of(k, k.result)
+    buffered = pairwise and not kept and not outer and rdt != acc
     init = identity(red.op, acc)
     if red.initial is not None:
         if np.result_type(acc, red.initial) != acc:
@@ -434,12 +447,13 @@ def render_reduction(k: Kernel) -> ReduceCode:
 
     # part: work item w = (o, q, c) -> dst[w]
     pp = [(f"const {R._mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in ins_]
-    pp += [(f"{at}*", "dst")] + geo + [("long long", n) for n in ("P", "T", "C")]
+    pp += [(f"{at}*", "dst")] + geo + [("long long", n) for n in ("P", "T", "C", "B")]
     params[f"{name}_part"] = pp
     body = ["    const long long c = w % P, oq = w / P;", f"    {A} A;",
             f"    {name}_setup(A, {ptr_names}{geo_names}, oq / Q, oq % Q);"]
     if pairwise:
         body += ["    long long a = 0, n = L;",
+                 "    if (B) { a = (oq % Q) * B; n = (L - a < B) ? L - a : B; }",
                  "    for (long long b = T - 1; b >= 0; --b) {",
                  "      long long h = n / 2; h -= h % 8;",
                  "      if ((c >> b) & 1) { a += h; n -= h; } else { n = h; }",
@@ -499,8 +513,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
         body.append(f"    acc = ({at})__ddiv_rn((double)acc, (double)R);")
     body.append(f"    out[oo] = ({R._mem_ctype(odt)})({R.cast('acc', acc, odt)});")
     src += _entry_fn(f"{name}_fin", fp, ["const long long nitems = M;"], grid, body)
-    return ReduceCode(k, "\n".join(src) + "\n", params, pairwise, ordered, acc, kept, outer,
-                      run)
+    return ReduceCode(k, "\n".join(src) + "\n", params, pairwise, buffered, ordered, acc,
+                      kept, outer, run)
 
 
 def _entry_fn(entry: str, ps: list[tuple[str, str]], head: list[str], grid: list[str],

@@ -96,6 +96,10 @@ def _cases() -> list[RCase]:
         RCase("sum_initial", lambda xp, a: a.sum(initial=5.5), (x,)),
         RCase("sum_rows_initial", lambda xp, a: a.sum(axis=1, initial=-1.0), (m,)),
         RCase("sum_dtype_f32", lambda xp, a: a.sum(dtype=np.float32), (x,)),
+        RCase("sum_dtype_f32_big", lambda xp, a: a.sum(dtype=np.float32), (_f((40000,)),)),
+        RCase("mean_int64_big", lambda xp, a: a.mean(), (_i("int64", (40, 900)),)),
+        RCase("mean_f32_big_dtype_f64", lambda xp, a: a.mean(dtype=np.float64),
+              (_f((30000,), "float32"),)),
         RCase("mean_f32_dtype_f64", lambda xp, a: a.mean(axis=1, dtype=np.float64),
               (m.astype(np.float32),)),
         RCase("sum_keepdims_full", lambda xp, a: a.sum(keepdims=True), (m,)),
@@ -127,10 +131,16 @@ def _cases() -> list[RCase]:
         RCase("any_axes01", lambda xp, a: (a > 29).any(axis=(0, 1)), (c3,)),
         RCase("sum_int32_axes02", lambda xp, a: a.sum(axis=(0, 2)), (_i("int32", (5, 40, 6)),)),
         RCase("max_f64_axes02", lambda xp, a: a.max(axis=(0, 2)), (c3,)),
-        # not NumPy's order: NumPy walks a transposed input in memory order, and a large
-        # strided one in buffers (pairwise each, added in turn)
-        RCase("sum_transposed", lambda xp, a: a.T.sum(axis=1), (_f((300, 40)),), False),
-        RCase("sum_strided_2d_big", lambda xp, a: a[:, ::2].sum(), (_f((300, 1001)),), False),
+    ]
+    # not NumPy's order: NumPy walks a transposed input in memory order, and a large 2-d
+    # strided one in buffers of whole rows (8192 // row elements, pairwise each, added in
+    # turn); their own data, with which they do differ from NumPy's bits
+    own = np.random.default_rng(99)
+    cases += [
+        RCase("sum_transposed", lambda xp, a: a.T.sum(axis=1),
+              (own.standard_normal((300, 40)) * 10,), False),
+        RCase("sum_strided_2d_big", lambda xp, a: a[:, ::2].sum(),
+              (own.standard_normal((300, 1001)) * 10,), False),
     ]
     x4 = _f((4, 5, 6, 37))
     for mask in range(1, 16):  # every set of axes of a 4-d array
@@ -309,6 +319,7 @@ def test_partitions_used(built: Built) -> None:
     assert kinds("sum_short_rows", None, None) == ["fin"]
     assert kinds("sum_int64", None, 2) == ["part", "comb", "comb", "fin"]
     assert kinds("prod_f64", None, 7) == ["fin"]  # a float product is never cut
+    assert kinds("mean_int64_big", 300, None) == ["part", "fin"]  # NumPy's buffers
 
 
 def _descend(n: int, t: int, c: int) -> tuple[int, int]:
