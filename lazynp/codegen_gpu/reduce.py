@@ -34,10 +34,11 @@ The order (what NumPy does on C-contiguous data, so its digits are reproduced):
   ``2**T`` subtrees (one thread each, the tree's recursion unrolled ``UNROLL`` levels),
   ``{name}_comb`` adds them as the perfect binary tree the top ``T`` levels are (up to 64
   values per thread and pass), ``{name}_fin`` the runs of each output in order.  ``T``
-  does not change the bits (the tree is the same).  A full sum of values cast to the
-  accumulator (an integer mean, ``sum(dtype=float32)`` of float64) goes as NumPy's
-  buffered loop does: ``NUMPY_BUFSIZE`` elements at a time, pairwise, added in order
-  (``{name}_part`` one buffer per thread, ``{name}_fin`` adds them).
+  does not change the bits (the tree is the same).  A sum of values cast to the
+  accumulator (an integer mean, ``sum(dtype=float32)`` of float64) over trailing axes
+  goes as NumPy's buffered loop does: runs of ``NUMPY_BUFSIZE`` elements at a time,
+  pairwise, added in order (``{name}_part`` one buffer per thread, ``{name}_fin`` adds
+  them).
 * everything else (integer and bool sums and products, which wrap, ``min`` / ``max``,
   ``any`` / ``all``, float ``prod``): each output folds its reduced elements in C order
   (NumPy's order for ``prod``).  The ops whose result does not depend on the order (all
@@ -129,7 +130,7 @@ class ReduceCode:
     source: str
     params: dict[str, list[tuple[str, str]]]
     pairwise: bool                  # float sum/mean in NumPy's pairwise order
-    buffered: bool                  # a full pairwise sum of cast values: NumPy's buffers
+    buffered: bool                  # pairwise runs of cast values: NumPy's buffers
     ordered: bool                   # the fold may not be cut into chunks (float prod)
     acc: np.dtype
     kept: list[int] = field(default_factory=list)
@@ -153,10 +154,10 @@ class ReduceCode:
         steps: list[tuple[str, int, dict]] = []
         if self.buffered and L > NUMPY_BUFSIZE:
             nb = -(-L // NUMPY_BUFSIZE)  # one thread per buffer, added in order by _fin
-            geo["Q"] = nb
-            bufs = [(nb, self.acc)]
-            steps.append(("part", nb, dict(P=1, T=0, C=L, B=NUMPY_BUFSIZE, dst=0)))
-            steps.append(("fin", 1, dict(P=1, C=L, from_part=1, src=0)))
+            geo.update(Q=nb, R=L)
+            bufs = [(m * nb, self.acc)]
+            steps.append(("part", m * nb, dict(P=1, T=0, C=L, B=NUMPY_BUFSIZE, dst=0)))
+            steps.append(("fin", m, dict(P=1, C=L, from_part=1, src=0)))
         elif self.pairwise:
             t = tree_depth(L, leaf or LEAF)
             if t == 0:
@@ -369,7 +370,7 @@ def render_reduction(k: Kernel) -> ReduceCode:
         run, outer = reduced, []
     ordered = not pairwise and acc.kind == "f" and not spec.order_free
     rdt = _dtype_of(k, k.result)
-    buffered = pairwise and not kept and not outer and rdt != acc
+    buffered = pairwise and not outer and rdt != acc
     init = identity(red.op, acc)
     if red.initial is not None:
         if np.result_type(acc, red.initial) != acc:
