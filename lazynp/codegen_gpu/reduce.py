@@ -19,7 +19,18 @@ with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` ho
 Every entry is a grid-stride loop over its work items: any grid and block size (1-d) give
 the same bits (the runtime picks them, e.g. ``block = 256``, ``grid = min(ceil(items /
 256), cap)``).  No shared memory, no atomics: each work item computes a fixed part of the
-data in a fixed order, so results depend on the data and the shape only.
+data in a fixed order, so results depend on the data and the shape only.  A runtime
+compiles ``source`` once per kernel key (no fast-math, ``-fmad=false``; it includes no
+header), allocates the buffers, and launches each :class:`Launch` in order, e.g. with CuPy::
+
+    mod = cupy.RawModule(code=code.source, options=("-fmad=false", "--std=c++17"))
+    bufs = [cupy.empty(n, dtype) for n, dtype in buffers]
+    for la in launches:
+        args = [numpy.int64(a) if isinstance(a, int) else out if a[0] == "out"
+                else ins[a[1]] if a[0] == "in" else bufs[a[1]] for a in la.args]
+        mod.get_function(la.entry)((grid(la.items),), (256,), tuple(args))
+
+An empty output (no kept element) needs no launch.
 
 The order (what NumPy does on C-contiguous data, so its digits are reproduced):
 
@@ -238,10 +249,6 @@ def _geometry(k: Kernel, arrays: list, out: np.ndarray, kept: list[int]) -> dict
 
 def _entry(k: Kernel) -> str:
     return R._entry_name(k)
-
-
-def _key(dt: Any) -> str:
-    return R._key(dt)
 
 
 def _check_dtype(dt: Any) -> None:
