@@ -509,7 +509,10 @@ def render_reduction(k: Kernel) -> ReduceCode:
             "      if (!from_part) {",
             f"        if (q) {name}_setup(A, {ptr_names}{geo_names}, w, q);"]
     if pairwise:
-        body += [f"        acc = {op}(acc, {leaf_fn}(A, 0, L));"]
+        # (no run: one element per outer index, NumPy's sequential sum, inlined; a run of
+        # one element, -0.0 + x, is x)
+        first = f"{name}_val(A, 0)" if not run else f"{leaf_fn}(A, 0, L)"
+        body += [f"        acc = {op}(acc, {first});"]
     else:
         body += ["        for (long long c = 0; c < P; ++c) {",
                  "          const long long a = c * C, n = (L - a < C) ? L - a : C;",
