@@ -35,8 +35,10 @@ An empty output (no kept element) needs no launch.
 The order (what NumPy does on C-contiguous data, so its digits are reproduced):
 
 * float ``sum`` / ``mean`` (the spec's ``pairwise`` rows, float acc): the reduced axes
-  split into a *run* (the longest trailing run of reduced axes, which NumPy's iterator
-  coalesces into one inner loop) and *outer* reduced axes.  Each output is ``initial`` (or
+  split into a *run* (the longest trailing run of reduced axes, axes of one element left
+  out, which NumPy's iterator coalesces into one inner loop) and *outer* reduced axes (the
+  split depends on the shape: a launch argument, ``RS``, so the source depends on the
+  kernel's structure only).  Each output is ``initial`` (or
   0) plus, for each outer index in C order, NumPy's ``pairwise_sum`` of its run
   (``fusion.plan.pairwise_tree``: blocks of 128 summed with eight accumulators, split at
   ``n // 2 - (n // 2) % 8``).  A full sum is one run; an ``axis=0`` sum has runs of one
@@ -141,12 +143,26 @@ class ReduceCode:
     source: str
     params: dict[str, list[tuple[str, str]]]
     pairwise: bool                  # float sum/mean in NumPy's pairwise order
-    buffered: bool                  # pairwise runs of cast values: NumPy's buffers
+    cast: bool                      # the body's values are cast to the accumulator
     ordered: bool                   # the fold may not be cut into chunks (float prod)
     acc: np.dtype
     kept: list[int] = field(default_factory=list)
-    outer: list[int] = field(default_factory=list)
-    run: list[int] = field(default_factory=list)
+    reduced: list[int] = field(default_factory=list)
+
+    def split(self) -> int:
+        """How many of the reduced axes are *outer* (the rest are the run): for a pairwise
+        sum, the run is the longest trailing run of reduced axes once the axes of one
+        element are left out, as NumPy's iterator drops and coalesces them."""
+        if not self.pairwise:
+            return 0
+        shape = self.kernel.shape
+        rs = len(self.reduced)
+        for d in range(len(shape) - 1, -1, -1):
+            if d in self.reduced:
+                rs = self.reduced.index(d)
+            elif shape[d] != 1:
+                break
+        return rs
 
     def launches(self, arrays: list, out: np.ndarray, leaf: int | None = None,
                  chunk: int | None = None) -> tuple[list[tuple[int, np.dtype]], list[Launch]]:
@@ -154,16 +170,17 @@ class ReduceCode:
         ``leaf`` / ``chunk`` change the partition (not the bits)."""
         k = self.kernel
         shape = k.shape
+        rs = self.split()
         m = math.prod(shape[d] for d in self.kept)
-        q = math.prod(shape[d] for d in self.outer)
-        L = math.prod(shape[d] for d in self.run)
+        q = math.prod(shape[d] for d in self.reduced[:rs])
+        L = math.prod(shape[d] for d in self.reduced[rs:])
         geo = _geometry(k, arrays, out, self.kept)
-        geo.update(M=m, Q=q, L=L, R=q * L)
+        geo.update(M=m, Q=q, L=L, R=q * L, RS=rs)
         if m == 0:
             return [], []
         bufs: list[tuple[int, np.dtype]] = []
         steps: list[tuple[str, int, dict]] = []
-        if self.buffered and L > NUMPY_BUFSIZE:
+        if self.pairwise and self.cast and rs == 0 and L > NUMPY_BUFSIZE:
             nb = -(-L // NUMPY_BUFSIZE)  # one thread per buffer, added in order by _fin
             geo.update(Q=nb, R=L)
             bufs = [(m * nb, self.acc)]
@@ -339,11 +356,19 @@ def _combine(red: Any, a: str, b: str) -> str:
     return R.RULES[op](R._E(op, dt, [a, b], [dt, dt]))
 
 
-def _unravel(var: str, axes: list[int], targets: list[tuple[str, str]], dims: str = "d"
-             ) -> list[str]:
+def _unravel(var: str, axes: list[int], targets: list[tuple[str, str]], dims: str = "d",
+             when: Any = None) -> list[str]:
     """Lines adding ``index * stride`` of ``var`` (a C-order index over ``axes``, sizes
-    ``{dims}{axis}``) to each ``(target, stride prefix)``; ``var`` is consumed."""
+    ``{dims}{axis}``) to each ``(target, stride prefix)``; ``var`` is consumed.  ``when(i)``:
+    a C condition under which ``axes[i]`` takes part (the others are left out)."""
     lines = []
+    if when is not None:
+        for i in range(len(axes) - 1, -1, -1):
+            d = axes[i]
+            adds = " ".join(f"{t} += c * {p}{d};" for t, p in targets)
+            lines.append(f"if ({when(i)}) {{ const long long c = {var} % {dims}{d}; "
+                         f"{var} /= {dims}{d}; {adds} }}")
+        return lines
     for i, d in enumerate(reversed(axes)):
         adds = " ".join(f"{t} += c * {p}{d};" for t, p in targets)
         if i == len(axes) - 1:
@@ -366,18 +391,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
     kept = [d for d in range(nd) if d not in axes]
     reduced = [d for d in range(nd) if d in axes]
     pairwise = spec.pairwise and acc.kind == "f"
-    if pairwise:
-        run: list[int] = []
-        for d in range(nd - 1, -1, -1):
-            if d not in axes:
-                break
-            run.insert(0, d)
-        outer = [d for d in reduced if d not in run]
-    else:
-        run, outer = reduced, []
     ordered = not pairwise and acc.kind == "f" and not spec.order_free
-    rdt = _dtype_of(k, k.result)
-    buffered = pairwise and not outer and rdt != acc
+    cast = _dtype_of(k, k.result) != acc
     init = identity(red.op, acc)
     if red.initial is not None:
         if np.result_type(acc, red.initial) != acc:
@@ -395,13 +410,13 @@ def render_reduction(k: Kernel) -> ReduceCode:
            "lazynp.codegen_gpu.reduce)",
            f"struct {A} {{"]
     src += [f"  const {R._mem_ctype(k.inputs[j].dtype)}* in{j}; long long b{j};" for j in ins_]
-    src += [f"  long long d{d};" for d in run]
-    src += [f"  long long s{j}_{d};" for j in ins_ for d in run]
-    src += ["  int dummy;", "};"]
+    src += [f"  long long d{d};" for d in reduced]
+    src += [f"  long long s{j}_{d};" for j in ins_ for d in reduced]
+    src += ["  long long rs;", "};"]
     geo = [("long long", f"d{d}") for d in range(nd)]
     geo += [("long long", f"s{j}_{d}") for j in ins_ for d in range(nd)]
     geo += [("long long", f"os{d}") for d in kept]
-    geo += [("long long", n) for n in ("M", "Q", "L", "R")]
+    geo += [("long long", n) for n in ("M", "Q", "L", "R", "RS")]
     geo_decl = ", ".join(f"{t} {n}" for t, n in geo)
     geo_names = ", ".join(n for _, n in geo)
     ptr_decl = "".join(f"const {R._mem_ctype(k.inputs[j].dtype)}* in{j}, " for j in ins_)
@@ -412,15 +427,17 @@ def render_reduction(k: Kernel) -> ReduceCode:
              f"{geo_decl}, long long o, long long q) {{", "  long long oo = 0;"]
     for j in ins_:
         setup.append(f"  A.in{j} = in{j}; A.b{j} = 0;")
-    for d in run:
+    setup.append("  A.rs = RS;")
+    for d in reduced:
         setup.append(f"  A.d{d} = d{d};")
         setup += [f"  A.s{j}_{d} = s{j}_{d};" for j in ins_]
     if kept:
         setup += ["  " + x for x in _unravel("o", kept, [("oo", "os")]
                                              + [(f"A.b{j}", f"s{j}_") for j in ins_])]
-    if outer:
-        setup += ["  " + x for x in _unravel("q", outer, [(f"A.b{j}", f"s{j}_")
-                                                           for j in ins_])]
+    if pairwise and reduced:  # the outer reduced axes: the first RS
+        setup += ["  " + x for x in _unravel("q", reduced, [(f"A.b{j}", f"s{j}_")
+                                                             for j in ins_],
+                                             when=lambda i: f"{i} < RS")]
     setup += ["  (void)o; (void)q; (void)M; (void)Q; (void)L; (void)R;", "  return oo;", "}"]
     src += setup
 
@@ -428,9 +445,10 @@ def render_reduction(k: Kernel) -> ReduceCode:
     offs = {j: f"o{j}" for j in ins_}
     val = [f"__device__ __forceinline__ {at} {name}_val(const {A}& A, long long j) {{"]
     val += [f"  long long o{j} = A.b{j};" for j in ins_]
-    if run:
-        val += ["  " + x for x in _unravel("j", run, [(f"o{j}", f"A.s{j}_") for j in ins_],
-                                           "A.d")]
+    if reduced:  # the run: the reduced axes from A.rs on
+        val += ["  " + x for x in _unravel("j", reduced, [(f"o{j}", f"A.s{j}_") for j in ins_],
+                                           "A.d", (lambda i: f"{i} >= A.rs") if pairwise
+                                           else None)]
     val.append("  (void)j;")
     lines, rv, rdt = _body(k, offs)
     val += ["  " + x for x in lines]
@@ -509,10 +527,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
             "      if (!from_part) {",
             f"        if (q) {name}_setup(A, {ptr_names}{geo_names}, w, q);"]
     if pairwise:
-        # (no run: one element per outer index, NumPy's sequential sum, inlined; a run of
-        # one element, -0.0 + x, is x)
-        first = f"{name}_val(A, 0)" if not run else f"{leaf_fn}(A, 0, L)"
-        body += [f"        acc = {op}(acc, {first});"]
+        # (a run of one element, -0.0 + x, is x: an axis=0 sum adds it inline)
+        body += [f"        acc = {op}(acc, L == 1 ? {name}_val(A, 0) : {leaf_fn}(A, 0, L));"]
     else:
         body += ["        for (long long c = 0; c < P; ++c) {",
                  "          const long long a = c * C, n = (L - a < C) ? L - a : C;",
@@ -524,8 +540,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
         body.append(f"    acc = ({at})__ddiv_rn((double)acc, (double)R);")
     body.append(f"    out[oo] = ({R._mem_ctype(odt)})({R.cast('acc', acc, odt)});")
     src += _entry_fn(f"{name}_fin", fp, ["const long long nitems = M;"], grid, body)
-    return ReduceCode(k, "\n".join(src) + "\n", params, pairwise, buffered, ordered, acc,
-                      kept, outer, run)
+    return ReduceCode(k, "\n".join(src) + "\n", params, pairwise, cast, ordered, acc,
+                      kept, reduced)
 
 
 def _entry_fn(entry: str, ps: list[tuple[str, str]], head: list[str], grid: list[str],
