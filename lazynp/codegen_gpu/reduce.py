@@ -6,7 +6,8 @@ with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` ho
 * ``source``: CUDA C with three ``extern "C" __global__`` entries, ``{name}_part``,
   ``{name}_comb`` and ``{name}_fin`` (``name = "lzg_" + kernel.name``);
 * ``params``: entry -> its parameters as ``(C type, name)``, in order;
-* ``launches(arrays, out, leaf=None, chunk=None) -> (buffers, [Launch, ...])``: for input
+* ``launches(arrays, out, leaf=None, chunk=None, kernel=None) -> (buffers, [Launch,
+  ...])``: for the kernel rendered, or ``kernel`` (another with the same ``key``), input
   views ``arrays`` (each with the iteration shape, as ``KernelInput.array`` gives them) and
   the output array ``out`` (the kernel output's shape), ``buffers`` lists the scratch
   buffers as ``(elements, dtype)`` and the launches run in order (one stream).  A
@@ -149,13 +150,12 @@ class ReduceCode:
     kept: list[int] = field(default_factory=list)
     reduced: list[int] = field(default_factory=list)
 
-    def split(self) -> int:
+    def split(self, shape: tuple[int, ...]) -> int:
         """How many of the reduced axes are *outer* (the rest are the run): for a pairwise
         sum, the run is the longest trailing run of reduced axes once the axes of one
         element are left out, as NumPy's iterator drops and coalesces them."""
         if not self.pairwise:
             return 0
-        shape = self.kernel.shape
         rs = len(self.reduced)
         for d in range(len(shape) - 1, -1, -1):
             if d in self.reduced:
@@ -165,12 +165,14 @@ class ReduceCode:
         return rs
 
     def launches(self, arrays: list, out: np.ndarray, leaf: int | None = None,
-                 chunk: int | None = None) -> tuple[list[tuple[int, np.dtype]], list[Launch]]:
+                 chunk: int | None = None, kernel: Kernel | None = None
+                 ) -> tuple[list[tuple[int, np.dtype]], list[Launch]]:
         """Scratch buffers and launches for these arrays (see the module docstring);
-        ``leaf`` / ``chunk`` change the partition (not the bits)."""
-        k = self.kernel
+        ``leaf`` / ``chunk`` change the partition (not the bits); ``kernel``: the kernel
+        being run when it is not the one rendered (any kernel with the same ``key``)."""
+        k = kernel or self.kernel
         shape = k.shape
-        rs = self.split()
+        rs = self.split(shape)
         m = math.prod(shape[d] for d in self.kept)
         q = math.prod(shape[d] for d in self.reduced[:rs])
         L = math.prod(shape[d] for d in self.reduced[rs:])

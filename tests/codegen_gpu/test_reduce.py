@@ -254,7 +254,7 @@ def run_shim(lib: ctypes.CDLL, k: Any, code: Any, names: dict[str, str], grid: i
     """Run the launches of ``code`` as a runtime would (buffers, then launches in order)."""
     arrays = [inp.array(k.shape) for inp in k.inputs]
     out = k.outputs[0].allocate()
-    bufs_spec, launches = code.launches(arrays, out, leaf=leaf, chunk=chunk)
+    bufs_spec, launches = code.launches(arrays, out, leaf=leaf, chunk=chunk, kernel=k)
     bufs = [np.full(n, np.nan if np.dtype(dt).kind == "f" else 7, dtype=dt)
             for n, dt in bufs_spec]
     for la in launches:
@@ -331,6 +331,23 @@ def test_partitions_used(built: Built) -> None:
     assert kinds("sum_int64", None, 2) == ["part", "comb", "comb", "fin"]
     assert kinds("prod_f64", None, 7) == ["fin"]  # a float product is never cut
     assert kinds("mean_int64_big", 300, None) == ["part", "fin"]  # NumPy's buffers
+
+
+@pytest.mark.parametrize("name, shape", [("sum_rows", (9, 1500)), ("sum_axis0", (1000, 3)),
+                                         ("sum_middle", (2, 900, 3)), ("sum_f64", (20001,)),
+                                         ("sum_int64", (7, 5000))])
+def test_same_key_other_shape(built: Built, shimlib: ctypes.CDLL, name: str,
+                              shape: tuple) -> None:
+    """The source depends on the kernel's key only: compiled for one shape, it runs a
+    kernel of another (sizes are launch arguments), with NumPy's bits."""
+    case, k, code, _src, names = next(i for i in built.items if i[0].name == name)
+    dt = case.inputs[0].dtype
+    data = _f(shape) if dt.kind == "f" else _i(str(dt), shape)
+    other = case._replace(inputs=(data,))
+    k2 = _kernel(other)
+    assert k2.key == k.key and k2.shape != k.shape
+    for cfg in CONFIGS:
+        _same(run_shim(shimlib, k2, code, names, *cfg), _expected(other))
 
 
 def _descend(n: int, t: int, c: int) -> tuple[int, int]:
