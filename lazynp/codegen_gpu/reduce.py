@@ -361,15 +361,17 @@ def _combine(red: Any, a: str, b: str) -> str:
 def _unravel(var: str, axes: list[int], targets: list[tuple[str, str]], dims: str = "d",
              when: Any = None) -> list[str]:
     """Lines adding ``index * stride`` of ``var`` (a C-order index over ``axes``, sizes
-    ``{dims}{axis}``) to each ``(target, stride prefix)``; ``var`` is consumed.  ``when(i)``:
-    a C condition under which ``axes[i]`` takes part (the others are left out)."""
+    ``{dims}{axis}``) to each ``(target, stride prefix)``; ``var`` is consumed.  ``when``:
+    ``(cond(i), outermost(i))``, C conditions under which ``axes[i]`` takes part (the
+    others are left out) and is the outermost that does (no division there)."""
     lines = []
     if when is not None:
+        cond, outermost = when
         for i in range(len(axes) - 1, -1, -1):
             d = axes[i]
             adds = " ".join(f"{t} += c * {p}{d};" for t, p in targets)
-            lines.append(f"if ({when(i)}) {{ const long long c = {var} % {dims}{d}; "
-                         f"{var} /= {dims}{d}; {adds} }}")
+            lines.append(f"if ({cond(i)}) {{ long long c = {var}; if (!({outermost(i)})) {{ "
+                         f"c = {var} % {dims}{d}; {var} /= {dims}{d}; }} {adds} }}")
         return lines
     for i, d in enumerate(reversed(axes)):
         adds = " ".join(f"{t} += c * {p}{d};" for t, p in targets)
@@ -439,7 +441,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
     if pairwise and reduced:  # the outer reduced axes: the first RS
         setup += ["  " + x for x in _unravel("q", reduced, [(f"A.b{j}", f"s{j}_")
                                                              for j in ins_],
-                                             when=lambda i: f"{i} < RS")]
+                                             when=(lambda i: f"{i} < RS",
+                                                   lambda i: f"{i} == 0"))]
     setup += ["  (void)o; (void)q; (void)M; (void)Q; (void)L; (void)R;", "  return oo;", "}"]
     src += setup
 
@@ -449,7 +452,8 @@ def render_reduction(k: Kernel) -> ReduceCode:
     val += [f"  long long o{j} = A.b{j};" for j in ins_]
     if reduced:  # the run: the reduced axes from A.rs on
         val += ["  " + x for x in _unravel("j", reduced, [(f"o{j}", f"A.s{j}_") for j in ins_],
-                                           "A.d", (lambda i: f"{i} >= A.rs") if pairwise
+                                           "A.d", (lambda i: f"{i} >= A.rs",
+                                                   lambda i: f"{i} == A.rs") if pairwise
                                            else None)]
     val.append("  (void)j;")
     lines, rv, rdt = _body(k, offs)
