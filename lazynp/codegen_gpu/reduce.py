@@ -226,7 +226,7 @@ class ReduceCode:
             bufs = [(1, self.acc)]
         out_launches = []
         for kind, items, extra in steps:
-            entry = f"{_entry(k)}_{kind}"
+            entry = f"{_entry(self.kernel)}_{kind}"
             vals = {**geo, **extra}
             args = []
             for _t, name in self.params[entry]:
