@@ -459,7 +459,7 @@ def _check(k: Kernel) -> None:
                 raise Unsupported("None constant")
 
 
-def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
+def render(k: Kernel, bits: int | None = None) -> tuple[str, Any]:
     """CUDA C source of elementwise kernel ``k`` and its entry's name (``bits``: index width,
     by default :func:`index_bits`); for a kernel with a reduction, its source and its
     ``reduce.ReduceCode`` (entries and launches)."""
