@@ -157,7 +157,7 @@ def launch_values(k: Kernel, arrays: list[np.ndarray], out: np.ndarray) -> dict[
     return vals
 
 
-def _entry_name(k: Kernel) -> str:
+def entry_name(k: Kernel) -> str:
     name = re.sub(r"[^0-9A-Za-z_]", "_", k.name or "kernel")
     return f"lzg_{name}"
 
@@ -174,6 +174,12 @@ def _layout_dependent(k: Kernel, ins: Any) -> bool:
         return False
     return any(type(a) is In and any(s < 0 for s in k.inputs[a.index].strides)
                for a in ins.args)
+
+
+#: renders a kernel with a reduction: ``reduce.render_reduction``, set when
+#: ``lazynp.codegen_gpu.reduce`` is imported (the package imports it; it builds on this
+#: module's op table, so this module cannot import it: no import cycles)
+reduction_renderer: Callable[[Kernel], Any] | None = None
 
 
 def _check(k: Kernel) -> None:
@@ -202,56 +208,68 @@ def _check(k: Kernel) -> None:
                 raise Unsupported("None constant")
 
 
-def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
+def dtype_of(k: Kernel, a: Any) -> np.dtype | None:
+    """The dtype of body operand ``a`` of ``k`` (None for a missing clip bound)."""
+    if type(a) is In:
+        return np.dtype(k.inputs[a.index].dtype)
+    if type(a) is Ref:
+        return np.dtype(k.body[a.index].dtype)
+    return None if a.value is None else np.dtype(a.dtype)
+
+
+def element_lines(k: Kernel, mem: Callable[[int], str]) -> tuple[list[str], str, np.dtype]:
+    """C lines computing one element of ``k``'s body, ``mem(j)`` being input ``j``'s element
+    in memory: ``(lines, result expression, its dtype)``.  Generated inputs are drawn in place
+    (:mod:`lazynp.codegen_gpu.random`), constant ones inlined.  Shared by the elementwise
+    kernels here and the reductions' element step (``reduce.py``)."""
+    lines = []
+    used = {a.index for ins in k.body for a in ins.args if type(a) is In}
+    if type(k.result) is In:
+        used.add(k.result.index)
+    for j in sorted(used):
+        inp = k.inputs[j]
+        if inp.source is not None:
+            v = _random.element(j, inp.source, inp.dtype)
+        elif inp.fill is not None:
+            v = literal(np.asarray(inp.fill), inp.dtype)
+        else:
+            v = mem(j)
+            if np.dtype(inp.dtype).kind == "b":
+                v = f"({v} != 0)"
+        lines.append(f"const {ctype(inp.dtype)} x{j} = {v};")
+
+    def operand(a: Any) -> str | None:
+        if type(a) is In:
+            return f"x{a.index}"
+        if type(a) is Ref:
+            return f"v{a.index}"
+        return None if a.value is None else literal(a.value, a.dtype)
+
+    for j, ins in enumerate(k.body):
+        dts = [dtype_of(k, a) for a in ins.args]
+        ties = clip_ties(k, ins) if ins.op is Op.CLIP else False
+        expr = render_op(ins.op, ins.dtype, [operand(a) for a in ins.args], dts, ties, ins.args)
+        lines.append(f"const {ctype(ins.dtype)} v{j} = {expr};  // {ins.op.value}")
+    res = k.result
+    return lines, (f"x{res.index}" if type(res) is In else f"v{res.index}"), dtype_of(k, res)
+
+
+def render(k: Kernel, bits: int | None = None) -> tuple[str, Any]:
     """CUDA C source of elementwise kernel ``k`` and its entry's name (``bits``: index width,
-    by default :func:`index_bits`)."""
+    by default :func:`index_bits`); for a kernel with a reduction, its source and its
+    ``reduce.ReduceCode`` (entries and launches)."""
+    if k.reduction is not None and reduction_renderer is not None:
+        code = reduction_renderer(k)
+        return code.source, code
     _check(k)
     bits = bits or index_bits(k)
     it = "long long" if bits == 64 else "int"
-    entry = _entry_name(k)
+    entry = entry_name(k)
     nd = len(k.shape)
     nin = len(k.inputs)
 
-    def dtype_of(a: Any) -> np.dtype:
-        if type(a) is In:
-            return np.dtype(k.inputs[a.index].dtype)
-        if type(a) is Ref:
-            return np.dtype(k.body[a.index].dtype)
-        return None if a.value is None else np.dtype(a.dtype)
-
-    def load(j: int, idx: str) -> str:
-        inp = k.inputs[j]
-        if inp.source is not None:
-            return _random.element(j, inp.source, inp.dtype)
-        if inp.fill is not None:
-            return literal(np.asarray(inp.fill), inp.dtype)
-        v = f"in{j}[{idx}]"
-        return f"({v} != 0)" if np.dtype(inp.dtype).kind == "b" else v
-
     def body(idx: Callable[[int], str]) -> list[str]:
-        lines = []
-        used = {a.index for ins in k.body for a in ins.args if type(a) is In}
-        if type(k.result) is In:
-            used.add(k.result.index)
-        for j in sorted(used):
-            lines.append(f"const {ctype(k.inputs[j].dtype)} x{j} = {load(j, idx(j))};")
-
-        def operand(a: Any) -> str | None:
-            if type(a) is In:
-                return f"x{a.index}"
-            if type(a) is Ref:
-                return f"v{a.index}"
-            return None if a.value is None else literal(a.value, a.dtype)
-
-        for j, ins in enumerate(k.body):
-            dts = [dtype_of(a) for a in ins.args]
-            ties = clip_ties(k, ins) if ins.op is Op.CLIP else False
-            expr = render_op(ins.op, ins.dtype, [operand(a) for a in ins.args], dts, ties,
-                             ins.args)
-            lines.append(f"const {ctype(ins.dtype)} v{j} = {expr};  // {ins.op.value}")
-        res = k.result
-        rv = f"x{res.index}" if type(res) is In else f"v{res.index}"
-        rdt = dtype_of(res)
+        lines, rv, rdt = element_lines(k, lambda j: f"in{j}[{idx(j)}]")
         odt = np.dtype(k.outputs[0].dtype)
         if rdt != odt:
             rv = cast(rv, rdt, odt)
