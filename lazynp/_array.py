@@ -43,7 +43,7 @@ from weakref import ref as _weakref
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _placement
 from ._config import EAGER_LIMIT
 from .graph.dtypes import shape_text, zero_stride_dummy
 from .graph.node import Node, buffer_node
@@ -88,13 +88,17 @@ class ndarray:
             d = node.value
             if d is None:
                 d = _engine.force(node)
+            if _placement.RESIDENT:
+                _placement.sync_host(d)  # (Python reads the value: its host copy is made)
             self._data = d
             self._node = None
         return d
 
     def force(self) -> ndarray:
-        """Compute this array now (if lazy); returns self."""
-        self._value()
+        """Compute this array now (if lazy); returns self.  (A value computed on the GPU
+        stays there: only reading it makes the host copy.)"""
+        if self._data is None and self._node.value is None:
+            _engine.force(self._node)
         return self
 
     @property
@@ -390,7 +394,8 @@ class ndarray:
 
     @property
     def device(self) -> str:
-        return "cpu"
+        # "cpu" as NumPy's, or "cuda:N" where the value lives on the GPU (docs/gpu.md)
+        return _placement.device_of(self._data, getattr(self, "_node", None))
 
     @device.setter
     def device(self, value: Any) -> None:
@@ -401,8 +406,9 @@ class ndarray:
         raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
-        _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
-        return self
+        if not _placement.is_cuda(device):
+            _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
+        return to_device(self, device)
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
                    dl_device: Any = None, copy: Any = None) -> Any:
@@ -646,6 +652,18 @@ def wrap(data: np.ndarray) -> ndarray:
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
     obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
     return obj
+
+
+def to_device(x: Any, device: Any) -> Any:
+    """``x`` on ``device`` (array API): "cpu", or the GPU ("cuda", "cuda:N", "gpu": a new
+    lazynp array whose value lives on the device, copied there once).  An array already
+    there is returned as it is; one moved to the host is a copy."""
+    on_cpu = type(x) is not ndarray or x.device == "cpu"
+    if _placement.is_cuda(device):
+        if not on_cpu:
+            return x
+        return lazy(buffer_node(_placement.place(asnumpy(x))))
+    return x if on_cpu else from_numpy(x._value().copy())
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import _engine
-from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
+from .. import _engine, _placement
+from .._array import eager_size, from_numpy, lazy, ndarray, to_device, to_numpy
 from .._config import EAGER_LIMIT
 from ..graph.node import Node
 from ..graph.ops import Op
@@ -237,6 +237,8 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
             return res
         return _owned(res, a)
     if device is not None:
+        if _placement.is_cuda(device):  # (the array on the GPU: docs/gpu.md)
+            return to_device(asarray(a, dtype, order, copy=copy), device)
         check_device(device)
     if type(a) is ndarray:
         return array(a, dtype, copy=copy, order="K" if order is None else order)
