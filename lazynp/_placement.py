@@ -45,6 +45,7 @@ from __future__ import annotations
 import importlib
 import sys
 import weakref
+from collections import deque
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -57,9 +58,12 @@ GPU_UNIT_S = 0.004e-9    # the same on the whole device
 LINK_BW = 20e9           # bytes/s between host and device
 DEVICE_BW = 2e12         # bytes/s of device memory
 LAUNCH_S = 20e-6         # launch and synchronization
+FILL_UNITS = 2.5         # cost units of one random draw made on the CPU
 
 RESIDENT: dict[int, Entry] = {}
 counts = {"h2d": 0, "d2h": 0}
+# the last decisions made, as (kernel name, device, reason): benchmarks report them
+LOG: deque = deque(maxlen=256)
 _rt: list = [None]
 
 
@@ -252,6 +256,34 @@ def decide(k: Any, default_errstate: Any = None, raises: Any = None) -> Decision
     return _auto(k, ins)
 
 
+def decide_fill(node: Any) -> Decision:
+    """Where a materialized lazy random request (a RANDOM source step) is generated."""
+    rt = runtime()
+    why = rt.available()
+    if why is not None:
+        return Decision("cpu", f"no GPU: {why}")
+    if config.device == "cpu":
+        return Decision("cpu", "device=cpu")
+    if rt.fill_program(node.params["generate"], node.dtype, _size(node.shape)) is None:
+        return Decision("cpu", f"not on the GPU: {rt.declined()}")
+    if config.device == "gpu":
+        return Decision("cuda", "device=gpu")
+    n = _size(node.shape)
+    nbytes = n * np.dtype(node.dtype).itemsize
+    threads = max(1, int(config.num_threads))
+    cpu = n * FILL_UNITS * CPU_UNIT_S / threads
+    gpu = LAUNCH_S + nbytes / DEVICE_BW + nbytes / LINK_BW
+    return Decision("cuda" if gpu < cpu else "cpu",
+                    f"auto: GPU {gpu * 1e3:.3f} ms vs CPU {cpu * 1e3:.3f} ms")
+
+
+def _size(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def _auto(k: Any, ins: list) -> Decision:
     moved = k.bytes_written
     for i in ins:
@@ -296,9 +328,26 @@ def execute(plan: Any, realize: Any, on_kernel: Any, host_run: Any, run_steps: A
                     host_needed.add(n.id)
     rt = runtime()
     debug = config.debug
+    for s in plan.steps:  # random requests generated on the device (sources: no inputs)
+        if id(s) in decisions:
+            continue
+        n = s.node
+        if s.kind != "source" or n.value is not None or n.op.value != "random":
+            continue
+        d = decide_fill(n)
+        LOG.append((f"random %{n.id}", d.device, d.reason))
+        if debug >= 2:
+            print(f"lazynp:   random %{n.id}: on {d.device} ({d.reason})", file=sys.stderr)
+        if d.device == "cuda":
+            host = np.empty(n.shape, n.dtype)
+            rt.run_fill(n.params["generate"], n.dtype, new_output(host))
+            if n.id in host_needed:
+                sync_host(host)
+            realize(n, host)
 
     def run(k: Any, emitted: set) -> list:
         d = decisions[id(k)]
+        LOG.append((k.name, d.device, d.reason))
         if debug >= 2:
             print(f"lazynp:   {k.name}: on {d.device} ({d.reason})", file=sys.stderr)
         if d.device == "cpu":
@@ -323,4 +372,7 @@ def explain_lines(plan: Any, default_errstate: Any = None, raises: Any = None) -
         if id(s) in kernels:
             d = decide(s, default_errstate, raises)
             lines.append(f"  step {i}: {s.name} on {d.device}: {d.reason}")
+        elif s.kind == "source" and s.node.op.value == "random" and s.node.value is None:
+            d = decide_fill(s.node)
+            lines.append(f"  step {i}: random %{s.node.id} on {d.device}: {d.reason}")
     return lines

@@ -187,26 +187,65 @@ def gpu_key(k: Kernel, bits: int) -> tuple:
     return (k.key, bits, consts, fills, scalars, k.name)
 
 
-def _elementwise(k: Kernel, bits: int) -> Program:
-    source, entry = R.render(k, bits)
+# C type of a scalar parameter -> the NumPy scalar type CuPy passes by value (its bytes)
+_SCALAR = {"int": np.int32, "long long": np.int64, "unsigned int": np.uint32,
+           "unsigned long long": np.uint64, "double": np.float64, "float": np.float32,
+           "bool": np.bool_}
+
+
+def _scalar(ctype: str, value: Any) -> Any:
+    try:
+        return _SCALAR[ctype](value)
+    except KeyError:
+        raise Unsupported(f"a kernel parameter of C type {ctype}") from None
+
+
+def _elementwise(k: Kernel, bits: int, source: str, entry: str) -> Program:
+    ps = R.params(k, bits)
 
     def plan(k: Kernel, inputs: list, out: Any, dev: DeviceInfo, alloc: Any) -> list:
+        # (generated inputs' parameters come with the values: codegen_gpu/random.py)
         vals = R.launch_values(k, [_shape_only(k, a) for a in inputs], out)
-        it = np.int64 if bits == 64 else np.int32
         args: list = []
-        for ctype, name in R.params(k, bits):
+        for ctype, name in ps:
             if name == "out":
                 args.append(out)
-            elif name.startswith("in"):
+            elif name.startswith("in") and name[2:].isdigit():
                 args.append(inputs[int(name[2:])])
-            elif ctype == "int":
-                args.append(np.int32(vals[name]))
             else:
-                args.append(it(vals[name]))
+                args.append(_scalar(ctype, vals[name]))
         grid, block = grid_for(vals["n"], dev)
         return [Launch(entry, grid, block, tuple(args))]
 
     return Program(source, (entry,), plan, k.name, {})
+
+
+NULL = np.uint64(0)  # a null pointer argument (8 bytes of zeros)
+
+
+def _reduction(k: Kernel, source: str, code: Any) -> Program:
+    """A reduction's program from ``reduce.ReduceCode`` (``render.render``'s second item for
+    a kernel with a reduction): its entries, scratch buffers and launches, in order."""
+    params = code.params
+
+    def plan(k: Kernel, inputs: list, out: Any, dev: DeviceInfo, alloc: Any) -> list:
+        buffers, launches = code.launches([_shape_only(k, a) for a in inputs], out)
+        bufs = [alloc((int(n),), np.dtype(dt)) for n, dt in buffers]
+        got = []
+        for ln in launches:
+            args: list = []
+            for (ctype, _name), a in zip(params[ln.entry], ln.args):
+                if type(a) is tuple:
+                    what = a[0]
+                    args.append(out if what == "out" else inputs[a[1]] if what == "in"
+                                else bufs[a[1]] if what == "buf" else NULL)
+                else:
+                    args.append(_scalar(ctype, a))
+            grid, block = grid_for(int(ln.items), dev)
+            got.append(Launch(ln.entry, grid, block, tuple(args)))
+        return got
+
+    return Program(source, tuple(params), plan, k.name, {})
 
 
 class _Meta:
@@ -219,29 +258,22 @@ class _Meta:
 
 
 def _shape_only(k: Kernel, a: Any) -> Any:
-    if a is None:  # a constant input: strides unused by the kernel
-        return _Meta(k.shape, (0,) * len(k.shape), 1)
-    return a
-
-
-# Programs of other kernel kinds come from sibling modules (each ``program(kernel, bits) ->
-# Program``): reductions from ``reduce.py``, generated (random) inputs from ``random.py``.
-_PROGRAM_MODULES = {"reduction": "reduce", "generated": "random"}
-
-
-def _program_module(kind: str) -> Any:
-    name = f"{__package__}.{_PROGRAM_MODULES[kind]}"
-    if importlib.util.find_spec(name) is None:
-        raise Unsupported(f"{kind} kernels on the GPU ({name} is not there)")
-    return importlib.import_module(name)
+    """A constant or generated input (no device array): C-order strides over the iteration
+    (what it stands for; the renderer reads neither's pointer)."""
+    if a is not None:
+        return a
+    strides, step = [], 1
+    for n in reversed(k.shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return _Meta(k.shape, tuple(reversed(strides)), 1)
 
 
 def _make_program(k: Kernel, bits: int) -> Program:
-    if k.reduction is not None:
-        return _program_module("reduction").program(k, bits)
-    if any(i.source is not None for i in k.inputs):
-        return _program_module("generated").program(k, bits)
-    return _elementwise(k, bits)
+    source, entry = R.render(k, bits)  # (Unsupported: not on the GPU)
+    if isinstance(entry, str):
+        return _elementwise(k, bits, source, entry)
+    return _reduction(k, source, entry)
 
 
 def program(k: Kernel, compile: bool = True) -> Program | None:
@@ -330,6 +362,10 @@ def launch(k: Kernel, inputs: list, out: Any) -> None:
     p = program(k)
     if p is None:
         raise CudaError(f"kernel {k.name} has no GPU program ({declined()})")
+    _run(p, k, inputs, out)
+
+
+def _run(p: Program, k: Any, inputs: list, out: Any) -> None:
     dev = device_info()
     errors = _errors()
     entry = p.entries[0]
@@ -343,6 +379,54 @@ def launch(k: Kernel, inputs: list, out: Any) -> None:
         raise CudaError(f"CUDA error in kernel {p.name} (entry {entry}): "
                         f"{type(e).__name__}: {e}") from e
     stats["runs"] += 1
+
+
+def _random_module() -> Any:
+    name = __package__ + ".random"
+    if importlib.util.find_spec(name) is None:
+        raise Unsupported("random draws on the GPU (lazynp/codegen_gpu/random.py is not there)")
+    return importlib.import_module(name)
+
+
+def fill_program(source: Any, dtype: Any, n: int) -> Program | None:
+    """The program of a standalone fill of a lazy random request (``source``: the RANDOM
+    node's ``params["generate"]``, a ``Draws``) of ``n`` elements of ``dtype``, compiled
+    (None when the GPU does not generate these draws; ``declined()`` says why)."""
+    try:
+        G = _random_module()
+        bits = G.fill_bits(n)
+        key = ("fill", source.kind, source.method, tuple(source.cons), str(np.dtype(dtype)),
+               bits)
+        got = _programs.get(key)
+        if got is None:
+            src, entry = G.render_fill(source, dtype, bits)
+            ps = G.fill_params(source, dtype, bits)
+
+            def plan(request: tuple, inputs: list, out: Any, dev: DeviceInfo,
+                     alloc: Any) -> list:
+                draws, dt = request  # (this run's request: the program is shared)
+                vals = dict(G.launch_values(0, draws, dt), n=out.size)
+                args = [out] + [_scalar(t, vals[name]) for t, name in ps[1:]]
+                grid, block = grid_for(out.size, dev)
+                return [Launch(entry, grid, block, tuple(args))]
+
+            got = _programs[key] = Program(src, (entry,), plan, entry, {})
+    except Unsupported as e:
+        _decline(f"not rendered: {e}")
+        return None
+    if not got.functions:
+        _compile(got)
+    return got
+
+
+def run_fill(source: Any, dtype: Any, out: Any) -> bool:
+    """Fill device array ``out`` (C-contiguous) with the lazy random request ``source``;
+    False when the GPU does not generate these draws."""
+    p = fill_program(source, dtype, out.size)
+    if p is None:
+        return False
+    _run(p, (source, dtype), [], out)
+    return True
 
 
 def run_kernel(k: Kernel, settings: RunSettings) -> list[np.ndarray] | None:

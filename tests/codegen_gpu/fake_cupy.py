@@ -158,6 +158,9 @@ class ndarray:
     def astype(self, dtype: Any) -> Any:
         return _wrap(self._np.astype(dtype))
 
+    def copy(self) -> Any:
+        return _wrap(self._np)
+
 
 def _wrap(a: Any) -> Any:
     a = np.asarray(a)
@@ -224,6 +227,14 @@ def _param_types(code: str, name: str) -> list[str]:
     raise CompileException(f"name expression {name} not found in the source")
 
 
+# C type -> (the NumPy scalar type CuPy must be given, the ctypes type of the launcher)
+_CTYPES = {"int": (np.int32, ctypes.c_int), "long long": (np.int64, ctypes.c_longlong),
+           "unsigned int": (np.uint32, ctypes.c_uint),
+           "unsigned long long": (np.uint64, ctypes.c_ulonglong),
+           "double": (np.float64, ctypes.c_double), "float": (np.float32, ctypes.c_float),
+           "bool": (np.bool_, ctypes.c_bool)}
+
+
 class RawKernel:
     def __init__(self, code: str, name: str, options: tuple = (), **kwargs: Any) -> None:
         self.code, self.name, self.options = code, name, tuple(options)
@@ -271,19 +282,19 @@ class RawKernel:
         cargs: list = []
         for t, a in zip(self._types, args):
             if t.endswith("*"):
+                if type(a) is np.uint64 and a == 0:  # a null pointer
+                    cargs.append(ctypes.c_void_p(0))
+                    continue
                 if not isinstance(a, ndarray):
                     raise TypeError(f"{t} parameter given {type(a).__name__}")
                 cargs.append(ctypes.c_void_p(a.data.ptr))
-            elif t == "int":
-                if type(a) is not np.int32:
-                    raise TypeError(f"int parameter given {type(a).__name__}")
-                cargs.append(ctypes.c_int(int(a)))
-            elif t == "long long":
-                if type(a) is not np.int64:
-                    raise TypeError(f"long long parameter given {type(a).__name__}")
-                cargs.append(ctypes.c_longlong(int(a)))
-            else:
+                continue
+            if t not in _CTYPES:
                 raise TypeError(f"parameter type {t} unknown to the fake")
+            want, ctype = _CTYPES[t]
+            if type(a) is not want:
+                raise TypeError(f"{t} parameter given {type(a).__name__}")
+            cargs.append(ctype(a.item()))
         self._fn(ctypes.c_uint(grid[0]), ctypes.c_uint(block[0]), *cargs)
 
 
