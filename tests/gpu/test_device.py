@@ -6,6 +6,8 @@ errors naming the kernel."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,35 @@ def test_compile_errors_name_the_kernel(gpu, monkeypatch):
         z = lnp.array(np.ones(N)) - lnp.array(np.ones(N))
         with pytest.raises(runtime.CudaError, match="could not compile kernel k_sub_f64"):
             z.force()
+
+
+def _ran_on_device(name_part: str) -> bool:
+    return any(name_part in name and device == "cuda" for name, device, _ in _placement.LOG)
+
+
+def test_reductions(gpu):
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((1000, 1000))
+    x = lnp.asarray(a, device="cuda")
+    _placement.LOG.clear()
+    assert float((x * 2.0).sum()) == float((a * 2.0).sum())  # NumPy's pairwise order
+    assert_same(np.asarray((x * 2.0).max(axis=1)), (a * 2.0).max(axis=1))
+    assert_same(np.asarray((x > 0).sum(axis=0)), (a > 0).sum(axis=0))
+    sm = lnp.exp(x - x.max(axis=1, keepdims=True))
+    got = np.asarray(sm / sm.sum(axis=1, keepdims=True))
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(got, e / e.sum(axis=1, keepdims=True), rtol=1e-13)
+    if importlib.util.find_spec("lazynp.codegen_gpu.reduce") is not None:
+        assert _ran_on_device("_sum_"), list(_placement.LOG)
+
+
+def test_random_draws(gpu):
+    with lnp.config(device="gpu"):
+        _placement.LOG.clear()
+        y = lnp.random.default_rng(5).random(N) * 2.0 + 1.0
+        got = np.asarray(y)
+        z = np.asarray(lnp.random.default_rng(6).random(N).force())
+    assert_same(got, np.random.default_rng(5).random(N) * 2.0 + 1.0)
+    assert_same(z, np.random.default_rng(6).random(N))
+    if importlib.util.find_spec("lazynp.codegen_gpu.random") is not None:
+        assert _ran_on_device("k_mul_add") and _ran_on_device("random %"), list(_placement.LOG)
