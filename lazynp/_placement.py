@@ -61,7 +61,8 @@ LAUNCH_S = 20e-6         # launch and synchronization
 FILL_UNITS = 2.5         # cost units of one random draw made on the CPU
 
 RESIDENT: dict[int, Entry] = {}
-counts = {"h2d": 0, "d2h": 0}
+counts = {"h2d": 0, "d2h": 0, "evicted": 0}
+HOMES = [0]  # live entries whose home is the device (then placement stays active)
 # the last decisions made, as (kernel name, device, reason): benchmarks report them
 LOG: deque = deque(maxlen=256)
 _rt: list = [None]
@@ -73,17 +74,30 @@ class Entry:
     def __init__(self, root: np.ndarray, dev: Any, host_ok: bool, home: str) -> None:
         key = id(root)
 
-        def gone(_: Any, key: int = key) -> None:
+        def gone(_: Any, key: int = key, home: str = home) -> None:
             e = RESIDENT.get(key)
             if e is not None and e.ref() is None:
                 del RESIDENT[key]
+            if home == "cuda":
+                HOMES[0] -= 1
         self.ref = weakref.ref(root, gone)
         self.dev, self.host_ok, self.home = dev, host_ok, home
+        if home == "cuda":
+            HOMES[0] += 1
 
 
 class Decision(NamedTuple):
     device: str          # "cuda" | "cpu"
     reason: str
+
+
+def forget() -> None:
+    """Drop every device copy and forget where values live (tests swap the CuPy module;
+    values whose host copy was stale are lost)."""
+    RESIDENT.clear()
+    HOMES[0] = 0
+    for k in counts:
+        counts[k] = 0
 
 
 def runtime() -> Any:
@@ -97,15 +111,16 @@ def active() -> bool:
     """Whether placement decides where kernels run (else the engine's CPU paths alone)."""
     device = config.device
     if device == "cpu":
-        return bool(RESIDENT)
+        # (device copies of host buffers alone change nothing: their host copy is valid)
+        return HOMES[0] > 0
     if device == "gpu":
         return True
-    return bool(RESIDENT) or runtime().available() is None
+    return HOMES[0] > 0 or runtime().available() is None
 
 
 def root(arr: np.ndarray) -> np.ndarray:
     base = arr.base
-    while type(base) is np.ndarray or isinstance(base, np.ndarray):
+    while type(base) is np.ndarray or np.ndarray in type(base).__mro__:  # (not a LazyArray)
         arr = base
         base = arr.base
     return arr
@@ -149,7 +164,7 @@ def device_view(view: np.ndarray) -> Any:
     if e is None or e.ref() is not r:
         e = None
     if e is None or e.dev is None:
-        dev = runtime().upload_view(r)
+        dev = _roomy(runtime().upload_view, r)
         counts["h2d"] += 1
         if e is None:
             e = RESIDENT[id(r)] = Entry(r, dev, True, "cpu")
@@ -162,9 +177,22 @@ def device_view(view: np.ndarray) -> Any:
 def new_output(host: np.ndarray) -> Any:
     """A device buffer for kernel output ``host`` (a fresh, unwritten host array that stays
     its shadow until the host needs the value)."""
-    dev = runtime().empty(host.shape, host.dtype, host.strides)
+    dev = _roomy(runtime().empty, host.shape, host.dtype, host.strides)
     RESIDENT[id(host)] = Entry(host, dev, False, "cuda")
     return dev
+
+
+def _roomy(alloc: Any, *args: Any) -> Any:
+    """``alloc(*args)`` (a device allocation); when the device is out of memory, the device
+    copies of buffers whose host copy is valid are dropped and it is tried once more."""
+    try:
+        return alloc(*args)
+    except runtime().out_of_memory():
+        for e in RESIDENT.values():
+            if e.host_ok and e.dev is not None:
+                e.dev = None
+                counts["evicted"] += 1
+        return alloc(*args)
 
 
 def place(host: np.ndarray) -> np.ndarray:
@@ -175,7 +203,7 @@ def place(host: np.ndarray) -> np.ndarray:
     if why is not None:
         raise RuntimeError(f"device='cuda' is not available: {why}")
     shadow = np.empty_like(host, order="C")
-    dev = rt.empty(shadow.shape, shadow.dtype, shadow.strides)
+    dev = _roomy(rt.empty, shadow.shape, shadow.dtype, shadow.strides)
     rt.upload_into(dev, np.ascontiguousarray(host))
     counts["h2d"] += 1
     RESIDENT[id(shadow)] = Entry(shadow, dev, False, "cuda")

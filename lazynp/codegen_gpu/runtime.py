@@ -13,7 +13,7 @@ extra).  The subset of CuPy's API used, all of it documented public API (the tes
 * ``cupy.empty(shape, dtype)``, ``cupy.ndarray(shape, dtype, memptr=, strides=)`` (a view at
   a byte offset: ``array.data + nbytes``), ``.data.ptr``, ``.set(host)``, ``.get(out=host)``;
 * the errors ``cupy.cuda.compiler.CompileException``, ``cupy.cuda.driver.CUDADriverError``,
-  ``cupy.cuda.runtime.CUDARuntimeError``.
+  ``cupy.cuda.runtime.CUDARuntimeError``, ``cupy.cuda.memory.OutOfMemoryError``.
 
 Contract:
 
@@ -304,6 +304,11 @@ def program(k: Kernel, compile: bool = True) -> Program | None:
     if compile and not got.functions:
         _compile(got)
     return got
+
+
+def out_of_memory() -> type:
+    """CuPy's error for a device allocation that does not fit."""
+    return cupy().cuda.memory.OutOfMemoryError
 
 
 def _errors() -> tuple:

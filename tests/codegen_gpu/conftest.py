@@ -19,11 +19,10 @@ _MISSING = object()
 
 def _forget() -> None:
     runtime.reset()
-    _placement.RESIDENT.clear()
-    for k in _placement.counts:
-        _placement.counts[k] = 0
+    _placement.forget()
     fake.reset_counts()
     fake.FAIL["launch"] = None
+    fake.FAIL["alloc"] = 0
     fake.DEVICES[0] = 1
 
 

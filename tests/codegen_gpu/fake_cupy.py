@@ -12,7 +12,8 @@ restores the previous module afterwards.
   message; a call checks each argument against the entry's parameter types (a device array
   for a pointer, ``numpy.int32`` for ``int``, ``numpy.int64`` for ``long long``: CuPy passes a
   scalar's bytes as they are) and runs every thread of the grid one after the other.
-  ``FAIL["launch"]`` set to a message makes the next launch raise ``CUDADriverError``.
+  ``FAIL["launch"]`` set to a message makes the next launch raise ``CUDADriverError``;
+  ``FAIL["alloc"] = n`` makes the next ``n`` allocations raise ``OutOfMemoryError``.
 * ``Device().attributes`` describe a small device (2 multiprocessors of 64 threads), so the
   runtime's grid-stride loops take several turns.
 * For the benchmark's dry run (``bench/gpu.py --dry-run``), NumPy's functions are reachable
@@ -38,7 +39,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
 TRANSFERS = {"h2d": 0, "d2h": 0, "h2d_bytes": 0, "d2h_bytes": 0}
-FAIL: dict[str, Any] = {"launch": None}
+FAIL: dict[str, Any] = {"launch": None, "alloc": 0}
 DEVICES = [1]
 _BUILD = Path(tempfile.gettempdir()) / f"lazynp_fake_cupy_{os.getuid()}"
 _LIBS: dict[str, Any] = {}
@@ -62,9 +63,16 @@ class CUDARuntimeError(RuntimeError):
     pass
 
 
+class OutOfMemoryError(MemoryError):
+    pass
+
+
 # ------------------------------------------------------------------------------ memory
 class Memory:
     def __init__(self, nbytes: int) -> None:
+        if FAIL["alloc"]:
+            FAIL["alloc"] -= 1
+            raise OutOfMemoryError(f"Out of memory allocating {nbytes:,} bytes")
         self.buf = np.zeros(max(nbytes, 1), np.uint8)
         self.ptr = self.buf.ctypes.data
 
@@ -323,6 +331,7 @@ cuda = types.SimpleNamespace(
     Device=Device,
     compiler=types.SimpleNamespace(CompileException=CompileException),
     driver=types.SimpleNamespace(CUDADriverError=CUDADriverError),
+    memory=types.SimpleNamespace(OutOfMemoryError=OutOfMemoryError),
     runtime=types.SimpleNamespace(CUDARuntimeError=CUDARuntimeError,
                                   getDeviceCount=_get_device_count,
                                   getDeviceProperties=_properties),

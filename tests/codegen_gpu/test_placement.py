@@ -236,3 +236,17 @@ def test_env_variable():
     assert lines[0] == "gpu"
     assert lines[1] == "gpu here" or lines[1].startswith(
         "LAZYNP_DEVICE=gpu: the GPU is not available: ")
+
+
+def test_out_of_device_memory_drops_device_copies(fake_cupy):
+    a, b = _data()
+    x = lnp.asarray(a, device="cuda")
+    y = lnp.array(b)
+    (x + y).force()  # y gets a device copy (its host copy stays valid)
+    fake_cupy.FAIL["alloc"] = 1  # the next allocation fails once
+    z = (x * y).force()
+    assert _placement.counts["evicted"] >= 1
+    assert_same(np.asarray(z), a * b)  # y copied again: still right
+    fake_cupy.FAIL["alloc"] = 2  # fails again after eviction: CuPy's error surfaces
+    with pytest.raises(fake_cupy.OutOfMemoryError):
+        (x - y).force()

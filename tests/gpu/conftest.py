@@ -21,9 +21,7 @@ from tests.codegen_gpu.conftest import fake_cupy  # noqa: F401 (the fake's fixtu
 
 def _forget() -> None:
     runtime.reset()
-    _placement.RESIDENT.clear()
-    for k in _placement.counts:
-        _placement.counts[k] = 0
+    _placement.forget()
 
 
 FAKE = os.environ.get("LAZYNP_GPU_CHECK_FAKE") == "1"
