@@ -71,10 +71,10 @@ def test_chain_stays_on_the_device(gpu):
     w.force()
     v = lnp.where(w > 0, w, -w) / y
     lnp.force(v)
-    assert _placement.counts == {"h2d": 2, "d2h": 0}
+    assert (_placement.counts["h2d"], _placement.counts["d2h"]) == (2, 0)
     assert runtime.stats["runs"] == 3
     got = np.asarray(v)
-    assert _placement.counts == {"h2d": 2, "d2h": 1}
+    assert (_placement.counts["h2d"], _placement.counts["d2h"]) == (2, 1)
     zz = (a * 2.5 + b) * a
     ww = np.sqrt(b) - zz[::-1]
     assert_same(got, np.where(ww > 0, ww, -ww) / b)
