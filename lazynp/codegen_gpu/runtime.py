@@ -25,11 +25,17 @@ Contract:
   constants).  Sources are compiled with ``-fmad=false`` and no fast math, so float results
   are NumPy's (``render.py``'s docstring).
 * A :class:`Program` is a source, its entry names and ``plan(kernel, inputs, out, device,
-  alloc) -> [Launch, ...]``: the launches of one run in order (an elementwise kernel has one;
-  a reduction, ``codegen_gpu/reduce.py``, may have several, with scratch buffers from
-  ``alloc(shape, dtype)``).  ``inputs`` are device arrays with the iteration shape (strides in
-  bytes, 0 where broadcast), ``None`` for a constant (``fill``) or generated input; ``out``
-  is the output's device array.
+  alloc) -> [Launch, ...]``: the launches of one run in order.  ``inputs`` are device arrays
+  with the iteration shape (strides in bytes, 0 where broadcast), ``None`` for a constant
+  (``fill``) or generated input; ``out`` is the output's device array; ``alloc(shape,
+  dtype)`` makes scratch buffers.  ``render.render(kernel, bits)`` gives ``(source, entry)``
+  for an elementwise kernel (one launch; the scalar parameters from ``render.params`` /
+  ``render.launch_values``, generated random inputs' included) and ``(source, code)`` for a
+  kernel with a reduction, ``code`` a ``reduce.ReduceCode`` (entries ``code.params``;
+  ``code.launches(arrays, out) -> (buffers, launches)``, arguments ``("out",)``, ``("in",
+  j)``, ``("buf", b)``, ``("null",)`` or integers).  Each scalar is passed as the NumPy
+  scalar type of its C type (``_SCALAR``), as CuPy passes a scalar's bytes.  A materialized
+  random request (``fill_program``, ``run_fill``) is ``random.render_fill``'s kernel.
 * Launch configuration from the device: ``BLOCK`` threads per block (at most
   ``MaxThreadsPerBlock``), grid of enough blocks for one element per thread, capped at
   ``WAVES`` full waves of the device (``MultiProcessorCount * MaxThreadsPerMultiProcessor``
