@@ -58,7 +58,7 @@ $PY -c "import sys, numpy; print('python', sys.version.split()[0], 'numpy', nump
 [ -z "$DRY" ] && $PY -c "import cupy; print('cupy', cupy.__version__)"
 
 if $PY -c "import pytest, hypothesis" 2>/dev/null; then
-  step "GPU tests" 200 200 $PY -m pytest -q -p no:cacheprovider tests/gpu
+  step "GPU tests" 200 250 $PY -m pytest -q -p no:cacheprovider tests/gpu
 else
   echo "== GPU tests: NOT RUN (pytest / hypothesis not importable by $PY; put pure-Python"
   echo "   copies in shared/pylib or \$LAZYNP_PYLIB)"
@@ -66,11 +66,11 @@ else
 fi
 
 # benchmarks: one process per case (a crash or a hang costs that case only)
-step "bench copy" 40 170 $PY bench/gpu.py $DRY --case copy --jsonl "$OUT"
-step "bench pi" 90 140 $PY bench/gpu.py $DRY --case pi --jsonl "$OUT"
-step "bench bs" 60 110 $PY bench/gpu.py $DRY --case bs --jsonl "$OUT"
-step "bench softmax" 50 80 $PY bench/gpu.py $DRY --case softmax --jsonl "$OUT"
-step "bench rng" 50 50 $PY bench/gpu.py $DRY --case rng --jsonl "$OUT"
+step "bench copy" 40 220 $PY bench/gpu.py $DRY --case copy --jsonl "$OUT"
+step "bench pi" 90 180 $PY bench/gpu.py $DRY --case pi --jsonl "$OUT"
+step "bench bs" 90 130 $PY bench/gpu.py $DRY --case bs --jsonl "$OUT"
+step "bench softmax" 60 100 $PY bench/gpu.py $DRY --case softmax --jsonl "$OUT"
+step "bench rng" 60 70 $PY bench/gpu.py $DRY --case rng --jsonl "$OUT"
 step "bench mandelbrot" 120 0 $PY bench/gpu.py $DRY --case mandelbrot --jsonl "$OUT"
 
 echo

@@ -4,7 +4,8 @@ CuPy is imported on first use, never at ``import lazynp`` (``cupy`` is the optio
 extra).  The subset of CuPy's API used, all of it documented public API (the test double
 ``tests/codegen_gpu/fake_cupy.py`` implements exactly this):
 
-* ``cupy.RawKernel(code, name, options=...)``, its ``compile()`` and its call
+* ``cupy.RawKernel(code, name, options=...)``, its ``compile()`` (``.kernel`` before CuPy 11)
+  and its call
   ``kernel(grid, block, args, shared_mem=0)`` (NVRTC; CuPy keeps its own on-disk cache);
 * ``cupy.cuda.runtime.getDeviceCount()``, ``cupy.cuda.Device()`` with ``.id``,
   ``.attributes`` (``MultiProcessorCount``, ``MaxThreadsPerBlock``,
@@ -74,7 +75,7 @@ __all__ = ["BLOCK", "CudaError", "Launch", "Program", "available", "declined", "
 BLOCK = 256          # threads per block (a multiple of the warp; capped by the device)
 WAVES = 8            # grid cap: this many full waves of resident threads
 MAX_THREADS = 1 << 26
-OPTIONS = ("-fmad=false", "--std=c++17")
+OPTIONS = ("-fmad=false",)  # (and no fast math: NumPy's results, render.py)
 
 stats: dict[str, int] = {"compiled": 0, "launches": 0, "runs": 0}
 _programs: dict[tuple, Program | None] = {}
@@ -328,7 +329,11 @@ def _compile(p: Program) -> None:
     for entry in p.entries:
         try:
             fn = cp.RawKernel(p.source, entry, options=OPTIONS)
-            fn.compile()
+            compile_now = getattr(fn, "compile", None)
+            if compile_now is not None:
+                compile_now()
+            else:  # (CuPy before 11: reading ``kernel`` compiles)
+                getattr(fn, "kernel")  # noqa: B009 (the read compiles)
         except _errors() as e:
             raise CudaError(f"CUDA could not compile kernel {p.name} (entry {entry}): "
                             f"{type(e).__name__}: {e}") from e
