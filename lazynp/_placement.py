@@ -224,8 +224,15 @@ def device_name(home_: str) -> str:
 def is_cuda(device: Any) -> bool:
     """Whether ``device`` names the GPU ("cuda", "cuda:N" or "gpu") and one is available
     (without one, the caller raises NumPy's error for a device it does not know)."""
-    return (isinstance(device, str) and (device in ("cuda", "gpu") or device.startswith("cuda:"))
-            and runtime().available() is None)
+    if not (isinstance(device, str) and (device in ("cuda", "gpu")
+                                         or device.startswith("cuda:"))):
+        return False
+    if runtime().available() is not None:
+        return False
+    if device.startswith("cuda:") and device != device_name("cuda"):
+        raise ValueError(f"device {device!r}: lazynp uses one GPU, {device_name('cuda')} "
+                         "(CuPy's current device)")
+    return True
 
 
 def device_of(data: Any, node: Any) -> str:

@@ -87,6 +87,9 @@ def test_device_attribute_and_to_device(fake_cupy):
     assert small.device == "cuda:0"
     assert_same(np.asarray(small * 2), np.array([2.0, 4.0, 6.0]))
     assert lnp.asarray(a, device="cpu") is a
+    assert lnp.asarray(a, device="cuda:0").device == "cuda:0"
+    with pytest.raises(ValueError, match="lazynp uses one GPU, cuda:0"):
+        x.to_device("cuda:1")
 
 
 def test_mixed_devices_run_on_the_device(fake_cupy, capsys):
