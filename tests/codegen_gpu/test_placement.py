@@ -256,3 +256,19 @@ def test_out_of_device_memory_drops_device_copies(fake_cupy):
     fake_cupy.FAIL["alloc"] = 2  # fails again after eviction: CuPy's error surfaces
     with pytest.raises(fake_cupy.OutOfMemoryError):
         (x - y).force()
+
+
+def test_in_place_operators_and_slice_assignment(fake_cupy):
+    a, b = _data()
+    x = lnp.asarray(a, device="cuda")
+    y = (x * 2.0).force()
+    x += 1.0  # written on the host copy (in place: the CPU), x stays a device array
+    np.multiply(y, 3.0, out=y)
+    z = x + y
+    assert_same(np.asarray(z), (a + 1.0) + a * 2.0 * 3.0)
+    assert x.device == y.device == z.device == "cuda:0"
+    w = lnp.asarray(b, device="cuda")
+    w[::2] = w[1::2] * 5.0
+    want = b.copy()
+    want[::2] = b[1::2] * 5.0
+    assert_same(np.asarray(w - 1.0), want - 1.0)
