@@ -424,6 +424,9 @@ def force(node: Node) -> np.ndarray:
               file=sys.stderr)
     for n in order:
         values = [i.value for i in n.inputs]
+        if _placement.RESIDENT:  # (the unfused path runs on the host)
+            for v in values:
+                _placement.sync_host(v)
         token = _extobj.set(n.errstate)
         try:
             value = evaluate(n, values)

@@ -272,3 +272,12 @@ def test_in_place_operators_and_slice_assignment(fake_cupy):
     want = b.copy()
     want[::2] = b[1::2] * 5.0
     assert_same(np.asarray(w - 1.0), want - 1.0)
+
+
+def test_unfused_path_reads_device_values_on_the_host(fake_cupy):
+    a, b = _data()
+    x = lnp.asarray(a, device="cuda")
+    y = (x * 2.0).force()
+    with lnp.config(fusion=False):
+        z = y + lnp.asarray(b, device="cuda")
+        assert_same(np.asarray(z), a * 2.0 + b)
