@@ -285,7 +285,9 @@ class ndarray:
         return from_numpy(array)
 
     def __reduce__(self) -> tuple:
-        return (wrap, (self._value(),))
+        """Pickling forces: NumPy's pickle of the computed values, loaded by ``_unpickle``
+        (no graph is shipped: docs/scale.md, "Dask")."""
+        return (_unpickle, (self._value(),))
 
     def __sizeof__(self) -> int:
         """NumPy's: the array object, and its memory where it owns it."""
@@ -405,10 +407,7 @@ class ndarray:
     def device(self) -> None:
         raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
 
-    def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
-        if not _placement.is_cuda(device):
-            _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
-        return to_device(self, device)
+    # (to_device: _api/array_api.py, installed by _api/methods.py)
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
                    dl_device: Any = None, copy: Any = None) -> Any:
@@ -654,16 +653,20 @@ def wrap(data: np.ndarray) -> ndarray:
     return obj
 
 
-def to_device(x: Any, device: Any) -> Any:
-    """``x`` on ``device`` (array API): "cpu", or the GPU ("cuda", "cuda:N", "gpu": a new
-    lazynp array whose value lives on the device, copied there once).  An array already
-    there is returned as it is; one moved to the host is a copy."""
-    on_cpu = type(x) is not ndarray or x.device == "cpu"
-    if _placement.is_cuda(device):
-        if not on_cpu:
-            return x
-        return lazy(buffer_node(_placement.place(asnumpy(x))))
-    return x if on_cpu else from_numpy(x._value().copy())
+def _unpickle(data: np.ndarray) -> ndarray:
+    """A concrete lazynp array around ``data`` (NumPy's loaded array) when that owns its
+    memory or views the pickle's own ``bytes`` / ``bytearray`` (in band, or buffers received
+    from another process), else around a copy: lazynp never takes over another object's
+    memory, which its owner could write behind the write registry (docs/scale.md)."""
+    owner = data
+    while (nxt := owner.base if isinstance(owner, _np_ndarray) else
+           owner.obj if type(owner) is memoryview else None) is not None:
+        owner = nxt
+    if owner is not data and type(owner) is not bytes and type(owner) is not bytearray:
+        copy = data.copy(order="K")
+        copy.flags.writeable = data.flags.writeable
+        data = copy
+    return wrap(data)
 
 
 def _complex_part(a: ndarray, part: str) -> ndarray:

@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 
 from .. import _engine, _placement
-from .._array import eager_size, from_numpy, lazy, ndarray, to_device, to_numpy
+from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
 from .._config import EAGER_LIMIT
 from ..graph.node import Node
 from ..graph.ops import Op
+from .array_api import to_device
 from .shape import as_lazynp, astype, broadcast_to, copy_array, reshape
 
 _NoValue = np._NoValue

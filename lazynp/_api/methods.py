@@ -31,6 +31,7 @@ from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from . import reductions, shape
+from .array_api import to_device_method
 from .ufuncs import _MODELED, ufunc_call
 
 _np_ndarray = np.ndarray
@@ -68,12 +69,27 @@ def _defers(other: Any) -> bool:
     return getattr(type(other), "__array_ufunc__", 0) is None
 
 
+_NP_ARRAY_UFUNC = np.ndarray.__array_ufunc__
+
+
+def _overrides(other: Any) -> bool:
+    """NEP 13: an operand of a foreign type with its own ``__array_ufunc__`` (a Dask array)
+    gets the call through NumPy's override dispatch, as with ``numpy.ndarray``'s operators."""
+    t = type(other)
+    if t is ndarray or t is _np_ndarray or t is int or t is float:
+        return False
+    f = getattr(t, "__array_ufunc__", _NP_ARRAY_UFUNC)
+    return f is not _NP_ARRAY_UFUNC and f is not None and not isinstance(other, _np_ndarray)
+
+
 def _forward(uf: np.ufunc) -> Any:
     op = OP_OF_UFUNC.get(uf)
     if op is None or op in MULTI_OUT:
         def method(self: ndarray, other: Any) -> Any:
             if _defers(other):
                 return NotImplemented
+            if _overrides(other):
+                return uf(self, other)
             return ufunc_call(uf, (self, other), _NO_KWARGS)
         return method
 
@@ -121,8 +137,11 @@ def _forward(uf: np.ufunc) -> Any:
                         and (template is None or inputs[1].dtype.kind in _MODELED)):
                     params = {"args": template if t is ndarray else (ARG, other)}
                     return lazy(record(Node(op, inputs, params, node.shape, dtypes[0])))
-        if type(other) is not float and _defers(other):
-            return NotImplemented
+        if type(other) is not float:
+            if _defers(other):
+                return NotImplemented
+            if _overrides(other):
+                return uf(self, other)
         return ufunc_call(uf, (self, other), _NO_KWARGS)
     return method
 
@@ -164,6 +183,8 @@ def _reflected(uf: np.ufunc) -> Any:
     def method(self: ndarray, other: Any) -> Any:
         if _defers(other):
             return NotImplemented
+        if _overrides(other):
+            return uf(other, self)
         return ufunc_call(uf, (other, self), {})
     return method
 
@@ -178,6 +199,8 @@ def _inplace(uf: np.ufunc) -> Any:
             return self
         if _defers(other):
             return NotImplemented
+        if _overrides(other):
+            return uf(self, other, out=(self,))
         if type(other) is ndarray:
             refcount = sys.getrefcount(other)  # (before `other` is pushed as an argument)
             release_temporary(other, refcount)
@@ -427,3 +450,4 @@ def install(cls: type) -> None:
         setattr(cls, name, fn)
     for name in _REDUCTION_METHODS:
         setattr(cls, name, _reduction_method(getattr(reductions, name)))
+    cls.to_device = to_device_method

@@ -1,8 +1,10 @@
 """Kernel plan -> CUDA C for elementwise kernels (the first slice of the GPU backend).
 
 ``render(kernel)`` takes the same :class:`lazynp.fusion.plan.Kernel` the CPU backend gets and
-returns ``(source, entry)``: one ``extern "C" __global__`` function per kernel.  Kernels with
-a reduction, and dtypes or ops not in :data:`RULES`, raise
+returns ``(source, entry)``: one ``extern "C" __global__`` function per kernel, preceded by
+the device helpers it calls (``cuda_helpers.py``, each include-guarded, so sources can be
+concatenated into one translation unit).  Kernels with a reduction, and dtypes or ops the
+op table (``cuda_ops.py``: :data:`RULES`, :data:`NOT_RENDERED`) does not render, raise
 :class:`lazynp.fusion.plan.Unsupported` (the caller runs them elsewhere).
 
 The entry's parameters, in order (:func:`params` lists them, :func:`launch_values` computes
@@ -16,6 +18,9 @@ the scalar ones for concrete arrays):
 * ``d0 .. d{nd-1}``: the iteration shape; ``s{j}_{d}``: element strides of operand ``j``
   (inputs, then the output as ``j = len(inputs)``) along axis ``d``.
 
+Element types in memory: NumPy's (bool one byte; float16 its 16 bits, ``unsigned short``;
+complex64/complex128 ``lzg_c64``/``lzg_c128``, two parts, NumPy's layout and alignment).
+
 The body is a grid-stride loop: ``flat`` reads element ``i`` of each operand (``[0]`` of a
 broadcast scalar); otherwise ``i`` is unravelled over the shape and each operand's offset is
 the sum of index times stride (general strided / broadcast indexing, negative strides too).
@@ -23,19 +28,28 @@ Index math is 32-bit (``int``) unless a size needs 64 bits (:func:`index_bits`: 
 count or some operand's extent reaches 2**31 - 2**26, leaving room for the grid stride of a
 launch of at most 2**26 threads).
 
-Numerics (so results match NumPy and the CPU backend bit for bit): float ``+ - * /`` and
-``sqrt`` are the round-to-nearest intrinsics (``__dadd_rn``, ``__fmul_rn``, ...), which nvcc
-never contracts into FMAs whatever its flags (compile with ``-fmad=false`` as well, and no
-fast-math); integer arithmetic wraps (computed in unsigned types); float -> integer casts
-follow the CPU backend's C casts for in-range values (out-of-range values are undefined in
-C: NumPy reports an invalid flag there, and the GPU's conversions saturate); ``maximum`` /
-``minimum`` propagate a NaN of either operand, ``fmax`` / ``fmin`` ignore one (NumPy's rules;
-ties keep ``b`` as the CPU backend does).  Constants are inlined exactly (floats as their bit
-patterns through ``__longlong_as_double`` / ``__int_as_float``).
+Numerics (so results match NumPy and the CPU backend bit for bit; ``cuda_ops.py`` has the
+rules per op): float ``+ - * /`` and ``sqrt`` are the round-to-nearest intrinsics
+(``__dadd_rn``, ``__fmul_rn``, ...), which nvcc never contracts into FMAs whatever its flags
+(compile with ``-fmad=false`` as well, and no fast-math); the one explicit FMA is NumPy's own
+in its SIMD complex product and absolute, where the host's NumPy fuses; integer arithmetic
+wraps; float16 is computed in float32 and rounded once per op with NumPy's own conversion
+(float64 -> float16 rounds once); complex division, reciprocal, absolute value and ordering
+are NumPy's formulas; float -> integer casts follow the CPU backend's C casts for in-range
+values (out-of-range values are undefined in C: NumPy reports an invalid flag there, and the
+GPU's conversions saturate); ``maximum`` / ``minimum`` propagate a NaN of either operand,
+``fmax`` / ``fmin`` ignore one (NumPy's rules; ties keep ``b`` as the CPU backend does, float16
+keeps ``a`` as NumPy's half loops).  Transcendentals are CUDA's libdevice functions
+(:data:`LIBM`).  Constants are inlined exactly (floats as their bit patterns through
+``__longlong_as_double`` / ``__int_as_float``).  A kernel reports no floating-point warnings.
 
-Dtypes: bool, int8..int64, uint8..uint64, float32, float64.  float16 and complex raise
-Unsupported in this slice, as do generated (random) inputs, two-output ufuncs and the ops
-marked in :data:`NOT_RENDERED`.
+Dtypes: bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128.
+Not rendered: two-output ufuncs, complex ``abs`` (complex64: also ``*`` and ``square``) of a
+reversed view (NumPy's own loop then depends on how its iterator walks the view, as in the CPU
+backend), and what ``cuda_ops.py`` lists.  A generated (random) input (``source`` set) has no
+``in{j}`` pointer: it is generated in the kernel, with the parameters
+:mod:`lazynp.codegen_gpu.random` documents (its strides are C order over the iteration, so
+element ``i`` is draw ``i`` on both paths).
 """
 
 from __future__ import annotations
@@ -47,313 +61,24 @@ import numpy as np
 
 # clip's tie rule is the CPU backend's (NumPy's loop for constant vs array bounds)
 from ..fusion.plan import Const, In, Kernel, Ref, Unsupported, clip_ties
-from ..graph.ops import ELEMENTWISE, Op
+from ..graph.ops import Op
+from . import random as _random
+from .cuda_helpers import prelude
+from .cuda_ops import (
+    LIBM,
+    NOT_RENDERED,
+    NOT_RENDERED_WHY,
+    RULES,
+    cast,
+    ctype,
+    literal,
+    mem_ctype,
+    render_op,
+)
+
+__all__ = ["LIBM", "NOT_RENDERED", "RULES", "Unsupported", "cast", "ctype", "index_bits",
+           "launch_values", "literal", "params", "render"]
 
-__all__ = ["LIBM", "NOT_RENDERED", "RULES", "Unsupported", "index_bits", "launch_values",
-           "params", "render"]
-
-# ------------------------------------------------------------------------------ dtypes
-_CTYPE = {
-    "b1": "bool", "i8": "signed char", "i16": "short", "i32": "int", "i64": "long long",
-    "u8": "unsigned char", "u16": "unsigned short", "u32": "unsigned int",
-    "u64": "unsigned long long", "f32": "float", "f64": "double",
-}
-
-
-def _key(dt: Any) -> str:
-    dt = np.dtype(dt)
-    return "b1" if dt.kind == "b" else f"{dt.kind}{dt.itemsize * 8}"
-
-
-def ctype(dt: Any) -> str:
-    """C type of a value of dtype ``dt`` (bool values are ``bool``)."""
-    got = _CTYPE.get(_key(dt))
-    if got is None:
-        raise Unsupported(f"dtype {np.dtype(dt)} on the GPU renderer")
-    return got
-
-
-def _mem_ctype(dt: Any) -> str:
-    """C type of an element in memory (NumPy's bool is one byte, 0 or 1)."""
-    return "unsigned char" if np.dtype(dt).kind == "b" else ctype(dt)
-
-
-def _is_float(dt: Any) -> bool:
-    return np.dtype(dt).kind == "f"
-
-
-def _wrap_ty(dt: Any) -> str:
-    """Unsigned type integer arithmetic of ``dt`` is done in (wraps, no promotion to int)."""
-    return "unsigned long long" if np.dtype(dt).itemsize == 8 else "unsigned int"
-
-
-def literal(value: Any, dt: Any) -> str:
-    """An exact C expression for a constant of dtype ``dt``."""
-    dt = np.dtype(dt)
-    v = np.asarray(value).astype(dt, copy=False)
-    if dt.kind == "b":
-        return "true" if bool(v) else "false"
-    if dt.kind == "f":
-        if dt.itemsize == 8:
-            bits = int(v.view(np.uint64))
-            return f"__longlong_as_double(0x{bits:016x}LL) /* {float(v)!r} */"
-        if dt.itemsize == 4:
-            bits = int(v.view(np.uint32))
-            return f"__int_as_float(0x{bits:08x}) /* {float(v)!r} */"
-        raise Unsupported(f"dtype {dt} on the GPU renderer")
-    ctype(dt)
-    bits = int(v.astype(dt.newbyteorder("=")).view(f"u{dt.itemsize}"))
-    return f"(({ctype(dt)})0x{bits:x}ULL)"
-
-
-# ------------------------------------------------------------------------------ op rules
-class _E:
-    """What a rule gets: the op, result dtype, operand expressions and dtypes."""
-
-    __slots__ = ("op", "out", "args", "dts", "ties")
-
-    def __init__(self, op: Op, out: np.dtype, args: list[str], dts: list[Any],
-                 ties: bool = False) -> None:
-        self.op, self.out, self.args, self.dts, self.ties = op, out, args, dts, ties
-
-    @property
-    def a(self) -> str:
-        return self.args[0]
-
-    @property
-    def b(self) -> str:
-        return self.args[1]
-
-    @property
-    def dt(self) -> np.dtype:
-        return np.dtype(self.dts[0])
-
-    @property
-    def flt(self) -> bool:
-        return _is_float(self.dt)
-
-    @property
-    def bool(self) -> bool:
-        return self.dt.kind == "b"
-
-    @property
-    def ct(self) -> str:
-        return ctype(self.dt)
-
-
-def _no(e: _E) -> str:
-    raise Unsupported(f"op {e.op.value} on {e.dt} on the GPU renderer")
-
-
-_FARITH = {Op.ADD: "add", Op.SUBTRACT: "sub", Op.MULTIPLY: "mul", Op.DIVIDE: "div"}
-_CARITH = {Op.ADD: "+", Op.SUBTRACT: "-", Op.MULTIPLY: "*"}
-
-
-def _fop(name: str, dt: np.dtype, *args: str) -> str:
-    """A round-to-nearest float intrinsic (never contracted into an FMA)."""
-    pre = "__d" if dt.itemsize == 8 else "__f"
-    return f"{pre}{name}_rn({', '.join(args)})"
-
-
-def _iop(e: _E, sym: str, a: str, b: str) -> str:
-    """Wrapping integer ``a sym b`` of dtype ``e.dt``."""
-    w = _wrap_ty(e.dt)
-    return f"(({e.ct})(({w}){a} {sym} ({w}){b}))"
-
-
-def _r_arith(e: _E) -> str:
-    if e.bool:
-        if e.op is Op.SUBTRACT:
-            return _no(e)
-        return f"({e.a} {'||' if e.op is Op.ADD else '&&'} {e.b})"
-    if e.flt:
-        return _fop(_FARITH[e.op], e.dt, e.a, e.b)
-    return _iop(e, _CARITH[e.op], e.a, e.b)
-
-
-def _r_divide(e: _E) -> str:
-    return _fop("div", e.dt, e.a, e.b) if e.flt else _no(e)
-
-
-def _r_square(e: _E) -> str:
-    if e.bool:
-        return _no(e)
-    return _fop("mul", e.dt, e.a, e.a) if e.flt else _iop(e, "*", e.a, e.a)
-
-
-def _r_negative(e: _E) -> str:
-    if e.bool:
-        return _no(e)
-    return f"(-{e.a})" if e.flt else _iop(e, "-", "0", e.a)
-
-
-def _r_absolute(e: _E) -> str:
-    if e.bool:
-        return _no(e)
-    if e.flt:
-        return f"{'fabs' if e.dt.itemsize == 8 else 'fabsf'}({e.a})"
-    if e.dt.kind == "u":
-        return e.a
-    return f"({e.a} < 0 ? {_iop(e, '-', '0', e.a)} : {e.a})"
-
-
-def _r_sqrt(e: _E) -> str:
-    return _fop("sqrt", e.dt, e.a) if e.flt else _no(e)
-
-
-_CMP = {Op.LESS: "<", Op.LESS_EQUAL: "<=", Op.GREATER: ">", Op.GREATER_EQUAL: ">=",
-        Op.EQUAL: "==", Op.NOT_EQUAL: "!="}
-# the result of ``a OP b`` when ``a`` is negative and ``b`` unsigned
-_NEG_VS_UNSIGNED = {Op.LESS: "true", Op.LESS_EQUAL: "true", Op.GREATER: "false",
-                    Op.GREATER_EQUAL: "false", Op.EQUAL: "false", Op.NOT_EQUAL: "true"}
-_MIRROR = {Op.LESS: Op.GREATER, Op.LESS_EQUAL: Op.GREATER_EQUAL, Op.GREATER: Op.LESS,
-           Op.GREATER_EQUAL: Op.LESS_EQUAL, Op.EQUAL: Op.EQUAL, Op.NOT_EQUAL: Op.NOT_EQUAL}
-
-
-def _r_compare(e: _E) -> str:
-    sym = _CMP[e.op]
-    da, db = (np.dtype(d) for d in e.dts)
-    if da == db:
-        return f"({e.a} {sym} {e.b})"
-    if da.kind not in "iu" or db.kind not in "iu":
-        raise Unsupported("mixed comparison on the GPU renderer")
-    # exact mixed signed/unsigned comparison (NumPy's qQ->? loops)
-    keys = (_key(da), _key(db))
-    if "u64" not in keys:  # both fit a long long
-        return f"((long long){e.a} {sym} (long long){e.b})"
-    if da.kind == db.kind:  # uint64 and a narrower unsigned type
-        return f"((unsigned long long){e.a} {sym} (unsigned long long){e.b})"
-    op, a, b, sa = e.op, e.a, e.b, da.kind == "i"
-    if not sa:  # b is the signed one: mirror
-        op, a, b = _MIRROR[op], e.b, e.a
-    return (f"({a} < 0 ? {_NEG_VS_UNSIGNED[op]} : "
-            f"((unsigned long long){a} {_CMP[op]} (unsigned long long){b}))")
-
-
-def _r_minmax(e: _E) -> str:
-    big = e.op in (Op.MAXIMUM, Op.FMAX)
-    if e.bool:
-        return f"({e.a} {'||' if big else '&&'} {e.b})"
-    sym = ">" if big else "<"
-    if not e.flt:
-        return f"({e.a} {sym} {e.b} ? {e.a} : {e.b})"
-    if e.op in (Op.MAXIMUM, Op.MINIMUM):
-        # NaN-propagating: a NaN a is kept, a NaN b wins over a number; ties give b
-        return f"(({e.a} != {e.a} || {e.a} {sym} {e.b}) ? {e.a} : {e.b})"
-    # fmax/fmin: a NaN b gives a (a NaN only when both are); ties give b
-    return f"(({e.a} {sym} {e.b} || {e.b} != {e.b}) ? {e.a} : {e.b})"
-
-
-def _r_bitwise(e: _E) -> str:
-    if e.flt:
-        return _no(e)
-    sym = {Op.BITWISE_AND: "&", Op.BITWISE_OR: "|", Op.BITWISE_XOR: "^"}[e.op]
-    return f"(({e.ct})({e.a} {sym} {e.b}))"
-
-
-def _r_invert(e: _E) -> str:
-    if e.flt:
-        return _no(e)
-    return f"(!{e.a})" if e.bool else f"(({e.ct})~{e.a})"
-
-
-def _truth(v: str, dt: Any) -> str:
-    return v if np.dtype(dt).kind == "b" else f"({v} != 0)"
-
-
-def _r_logical(e: _E) -> str:
-    t = [_truth(a, d) for a, d in zip(e.args, e.dts)]
-    if e.op is Op.LOGICAL_NOT:
-        return f"(!{t[0]})"
-    sym = {Op.LOGICAL_AND: "&&", Op.LOGICAL_OR: "||", Op.LOGICAL_XOR: "!="}[e.op]
-    return f"({t[0]} {sym} {t[1]})"
-
-
-def _r_libm(e: _E) -> str:
-    if not e.flt:
-        return _no(e)
-    name = LIBM[e.op]
-    return f"{name if e.dt.itemsize == 8 else name + 'f'}({e.a})"
-
-
-def cast(v: str, src: Any, dst: Any) -> str:
-    """``v`` of dtype ``src`` converted as NumPy (and the CPU backend) converts it."""
-    src, dst = np.dtype(src), np.dtype(dst)
-    ctype(src)
-    ct = ctype(dst)
-    if src == dst:
-        return v
-    if dst.kind == "b":
-        return _truth(v, src)
-    if src.kind == "f" and dst.kind in "iu":
-        # the CPU backend's C casts: int32/int64/uint64 directly, the narrower types
-        # through int32, uint32 through int64 (in-range values; see the module docstring)
-        bits = dst.itemsize * 8
-        if bits == 64 or (bits == 32 and dst.kind == "i"):
-            return f"(({ct}){v})"
-        wide = "long long" if bits == 32 else "int"
-        return f"(({ct})({wide}){v})"
-    return f"(({ct}){v})"
-
-
-def _r_cast(e: _E) -> str:
-    return cast(e.a, e.dt, e.out)
-
-
-def _r_where(e: _E) -> str:
-    return f"({_truth(e.a, e.dts[0])} ? {e.b} : {e.args[2]})"
-
-
-def _r_copy(e: _E) -> str:
-    return e.a
-
-
-def _r_clip(e: _E) -> str:
-    """NumPy's clip ``Min(Max(x, lo), hi)`` (``ties``: ``>=``/``<=``, keeping ``x``); a
-    missing bound is ``maximum`` / ``minimum``."""
-    x, lo, hi = e.args
-    if lo is None:
-        return _r_minmax(_E(Op.MINIMUM, e.out, [x, hi], e.dts[:1] * 2))
-    if hi is None:
-        return _r_minmax(_E(Op.MAXIMUM, e.out, [x, lo], e.dts[:1] * 2))
-
-    def side(a: str, b: str, upper: bool) -> str:
-        if e.bool:
-            return f"({a} {'&&' if upper else '||'} {b})"
-        sym = ("<" if upper else ">") + ("=" if e.ties else "")
-        if not e.flt:
-            sym = sym[0]
-            return f"({a} {sym} {b} ? {a} : {b})"
-        return f"(({a} {sym} {b} || {a} != {a}) ? {a} : {b})"
-
-    return side(f"({side(x, lo, False)})", hi, True)
-
-
-#: libm-backed ops -> the CUDA math function (float64 name; float32 adds ``f``).  CUDA's
-#: documented maximum errors (CUDA C Programming Guide, "Mathematical Functions"):
-#: exp 1 ulp (expf 2), log 1 ulp (logf 1), sin/cos 2 ulp (sinf/cosf 2), all without
-#: fast-math (``--use_fast_math`` would turn the float32 ones into ``__expf`` ...).
-LIBM: dict[Op, str] = {Op.EXP: "exp", Op.LOG: "log", Op.SIN: "sin", Op.COS: "cos"}
-
-_Rule = Callable[[_E], str]
-#: Op -> CUDA rule (bool, integer, float32, float64 operands)
-RULES: dict[Op, _Rule] = {
-    Op.ADD: _r_arith, Op.SUBTRACT: _r_arith, Op.MULTIPLY: _r_arith, Op.DIVIDE: _r_divide,
-    Op.NEGATIVE: _r_negative, Op.ABSOLUTE: _r_absolute, Op.FABS: _r_absolute,
-    Op.SQUARE: _r_square, Op.SQRT: _r_sqrt,
-    Op.MAXIMUM: _r_minmax, Op.MINIMUM: _r_minmax, Op.FMAX: _r_minmax, Op.FMIN: _r_minmax,
-    **{op: _r_compare for op in _CMP},
-    Op.LOGICAL_AND: _r_logical, Op.LOGICAL_OR: _r_logical, Op.LOGICAL_XOR: _r_logical,
-    Op.LOGICAL_NOT: _r_logical,
-    Op.BITWISE_AND: _r_bitwise, Op.BITWISE_OR: _r_bitwise, Op.BITWISE_XOR: _r_bitwise,
-    Op.INVERT: _r_invert,
-    **{op: _r_libm for op in LIBM},
-    Op.CAST: _r_cast, Op.WHERE: _r_where, Op.COPY: _r_copy, Op.POSITIVE: _r_copy,
-    Op.CLIP: _r_clip,
-}
-#: elementwise ops the GPU renderer does not render yet (a kernel using one raises
-#: Unsupported); every elementwise Op is in RULES or here (tests/codegen_gpu checks it)
-NOT_RENDERED = frozenset(ELEMENTWISE - set(RULES))
 
 
 # ------------------------------------------------------------------------------ kernels
@@ -381,10 +106,12 @@ def _scalar_input(inp: Any) -> bool:
 def params(k: Kernel, bits: int | None = None) -> list[tuple[str, str]]:
     """The entry's parameters as ``(C type, name)``, in order."""
     it = "long long" if (bits or index_bits(k)) == 64 else "int"
-    out = [(f"{_mem_ctype(k.outputs[0].dtype)}*", "out")]
+    out = [(f"{mem_ctype(k.outputs[0].dtype)}*", "out")]
     for j, inp in enumerate(k.inputs):
-        if inp.fill is None:
-            out.append((f"const {_mem_ctype(inp.dtype)}*", f"in{j}"))
+        if inp.source is not None:
+            out += _random.params(j, inp.source, inp.dtype)
+        elif inp.fill is None:
+            out.append((f"const {mem_ctype(inp.dtype)}*", f"in{j}"))
     out += [(it, "n"), ("int", "flat")]
     nd = len(k.shape)
     out += [(it, f"d{d}") for d in range(nd)]
@@ -410,7 +137,12 @@ def launch_values(k: Kernel, arrays: list[np.ndarray], out: np.ndarray) -> dict[
     flat = True
     ops = list(arrays) + [out]
     for j, a in enumerate(ops):
-        st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
+        src = k.inputs[j].source if j < len(k.inputs) else None
+        if src is not None:  # generated: C order over the iteration (``a`` is no array)
+            vals.update(_random.launch_values(j, src, k.inputs[j].dtype))
+            st = k.inputs[j].strides
+        else:
+            st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
         if j < len(k.inputs) and _scalar_input(k.inputs[j]):
             flat = flat and not any(st)
         elif j < len(k.inputs) and k.inputs[j].fill is not None:
@@ -430,6 +162,20 @@ def _entry_name(k: Kernel) -> str:
     return f"lzg_{name}"
 
 
+def _layout_dependent(k: Kernel, ins: Any) -> bool:
+    """NumPy's complex64 multiply/square and its complex absolute leave their SIMD loop for a
+    scalar one on some reversed views (codegen_cpu/body.py ``_layout_dependent``): such
+    kernels are left to NumPy's own loops."""
+    arg_dts = [np.dtype(k.inputs[a.index].dtype) for a in ins.args if type(a) is In]
+    if not arg_dts or arg_dts[0].kind != "c":
+        return False
+    if not (ins.op is Op.ABSOLUTE
+            or (ins.op in (Op.MULTIPLY, Op.SQUARE) and arg_dts[0].itemsize == 8)):
+        return False
+    return any(type(a) is In and any(s < 0 for s in k.inputs[a.index].strides)
+               for a in ins.args)
+
+
 def _check(k: Kernel) -> None:
     if k.reduction is not None:
         raise Unsupported("reductions on the GPU renderer")
@@ -439,14 +185,17 @@ def _check(k: Kernel) -> None:
         raise Unsupported("constant result")
     for inp in k.inputs:
         if inp.source is not None:
-            raise Unsupported("generated (random) inputs on the GPU renderer")
+            _random.spec(inp.source, inp.dtype)
         ctype(inp.dtype)
     ctype(k.outputs[0].dtype)
     for ins in k.body:
+        if _layout_dependent(k, ins):
+            raise Unsupported(f"complex {ins.op.value} of a reversed view")
         if ins.index:
             raise Unsupported(f"{ins.op.value} (two outputs) on the GPU renderer")
         if ins.op not in RULES:
-            raise Unsupported(f"op {ins.op.value} on the GPU renderer")
+            why = NOT_RENDERED_WHY.get(ins.op, "not an elementwise op")
+            raise Unsupported(f"op {ins.op.value} on the GPU renderer: {why}")
         ctype(ins.dtype)
         for a in ins.args:
             if type(a) is Const and a.value is None and ins.op is not Op.CLIP:
@@ -472,6 +221,8 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
 
     def load(j: int, idx: str) -> str:
         inp = k.inputs[j]
+        if inp.source is not None:
+            return _random.element(j, inp.source, inp.dtype)
         if inp.fill is not None:
             return literal(np.asarray(inp.fill), inp.dtype)
         v = f"in{j}[{idx}]"
@@ -495,11 +246,8 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
         for j, ins in enumerate(k.body):
             dts = [dtype_of(a) for a in ins.args]
             ties = clip_ties(k, ins) if ins.op is Op.CLIP else False
-            if (len(dts) == 2 and dts[0] != dts[1] and ins.op not in _CMP
-                    and ins.op not in (Op.LOGICAL_AND, Op.LOGICAL_OR, Op.LOGICAL_XOR)):
-                raise Unsupported(f"{ins.op.value} with operands {dts[0]}, {dts[1]}")
-            e = _E(ins.op, np.dtype(ins.dtype), [operand(a) for a in ins.args], dts, ties)
-            expr = RULES[ins.op](e)
+            expr = render_op(ins.op, ins.dtype, [operand(a) for a in ins.args], dts, ties,
+                             ins.args)
             lines.append(f"const {ctype(ins.dtype)} v{j} = {expr};  // {ins.op.value}")
         res = k.result
         rv = f"x{res.index}" if type(res) is In else f"v{res.index}"
@@ -507,18 +255,20 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
         odt = np.dtype(k.outputs[0].dtype)
         if rdt != odt:
             rv = cast(rv, rdt, odt)
-        lines.append(f"out[{idx(nin)}] = ({_mem_ctype(odt)})({rv});")
+        lines.append(f"out[{idx(nin)}] = ({mem_ctype(odt)})({rv});")
         return lines
 
     ps = ", ".join(f"{t} {n}" for t, n in params(k, bits))
+    gen = [j for j, inp in enumerate(k.inputs) if inp.source is not None]
     src = [
         f"// {k.name}: elementwise, {nd}-d, {bits}-bit indices (lazynp.codegen_gpu.render)",
         f'extern "C" __global__ void {entry}({ps}) {{',
         f"  const {it} step = ({it})blockDim.x * ({it})gridDim.x;",
         f"  {it} i = ({it})blockIdx.x * ({it})blockDim.x + ({it})threadIdx.x;",
-        "  if (flat) {",
-        "    for (; i < n; i += step) {",
     ]
+    src += ["  " + line for j in gen for line in _random.setup(j, k.inputs[j].source,
+                                                            k.inputs[j].dtype)]
+    src += ["  if (flat) {", "    for (; i < n; i += step) {"]
 
     def flat_idx(j: int) -> str:
         return "0" if j < nin and _scalar_input(k.inputs[j]) else "i"
@@ -538,4 +288,5 @@ def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
 
     src += ["    " + line for line in body(nd_idx)]
     src += ["  }", "}", ""]
-    return "\n".join(src), entry
+    text = "\n".join(src)
+    return (_random.PREAMBLE if gen else "") + prelude(text) + text, entry

@@ -80,8 +80,8 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
     (PCG64, PCG64DXSM), a large request only snapshots the state and moves the generator to
     where NumPy's would be after it (including the buffered 32-bit half), so later calls see
     NumPy's state; a consuming kernel then generates the values block by block, each block
-    from a copy of the snapshot moved to its first element, so the values are the serial
-    stream's and no full-size array need ever exist.  ``params`` are the kernel's one-element
+    from a copy of the snapshot moved to its first element (:class:`Draws`, which pickles), so
+    the values are the serial stream's and no full-size array need ever exist.  ``params`` are the kernel's one-element
     parameter arrays (scalar parameters only), as for ``_run``.
     """
     # Python ints, as NumPy's shapes are (NumPy integers in a size would reach the kernels'
@@ -98,14 +98,45 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
             snapshot = bg._jump_copy(bg._st, 0)
         except NotImplementedError:
             return None
-        stream = _Stream(bg, snapshot, cons)
+        draws = Draws(type(bg), bg._kind, bg._mult, snapshot, cons, name,
+                      [np.array(p) for p in params or ()])
+        stream = draws.stream
         bg._st[:] = stream.state_at(n)[0] if cons[0] == "u64" else stream.after(n)
         bg._sync_out()
-    fn = bg._kernels().fn[name]
-    params = [np.array(p) for p in params or ()]  # own copies, alive as long as the node
+    node = Node(Op.RANDOM, (), {"method": name, "generate": draws}, shape, np.dtype(dtype))
+    return lazy(_engine.record(node))
 
-    def generate(out: np.ndarray, start: int, count: int) -> None:
-        args = [a for p in params for a in (_ptr(p), 0)]
+
+class Draws:
+    """The values of a pending RANDOM source node (its ``params["generate"]``): any range of
+    elements of the serial stream, from a state snapshot, ``draws(out, start, count)``.
+
+    Plain data (the bit generator's class, kind and multiplier, the snapshot, the consumption ``cons``, the kernel
+    ``method`` and its one-element ``params``), so it pickles: a worker process regenerates any
+    chunk of the stream (its compiled kernel is looked up there).  ``kind`` names the bit
+    generator (``"pcg64"``, ``"pcg64dxsm"``) for backends that generate the draws themselves;
+    ``stream.state_at(element)`` gives the state to start from.
+    """
+
+    def __init__(self, bg_cls: type, kind: str, mult: int, snapshot: np.ndarray, cons: tuple,
+                 method: str, params: list[np.ndarray]) -> None:
+        self.bg_cls, self.kind, self.mult = bg_cls, kind, mult
+        self.snapshot, self.cons = snapshot, cons
+        self.method, self.params = method, params  # own copies, alive as long as the node
+        # jumps and kernels need only the kind and multiplier (a wrapped NumPy bit generator
+        # has them per instance): a stand-in without state serves the stream
+        bg = object.__new__(bg_cls)
+        bg._kind, bg._mult = kind, mult
+        self.stream = _Stream(bg, snapshot, cons)
+
+    def __reduce__(self) -> tuple:
+        return (Draws, (self.bg_cls, self.kind, self.mult, self.snapshot, self.cons,
+                        self.method, self.params))
+
+    def __call__(self, out: np.ndarray, start: int, count: int) -> None:
+        fn = self.stream.bg._kernels().fn[self.method]
+        stream = self.stream
+        args = [a for p in self.params for a in (_ptr(p), 0)]
         itemsize = out.dtype.itemsize
         threads = min(_num_threads(), count // _PAR_MIN_PER_THREAD)
         cuts = [count * k // max(threads, 1) for k in range(max(threads, 1) + 1)]
@@ -122,9 +153,6 @@ def _lazy_draws(bg: BitGenerator, name: str, size: Any, dtype: np.dtype,
 
         # a whole request materialized at once fills in parallel, each part on its own thread
         run_parallel([functools.partial(part, k) for k in range(max(threads, 1))])
-
-    node = Node(Op.RANDOM, (), {"method": name, "generate": generate}, shape, np.dtype(dtype))
-    return lazy(_engine.record(node))
 
 
 class _Stream:

@@ -4,7 +4,8 @@
 // elementwise grid-stride loops with no shared memory or barriers, so the order is free).
 // The round-to-nearest intrinsics are plain IEEE operations (compile with
 // -ffp-contract=off on x86-64 SSE2: no FMA contraction, no excess precision); the math
-// functions are the host libm's (glibc), not CUDA's.
+// functions (fma, fmod, floor, ... exact; exp, sin, ... within a few ULP) are the host libm's
+// (glibc), not CUDA's.
 #pragma once
 #include <math.h>
 #include <string.h>
@@ -36,6 +37,26 @@ static inline float __int_as_float(int bits) {
   float f;
   memcpy(&f, &bits, sizeof f);
   return f;
+}
+static inline long long __double_as_longlong(double d) {
+  long long bits;
+  memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+static inline float __uint_as_float(unsigned int bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+static inline unsigned int __float_as_uint(float f) {
+  unsigned int bits;
+  memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+static inline int __float_as_int(float f) {
+  int bits;
+  memcpy(&bits, &f, sizeof bits);
+  return bits;
 }
 
 #define LZ_LAUNCH(grid, block, kernel, ...)                                   \

@@ -1,23 +1,30 @@
-"""The CUDA C renderer (lazynp/codegen_gpu/render.py) checked without a GPU.
+"""The CUDA renderer (lazynp/codegen_gpu/render.py) checked without a GPU.
 
-* Every corpus plan (``corpus.py``) renders; the kernels run on the CPU through ``shim.h``
-  (``__global__``, ``threadIdx`` ... and a launcher looping over a small grid, so the
-  grid-stride loop takes several turns), compiled with the system C++ compiler into one
-  shared library loaded with ctypes.  Each kernel runs its general strided path and, where
-  the operands allow it, its contiguous path, with 32-bit and 64-bit index math; outputs
-  equal NumPy's bit for bit (NaNs and signed zeros included), except the libm cases (exp,
-  log, sin, cos), which are within ``LIBM_ULP`` of NumPy: on the CPU they call the host's
-  libm (glibc), not CUDA's math library, so this checks the rendering, not CUDA's accuracy.
+* Every corpus plan (``corpus.py``: bool, every integer, float16/32/64, complex64/128;
+  contiguous, strided, reversed, transposed, broadcast, scalar-broadcast and constant
+  inputs) renders; the kernels run on the CPU through ``shim.h`` (``__global__``,
+  ``threadIdx`` ... and a launcher looping over a small grid, so the grid-stride loop takes
+  several turns), compiled with the system C++ compiler into one shared library loaded with
+  ctypes.  Each kernel runs its general strided path and, where the operands allow it, its
+  contiguous path, with 32-bit and 64-bit index math (and a 0-d variant of some); outputs
+  equal NumPy's bit for bit (NaNs, signed zeros, float16 rounding and complex parts
+  included), except the libm cases (exp, log, sin, tan, pow, ...), which are within
+  ``LIBM_ULP`` of NumPy with NaNs at the same places: on the CPU they call the host's libm
+  (glibc), not CUDA's math library, so this checks the rendering, not CUDA's accuracy.
 * Every rendered source compiles with ``nvcc --ptx -arch=sm_90 -fmad=false`` (one nvcc call
-  for the whole corpus); kernels without libm calls have no ``fma`` in their PTX.
-* Kernels the renderer does not handle raise ``Unsupported``.
+  for the whole corpus); kernels without libm calls or NumPy's own complex FMAs have no
+  ``fma`` in their PTX.
+* Kernels the renderer does not handle raise ``Unsupported``; the op table leaves out
+  exactly what the CPU backend does not compile.
 
 Tests needing a compiler skip when it is missing.
 """
 
 from __future__ import annotations
 
+import copy
 import ctypes
+import dataclasses
 import os
 import re
 import shutil
@@ -30,6 +37,7 @@ import pytest
 import lazynp as lnp
 from lazynp import _array, _engine
 from lazynp.codegen_cpu import libm
+from lazynp.codegen_cpu.lowering import NOT_COMPILED
 from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported
 from lazynp.graph.ops import ELEMENTWISE, Op
@@ -42,18 +50,39 @@ LIBM_ULP = 4
 GRID, BLOCK = 3, 4   # 12 threads: every corpus kernel's loop takes several turns
 
 
+ZERO_D = ("arith_f64", "arith_f16", "div_complex128", "arith_int8", "mul_complex64")
+
+
+def _zero_d(k: object) -> object:
+    """``k`` over one element as a 0-d kernel (lazynp runs 0-d work in NumPy, so no plan
+    has one; the renderer still handles it)."""
+    k0 = copy.copy(k)
+    k0.shape = ()
+    k0.inputs = [dataclasses.replace(inp, strides=()) for inp in k.inputs]
+    _FULL_SHAPE[id(k0)] = k.shape
+    return k0
+
+
+_FULL_SHAPE: dict[int, tuple] = {}  # 0-d variant -> the shape of the kernel it came from
+
+
 class Built:
-    """The corpus rendered (one kernel per case, 32- and 64-bit index variants)."""
+    """The corpus rendered (one kernel per case, 32- and 64-bit index variants, 0-d variants
+    of the ``ZERO_D`` cases)."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[Case, object, int, str, str]] = []  # case, kernel, bits, src
+        # case, kernel, bits, source, entry name
+        self.items: list[tuple[Case, object, int, str, str]] = []
         for n, case in enumerate(CASES):
             (k,) = kernels_of(case)
-            for bits in (32, 64):
-                src, entry = R.render(k, bits)
-                name = f"{entry}_{n}_{bits}"
+            variants = [(k, 32, ""), (k, 64, "")]
+            if case.name in ZERO_D:
+                variants.append((_zero_d(k), 32, "_0d"))
+            for kk, bits, tag in variants:
+                src, entry = R.render(kk, bits)
+                name = f"{entry}_{n}_{bits}{tag}"
                 src = src.replace(entry + "(", name + "(")
-                self.items.append((case, k, bits, src, name))
+                self.items.append((case, kk, bits, src, name))
 
 
 @pytest.fixture(scope="module")
@@ -86,21 +115,37 @@ def shimlib(built: Built, tmp_path_factory: pytest.TempPathFactory) -> ctypes.CD
     return ctypes.CDLL(str(lib))
 
 
-def _same(got: np.ndarray, want: np.ndarray) -> None:
+def _same(got: np.ndarray, want: np.ndarray, ulp: int = 0) -> None:
+    """Equal bit for bit (``ulp``: within that many ULP), NaNs at the same places (their
+    payloads aside), signed zeros included; complex numbers part by part."""
     assert got.dtype == want.dtype and got.shape == want.shape
-    if got.dtype.kind == "f":
+    if got.dtype.kind == "c":
+        _same(got.real, want.real, ulp)
+        _same(got.imag, want.imag, ulp)
+    elif got.dtype.kind == "f":
         nan = np.isnan(want)
         np.testing.assert_array_equal(np.isnan(got), nan)
-        np.testing.assert_array_equal(got[~nan], want[~nan])
-        np.testing.assert_array_equal(np.signbit(got[~nan]), np.signbit(want[~nan]))
+        if ulp:
+            np.testing.assert_array_max_ulp(got[~nan], want[~nan], maxulp=ulp)
+        else:
+            np.testing.assert_array_equal(got[~nan], want[~nan])
+            np.testing.assert_array_equal(np.signbit(got[~nan]), np.signbit(want[~nan]))
     else:
         np.testing.assert_array_equal(got, want)
 
 
-def _run(lib: ctypes.CDLL, k: object, bits: int, name: str, flat: bool | None
-         ) -> np.ndarray | None:
-    arrays = [inp.array(k.shape) for inp in k.inputs]
-    out = k.outputs[0].allocate()
+def _run(lib: ctypes.CDLL, k: object, bits: int, name: str, flat: bool | None,
+         out_order: str = "C") -> np.ndarray | None:
+    """Run ``k`` through the shim (``flat``: force the contiguous or strided path; None: as
+    ``launch_values`` says), into a new output in ``out_order``; None if ``flat`` is asked
+    and the operands do not allow it."""
+    if k.shape == ():
+        full = _FULL_SHAPE[id(k)]
+        arrays = [np.array(inp.array(full)[(0,) * len(full)]) for inp in k.inputs]
+        out = np.empty((), k.outputs[0].dtype)
+    else:
+        arrays = [inp.array(k.shape) for inp in k.inputs]
+        out = np.empty(k.shape, k.outputs[0].dtype, order=out_order)
     vals = R.launch_values(k, arrays, out)
     if flat is not None:
         if flat and not vals["flat"]:
@@ -130,15 +175,27 @@ def test_shim_matches_numpy(built: Built, shimlib: ctypes.CDLL, flat: bool) -> N
             continue
         ran += 1
         want = expected(case)
+        if k.shape == ():
+            want = want.reshape(-1)[0:1].reshape(())
         try:
-            if case.libm:
-                assert got.dtype == want.dtype
-                np.testing.assert_array_max_ulp(got, want, maxulp=LIBM_ULP)
-            else:
-                _same(got, want)
+            _same(got, want, LIBM_ULP if case.libm else 0)
         except AssertionError as e:
             raise AssertionError(f"{case.name} ({bits}-bit, flat={flat}):\n{src}\n{e}") from e
     assert ran >= (len(built.items) // 2 if flat else len(built.items))
+
+
+def test_strided_output(built: Built, shimlib: ctypes.CDLL) -> None:
+    """An output in Fortran order (an ``out=`` array, say) is written through its strides
+    (the general path: ``launch_values`` clears ``flat``)."""
+    ran = 0
+    for case, k, bits, _src, name in built.items:
+        if len(k.shape) < 2 or bits != 32:
+            continue
+        got = _run(shimlib, k, bits, name, None, out_order="F")
+        assert not got.flags.c_contiguous
+        _same(got, expected(case), LIBM_ULP if case.libm else 0)
+        ran += 1
+    assert ran > len(CASES) // 2
 
 
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
@@ -151,12 +208,14 @@ def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
     res = subprocess.run(cmd, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-4000:]
     text = ptx.read_text()
-    funcs = re.split(r"\.visible \.entry ", text)[1:]
+    # each entry's body, up to its closing brace
+    funcs = [f.split("\n}\n", 1)[0] for f in re.split(r"\.visible \.entry ", text)[1:]]
     by_name = {f.split("(", 1)[0]: f for f in funcs}
-    for case, *_, name in built.items:
-        assert name in by_name, name
-        if not case.libm:
-            assert "fma." not in by_name[name], name
+    missing = [name for *_, name in built.items if name not in by_name]
+    assert not missing
+    fused = [name for case, *_, name in built.items
+             if not (case.libm or case.fma) and "fma." in by_name[name]]
+    assert not fused, " ".join(fused)
 
 
 def test_render_text() -> None:
@@ -195,7 +254,8 @@ def test_tables() -> None:
     assert set(R.RULES) <= ELEMENTWISE
     assert set(R.RULES) | R.NOT_RENDERED == ELEMENTWISE
     assert not set(R.RULES) & R.NOT_RENDERED
-    assert set(R.LIBM) <= set(libm.LIBM_NAME)
+    assert R.NOT_RENDERED == NOT_COMPILED  # the CPU backend's own gaps, no more
+    assert R.LIBM == libm.LIBM_NAME  # the same C functions as the CPU backend
 
 
 def _plan_kernels(fn, *arrays):  # noqa: ANN001, ANN202
@@ -204,25 +264,43 @@ def _plan_kernels(fn, *arrays):  # noqa: ANN001, ANN202
         return _engine.plan_of(_array.node_of(expr), cached=False).kernels
 
 
-@pytest.mark.parametrize("what", ["reduction", "float16", "complex", "tan", "divmod",
-                                  "floor_divide"])
+UNSUPPORTED = {
+    "reduction": (lambda x: (x * 2).sum(axis=1), np.float64, "reductions"),
+    "float16 exp": (lambda x: lnp.exp(x), np.float16, "exp on float16"),
+    "complex exp": (lambda x: lnp.exp(x), np.complex128, "exp on complex128"),
+    "complex clip": (lambda x: lnp.clip(x, 0, 1), np.complex128, "complex clip"),
+    "complex abs of a reversed view": (lambda x: abs(x[::-1]), np.complex128, "reversed view"),
+    "complex64 product of a reversed view": (lambda x: x[:, ::-1] * x, np.complex64,
+                                             "reversed view"),
+    "signed power, array exponent": (lambda x: x ** x, np.int32, "signed integer power"),
+    "float16 power": (lambda x: x ** x, np.float16, "power on float16"),
+    "divmod": (lambda x: lnp.divmod(x, 3)[1], np.float64, "two outputs"),
+    "ldexp": (lambda x: lnp.ldexp(x, 3), np.float64, "op ldexp"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(UNSUPPORTED))
 def test_unsupported(what: str) -> None:
-    a = np.linspace(0.5, 2.0, 12).reshape(3, 4)
-    fn = {
-        "reduction": (lambda x: (x * 2).sum(axis=1), a),
-        "float16": (lambda x: x + x, a.astype(np.float16)),
-        "complex": (lambda x: x * x, a.astype(np.complex128)),
-        "tan": (lambda x: lnp.tan(x), a),
-        "divmod": (lambda x: lnp.divmod(x, 3)[1], a),
-        "floor_divide": (lambda x: x // 3, a),
-    }[what]
-    ks = _plan_kernels(*fn)
+    fn, dt, reason = UNSUPPORTED[what]
+    a = np.linspace(0.5, 2.0, 12).reshape(3, 4).astype(dt)
+    ks = _plan_kernels(fn, a)
     assert ks
-    with pytest.raises(Unsupported):
+    with pytest.raises(Unsupported, match=reason):
         for k in ks:
             R.render(k)
 
 
 def test_not_rendered_ops_marked() -> None:
-    assert Op.TAN in R.NOT_RENDERED and Op.FLOOR_DIVIDE in R.NOT_RENDERED
-    assert Op.EXP in R.RULES and Op.CLIP in R.RULES
+    assert Op.LDEXP in R.NOT_RENDERED and Op.DIVMOD in R.NOT_RENDERED
+    assert Op.EXP in R.RULES and Op.CLIP in R.RULES and Op.FLOOR_DIVIDE in R.RULES
+
+
+def test_helpers_once_per_translation_unit() -> None:
+    """Each source carries the helpers it calls, include-guarded: sources concatenate."""
+    names = ("div_complex128", "div_complex64", "arith_f16", "floordiv_int8")
+    by_name = {c.name: c for c in CASES}
+    srcs = [R.render(kernels_of(by_name[n])[0])[0] for n in names]
+    assert all(s.count("#ifndef LZG_") >= 1 for s in srcs)
+    assert "lzg_cdiv" in srcs[0] and "lzg_f2h" not in srcs[0]
+    assert "lzg_f2h" in srcs[2] and "lzg_complex" not in srcs[2]
+    assert "lzg_sfloordiv" in srcs[3] and "lzg_h2f" not in srcs[3]

@@ -198,6 +198,39 @@ def test_array_ufunc_defers_to_foreign_overrides(call):
             np.add(a, _DefersAll())
 
 
+class _Handles:
+    """A non-array operand whose ``__array_ufunc__`` computes (as a Dask array's does)."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        args = [np.asarray(x) if not isinstance(x, _Handles) else np.ones(5) for x in inputs]
+        return ("handled", ufunc.__name__, method, getattr(ufunc, method)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("op", [
+    lambda a, b: a + b, lambda a, b: b - a, lambda a, b: a * b, lambda a, b: a < b,
+    lambda a, b: a ** b, lambda a, b: divmod(a, b), lambda a, b: a @ b,
+])
+def test_operators_hand_the_ufunc_to_a_foreign_override(op):
+    # NumPy's operators call the ufunc, whose override dispatch hands it to the operand
+    x = np.arange(5.0)
+    with lnp.config(eager_threshold=0):
+        a = lnp.arange(5.0)
+        want = op(x, _Handles())
+        got = op(a, _Handles())
+        assert want[:3] == got[:3] and want[0] == "handled"
+        assert_same(got[3], want[3], exact=True)
+
+
+def test_inplace_operator_hands_the_ufunc_to_a_foreign_override():
+    x = np.arange(5.0)
+    with lnp.config(eager_threshold=0):
+        a = lnp.arange(5.0)
+        x += _Handles()
+        a += _Handles()
+        assert x[:3] == a[:3] == ("handled", "add", "__call__")
+        assert_same(a[3], x[3], exact=True)
+
+
 def test_compare_timedelta_arrays_after_cached_dtypes():
     # the operator fast path must not record kinds the graph does not model (m8 == m8 gives
     # bool, whose dtypes a previous call had cached)

@@ -1,0 +1,1 @@
+from .chunks import force_blocks, from_array, kernels_per_block  # noqa: F401
