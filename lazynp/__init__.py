@@ -74,7 +74,7 @@ ndarray = _np.ndarray
 def force(x: Any) -> Any:
     """Compute ``x`` now if it is a lazy array; returns ``x``."""
     if type(x) is LazyArray:
-        x._value()
+        x.force()
     return x
 
 
@@ -103,7 +103,9 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     plan = _engine.plan_of(node, cached=False)
     if format == "dot":
         return format_plan_dot(plan)
-    print(format_plan(plan), file=file)
+    text = format_plan(plan)
+    placement = _engine.placement_lines(plan)
+    print(text if not placement else text + "\n\n" + "\n".join(placement), file=file)
     return None
 
 

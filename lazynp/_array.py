@@ -43,7 +43,7 @@ from weakref import ref as _weakref
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _placement
 from ._config import EAGER_LIMIT
 from .graph.dtypes import shape_text, zero_stride_dummy
 from .graph.node import Node, buffer_node
@@ -93,13 +93,17 @@ class ndarray:
             d = node.value
             if d is None:
                 d = _engine.force(node)
+            if _placement.RESIDENT:
+                _placement.sync_host(d)  # (Python reads the value: its host copy is made)
             self._data = d
             self._node = None
         return d
 
     def force(self) -> ndarray:
-        """Compute this array now (if lazy); returns self."""
-        self._value()
+        """Compute this array now (if lazy); returns self.  (A value computed on the GPU
+        stays there: only reading it makes the host copy.)"""
+        if self._data is None and self._node.value is None:
+            _engine.force(self._node)
         return self
 
     @property
@@ -397,7 +401,8 @@ class ndarray:
 
     @property
     def device(self) -> str:
-        return "cpu"
+        # "cpu" as NumPy's, or "cuda:N" where the value lives on the GPU (docs/gpu.md)
+        return _placement.device_of(self._data, getattr(self, "_node", None))
 
     @device.setter
     def device(self, value: Any) -> None:
@@ -407,9 +412,7 @@ class ndarray:
     def device(self) -> None:
         raise AttributeError("attribute 'device' of 'numpy.ndarray' objects is not writable")
 
-    def to_device(self, device: Any, /, *, stream: Any = None) -> ndarray:
-        _np_empty(0).to_device(device, stream=stream)  # NumPy's argument checks
-        return self
+    # (to_device: _api/array_api.py, installed by _api/methods.py)
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
                    dl_device: Any = None, copy: Any = None) -> Any:

@@ -30,6 +30,7 @@ __all__ = ["REGISTRY", "Backend", "get"]
 REGISTRY: dict[str, str | None] = {
     "reference": None,
     "llvm": "lazynp.codegen_cpu.runtime",
+    "cuda": "lazynp.codegen_gpu.runtime",
 }
 
 

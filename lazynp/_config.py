@@ -16,6 +16,7 @@ Debug levels (``LAZYNP_DEBUG``), in order of detail:
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -43,11 +44,21 @@ _parse_backend.__name__ = "str"  # the settings tables show the value's type
 
 def _parse_device(text: str) -> str:
     low = str(text).strip().lower()
+    if low not in ("cpu", "gpu", "auto"):
+        raise ValueError(f"LAZYNP_DEVICE must be cpu, gpu or auto, not {text!r}")
+    return low
+
+
+def _check_device(text: str) -> str:
+    """``config.set(device=...)``: ``gpu`` needs CuPy and a CUDA device (a clear error at
+    once); ``auto`` without them means ``cpu``.  (From ``LAZYNP_DEVICE`` the check is made by
+    the first kernel: importing lazynp never imports CuPy.)"""
+    low = _parse_device(text)
     if low == "gpu":
-        raise ValueError("LAZYNP_DEVICE=gpu: the GPU backend (lazynp/codegen_gpu) is not "
-                         "implemented yet; kernels run on the CPU (device='cpu')")
-    if low != "cpu":
-        raise ValueError(f"LAZYNP_DEVICE must be cpu, not {text!r}")
+        # (imported as _backends imports runtimes: CuPy only when the GPU is asked for)
+        why = importlib.import_module("lazynp.codegen_gpu.runtime").available()
+        if why is not None:
+            raise ValueError(f"device='gpu' is not available: {why}")
     return low
 
 
@@ -112,10 +123,15 @@ SETTINGS: tuple[Setting, ...] = (
             "compile kernels with fast-math flags (reassociation, FMA contraction, reciprocals; "
             "never nnan/ninf): faster, results differ from NumPy in the last bits"),
     Setting("device", "cpu", _parse_device,
-            "where compiled kernels run: cpu (a gpu backend is not implemented yet)"),
+            "where fused kernels run: cpu; gpu (every kernel the CUDA backend renders runs on the "
+            "device, needs CuPy and a CUDA device); auto (a kernel runs on the device when the "
+            "cost model, copies included, says it is faster; cpu without CuPy or a device). "
+            "Kernels reading data that lives on the device run there in every mode "
+            "(docs/gpu.md)"),
     Setting("backend", "llvm", _parse_backend,
             "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "
-            "reference executor) or reference (NumPy, block by block)"),
+            "reference executor), reference (NumPy, block by block) or cuda (every kernel on "
+            "the CUDA device with host inputs and results, for tests; use device=gpu)"),
 )
 
 
@@ -164,7 +180,7 @@ class Config:
 
 
 _NAMES = frozenset(s.name for s in SETTINGS)
-_CHECKED = {"device": _parse_device, "backend": _parse_backend}
+_CHECKED = {"device": _check_device, "backend": _parse_backend}
 # Results with fewer elements than EAGER_LIMIT[0] (and only concrete inputs) are computed at
 # once: ``eager_threshold``, or everything under ``eager``.  EAGER_LIMIT[1] is a token that
 # changes with the limit; concrete arrays under the limit carry it (``ndarray._small``) so the

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy._core import _ufunc_config
 
-from . import _backends
+from . import _backends, _placement
 from ._config import config, on_change
 from ._memory import retain
 from .graph.node import Node, pending_subgraph
@@ -156,6 +156,8 @@ _ref = weakref.ref
 def export(view: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
     """Hand ``view`` (NumPy's view of lazynp-owned memory; ``owner``: its ``.base`` when
     the caller has it) to user code; returns it."""
+    if _placement.RESIDENT:
+        _placement.on_host_write(view)  # (user code may write it: the host copy rules)
     rid = id(owner) if owner is not None and owner.base is None else root_of(view)
     if rid in _registry and not _frozen(view):
         force_readers(rid)  # whoever holds the view may write: earlier readers go first
@@ -255,6 +257,8 @@ def realize(node: Node, value: np.ndarray) -> None:
 def before_write(arr: np.ndarray, exclude: frozenset = frozenset()) -> None:
     """Force every pending node that reads memory owned by ``arr``'s base buffer (except the
     nodes whose ids are in ``exclude``: the computation about to write there itself)."""
+    if _placement.RESIDENT:
+        _placement.on_host_write(arr)  # (the host copy is made valid, the device copy dropped)
     if _registry:
         force_readers(root_of(arr), exclude)
 
@@ -327,6 +331,7 @@ def assign(target: np.ndarray, node: Node, held_root: bool = False) -> None:
         value = force(node)
         private = frozenset()
     before_write(target, private)
+    _placement.sync_host(value)
     target[...] = value
 
 
@@ -489,6 +494,9 @@ def force(node: Node) -> np.ndarray:
               file=sys.stderr)
     for n in order:
         values = [i.value for i in n.inputs]
+        if _placement.RESIDENT:  # (the unfused path runs on the host)
+            for v in values:
+                _placement.sync_host(v)
         token = _extobj.set(n.errstate)
         try:
             value = evaluate(n, values)
@@ -497,6 +505,21 @@ def force(node: Node) -> np.ndarray:
         realize(n, value)
     _stats["nodes_evaluated"] += len(order)
     return node.value
+
+
+def placement_lines(plan: Any) -> list[str]:
+    """``lazynp.explain``'s lines on where each kernel runs and why (none while placement is
+    not active: everything runs on the CPU)."""
+    if not _placement.active():
+        return []
+    return _placement.explain_lines(plan, _default_errstate, _errstate_raises)
+
+
+def host_value(node: Node) -> np.ndarray:
+    """``force(node)`` with the value's host copy valid (Python reads it now)."""
+    value = force(node)
+    _placement.sync_host(value)
+    return value
 
 
 def _plans_cacheable() -> bool:
@@ -539,7 +562,9 @@ def _direct_backend() -> Any:
     """The compiled backend's way to run a cached plan's single kernel straight from the
     plan-cache template (``runtime.run_direct``), or None."""
     b = _backends.get(config.backend)
-    return None if b is None else b.run_direct
+    if b is None or _placement.active():  # (placement decides per kernel: the full path)
+        return None
+    return b.run_direct
 
 
 def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
@@ -550,11 +575,13 @@ def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
     backend = _backends.get(config.backend)
     settings = _settings[0]
     block_size = settings.block_size
-    if backend is None:
+    if backend is None and not _placement.active():
         execute(plan, realize, block_size, on_kernel)
         return
 
     def run(step: Any, emitted: set) -> list:
+        if backend is None:
+            return run_kernel_reported(step, block_size, emitted)
         values = backend.run_kernel(step, settings)
         if values is None:
             if config.debug >= 2:
@@ -564,6 +591,12 @@ def _execute(plan: Any, realize: Any, on_kernel: Any = None) -> None:
             values = run_kernel_reported(step, block_size, emitted)
         return values
 
+    if _placement.active():  # (kernels placed on the CUDA device or the CPU: _placement.py)
+        def steps(plan: Any, realize: Any, on_kernel: Any, run_placed: Any) -> None:
+            execute(plan, realize, block_size, on_kernel, run_placed)
+        _placement.execute(plan, realize, on_kernel, run, steps, _default_errstate,
+                           _errstate_raises)
+        return
     execute(plan, realize, block_size, on_kernel, run)
 
 

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .. import _placement
+from .._array import asnumpy, from_numpy, lazy, ndarray
+from ..graph.node import buffer_node
 from .shape import swapaxes
 
 
@@ -27,3 +32,23 @@ def astype(x, dtype, /, *, copy=True, device=None) -> Any:
     if device is not None and device != "cpu":
         raise ValueError(f'Device not understood. Only "cpu" is allowed, but received: {device}')
     return x.astype(dtype, copy=copy)
+
+
+def to_device(x: Any, device: Any) -> Any:
+    """``x`` on ``device``: "cpu", or the GPU ("cuda", "cuda:N", "gpu": a new lazynp array
+    whose value lives on the device, copied there once; docs/gpu.md).  An array already there
+    is returned as it is; one moved to the host is a copy."""
+    on_cpu = type(x) is not ndarray or x.device == "cpu"
+    if _placement.is_cuda(device):
+        if not on_cpu:
+            return x
+        return lazy(buffer_node(_placement.place(asnumpy(x))))
+    return x if on_cpu else from_numpy(x._value().copy())
+
+
+def to_device_method(self: Any, device: Any, /, *, stream: Any = None) -> Any:
+    """``x.to_device(device, /, *, stream=None)`` of a lazynp array."""
+    if not _placement.is_cuda(device):
+        np.empty(0).to_device(device, stream=stream)  # NumPy's argument checks
+    return to_device(self, device)
+

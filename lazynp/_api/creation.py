@@ -20,12 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import _engine
+from .. import _engine, _placement
 from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
 from .._config import EAGER_LIMIT
 from .._memmap import asarray_mapped
 from ..graph.node import Node
 from ..graph.ops import Op
+from .array_api import to_device
 from .shape import as_lazynp, astype, broadcast_to, copy_array, reshape
 
 _NoValue = np._NoValue
@@ -242,6 +243,8 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
                 return mapped
         return _owned(res, a)
     if device is not None:
+        if _placement.is_cuda(device):  # (the array on the GPU: docs/gpu.md)
+            return to_device(asarray(a, dtype, order, copy=copy), device)
         check_device(device)
     if type(a) is ndarray:
         return array(a, dtype, copy=copy, order="K" if order is None else order)

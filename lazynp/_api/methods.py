@@ -31,6 +31,7 @@ from ..graph.node import Node
 from ..graph.ops import MULTI_OUT, OP_OF_UFUNC, Op
 from ..graph.semantics import ARG
 from . import reductions, shape
+from .array_api import to_device_method
 from .ufuncs import _MODELED, ufunc_call
 
 _np_ndarray = np.ndarray
@@ -449,3 +450,4 @@ def install(cls: type) -> None:
         setattr(cls, name, fn)
     for name in _REDUCTION_METHODS:
         setattr(cls, name, _reduction_method(getattr(reductions, name)))
+    cls.to_device = to_device_method

@@ -88,7 +88,7 @@ def reduce(op: Op, a: Any, **kwargs: Any) -> Any:
         # A full reduction of a lazy input: record it and force it at once, so it fuses with
         # the expression it reduces (no full-size temporary); the result is NumPy's scalar.
         node = _engine.record(Node(op, (node_of(a),), {"kwargs": kwargs}, shape, dtype))
-        return _engine.force(node)[()]
+        return _engine.host_value(node)[()]
     # A concrete input is reduced by NumPy at once (cost model: NumPy reads it once, as a
     # kernel would, and nothing can be fused into it); a pending one is recorded, so the
     # reduction fuses with the expression it reduces.

@@ -159,7 +159,7 @@ def _ufunc_into(uf: np.ufunc, args: tuple, kwargs: dict) -> Any:
     if node.dtype != target.dtype:
         node = _engine.record(Node(Op.CAST, (node,), None, node.shape, target.dtype))
     if node.shape != target.shape:
-        value = _engine.force(node)
+        value = _engine.host_value(node)
         _engine.before_write(target)
         target[...] = value
     else:
