@@ -54,6 +54,16 @@ def _parse_device(text: str) -> str:
 _parse_device.__name__ = "str"
 
 
+def _parse_scheduler(text: str) -> str:
+    low = str(text).strip().lower()
+    if low not in ("local", "dask"):
+        raise ValueError(f"LAZYNP_SCHEDULER must be local or dask, not {text!r}")
+    return low
+
+
+_parse_scheduler.__name__ = "str"
+
+
 def _default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "lazynp")
@@ -116,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backend", "llvm", _parse_backend,
             "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "
             "reference executor) or reference (NumPy, block by block)"),
+    Setting("scheduler", "local", _parse_scheduler,
+            "where forced graphs run: local (this process) or dask (a graph with a node larger "
+            "than dask_chunks elements runs as a Dask graph on the current Dask scheduler, one "
+            "fused kernel per chunk: lazynp.to_dask, docs/scale.md)"),
+    Setting("dask_chunks", 1 << 24, int,
+            "elements per chunk of lazynp graphs run as Dask graphs (lazynp.to_dask's default "
+            "chunks, C-ordered blocks)"),
 )
 
 
@@ -164,7 +181,8 @@ class Config:
 
 
 _NAMES = frozenset(s.name for s in SETTINGS)
-_CHECKED = {"device": _parse_device, "backend": _parse_backend}
+_CHECKED = {"device": _parse_device, "backend": _parse_backend,
+            "scheduler": _parse_scheduler}
 # Results with fewer elements than EAGER_LIMIT[0] (and only concrete inputs) are computed at
 # once: ``eager_threshold``, or everything under ``eager``.  EAGER_LIMIT[1] is a token that
 # changes with the limit; concrete arrays under the limit carry it (``ndarray._small``) so the

@@ -407,6 +407,8 @@ def force(node: Node) -> np.ndarray:
     """Evaluate ``node`` and everything pending below it; return its value."""
     if node.value is not None:
         return node.value
+    if config.scheduler == "dask" and _dask_graph().force_through_dask(node):
+        return node.value
     if config.fusion:
         return _force_fused(node)
     _stats["forces"] += 1
@@ -427,6 +429,13 @@ def force(node: Node) -> np.ndarray:
         realize(n, value)
     _stats["nodes_evaluated"] += len(order)
     return node.value
+
+
+def _dask_graph() -> Any:
+    """``lazynp.dask.graph`` (Dask), imported on the first force under ``scheduler="dask"``
+    (with ``importlib``: it imports this module)."""
+    import importlib
+    return importlib.import_module("lazynp.dask.graph")
 
 
 def _plans_cacheable() -> bool:
