@@ -97,7 +97,19 @@ class MapSlice:
         self.path, self.offset, self.shape, self.strides, self.dtype = state
 
     def array(self) -> np.ndarray:
-        return np.ndarray(self.shape, self.dtype, buffer=_mapped(self.path), offset=self.offset,
+        """The values: a C-contiguous slice read from the file into memory of its own (its
+        pages are freed with it: a mapping would keep every page read in the process's
+        resident set), any other mapped."""
+        dt = np.dtype(self.dtype)
+        step, contiguous = dt.itemsize, True
+        for n, st in zip(reversed(self.shape), reversed(self.strides)):
+            if n != 1 and st != step:
+                contiguous = False
+            step *= n
+        if contiguous:
+            count = int(np.prod(self.shape))
+            return np.fromfile(self.path, dt, count, offset=self.offset).reshape(self.shape)
+        return np.ndarray(self.shape, dt, buffer=_mapped(self.path), offset=self.offset,
                           strides=self.strides)
 
 

@@ -317,4 +317,11 @@ def test_cluster_memmap_input(client, tmp_path):
         ((0, 1000), (0, 999)))
     assert any(type(v).__name__ == "MapSlice" for v in leaves)
     assert_close(np.to_dask(expr, chunks=(1000, 999)).compute(), a[:, 1:] * 2.0 - 1.0,
-                   exact=True)
+                 exact=True)
+    rows = la[100:2900] * 3.0  # contiguous chunks: read from the file, not mapped
+    _, leaves = dgraph.DaskPlan(dgraph.node_of(rows), (700, 1000), 8).chunk_program(
+        ((700, 1400), (0, 1000)))
+    assert leaves[0].array().flags.writeable  # (a mapping would be read-only)
+    with np.config(scheduler="dask", dask_chunks=500_000):
+        total = np.sum(rows, axis=1)
+    assert_close(numpy.asarray(total), (a[100:2900] * 3.0).sum(axis=1))
