@@ -258,7 +258,8 @@ def build(program: Program, leaves: tuple) -> list[Node]:
         elif kind == "random":
             _, draws, start, shape, dtype, runs = ins
             if runs is None:
-                nodes.append(Node(Op.RANDOM, (), {"method": "chunk",
+                method = getattr(draws, "method", "draws")  # (the plan cache's key)
+                nodes.append(Node(Op.RANDOM, (), {"method": method,
                                                   "generate": shifted(draws, start)},
                                   shape, dtype))
             else:
