@@ -18,9 +18,10 @@ processes (one Dask thread each) on the loopback interface:
   NumPy on an eighth of the file (its temporaries of the whole would not fit).  Values are
   checked against NumPy's block by block.
 
-Reported: wall time, each process's peak resident memory over the run (VmHWM, reset before
-each run through ``/proc/self/clear_refs``) above its resident memory before the run, in MiB
-and in chunks, and the number of Dask tasks.  Kernels are compiled on the workers by a small
+Reported: wall time, each process's resident memory before the run and its peak over the run
+(VmHWM, reset before each run through ``/proc/self/clear_refs``), the growth in MiB and in
+chunks (memory freed by an earlier run and kept by the allocator is reused without growth),
+and the number of Dask tasks.  Kernels are compiled on the workers by a small
 warm-up run first.  Results go to stdout and ``bench/results/scale.json``.
 """
 
@@ -74,7 +75,7 @@ def _status(field: str) -> int:
 
 
 def measured(client, fn):
-    """(seconds, result, {process: peak above start, bytes}) of ``fn()``."""
+    """(seconds, result, {process: (resident bytes at the start, peak resident bytes)})."""
     base = client.run(reset_peak)
     base["client"] = reset_peak()
     t0 = time.perf_counter()
@@ -82,13 +83,20 @@ def measured(client, fn):
     seconds = time.perf_counter() - t0
     peaks = client.run(peak)
     peaks["client"] = peak()
-    return seconds, result, {k: max(0, peaks[k] - base[k]) for k in peaks}
+    return seconds, result, {k: (base[k], peaks[k]) for k in peaks}
 
 
-def mem_text(peaks: dict, chunk_bytes: int) -> dict:
-    return {("client" if k == "client" else f"worker{i}"): {
-        "MiB": round(v / 2**20, 1), "chunks": round(v / chunk_bytes, 2)}
-        for i, (k, v) in enumerate(sorted(peaks.items(), key=lambda kv: kv[0] != "client"))}
+def mem_text(mem: dict, chunk_bytes: int) -> dict:
+    """Per process: resident MiB at the start, the peak, and the growth in MiB and chunks."""
+    out = {}
+    workers = sorted(k for k in mem if k != "client")
+    for k in ["client"] + workers:
+        start, top = mem[k]
+        name = "client" if k == "client" else f"worker{workers.index(k) + 1}"
+        out[name] = {"start_MiB": round(start / 2**20, 1), "peak_MiB": round(top / 2**20, 1),
+                     "growth_MiB": round((top - start) / 2**20, 1),
+                     "growth_chunks": round((top - start) / chunk_bytes, 2)}
+    return out
 
 
 # ------------------------------------------------------------------ programs

@@ -179,6 +179,22 @@ def test_float_reductions_close_and_deterministic(op, axis, keepdims):
     assert results[0].tobytes() == results[1].tobytes()
 
 
+def test_to_dask_of_axis_reductions_with_output_chunks():
+    a = numpy.random.default_rng(14).random((1200, 2600))
+    v = numpy.random.default_rng(14).integers(0, 1000, size=(1200, 2600))
+    la, lv = np.array(a), np.array(v)
+    d = np.to_dask(np.sum(lv * 3 + 1, axis=1, keepdims=True), chunks=(500, 1))
+    assert d.chunks == ((500, 500, 200), (1,))
+    assert_close(_threads(d), (v * 3 + 1).sum(axis=1, keepdims=True), exact=True)
+    m = np.to_dask(np.mean(la * 2.0, axis=0), chunks=1000)
+    assert m.chunks == ((1000, 1000, 600),)
+    assert_close(_threads(m), (a * 2.0).mean(axis=0))
+    full = np.to_dask(np.max(la - 0.5, keepdims=True))  # (a full reduction with keepdims
+    assert_close(_threads(full), (a - 0.5).max(keepdims=True), exact=True)  # stays pending)
+    mn = np.to_dask(np.min(lv - 7, axis=(0, 1), keepdims=True), chunks=(1, 1))
+    assert_close(_threads(mn), (v - 7).min(axis=(0, 1), keepdims=True), exact=True)
+
+
 def test_mean_of_integers_and_sum_dtype_initial():
     v = numpy.arange(5_000_000, dtype=numpy.int32) % 1000
     lv = np.array(v)
