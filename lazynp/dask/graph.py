@@ -61,12 +61,21 @@ _errs: dict[Any, dict | None] = {}
 _default = _extobj.get()
 
 
+def _owned(value: Any) -> np.ndarray:
+    """A computed result as memory the caller may write (a result unpickled from a worker's
+    message is read-only)."""
+    value = np.asarray(value)
+    return value if value.flags.writeable else value.copy()
+
+
 def _err(state: Any) -> dict | None:
     """A node's recorded errstate as ``np.errstate`` keywords (None: NumPy's default)."""
     if state is _default:
         return None
     got = _errs.get(state, False)
     if got is False:
+        if len(_errs) > 256:
+            _errs.clear()
         token = _extobj.set(state)
         try:
             got = np.geterr()
@@ -286,8 +295,8 @@ class DaskPlan:
                 self.stages.append(f"%{n.id} {n.op.value} {n.dtype} {n.shape}: a Dask tree "
                                    "reduction of its own, computed first")
                 if not dry:
-                    _engine.realize(n, np.asarray(DaskPlan(n, None, self.split_every)
-                                                  .array().compute()))
+                    _engine.realize(n, _owned(DaskPlan(n, None, self.split_every)
+                                              .array().compute()))
             else:
                 self.stages.append(f"%{n.id} {n.op.value} {n.dtype} {n.shape}: not split by "
                                    "chunks, forced locally first")
@@ -448,7 +457,7 @@ class DaskPlan:
             return None
         _, region = next(_blocks(self.in_chunks))
         prog, leaves = self.chunk_program(region)
-        root = build(prog, tuple(leaves))[prog.root]
+        root = build(prog, tuple(leaves), plan_only=True)[prog.root]
         if root.value is not None:
             return []
         plan = _engine.plan_of(root, cached=False)
@@ -504,9 +513,7 @@ def force_through_dask(node: Node) -> bool:
     plan = DaskPlan(node, None, SPLIT_EVERY)
     if config.debug >= 1 or config.explain_on_force:
         print(plan.text(), file=sys.stderr)
-    value = np.asarray(plan.array().compute())
-    if not value.flags.writeable:  # (unpickled from a worker's frames)
-        value = value.copy()
+    value = _owned(plan.array().compute())
     if node.value is None:
         _engine.realize(node, value)
     STATS["dask_forces"] += 1

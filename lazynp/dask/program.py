@@ -109,8 +109,12 @@ class MapSlice:
         if contiguous:
             count = int(np.prod(self.shape))
             return np.fromfile(self.path, dt, count, offset=self.offset).reshape(self.shape)
-        return np.ndarray(self.shape, dt, buffer=_mapped(self.path), offset=self.offset,
-                          strides=self.strides)
+        return self.mapped()
+
+    def mapped(self) -> np.ndarray:
+        """The values as a read-only view of the mapped file."""
+        return np.ndarray(self.shape, np.dtype(self.dtype), buffer=_mapped(self.path),
+                          offset=self.offset, strides=self.strides)
 
 
 _maps: dict[str, tuple] = {}
@@ -231,15 +235,23 @@ def shifted(draws: Any, offset: int) -> Any:
 # ------------------------------------------------------------------ running a program
 
 
-def build(program: Program, leaves: tuple) -> list[Node]:
-    """The chunk's nodes (pending, not recorded in the engine), one per instruction."""
+def build(program: Program, leaves: tuple, plan_only: bool = False) -> list[Node]:
+    """The chunk's nodes (pending, not recorded in the engine), one per instruction;
+    ``plan_only``: stand-ins of the same layout where values would be computed or read (for
+    planning the chunk's kernels: explain)."""
     nodes: list[Node] = []
     for ins in program.instrs:
         kind = ins[0]
+        if plan_only and (kind == "values" or kind == "random" and ins[5] is not None):
+            shape = ins[3] if kind == "random" else ((ins[4] - ins[3],) if ins[2] is not Op.EYE
+                                                    else (ins[3][1] - ins[3][0],
+                                                          ins[4][1] - ins[4][0]))
+            nodes.append(buffer_node(np.empty(shape, ins[-1] if kind == "values" else ins[4])))
+            continue
         if kind == "leaf":
             a = leaves[ins[1]]
             if isinstance(a, MapSlice):
-                a = a.array()
+                a = a.mapped() if plan_only else a.array()
             elif not a.flags.aligned:  # (unpickled from a message's frame: kernels need
                 a = np.array(a)        # aligned elements)
             nodes.append(buffer_node(a))

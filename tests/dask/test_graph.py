@@ -130,6 +130,9 @@ def test_random_stream_2d_column_chunks_and_later_draws():
     wy = ref.random((2000, 1500))
     got = _threads(np.to_dask(x * 2 + y, chunks=(700, 600)))
     assert_close(got, wx * 2 + wy, exact=True)
+    buf = io.StringIO()  # (planned on stand-ins of the draws: nothing generated)
+    np.dask.explain(x * 2 + y + np.arange(1500.0), chunks=(700, 600), file=buf)
+    assert "9 chunk(s) of up to (700, 600) elements x 1 kernel(s) per chunk" in buf.getvalue()
 
 
 def test_pi_count_exact_threads():
@@ -332,6 +335,9 @@ def test_cluster_memmap_input(client, tmp_path):
     prog, leaves = dgraph.DaskPlan(dgraph.node_of(expr), (1000, 999), 8).chunk_program(
         ((0, 1000), (0, 999)))
     assert any(type(v).__name__ == "MapSlice" for v in leaves)
+    buf = io.StringIO()
+    np.dask.explain(expr, chunks=(1000, 999), file=buf)
+    assert "3 chunk(s)" in buf.getvalue() and "kernel per chunk: k_" in buf.getvalue()
     assert_close(np.to_dask(expr, chunks=(1000, 999)).compute(), a[:, 1:] * 2.0 - 1.0,
                  exact=True)
     rows = la[100:2900] * 3.0  # contiguous chunks: read from the file, not mapped
