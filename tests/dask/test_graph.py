@@ -15,6 +15,8 @@ import pytest
 import lazynp as np
 from lazynp._array import wrap
 from lazynp.dask import graph as dgraph
+from lazynp.graph.node import pending_subgraph
+from lazynp.graph.ops import Op
 from tests.helpers import assert_close
 
 N = 3_000_000
@@ -347,3 +349,29 @@ def test_cluster_memmap_input(client, tmp_path):
     with np.config(scheduler="dask", dask_chunks=500_000):
         total = np.sum(rows, axis=1)
     assert_close(numpy.asarray(total), (a[100:2900] * 3.0).sum(axis=1))
+
+
+_VIEW_CASES = [
+    lambda A, B, C: (A[::2, 5:-3:3] * B[5:-3:3]).transpose(2, 0, 1) + 1.0,
+    lambda A, B, C: A[..., ::-7][:, None, 3] - C[::-7],
+    lambda A, B, C: (A[7] + B).T[::-1, ::2] * 2,
+    lambda A, B, C: (A - C).swapaxes(0, 2)[100:700:5, :, -1],
+]
+
+
+@pytest.mark.parametrize("case", range(len(_VIEW_CASES)))
+def test_views_of_pending_expressions_under_random_chunkings(case):
+
+    r = numpy.random.default_rng(case)
+    a, b, c = r.random((60, 70, 800)), r.random((70, 1)), r.random(800)
+    f = _VIEW_CASES[case]
+    want = f(a, b, c)
+    with np.config(eager_threshold=1000):
+        lz = f(np.array(a) * 1.0, np.array(b) * 1.0, np.array(c) * 1.0)
+        assert Op.SLICE in {n.op for n in pending_subgraph(lz._node)}
+        for _ in range(3):
+            chunks = tuple(tuple(numpy.diff(numpy.unique(numpy.r_[
+                0, r.integers(1, n, size=min(n - 1, 3)) if n > 1 else [], n])).tolist())
+                for n in want.shape)
+            got = np.to_dask(lz, chunks=chunks).compute(scheduler="sync")
+            assert_close(got, want, exact=True)
