@@ -16,6 +16,7 @@ Debug levels (``LAZYNP_DEBUG``), in order of detail:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -58,6 +59,8 @@ def _parse_scheduler(text: str) -> str:
     low = str(text).strip().lower()
     if low not in ("local", "dask"):
         raise ValueError(f"LAZYNP_SCHEDULER must be local or dask, not {text!r}")
+    if low == "dask" and importlib.util.find_spec("dask") is None:  # (found, not imported)
+        raise ValueError("LAZYNP_SCHEDULER=dask needs Dask: pip install 'lazynp[dask]'")
     return low
 
 

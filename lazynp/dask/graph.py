@@ -513,6 +513,8 @@ def force_through_dask(node: Node) -> bool:
     plan = DaskPlan(node, None, SPLIT_EVERY)
     if config.debug >= 1 or config.explain_on_force:
         print(plan.text(), file=sys.stderr)
+    # Note: differs from NumPy: floating-point warnings of the chunks are reported where
+    # the chunks run (a worker's log), not here (docs/deviations.md)
     value = _owned(plan.array().compute())
     if node.value is None:
         _engine.realize(node, value)
