@@ -104,7 +104,7 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     print(format_plan(plan), file=file)
     if config.scheduler == "dask":  # (forced through Dask: chunks x kernels)
         from .dask.graph import explain as _dask_explain
-        _dask_explain(x, file=file)
+        _dask_explain(x, file=file, when_forced=True)
     return None
 
 

@@ -481,10 +481,14 @@ def to_dask(x: Any, chunks: Any = None, split_every: int = SPLIT_EVERY) -> Any:
     return DaskPlan(node_of(x), chunks, split_every).array()
 
 
-def explain(x: Any, chunks: Any = None, file: Any = None) -> None:
+def explain(x: Any, chunks: Any = None, file: Any = None, when_forced: bool = False) -> None:
     """Print how ``to_dask(x, chunks)`` would run: stages, chunks x kernels per chunk, the
-    reduction tree, the number of tasks.  Nothing is computed."""
-    print(DaskPlan(node_of(x), chunks, SPLIT_EVERY, dry=True).text(), file=file)
+    reduction tree, the number of tasks.  Nothing is computed.  ``when_forced``: only when
+    ``force(x)`` would go through Dask (``lazynp.explain`` under ``scheduler="dask"``)."""
+    node = node_of(x)
+    if when_forced and not wants_dask(node):
+        return
+    print(DaskPlan(node, chunks, SPLIT_EVERY, dry=True).text(), file=file)
 
 
 def wants_dask(node: Node) -> bool:

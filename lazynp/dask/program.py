@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import _engine
+from .._config import config
 from ..graph.node import Node, buffer_node
 from ..graph.ops import UFUNC_OF, Op
 from ..random._fill import Draws
@@ -64,19 +65,30 @@ class TaskScope:
 
 class Program:
     """One chunk's sub-expression (see the module docstring); ``root``: the result's
-    instruction."""
+    instruction; ``settings``: the caller's settings that decide a kernel's values (applied
+    where the task runs, so a worker computes what the caller would)."""
 
-    __slots__ = ("instrs", "root")
+    __slots__ = ("instrs", "root", "settings")
 
-    def __init__(self, instrs: list, root: int) -> None:
+    def __init__(self, instrs: list, root: int, settings: dict | None = None) -> None:
         self.instrs = instrs
         self.root = root
+        self.settings = settings if settings is not None else current_settings()
 
     def __getstate__(self) -> tuple:
-        return self.instrs, self.root
+        return self.instrs, self.root, self.settings
 
     def __setstate__(self, state: tuple) -> None:
-        self.instrs, self.root = state
+        self.instrs, self.root, self.settings = state
+
+
+# the settings a chunk's values depend on (the others are the worker process's own)
+VALUE_SETTINGS = ("fusion", "fastmath", "backend", "fusion_recompute_limit", "fusion_max_cost",
+                  "fusion_block_size")
+
+
+def current_settings() -> dict:
+    return {k: getattr(config, k) for k in VALUE_SETTINGS}
 
 
 class MapSlice:
@@ -295,8 +307,13 @@ def build(program: Program, leaves: tuple, plan_only: bool = False) -> list[Node
 def run_program(program: Program, *leaves: Any) -> np.ndarray:
     """A Dask task: the value of one chunk (or one reduction partial)."""
     with _LOCK, TaskScope():
+        changed = {k: v for k, v in program.settings.items() if getattr(config, k) != v}
         root = build(program, leaves)[program.root]
-        value = _engine.force(root)
+        if changed:
+            with config(**changed):
+                value = _engine.force(root)
+        else:
+            value = _engine.force(root)
         if root.op is Op.BUFFER:  # (a slice of an input, maybe of a mapped file: a copy)
             value = np.array(value)
         return value

@@ -281,6 +281,9 @@ def test_small_graphs_stay_local():
     with np.config(scheduler="dask", dask_chunks=1 << 24):
         before = dgraph.STATS["dask_forces"]
         x = np.ones(3_000_000) * 2
+        buf = io.StringIO()
+        np.explain(x, file=buf)
+        assert "kernel" in buf.getvalue() and "Dask graph" not in buf.getvalue()
         np.force(x)
         assert dgraph.STATS["dask_forces"] == before
 
@@ -375,3 +378,12 @@ def test_views_of_pending_expressions_under_random_chunkings(case):
                 for n in want.shape)
             got = np.to_dask(lz, chunks=chunks).compute(scheduler="sync")
             assert_close(got, want, exact=True)
+
+
+def test_callers_value_settings_travel_to_the_workers(client):
+    a = numpy.random.default_rng(15).random(3_000_000)
+    expr = np.exp(np.array(a)) + 1.0
+    want = numpy.exp(a) + 1.0  # NumPy's exp: the reference executor's values
+    with np.config(backend="reference"):
+        got = np.to_dask(expr, chunks=1_000_000).compute()
+    assert_close(got, want, exact=True)
