@@ -15,10 +15,11 @@ kernel), combined in groups of ``split_every`` in the chunks' C order, level by 
 finished (``initial``, the mean's division, the dtype).  The combine order is fixed by the
 chunking alone, so a result has the same bits on every run and on every scheduler.
 
-What a chunk cannot be cut out of (a reduction inside the graph, reshape, concatenate, an
-opaque node, var/std/argmin/argmax/ptp, ``where=`` reductions) is a *stage*, computed before
-the chunked graph is built: a reduction inside the graph as a Dask tree reduction of its own,
-anything else forced locally as one lazynp force.  ``explain`` lists them.
+What a chunk cannot be cut out of is a *stage*: a reduction inside the graph (``x -
+x.mean(axis=0)``) is a Dask tree reduction of its own, whose chunks the chunk tasks read
+(nothing is computed before the graph runs); anything else (reshape, concatenate, an opaque
+node, var/std/argmin/argmax/ptp, ``where=`` reductions) is forced locally, as one lazynp
+force, when the Dask graph is made.  ``explain`` lists them.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def _err(state: Any) -> dict | None:
     return got
 
 
+def _is_tree(n: Node) -> bool:
+    """A reduction run as a Dask tree: a fused kind, no ``where=``, a non-empty input."""
+    return n.op in _TREE and not n.params.get("where") and n.inputs[0].size > 0
+
+
 # ------------------------------------------------------------------ chunks
 
 
@@ -142,10 +148,11 @@ def _blocks(chunks: tuple) -> Any:
 class _Builder:
     """Turns (node, region) pairs into one chunk's Program and its leaf arguments."""
 
-    def __init__(self) -> None:
+    def __init__(self, subs: dict | None = None) -> None:
         self.instrs: list = []
         self.leaves: list = []
         self.memo: dict = {}
+        self.subs = subs or {}
 
     def add(self, ins: tuple) -> int:
         self.instrs.append(ins)
@@ -163,6 +170,9 @@ class _Builder:
 
     def _make(self, n: Node, region: tuple) -> int:
         shape = tuple(b - a for a, b in region)
+        if n.value is None and n.id in self.subs:  # (a tree reduction's chunks: a key)
+            self.leaves.append(SubChunk(n, region))
+            return self.add(("leaf", len(self.leaves) - 1))
         if n.value is not None:
             view = n.value[tuple(slice(a, b) for a, b in region)] if region else n.value
             desc = map_slice(view)
@@ -194,6 +204,19 @@ class _Builder:
             i = self.node(n.inputs[0], inner)
             return self.add(("node", op, dict(n.params, key=key), (i,), shape, n.dtype, err))
         raise AssertionError(f"{op} is not split by chunks")  # (stages are realized first)
+
+
+class SubChunk:
+    """A chunk task's input that is the region of a tree reduction inside the graph: the
+    task reads it from that reduction's Dask array (``DaskPlan.task``)."""
+
+    __slots__ = ("node", "region")
+
+    def __init__(self, node: Node, region: tuple) -> None:
+        self.node, self.region = node, region
+
+    def stand_in(self) -> np.ndarray:
+        return np.empty(tuple(b - a for a, b in self.region), self.node.dtype)
 
 
 def _aligned(in_shape: tuple, out_shape: tuple, region: tuple) -> tuple:
@@ -275,8 +298,7 @@ class DaskPlan:
         self.whole = None  # why the graph is computed whole (locally), or None
         self.reduce: dict | None = None
         self._stage(node, dry)
-        tree = (node.op in _TREE and node.value is None and not node.params.get("where")
-                and node.inputs[0].size > 0)
+        tree = node.value is None and _is_tree(node)
         if node.value is None and not tree and node.op not in _SPLIT:
             self.whole = f"{node.op.value} is not split by chunks"
         if tree:
@@ -287,23 +309,38 @@ class DaskPlan:
 
     # -- stages
     def _stage(self, root: Node, dry: bool) -> None:
-        for n in pending_subgraph(root):
-            if n is root or n.value is not None or n.op in _SPLIT:
+        """Find what the chunks are not cut out of, from the root down: a tree reduction
+        becomes a Dask tree of its own whose chunks feed the chunk tasks (``self.subs``);
+        anything else not split is forced locally now."""
+        self.subs: dict[int, Node] = {}
+        self._sub_arrays: dict[int, Any] = {}
+        seen: set[int] = set()
+        stack = list(root.inputs)
+        while stack:
+            n = stack.pop()
+            if n.value is not None or n.id in seen:
                 continue
-            if (n.op in _TREE and not n.params.get("where") and n.inputs[0].size > 0
-                    and n.inputs[0].value is None):
+            seen.add(n.id)
+            if n.op in _SPLIT:
+                stack.extend(n.inputs)
+            elif _is_tree(n):
+                self.subs[n.id] = n
                 self.stages.append(f"%{n.id} {n.op.value} {n.dtype} {n.shape}: a Dask tree "
-                                   "reduction of its own, computed first")
-                if not dry:
-                    _engine.realize(n, _owned(DaskPlan(n, None, self.split_every)
-                                              .array().compute()))
+                                   "reduction of its own, its chunks read by the chunk tasks")
             else:
                 self.stages.append(f"%{n.id} {n.op.value} {n.dtype} {n.shape}: not split by "
                                    "chunks, forced locally first")
                 if not dry:
                     with TaskScope():
                         _engine.force(n)
-            STATS["stages"] += 0 if dry else 1
+                    STATS["stages"] += 1
+
+    def sub_array(self, n: Node) -> Any:
+        """The Dask array of the tree reduction ``n`` inside the graph (made once)."""
+        got = self._sub_arrays.get(n.id)
+        if got is None:
+            got = self._sub_arrays[n.id] = DaskPlan(n, None, self.split_every).array()
+        return got
 
     # -- reductions
     def _tree_chunks(self, chunks: Any) -> None:
@@ -344,7 +381,7 @@ class DaskPlan:
 
     # -- programs and tasks
     def chunk_program(self, region: tuple) -> tuple[Program, list]:
-        b = _Builder()
+        b = _Builder(self.subs)
         n = self.node
         if self.reduce is None:
             return b.program(b.node(n, region)), b.leaves
@@ -368,16 +405,30 @@ class DaskPlan:
             self.tasks = 0
             return da.from_array(value, chunks=self.chunks, meta=meta)
         dsk: dict = {}
+        self.deps: list = []
         if self.reduce is None:
             for idx, region in _blocks(self.chunks):
-                prog, leaves = self.chunk_program(region)
-                dsk[(name,) + idx] = (run_program, prog, *leaves)
+                dsk[(name,) + idx] = self.task(region)
         else:
             self._tree(dsk, name)
         self.tasks = len(dsk)
         STATS["tasks"] += len(dsk)
-        graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
+        graph = HighLevelGraph.from_collections(name, dsk, dependencies=self.deps)
         return da.Array(graph, name, self.chunks, meta=meta)
+
+    def task(self, region: tuple) -> tuple:
+        """The Dask task of one chunk (or reduction partial) over ``region``."""
+        prog, leaves = self.chunk_program(region)
+        args = []
+        for leaf in leaves:
+            if type(leaf) is SubChunk:  # the region of a tree reduction: one chunk's key
+                arr = self.sub_array(leaf.node)[tuple(slice(a, b) for a, b in leaf.region)]
+                if arr.npartitions > 1:
+                    arr = arr.rechunk(arr.shape)
+                self.deps.append(arr)
+                leaf = next(iter(dask_keys(arr)))
+            args.append(leaf)
+        return (run_program, prog, *args)
 
     def _tree(self, dsk: dict, name: str) -> None:
         r = self.reduce
@@ -386,8 +437,7 @@ class DaskPlan:
         groups: dict = {}
         pname, cname = name + "-partial", name + "-combine"
         for idx, region in _blocks(self.in_chunks):
-            prog, leaves = self.chunk_program(region)
-            dsk[(pname,) + idx] = (run_program, prog, *leaves)
+            dsk[(pname,) + idx] = self.task(region)
             groups.setdefault(tuple(idx[a] for a in kept), []).append((pname,) + idx)
         offs = _offsets(self.in_chunks)
         for out_idx, keys in groups.items():
@@ -452,11 +502,11 @@ class DaskPlan:
         return "\n".join(lines)
 
     def _chunk_kernels(self) -> list[str] | None:
-        if any(m.value is None and m.op not in _SPLIT and m is not self.node
-               for m in pending_subgraph(self.node)):
+        if len(self.stages) > len(self.subs):  # (forced stages not run yet: explain)
             return None
         _, region = next(_blocks(self.in_chunks))
         prog, leaves = self.chunk_program(region)
+        leaves = [v.stand_in() if type(v) is SubChunk else v for v in leaves]
         root = build(prog, tuple(leaves), plan_only=True)[prog.root]
         if root.value is not None:
             return []
@@ -465,6 +515,14 @@ class DaskPlan:
 
 
 # ------------------------------------------------------------------ entry points
+
+
+def dask_keys(arr: Any) -> Any:
+    """The keys of a Dask array's chunks, flattened."""
+    keys = arr.__dask_keys__()
+    while keys and isinstance(keys[0], list):
+        keys = [k for sub in keys for k in sub]
+    return keys
 
 
 def node_of(x: Any) -> Node:

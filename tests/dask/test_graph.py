@@ -213,16 +213,27 @@ def test_mean_of_integers_and_sum_dtype_initial():
     assert mx == numpy.max(v - 3, initial=10**6)
 
 
-def test_reduction_inside_graph_is_a_stage():
+def test_reduction_inside_graph_is_a_dask_tree_of_its_own():
     a = numpy.random.default_rng(9).random((2000, 1500))
     la = np.array(a)
     expr = (la * 2) - (la * 2).mean(axis=0)
+    inner = expr._node.inputs[1]
     buf = io.StringIO()
     with np.config(dask_chunks=500_000):
         np.dask.explain(expr, file=buf)
-        got = _threads(np.to_dask(expr))
+        d = np.to_dask(expr)
+    assert inner.value is None  # (nothing computed by to_dask)
     assert "stage: " in buf.getvalue() and "Dask tree reduction" in buf.getvalue()
-    assert_close(got, a * 2 - (a * 2).mean(axis=0), atol=1e-14)
+    assert "kernel per chunk: k_" in buf.getvalue()
+    assert_close(_threads(d), a * 2 - (a * 2).mean(axis=0), atol=1e-14)
+    # a reduction at the root over an expression with a reduction inside, and a nested one
+    e2 = np.sum(la / np.sum(la * la, axis=1, keepdims=True) - (la - la.max(axis=0)).min(
+        axis=1, keepdims=True), axis=1)
+    want = numpy.sum(a / (a * a).sum(axis=1, keepdims=True) - (a - a.max(axis=0)).min(
+        axis=1, keepdims=True), axis=1)
+    with np.config(dask_chunks=400_000):
+        got = _threads(np.to_dask(e2, chunks=700))
+    assert_close(got, want)
 
 
 def test_unsplittable_node_forced_locally_and_explained():
@@ -328,6 +339,9 @@ def test_cluster_and_threads_give_the_same_bits(client):
     assert numpy.asarray(s1).tobytes() == numpy.asarray(t1).tobytes()
     assert numpy.asarray(s2).tobytes() == numpy.asarray(t2).tobytes()
     assert_close(numpy.asarray(s2), (numpy.exp(a) * 0.25 + a).sum(axis=0))
+    centered = np.to_dask(expr - np.mean(expr, axis=1, keepdims=True), chunks=(300, 700))
+    want = numpy.exp(a) * 0.25 + a
+    assert_close(centered.compute(), want - want.mean(axis=1, keepdims=True), atol=1e-14)
 
 
 def test_cluster_memmap_input(client, tmp_path):
