@@ -9,8 +9,8 @@ chunk's range of the serial stream (``Draws``: the worker jumps the state to the
 first draw, so the values are NumPy's, bit for bit, however the chunks fall), and every
 elementwise or view node on top; the worker forces it as one fused kernel.
 
-A reduction at the root (sum, prod, min, max, any, all, mean, over all axes or some) is a
-tree: one partial per chunk of its input (the chunk's expression and the reduction, one
+A reduction at the root (sum, prod, min, max, any, all, mean, over all axes or some; var
+and std as the sum of squared deviations from a mean of their own) is a tree: one partial per chunk of its input (the chunk's expression and the reduction, one
 kernel), combined in groups of ``split_every`` in the chunks' C order, level by level, then
 finished (``initial``, the mean's division, the dtype).  The combine order is fixed by the
 chunking alone, so a result has the same bits on every run and on every scheduler.
@@ -18,7 +18,7 @@ chunking alone, so a result has the same bits on every run and on every schedule
 What a chunk cannot be cut out of is a *stage*: a reduction inside the graph (``x -
 x.mean(axis=0)``) is a Dask tree reduction of its own, whose chunks the chunk tasks read
 (nothing is computed before the graph runs); anything else (reshape, concatenate, an opaque
-node, var/std/argmin/argmax/ptp, ``where=`` reductions) is forced locally, as one lazynp
+node, argmin/argmax/ptp, ``where=`` reductions) is forced locally, as one lazynp
 force, when the Dask graph is made.  ``explain`` lists them.
 """
 
@@ -39,6 +39,7 @@ from .._config import config
 from ..graph.node import Node, buffer_node, pending_subgraph
 from ..graph.ops import ELEMENTWISE, Op
 from ..graph.reductions import REDUCTIONS, acc_dtype
+from ..graph.semantics import ARG
 from .program import (
     Finish,
     Program,
@@ -206,6 +207,43 @@ class _Builder:
         raise AssertionError(f"{op} is not split by chunks")  # (stages are realized first)
 
 
+def _var_as_sum(n: Node) -> tuple[Node, tuple] | None:
+    """``var``/``std`` as NumPy's ``_var`` computes it: the sum of ``(x - mean) ** 2`` (the
+    mean a reduction of its own, ``keepdims``), then divided by ``max(count - ddof, 0)`` (and
+    its square root): (the sum node, (count, sqrt)), or None where that is not done (float16
+    and complex, ``where=``, ``mean=``, ``ddof`` at least the count)."""
+    kw = dict(n.params["kwargs"])
+    x = n.inputs[0]
+    dtype = kw.pop("dtype", None)
+    axes = kw.pop("axis", None)
+    axes = tuple(range(len(x.shape))) if axes is None else tuple(axes)
+    keep = bool(kw.pop("keepdims", False))
+    ddof = kw.pop("ddof", 0)
+    count = math.prod(x.shape[a] for a in axes)
+    if (kw or n.params.get("where") or x.size == 0 or x.dtype.kind not in "biuf"
+            or x.dtype == np.float16 or not isinstance(ddof, (int, np.integer))
+            or ddof >= count or dtype is not None and (np.dtype(dtype).kind != "f"
+                                                      or np.dtype(dtype) == np.float16)):
+        return None
+    acc = np.dtype(dtype) if dtype is not None else (
+        np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype)
+    keep_shape = tuple(1 if a in axes else s for a, s in enumerate(x.shape))
+    mean_kw = {"axis": axes, "keepdims": True}
+    sum_kw = {"axis": axes, "keepdims": keep}
+    if dtype is not None or x.dtype.kind in "biu":
+        mean_kw["dtype"] = sum_kw["dtype"] = acc
+    mean = Node(Op.MEAN, (x,), {"kwargs": mean_kw}, keep_shape, acc)
+    dev_dtype = np.result_type(x.dtype, acc)
+    dev = Node(Op.SUBTRACT, (x, mean), {"args": (ARG, ARG)}, x.shape, dev_dtype)
+    sq = Node(Op.MULTIPLY, (dev, dev), {"args": (ARG, ARG)}, x.shape, dev_dtype)
+    total = Node(Op.SUM, (sq,), {"kwargs": sum_kw}, n.shape, n.dtype)
+    for m in (mean, dev, sq, total):
+        m.errstate = n.errstate
+    if np.result_type(dev_dtype, acc) != n.dtype:
+        return None
+    return total, (count - int(ddof), n.op is Op.STD)
+
+
 class SubChunk:
     """A chunk task's input that is the region of a tree reduction inside the graph: the
     task reads it from that reduction's Dask array (``DaskPlan.task``)."""
@@ -292,11 +330,16 @@ class DaskPlan:
     the chunks and the tasks (``explain`` prints it)."""
 
     def __init__(self, node: Node, chunks: Any, split_every: int, dry: bool = False) -> None:
-        self.node = node
         self.split_every = split_every
         self.stages: list[str] = []
         self.whole = None  # why the graph is computed whole (locally), or None
         self.reduce: dict | None = None
+        self.post = None  # var/std: (the count to divide by, whether to take the root)
+        if node.value is None and node.op in (Op.VAR, Op.STD):
+            got = _var_as_sum(node)
+            if got is not None:
+                node, self.post = got
+        self.node = node
         self._stage(node, dry)
         tree = node.value is None and _is_tree(node)
         if node.value is None and not tree and node.op not in _SPLIT:
@@ -363,6 +406,7 @@ class DaskPlan:
             self.chunks = tuple(c for c in self.chunks if c is not None)
         spec = REDUCTIONS[n.op]
         initial = kw.pop("initial", None)
+        sqrt = False
         dtype = kw.get("dtype")
         if n.op is Op.MEAN:
             part_op, part_dtype = Op.SUM, acc_dtype(Op.MEAN, x.dtype, n.dtype, dtype)
@@ -377,7 +421,10 @@ class DaskPlan:
             initial = None
         self.reduce = {"axes": axes, "keep": keep, "kept": kept, "part_op": part_op,
                        "part_kw": part_kw, "part_dtype": np.dtype(part_dtype),
-                       "combine": spec.combine, "initial": initial, "count": count}
+                       "combine": spec.combine, "initial": initial, "count": count,
+                       "sqrt": sqrt}
+        if self.post is not None:
+            self.reduce["count"], self.reduce["sqrt"] = self.post
 
     # -- programs and tasks
     def chunk_program(self, region: tuple) -> tuple[Program, list]:
@@ -457,7 +504,8 @@ class DaskPlan:
                 else:
                     i = out_idx[kept.index(a)]
                     shape.append(offs[a][i + 1] - offs[a][i])
-            spec = Finish(r["combine"], r["initial"], r["count"], n.dtype, tuple(shape))
+            spec = Finish(r["combine"], r["initial"], r["count"], n.dtype, tuple(shape),
+                          r["sqrt"])
             full = iter(out_idx)
             key_idx = tuple(0 if a in axes else next(full) for a in range(len(n.inputs[0].shape))
                             if r["keep"] or a not in axes)
@@ -498,6 +546,10 @@ class DaskPlan:
                          f"partial(s) per output chunk combined in a fixed order (fan-in "
                          f"{self.split_every}): {comb} combine task(s) + 1 final, "
                          f"x {outs} output chunk(s)")
+        if self.post is not None:
+            lines.append(f"  ({'std' if self.post[1] else 'var'}: the sum of the squared "
+                         "deviations from the mean, divided by the count; the mean a tree of "
+                         "its own)")
         lines.append(f"  tasks: {tasks}")
         return "\n".join(lines)
 

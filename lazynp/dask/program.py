@@ -329,28 +329,33 @@ def combine(op: Op, *parts: np.ndarray) -> np.ndarray:
 
 
 class Finish:
-    """The last step of a tree reduction: the combine op, ``initial`` (or None), the element
-    count of a mean (or None), the result's dtype and chunk shape."""
+    """The last step of a tree reduction: the combine op, ``initial`` (or None), the count to
+    divide by (a mean, var, std; or None), the result's dtype and chunk shape, whether to
+    take the square root (std)."""
 
-    __slots__ = ("combine", "initial", "count", "dtype", "shape")
+    __slots__ = ("combine", "initial", "count", "dtype", "shape", "sqrt")
 
     def __init__(self, combine: Op, initial: Any, count: int | None, dtype: np.dtype,
-                 shape: tuple) -> None:
+                 shape: tuple, sqrt: bool = False) -> None:
         self.combine, self.initial, self.count = combine, initial, count
-        self.dtype, self.shape = dtype, shape
+        self.dtype, self.shape, self.sqrt = dtype, shape, sqrt
 
     def __getstate__(self) -> tuple:
-        return self.combine, self.initial, self.count, self.dtype, self.shape
+        return self.combine, self.initial, self.count, self.dtype, self.shape, self.sqrt
 
     def __setstate__(self, state: tuple) -> None:
-        self.combine, self.initial, self.count, self.dtype, self.shape = state
+        self.combine, self.initial, self.count, self.dtype, self.shape, self.sqrt = state
 
 
 def finalize(spec: Finish, part: np.ndarray) -> np.ndarray:
-    """A Dask task: the reduction's result chunk from the combined partials."""
+    """A Dask task: the reduction's result chunk from the combined partials.  (The count is
+    NumPy's ``intp``, as in NumPy's mean and var: the division runs in float64 for float32
+    sums, then rounds.)"""
     acc = np.array(part)
     if spec.initial is not None:
         acc = UFUNC_OF[spec.combine](acc, spec.initial)
     if spec.count is not None:
-        acc = np.true_divide(acc, spec.count, out=acc, casting="unsafe")
+        acc = np.true_divide(acc, np.intp(spec.count), out=acc, casting="unsafe")
+    if spec.sqrt:
+        acc = np.sqrt(acc, out=acc)
     return np.asarray(acc.astype(spec.dtype, copy=False).reshape(spec.shape))

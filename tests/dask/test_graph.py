@@ -401,3 +401,18 @@ def test_callers_value_settings_travel_to_the_workers(client):
     with np.config(backend="reference"):
         got = np.to_dask(expr, chunks=1_000_000).compute()
     assert_close(got, want, exact=True)
+
+
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("dtype,axis,kw", [
+    (numpy.float64, None, {}), (numpy.float32, 0, {"ddof": 1}), (numpy.int64, 1, {}),
+    (numpy.float32, (0, 1), {"dtype": numpy.float64, "keepdims": True})])
+def test_var_std_as_trees(op, dtype, axis, kw):
+    import dask
+    v = (numpy.random.default_rng(16).random((1500, 2200)) * 100).astype(dtype)
+    lv = np.array(v)
+    with np.config(scheduler="dask", dask_chunks=400_000), dask.config.set(scheduler="threads"):
+        before = dgraph.STATS["tasks"]
+        got = numpy.asarray(getattr(np, op)(lv + 1, axis=axis, **kw))
+        assert dgraph.STATS["tasks"] > before + 9  # (a tree, not one local force)
+    assert_close(got, numpy.asarray(getattr(numpy, op)(v + 1, axis=axis, **kw)))
