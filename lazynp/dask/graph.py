@@ -344,6 +344,8 @@ class DaskPlan:
         tree = node.value is None and _is_tree(node)
         if node.value is None and not tree and node.op not in _SPLIT:
             self.whole = f"{node.op.value} is not split by chunks"
+        elif node.value is None and node.size == 0:
+            self.whole = "an empty result"
         if tree:
             self._tree_chunks(chunks)
         else:

@@ -299,6 +299,15 @@ def test_small_graphs_stay_local():
         assert dgraph.STATS["dask_forces"] == before
 
 
+def test_empty_and_concrete_arrays():
+    e = np.zeros((0, 3_000_000)) + 1.0
+    d = np.to_dask(e, chunks=(1, 1_000_000))
+    assert_close(_threads(d), numpy.zeros((0, 3_000_000)) + 1.0, exact=True)
+    c = np.array(numpy.arange(3_000_000.0))
+    assert_close(_threads(np.to_dask(c, chunks=1_000_000)), numpy.arange(3_000_000.0),
+                 exact=True)
+
+
 def test_scheduler_setting_is_checked():
     with pytest.raises(ValueError):
         np.config.set(scheduler="ray")
