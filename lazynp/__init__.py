@@ -106,7 +106,18 @@ def explain(x: Any, format: str = "text", file: Any = None) -> str | None:
     text = format_plan(plan)
     placement = _engine.placement_lines(plan)
     print(text if not placement else text + "\n\n" + "\n".join(placement), file=file)
+    if config.scheduler == "dask":  # (forced through Dask: chunks x kernels)
+        from .dask.graph import explain as _dask_explain
+        _dask_explain(x, file=file, when_forced=True)
     return None
+
+
+def to_dask(x: Any, chunks: Any = None, split_every: int = 8) -> Any:
+    """``x`` as a ``dask.array.Array``: one task per chunk, each the chunk's sub-expression
+    as one fused lazynp kernel; reductions as tree reductions in a fixed combine order;
+    random draws NumPy's serial stream, bit for bit (``lazynp.dask``, docs/scale.md)."""
+    from .dask.graph import to_dask as _to_dask  # (Dask: loaded on call, not at start-up)
+    return _to_dask(x, chunks, split_every)
 
 
 stats = _engine.stats

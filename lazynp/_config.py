@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -63,6 +64,18 @@ def _check_device(text: str) -> str:
 
 
 _parse_device.__name__ = "str"
+
+
+def _parse_scheduler(text: str) -> str:
+    low = str(text).strip().lower()
+    if low not in ("local", "dask"):
+        raise ValueError(f"LAZYNP_SCHEDULER must be local or dask, not {text!r}")
+    if low == "dask" and importlib.util.find_spec("dask") is None:  # (found, not imported)
+        raise ValueError("LAZYNP_SCHEDULER=dask needs Dask: pip install 'lazynp[dask]'")
+    return low
+
+
+_parse_scheduler.__name__ = "str"
 
 
 def _default_cache_dir() -> str:
@@ -132,6 +145,13 @@ SETTINGS: tuple[Setting, ...] = (
             "who runs fused CPU kernels: llvm (compiled; kernels it cannot run go to the "
             "reference executor), reference (NumPy, block by block) or cuda (every kernel on "
             "the CUDA device with host inputs and results, for tests; use device=gpu)"),
+    Setting("scheduler", "local", _parse_scheduler,
+            "where forced graphs run: local (this process) or dask (a graph with a node larger "
+            "than dask_chunks elements runs as a Dask graph on the current Dask scheduler, one "
+            "fused kernel per chunk: lazynp.to_dask, docs/scale.md)"),
+    Setting("dask_chunks", 1 << 24, int,
+            "elements per chunk of lazynp graphs run as Dask graphs (lazynp.to_dask's default "
+            "chunks, C-ordered blocks)"),
 )
 
 
@@ -180,7 +200,8 @@ class Config:
 
 
 _NAMES = frozenset(s.name for s in SETTINGS)
-_CHECKED = {"device": _check_device, "backend": _parse_backend}
+_CHECKED = {"device": _check_device, "backend": _parse_backend,
+            "scheduler": _parse_scheduler}
 # Results with fewer elements than EAGER_LIMIT[0] (and only concrete inputs) are computed at
 # once: ``eager_threshold``, or everything under ``eager``.  EAGER_LIMIT[1] is a token that
 # changes with the limit; concrete arrays under the limit carry it (``ndarray._small``) so the

@@ -482,6 +482,8 @@ def force(node: Node) -> np.ndarray:
     """Evaluate ``node`` and everything pending below it; return its value."""
     if node.value is not None:
         return node.value
+    if config.scheduler == "dask" and _dask_graph().force_through_dask(node):
+        return node.value
     if config.fusion:
         return _force_fused(node)
     _stats["forces"] += 1
@@ -520,6 +522,13 @@ def host_value(node: Node) -> np.ndarray:
     value = force(node)
     _placement.sync_host(value)
     return value
+
+
+def _dask_graph() -> Any:
+    """``lazynp.dask.graph`` (Dask), imported on the first force under ``scheduler="dask"``
+    (with ``importlib``: it imports this module)."""
+    import importlib
+    return importlib.import_module("lazynp.dask.graph")
 
 
 def _plans_cacheable() -> bool:

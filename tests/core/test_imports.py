@@ -31,6 +31,9 @@ LAZY_LOADS = {
         "lazynp.explain: the planner's explain output, on the first explain (start-up)",
     ("lazynp", "lazynp.graph.printing"):
         "lazynp.explain: the graph printers, on the first explain (start-up)",
+    ("lazynp", "lazynp.dask.graph"):
+        "lazynp.to_dask, and explain under scheduler='dask': the Dask bridge, on call "
+        "(importing lazynp never imports Dask)",
     ("lazynp.__main__", "lazynp._compare"):
         "--compare only (subprocess, difflib): not for a plain run (start-up)",
     ("lazynp._engine", "lazynp.fusion"):
@@ -52,6 +55,8 @@ LAZY_LOADS = {
 # ``lazynp.linalg`` with ``importlib`` on first use (start-up); neither is imported by the core.
 # ``lazynp._backends.get`` imports a registered backend's runtime (``codegen_cpu.runtime``,
 # llvmlite) with ``importlib`` on the first compiled kernel (start-up).
+# ``lazynp._engine._dask_graph`` imports ``lazynp.dask.graph`` (which imports the engine) with
+# ``importlib`` on the first force under ``config.scheduler == "dask"`` (Dask, on use only).
 
 
 def _modules() -> dict[str, tuple[pathlib.Path, bool]]:
