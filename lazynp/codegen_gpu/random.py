@@ -60,7 +60,7 @@ import numpy as np
 from ..fusion.plan import Unsupported
 
 __all__ = ["MULT", "PREAMBLE", "Spec", "element", "fill_bits", "fill_params", "launch_values",
-           "params", "render_fill", "setup", "spec"]
+           "params", "render_fill", "run_fields", "run_setup", "setup", "spec"]
 
 # NumPy's LCG multipliers (PCG64's 128-bit one, PCG64DXSM's 64-bit "cheap" one)
 MULT = {"pcg64": 0x2360ED051FC65DA44385DF649FCCF645, "pcg64dxsm": 0xDA942042E4DD58B5}
@@ -299,31 +299,55 @@ def setup(j: int, source: Any, dtype: Any) -> list[str]:
             f"lz_pcg_init(&g{j}, {words}, {dxsm}, (lz_u64)step / {sp.per_draw}ULL);"]
 
 
-def element(j: int, source: Any, dtype: Any, index: str = "i") -> str:
-    """The C expression of generated input ``j`` at iteration index ``index`` (its value's C
-    type is the renderer's for ``dtype``: ``bool`` for bool)."""
+def run_fields(j: int, source: Any, dtype: Any) -> list[str]:
+    """C declarations of generated input ``j`` as members of a struct (a reduction's
+    per-work-item view): :func:`params`' values and the generator state ``g{j}``."""
     sp = spec(source, dtype)
-    e = f"(g{j}_at + (lz_u64)({index}))"
+    return ([f"{t} {n};" for t, n in params(j, source, dtype)]
+            + [f"lz_pcg g{j};  // {sp.kind} {sp.method} (lazynp.codegen_gpu.random)"])
+
+
+def run_setup(j: int, source: Any, dtype: Any, prefix: str = "") -> list[str]:
+    """Set-up of generated input ``j`` for a *run*: elements read in increasing order (a
+    contiguous run, a pairwise subtree, several runs one after another) by one thread.  The
+    generator is put at draw 0 of the snapshot with no leap map: its first element jumps
+    once (``lz_lcg_pow``, O(log distance)), each later one steps by one draw (or none, within
+    a 32-bit half), any other forward distance jumps again.  ``prefix``: where the values of
+    :func:`params` and the state ``g{j}`` live (``"A."``: members of a struct, as
+    :func:`run_fields` declares them).  Run it again before a thread reads elements before
+    its last one (the next work item)."""
+    sp = spec(source, dtype)
+    words = ", ".join(f"{prefix}g{j}_w{m}" for m in range(6))
+    return [f"lz_pcg_init(&{prefix}g{j}, {words}, {int(sp.kind == 'pcg64dxsm')}, 0ULL);"]
+
+
+def element(j: int, source: Any, dtype: Any, index: str = "i", prefix: str = "") -> str:
+    """The C expression of generated input ``j`` at iteration index ``index`` (its value's C
+    type is the renderer's for ``dtype``: ``bool`` for bool); ``prefix`` as in
+    :func:`run_setup`.  Successive reads by one thread must not go back in the stream."""
+    sp = spec(source, dtype)
+    g = f"{prefix}g{j}"
+    e = f"({g}_at + (lz_u64)({index}))"
     dxsm = int(sp.kind == "pcg64dxsm")
     ct = _ctype(sp.dtype)
     if sp.units == 0:
-        x = f"lz_draw(&g{j}, {e}, {dxsm})"
+        x = f"lz_draw(&{g}, {e}, {dxsm})"
         if sp.method == "random_f64":
             return f"lz_f64({x})"
         if sp.method == "uniform":
-            return f"__dadd_rn(g{j}_lo, __dmul_rn(g{j}_range, lz_f64({x})))"
+            return f"__dadd_rn({g}_lo, __dmul_rn({g}_range, lz_f64({x})))"
         if sp.method == "raw":
             return f"(({ct}){x})"
-        return f"(({ct})(g{j}_off + {x}))"  # int64, full range
+        return f"(({ct})({g}_off + {x}))"  # int64, full range
     k = sp.units
-    h = f"lz_bits(&g{j}, {e}, {k}u, {32 // k}u, {dxsm})"
+    h = f"lz_bits(&{g}, {e}, {k}u, {32 // k}u, {dxsm})"
     if sp.method == "random_f32":
         return f"lz_f32({h})"
     if sp.method == "bool":
         return f"({h} != 0u)"
     if sp.method == "int64":
-        return f"(({ct})(g{j}_off + (lz_u64){h}))"
-    return f"(({ct})((unsigned)g{j}_off + {h}))"
+        return f"(({ct})({g}_off + (lz_u64){h}))"
+    return f"(({ct})((unsigned){g}_off + {h}))"
 
 
 def fill_params(source: Any, dtype: Any, bits: int) -> list[tuple[str, str]]:
