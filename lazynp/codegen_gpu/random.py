@@ -4,11 +4,16 @@ A pending RANDOM source node of PCG64 / PCG64DXSM (``lazynp.random._fill.Draws``
 generator's ``kind`` and multiplier, a state ``snapshot``, the kernel ``method``, its
 consumption ``cons`` and one-element ``params``) is generated inside the kernel that reads it:
 element ``e`` of the request is a pure function of the snapshot and ``e``, so any launch
-configuration gives NumPy's serial stream.  Two uses:
+configuration gives NumPy's serial stream.  Three uses:
 
 * inline, in an elementwise kernel of :mod:`lazynp.codegen_gpu.render` (a plan input whose
   ``source`` is set): :func:`params`, :func:`setup` and :func:`element` give that input's
   entry parameters, per-thread set-up lines and per-element expression;
+* inside a reduction kernel of :mod:`lazynp.codegen_gpu.reduce`: the same parameters,
+  held with the generator state in the work item's view (:func:`run_fields`); each work item
+  reads a run of elements in increasing order, so it starts its generator afresh
+  (:func:`run_setup`), jumps once to its first element and steps by one draw from there;
+  :func:`element` takes the element's offset and the view's prefix (``"A."``);
 * standalone, :func:`render_fill`: a kernel writing elements ``[at, at + n)`` of the request
   into a contiguous buffer (a materialized ``rng.random(N)``: the plan's ``source`` NodeStep);
   its parameters are ``out``, ``n`` (``int`` or ``long long``: :func:`fill_bits`), then input
@@ -24,7 +29,8 @@ visits elements ``i0, i0 + step, ...``: it jumps once from the snapshot to its f
 the next applies a precomputed affine map of ``D`` LCG steps (``D`` = draws between elements
 ``step`` apart, or ``D + 1``: one more step), one 128-bit multiply-add per element.  Memory
 accesses stay those of the grid-stride loop (coalesced); nothing depends on ``step`` but the
-speed.  32-bit consumers (``cons = ("u32", k)``: ``k`` elements per 32-bit half) follow
+speed.  A run (:func:`run_setup`) has no leap map: after its first jump each element is
+one LCG step from the last (or none, within a 32-bit half).  32-bit consumers (``cons = ("u32", k)``: ``k`` elements per 32-bit half) follow
 NumPy's ``next_uint32``: when the snapshot has a buffered half (``has_uint32``) it is half 0,
 then the low and high halves of draws 0, 1, ...; element ``e`` takes half ``e // k`` and,
 within it, bits ``[w * (e % k), w * (e % k + 1))`` (``w = 32 // k``: NumPy's buffered 16-bit,

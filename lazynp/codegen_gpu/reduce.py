@@ -13,9 +13,13 @@ with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` ho
   buffers as ``(elements, dtype)`` and the launches run in order (one stream).  A
   :class:`Launch` has ``entry``, ``items`` (work items) and ``args``, one per parameter of
   the entry: ``("out",)`` the output's data pointer, ``("in", j)`` input ``j``'s data
-  pointer at its first element of the iteration (inputs with ``fill`` take none), ``("buf",
-  b)`` scratch buffer ``b`` (a pointer to its first element; there is always at least
-  one), or an ``int`` (every scalar parameter is a ``long long``: ``numpy.int64``).
+  pointer at its first element of the iteration (inputs with ``fill`` or ``source`` take
+  none), ``("buf", b)`` scratch buffer ``b`` (a pointer to its first element; there is
+  always at least one), or a number, passed as the C type ``params`` gives it: the
+  geometry's ``long long`` (``numpy.int64``), a generated input's parameters
+  (:func:`lazynp.codegen_gpu.random.params`: ``unsigned long long`` snapshot words and
+  ``g{j}_at``, ``double`` bounds of ``uniform``; the values of this run's request, so pass
+  ``kernel`` for a kernel other than the one rendered).
 
 Every entry is a grid-stride loop over its work items: any grid and block size (1-d) give
 the same bits (the runtime picks them, e.g. ``block = 256``, ``grid = min(ceil(items /
@@ -63,6 +67,17 @@ The order (what NumPy does on C-contiguous data, so its digits are reproduced):
   ``-0.0`` / ``0.0`` tie gives the last zero whatever the chunks), and for integer and bool
   accumulators chunk ``c`` of ``P`` takes elements ``c, c + P, ...`` (coalesced loads).
 
+Generated (random) inputs (a plan input with ``source``: a lazy PCG64 / PCG64DXSM request,
+:mod:`lazynp.codegen_gpu.random`) are drawn where they are read, never stored: their
+offset in the iteration (C order, as the plan lays them out) is the element of the request,
+so an element's draw is the element's index whatever thread computes it.  Every work item
+reads its elements in increasing order (a pairwise subtree left half first, a run, the runs
+of an output one after another), so it sets its generators up afresh
+(``random.run_setup``: draw 0 of the snapshot), jumps once to its first element and then
+steps by one draw; the order-free integer folds use runs of ``chunk`` elements instead of
+interleaved chunks there.  The bits are those of NumPy's stream for any launch
+configuration and partition.
+
 ``{name}_fin`` also applies ``initial`` (as the starting value, as NumPy does), the mean's
 division (in double, as ``np.true_divide(acc, np.intp(count))``) and the cast to the
 result dtype.  Element values are the kernel body (the elementwise renderer's op table)
@@ -70,7 +85,7 @@ at the element's strided offset, cast to the accumulator dtype.
 
 Numbers are rendered as in ``render.py`` (round-to-nearest intrinsics, no FMA).  Not
 rendered (``Unsupported``): argmin/argmax/var/std (not fused reductions), float16 and
-complex dtypes, generated inputs, several outputs, ``initial`` of another dtype, and a
+complex dtypes, draws ``random.py`` does not generate, several outputs, ``initial`` of another dtype, and a
 mean with an integer accumulator.  Floating-point flags are not reported (the runtime must
 decide what to do under an ``errstate`` that asks for them).
 """
