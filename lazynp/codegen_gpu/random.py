@@ -313,18 +313,22 @@ def run_fields(j: int, source: Any, dtype: Any) -> list[str]:
             + [f"lz_pcg g{j};  // {sp.kind} {sp.method} (lazynp.codegen_gpu.random)"])
 
 
-def run_setup(j: int, source: Any, dtype: Any, prefix: str = "") -> list[str]:
+def run_setup(j: int, source: Any, dtype: Any, prefix: str = "", leap: str = "0") -> list[str]:
     """Set-up of generated input ``j`` for a *run*: elements read in increasing order (a
     contiguous run, a pairwise subtree, several runs one after another) by one thread.  The
     generator is put at draw 0 of the snapshot with no leap map: its first element jumps
     once (``lz_lcg_pow``, O(log distance)), each later one steps by one draw (or none, within
     a 32-bit half), any other forward distance jumps again.  ``prefix``: where the values of
     :func:`params` and the state ``g{j}`` live (``"A."``: members of a struct, as
-    :func:`run_fields` declares them).  Run it again before a thread reads elements before
-    its last one (the next work item)."""
+    :func:`run_fields` declares them).  ``leap``: a C expression, the elements between
+    successive reads where they are evenly spaced (a fold along a non-trailing axis), so
+    that distance is one precomputed map as in :func:`setup` (``0``: none).  Run it again
+    before a thread reads elements before its last one (the next work item)."""
     sp = spec(source, dtype)
     words = ", ".join(f"{prefix}g{j}_w{m}" for m in range(6))
-    return [f"lz_pcg_init(&{prefix}g{j}, {words}, {int(sp.kind == 'pcg64dxsm')}, 0ULL);"]
+    dxsm = int(sp.kind == "pcg64dxsm")
+    d = "0ULL" if leap == "0" else f"(lz_u64)({leap}) / {sp.per_draw}ULL"
+    return [f"lz_pcg_init(&{prefix}g{j}, {words}, {dxsm}, {d});"]
 
 
 def element(j: int, source: Any, dtype: Any, index: str = "i", prefix: str = "") -> str:

@@ -74,8 +74,9 @@ so an element's draw is the element's index whatever thread computes it.  Every 
 reads its elements in increasing order (a pairwise subtree left half first, a run, the runs
 of an output one after another), so it sets its generators up afresh
 (``random.run_setup``: draw 0 of the snapshot), jumps once to its first element and then
-steps by one draw; the order-free integer folds use runs of ``chunk`` elements instead of
-interleaved chunks there.  The bits are those of NumPy's stream for any launch
+steps by one draw, or, where a fold along a non-trailing axis reads evenly spaced elements,
+by that stride's precomputed map; the order-free integer folds use runs of ``chunk``
+elements instead of interleaved chunks there.  The bits are those of NumPy's stream for any launch
 configuration and partition.
 
 ``{name}_fin`` also applies ``initial`` (as the starting value, as NumPy does), the mean's
@@ -484,9 +485,25 @@ def render_reduction(k: Kernel) -> ReduceCode:
     pp = [(f"const {R.mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in mem_]
     pp += [(f"{at}*", "dst")] + geo + [("long long", n) for n in ("P", "T", "C", "B")]
     params[f"{name}_part"] = pp
-    # (each work item reads its elements in increasing order: its generators start afresh)
-    gen_setup = ["    " + x for j in gen_ for x in G.run_setup(j, k.inputs[j].source,
-                                                              k.inputs[j].dtype, "A.")]
+    # (each work item reads its elements in increasing order: its generators start afresh;
+    # a fold along a non-trailing axis reads them evenly spaced: that leap is precomputed)
+    def gen_setup_for(entry: str) -> list[str]:
+        out = []
+        for j in gen_:
+            if not reduced or (pairwise and entry == "part"):
+                leap = "0"  # (runs of consecutive elements)
+            elif pairwise:  # runs of one element: the innermost outer axis' stride
+                pick = "0"
+                for i in range(len(reduced) - 1, -1, -1):
+                    pick = f"RS == {i + 1} ? s{j}_{reduced[i]} : {pick}"
+                leap = f"L == 1 ? ({pick}) : 0"
+            else:  # the fold's order: C order over the reduced axes
+                leap = f"s{j}_{reduced[-1]}"
+            out += ["    " + x for x in G.run_setup(j, k.inputs[j].source, k.inputs[j].dtype,
+                                                    "A.", leap)]
+        return out
+
+    gen_setup = gen_setup_for("part")
     body = ["    const long long c = w % P, oq = w / P;", f"    {A} A;",
             f"    {name}_setup(A, {ptr_names}{geo_names}, oq / Q, oq % Q);", *gen_setup]
     if pairwise:
@@ -536,7 +553,7 @@ def render_reduction(k: Kernel) -> ReduceCode:
     params[f"{name}_fin"] = fp
     body = [f"    {at} acc = {init_lit};", f"    {A} A;",
             f"    const long long oo = {name}_setup(A, {ptr_names}{geo_names}, w, 0);",
-            *gen_setup,
+            *gen_setup_for("fin"),
             "    for (long long q = 0; q < Q; ++q) {",
             "      if (!from_part) {",
             f"        if (q) {name}_setup(A, {ptr_names}{geo_names}, w, q);"]
