@@ -309,3 +309,13 @@ def test_pi_draws_generated_in_the_device_reduction(fake_cupy, capsys):
         lnp.explain(rows)
         assert "k_sq_sum_f64 on cuda: device=gpu" in capsys.readouterr().out
         assert_same(np.asarray(rows), (gn.random((3, n // 3)) ** 2).sum(axis=1))
+
+
+def test_reduction_program_serves_other_sizes(fake_cupy):
+    """One compiled reduction runs kernels of its key at other sizes with their own geometry
+    (the launches are planned for the kernel being run, not the one compiled first)."""
+    for rows in (3000, 4000, 2500):  # (a larger one first: wrong values, not a crash)
+        a = np.linspace(-1.0, 2.0, rows * 1000).reshape(rows, 1000)
+        x = lnp.asarray(a, device="cuda")
+        assert_same(np.asarray((x * 2.0).sum(axis=1)), (a * 2.0).sum(axis=1))
+    assert runtime.stats["runs"] == 3 and runtime.stats["compiled"] == 3  # (3 entries, once)
