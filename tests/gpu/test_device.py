@@ -1,7 +1,8 @@
 """The GPU backend on a real CUDA device (skipped without CuPy and a device): every
 elementwise corpus kernel (``tests/codegen_gpu/corpus.py``) against NumPy (bit for bit;
 CUDA's libm within ``LIBM_ULP``), 64-bit indexing past 2**31 elements, residency (values stay
-on the device until Python reads them), the array API's device calls, ``device=auto`` and
+on the device until Python reads them), the array API's device calls, ``device=auto``,
+reductions (those reading lazy random draws generate them in the reduction kernel) and
 errors naming the kernel."""
 
 from __future__ import annotations
