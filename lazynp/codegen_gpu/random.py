@@ -4,11 +4,16 @@ A pending RANDOM source node of PCG64 / PCG64DXSM (``lazynp.random._fill.Draws``
 generator's ``kind`` and multiplier, a state ``snapshot``, the kernel ``method``, its
 consumption ``cons`` and one-element ``params``) is generated inside the kernel that reads it:
 element ``e`` of the request is a pure function of the snapshot and ``e``, so any launch
-configuration gives NumPy's serial stream.  Two uses:
+configuration gives NumPy's serial stream.  Three uses:
 
 * inline, in an elementwise kernel of :mod:`lazynp.codegen_gpu.render` (a plan input whose
   ``source`` is set): :func:`params`, :func:`setup` and :func:`element` give that input's
   entry parameters, per-thread set-up lines and per-element expression;
+* inside a reduction kernel of :mod:`lazynp.codegen_gpu.reduce`: the same parameters,
+  held with the generator state in the work item's view (:func:`run_fields`); each work item
+  reads a run of elements in increasing order, so it starts its generator afresh
+  (:func:`run_setup`), jumps once to its first element and steps by one draw from there;
+  :func:`element` takes the element's offset and the view's prefix (``"A."``);
 * standalone, :func:`render_fill`: a kernel writing elements ``[at, at + n)`` of the request
   into a contiguous buffer (a materialized ``rng.random(N)``: the plan's ``source`` NodeStep);
   its parameters are ``out``, ``n`` (``int`` or ``long long``: :func:`fill_bits`), then input
@@ -24,7 +29,8 @@ visits elements ``i0, i0 + step, ...``: it jumps once from the snapshot to its f
 the next applies a precomputed affine map of ``D`` LCG steps (``D`` = draws between elements
 ``step`` apart, or ``D + 1``: one more step), one 128-bit multiply-add per element.  Memory
 accesses stay those of the grid-stride loop (coalesced); nothing depends on ``step`` but the
-speed.  32-bit consumers (``cons = ("u32", k)``: ``k`` elements per 32-bit half) follow
+speed.  A run (:func:`run_setup`) has no leap map: after its first jump each element is
+one LCG step from the last (or none, within a 32-bit half).  32-bit consumers (``cons = ("u32", k)``: ``k`` elements per 32-bit half) follow
 NumPy's ``next_uint32``: when the snapshot has a buffered half (``has_uint32``) it is half 0,
 then the low and high halves of draws 0, 1, ...; element ``e`` takes half ``e // k`` and,
 within it, bits ``[w * (e % k), w * (e % k + 1))`` (``w = 32 // k``: NumPy's buffered 16-bit,
@@ -60,7 +66,7 @@ import numpy as np
 from ..fusion.plan import Unsupported
 
 __all__ = ["MULT", "PREAMBLE", "Spec", "element", "fill_bits", "fill_params", "launch_values",
-           "params", "render_fill", "setup", "spec"]
+           "params", "render_fill", "run_fields", "run_setup", "setup", "spec"]
 
 # NumPy's LCG multipliers (PCG64's 128-bit one, PCG64DXSM's 64-bit "cheap" one)
 MULT = {"pcg64": 0x2360ED051FC65DA44385DF649FCCF645, "pcg64dxsm": 0xDA942042E4DD58B5}
@@ -299,31 +305,59 @@ def setup(j: int, source: Any, dtype: Any) -> list[str]:
             f"lz_pcg_init(&g{j}, {words}, {dxsm}, (lz_u64)step / {sp.per_draw}ULL);"]
 
 
-def element(j: int, source: Any, dtype: Any, index: str = "i") -> str:
-    """The C expression of generated input ``j`` at iteration index ``index`` (its value's C
-    type is the renderer's for ``dtype``: ``bool`` for bool)."""
+def run_fields(j: int, source: Any, dtype: Any) -> list[str]:
+    """C declarations of generated input ``j`` as members of a struct (a reduction's
+    per-work-item view): :func:`params`' values and the generator state ``g{j}``."""
     sp = spec(source, dtype)
-    e = f"(g{j}_at + (lz_u64)({index}))"
+    return ([f"{t} {n};" for t, n in params(j, source, dtype)]
+            + [f"lz_pcg g{j};  // {sp.kind} {sp.method} (lazynp.codegen_gpu.random)"])
+
+
+def run_setup(j: int, source: Any, dtype: Any, prefix: str = "", leap: str = "0") -> list[str]:
+    """Set-up of generated input ``j`` for a *run*: elements read in increasing order (a
+    contiguous run, a pairwise subtree, several runs one after another) by one thread.  The
+    generator is put at draw 0 of the snapshot with no leap map: its first element jumps
+    once (``lz_lcg_pow``, O(log distance)), each later one steps by one draw (or none, within
+    a 32-bit half), any other forward distance jumps again.  ``prefix``: where the values of
+    :func:`params` and the state ``g{j}`` live (``"A."``: members of a struct, as
+    :func:`run_fields` declares them).  ``leap``: a C expression, the elements between
+    successive reads where they are evenly spaced (a fold along a non-trailing axis), so
+    that distance is one precomputed map as in :func:`setup` (``0``: none).  Run it again
+    before a thread reads elements before its last one (the next work item)."""
+    sp = spec(source, dtype)
+    words = ", ".join(f"{prefix}g{j}_w{m}" for m in range(6))
+    dxsm = int(sp.kind == "pcg64dxsm")
+    d = "0ULL" if leap == "0" else f"(lz_u64)({leap}) / {sp.per_draw}ULL"
+    return [f"lz_pcg_init(&{prefix}g{j}, {words}, {dxsm}, {d});"]
+
+
+def element(j: int, source: Any, dtype: Any, index: str = "i", prefix: str = "") -> str:
+    """The C expression of generated input ``j`` at iteration index ``index`` (its value's C
+    type is the renderer's for ``dtype``: ``bool`` for bool); ``prefix`` as in
+    :func:`run_setup`.  Successive reads by one thread must not go back in the stream."""
+    sp = spec(source, dtype)
+    g = f"{prefix}g{j}"
+    e = f"({g}_at + (lz_u64)({index}))"
     dxsm = int(sp.kind == "pcg64dxsm")
     ct = _ctype(sp.dtype)
     if sp.units == 0:
-        x = f"lz_draw(&g{j}, {e}, {dxsm})"
+        x = f"lz_draw(&{g}, {e}, {dxsm})"
         if sp.method == "random_f64":
             return f"lz_f64({x})"
         if sp.method == "uniform":
-            return f"__dadd_rn(g{j}_lo, __dmul_rn(g{j}_range, lz_f64({x})))"
+            return f"__dadd_rn({g}_lo, __dmul_rn({g}_range, lz_f64({x})))"
         if sp.method == "raw":
             return f"(({ct}){x})"
-        return f"(({ct})(g{j}_off + {x}))"  # int64, full range
+        return f"(({ct})({g}_off + {x}))"  # int64, full range
     k = sp.units
-    h = f"lz_bits(&g{j}, {e}, {k}u, {32 // k}u, {dxsm})"
+    h = f"lz_bits(&{g}, {e}, {k}u, {32 // k}u, {dxsm})"
     if sp.method == "random_f32":
         return f"lz_f32({h})"
     if sp.method == "bool":
         return f"({h} != 0u)"
     if sp.method == "int64":
-        return f"(({ct})(g{j}_off + (lz_u64){h}))"
-    return f"(({ct})((unsigned)g{j}_off + {h}))"
+        return f"(({ct})({g}_off + (lz_u64){h}))"
+    return f"(({ct})((unsigned){g}_off + {h}))"
 
 
 def fill_params(source: Any, dtype: Any, bits: int) -> list[tuple[str, str]]:

@@ -13,9 +13,13 @@ with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` ho
   buffers as ``(elements, dtype)`` and the launches run in order (one stream).  A
   :class:`Launch` has ``entry``, ``items`` (work items) and ``args``, one per parameter of
   the entry: ``("out",)`` the output's data pointer, ``("in", j)`` input ``j``'s data
-  pointer at its first element of the iteration (inputs with ``fill`` take none), ``("buf",
-  b)`` scratch buffer ``b`` (a pointer to its first element; there is always at least
-  one), or an ``int`` (every scalar parameter is a ``long long``: ``numpy.int64``).
+  pointer at its first element of the iteration (inputs with ``fill`` or ``source`` take
+  none), ``("buf", b)`` scratch buffer ``b`` (a pointer to its first element; there is
+  always at least one), or a number, passed as the C type ``params`` gives it: the
+  geometry's ``long long`` (``numpy.int64``), a generated input's parameters
+  (:func:`lazynp.codegen_gpu.random.params`: ``unsigned long long`` snapshot words and
+  ``g{j}_at``, ``double`` bounds of ``uniform``; the values of this run's request, so pass
+  ``kernel`` for a kernel other than the one rendered).
 
 Every entry is a grid-stride loop over its work items: any grid and block size (1-d) give
 the same bits (the runtime picks them, e.g. ``block = 256``, ``grid = min(ceil(items /
@@ -63,6 +67,18 @@ The order (what NumPy does on C-contiguous data, so its digits are reproduced):
   ``-0.0`` / ``0.0`` tie gives the last zero whatever the chunks), and for integer and bool
   accumulators chunk ``c`` of ``P`` takes elements ``c, c + P, ...`` (coalesced loads).
 
+Generated (random) inputs (a plan input with ``source``: a lazy PCG64 / PCG64DXSM request,
+:mod:`lazynp.codegen_gpu.random`) are drawn where they are read, never stored: their
+offset in the iteration (C order, as the plan lays them out) is the element of the request,
+so an element's draw is the element's index whatever thread computes it.  Every work item
+reads its elements in increasing order (a pairwise subtree left half first, a run, the runs
+of an output one after another), so it sets its generators up afresh
+(``random.run_setup``: draw 0 of the snapshot), jumps once to its first element and then
+steps by one draw, or, where a fold along a non-trailing axis reads evenly spaced elements,
+by that stride's precomputed map; the order-free integer folds use runs of ``chunk``
+elements instead of interleaved chunks there.  The bits are those of NumPy's stream for any launch
+configuration and partition.
+
 ``{name}_fin`` also applies ``initial`` (as the starting value, as NumPy does), the mean's
 division (in double, as ``np.true_divide(acc, np.intp(count))``) and the cast to the
 result dtype.  Element values are the kernel body (the elementwise renderer's op table)
@@ -70,7 +86,7 @@ at the element's strided offset, cast to the accumulator dtype.
 
 Numbers are rendered as in ``render.py`` (round-to-nearest intrinsics, no FMA).  Not
 rendered (``Unsupported``): argmin/argmax/var/std (not fused reductions), float16 and
-complex dtypes, generated inputs, several outputs, ``initial`` of another dtype, and a
+complex dtypes, draws ``random.py`` does not generate, several outputs, ``initial`` of another dtype, and a
 mean with an integer accumulator.  Floating-point flags are not reported (the runtime must
 decide what to do under an ``errstate`` that asks for them).
 """
@@ -86,7 +102,9 @@ import numpy as np
 from ..fusion.plan import Const, Kernel, Unsupported
 from ..graph.ops import Op
 from ..graph.reductions import REDUCTIONS, identity
+from . import random as G
 from . import render as R
+from .cuda_helpers import prelude
 from .cuda_ops import render_op
 
 __all__ = ["Launch", "ReduceCode", "UNROLL", "render_reduction", "tree_depth"]
@@ -179,6 +197,9 @@ class ReduceCode:
         L = math.prod(shape[d] for d in self.reduced[rs:])
         geo = _geometry(k, arrays, out, self.kept)
         geo.update(M=m, Q=q, L=L, R=q * L, RS=rs)
+        for j, inp in enumerate(k.inputs):  # (this run's request: snapshot, parameters)
+            if inp.source is not None:
+                geo.update(G.launch_values(j, inp.source, inp.dtype))
         if m == 0:
             return [], []
         bufs: list[tuple[int, np.dtype]] = []
@@ -240,7 +261,8 @@ class ReduceCode:
                 elif name == "dst":
                     args.append(("buf", vals["dst"]))
                 else:
-                    args.append(int(vals.get(name, 0)))
+                    v = vals.get(name, 0)
+                    args.append(v if type(v) is float else int(v))
             out_launches.append(Launch(entry, items, tuple(args)))
         return bufs, out_launches
 
@@ -252,7 +274,10 @@ def _geometry(k: Kernel, arrays: list, out: np.ndarray, kept: list[int]) -> dict
     for j, (inp, a) in enumerate(zip(k.inputs, arrays)):
         if inp.fill is not None:
             continue
-        st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
+        if inp.source is not None:  # C order over the iteration: the offset is the element
+            st = tuple(inp.strides)
+        else:
+            st = tuple(s // a.itemsize for s in a.strides) if a.ndim else ()
         for d in range(len(k.shape)):
             vals[f"s{j}_{d}"] = st[d]
     ost = tuple(s // out.itemsize for s in out.strides)
@@ -289,7 +314,7 @@ def _check(k: Kernel) -> None:
         raise Unsupported("constant result")
     for inp in k.inputs:
         if inp.source is not None:
-            raise Unsupported("generated (random) inputs on the GPU renderer")
+            G.spec(inp.source, inp.dtype)  # (Unsupported: draws the GPU does not generate)
         _check_dtype(inp.dtype)
     for ins in k.body:
         _check_dtype(ins.dtype)
@@ -307,8 +332,13 @@ def _check(k: Kernel) -> None:
 
 
 def _body(k: Kernel, offs: dict[int, str]) -> tuple[list[str], str, np.dtype]:
-    """Lines computing the body at input offsets ``offs``; (lines, result, its dtype)."""
-    return R.element_lines(k, lambda j: f"A.in{j}[{offs[j]}]")
+    """Lines computing the body at input offsets ``offs``; (lines, result, its dtype).  A
+    generated input's offset is its element of the request (C order over the iteration)."""
+    def gen(j: int) -> str:
+        inp = k.inputs[j]
+        return G.element(j, inp.source, inp.dtype, offs[j], prefix="A.")
+
+    return R.element_lines(k, lambda j: f"A.in{j}[{offs[j]}]", gen)
 
 
 def _combine(red: Any, a: str, b: str) -> str:
@@ -364,16 +394,25 @@ def render_reduction(k: Kernel) -> ReduceCode:
         init = red.initial
     ident_lit = R.literal(identity(red.op, acc), acc)
     init_lit = R.literal(init, acc)
-    ins_ = [j for j, inp in enumerate(k.inputs) if inp.fill is None]
+    ins_ = [j for j, inp in enumerate(k.inputs) if inp.fill is None]  # (indexed inputs)
+    mem_ = [j for j in ins_ if k.inputs[j].source is None]  # (read from memory)
+    gen_ = [j for j in ins_ if k.inputs[j].source is not None]  # (generated)
     name = _entry(k)
     A = f"{name}_A"
+    cA = A if gen_ else f"const {A}"  # (the generators in the view advance)
 
     # ---- the per-(output, outer index) view: pointers, base offsets, run geometry
     src = [f"// {k.name}: {red.op.value} over axes {tuple(red.axes)} of a {nd}-d iteration "
            f"({'pairwise' if pairwise else 'ordered' if ordered else 'chunked'}; "
            "lazynp.codegen_gpu.reduce)",
            f"struct {A} {{"]
-    src += [f"  const {R.mem_ctype(k.inputs[j].dtype)}* in{j}; long long b{j};" for j in ins_]
+    for j in ins_:
+        inp = k.inputs[j]
+        if inp.source is None:
+            src.append(f"  const {R.mem_ctype(inp.dtype)}* in{j}; long long b{j};")
+        else:
+            src += [f"  long long b{j};"] + ["  " + x for x in G.run_fields(j, inp.source,
+                                                                              inp.dtype)]
     src += [f"  long long d{d};" for d in reduced]
     src += [f"  long long s{j}_{d};" for j in ins_ for d in reduced]
     src += ["  long long rs;", "};"]
@@ -381,16 +420,21 @@ def render_reduction(k: Kernel) -> ReduceCode:
     geo += [("long long", f"s{j}_{d}") for j in ins_ for d in range(nd)]
     geo += [("long long", f"os{d}") for d in kept]
     geo += [("long long", n) for n in ("M", "Q", "L", "R", "RS")]
+    for j in gen_:
+        geo += G.params(j, k.inputs[j].source, k.inputs[j].dtype)
     geo_decl = ", ".join(f"{t} {n}" for t, n in geo)
     geo_names = ", ".join(n for _, n in geo)
-    ptr_decl = "".join(f"const {R.mem_ctype(k.inputs[j].dtype)}* in{j}, " for j in ins_)
-    ptr_names = "".join(f"in{j}, " for j in ins_)
+    ptr_decl = "".join(f"const {R.mem_ctype(k.inputs[j].dtype)}* in{j}, " for j in mem_)
+    ptr_names = "".join(f"in{j}, " for j in mem_)
 
     # setup: A for output o, outer index q; returns the output's offset
     setup = [f"__device__ __forceinline__ long long {name}_setup({A}& A, {ptr_decl}"
              f"{geo_decl}, long long o, long long q) {{", "  long long oo = 0;"]
-    for j in ins_:
+    for j in mem_:
         setup.append(f"  A.in{j} = in{j}; A.b{j} = 0;")
+    for j in gen_:
+        gps = G.params(j, k.inputs[j].source, k.inputs[j].dtype)
+        setup.append(f"  A.b{j} = 0; " + " ".join(f"A.{n} = {n};" for _t, n in gps))
     setup.append("  A.rs = RS;")
     for d in reduced:
         setup.append(f"  A.d{d} = d{d};")
@@ -408,7 +452,7 @@ def render_reduction(k: Kernel) -> ReduceCode:
 
     # value at run index j
     offs = {j: f"o{j}" for j in ins_}
-    val = [f"__device__ __forceinline__ {at} {name}_val(const {A}& A, long long j) {{"]
+    val = [f"__device__ __forceinline__ {at} {name}_val({cA}& A, long long j) {{"]
     val += [f"  long long o{j} = A.b{j};" for j in ins_]
     if reduced:  # the run: the reduced axes from A.rs on
         val += ["  " + x for x in _unravel("j", reduced, [(f"o{j}", f"A.s{j}_") for j in ins_],
@@ -425,10 +469,10 @@ def render_reduction(k: Kernel) -> ReduceCode:
     src += [f"__device__ __forceinline__ {at} {name}_op({at} a, {at} b) {{ return {add}; }}"]
     op = f"{name}_op"
     if pairwise:
-        src += _pairwise_fns(name, A, at, op)
+        src += _pairwise_fns(name, cA, at, op)
         leaf_fn = f"{name}_pw{UNROLL}"
     else:
-        src += [f"{_NOINLINE} {at} {name}_seq(const {A}& A, long long a, long long n, {at} acc) {{",
+        src += [f"{_NOINLINE} {at} {name}_seq({cA}& A, long long a, long long n, {at} acc) {{",
                 f"  for (long long i = 0; i < n; ++i) acc = {op}(acc, {name}_val(A, a + i));",
                 "  return acc;", "}"]
 
@@ -438,11 +482,30 @@ def render_reduction(k: Kernel) -> ReduceCode:
     params: dict[str, list[tuple[str, str]]] = {}
 
     # part: work item w = (o, q, c) -> dst[w]
-    pp = [(f"const {R.mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in ins_]
+    pp = [(f"const {R.mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in mem_]
     pp += [(f"{at}*", "dst")] + geo + [("long long", n) for n in ("P", "T", "C", "B")]
     params[f"{name}_part"] = pp
+    # (each work item reads its elements in increasing order: its generators start afresh;
+    # a fold along a non-trailing axis reads them evenly spaced: that leap is precomputed)
+    def gen_setup_for(entry: str) -> list[str]:
+        out = []
+        for j in gen_:
+            if not reduced or (pairwise and entry == "part"):
+                leap = "0"  # (runs of consecutive elements)
+            elif pairwise:  # runs of one element: the innermost outer axis' stride
+                pick = "0"
+                for i in range(len(reduced) - 1, -1, -1):
+                    pick = f"RS == {i + 1} ? s{j}_{reduced[i]} : {pick}"
+                leap = f"L == 1 ? ({pick}) : 0"
+            else:  # the fold's order: C order over the reduced axes
+                leap = f"s{j}_{reduced[-1]}"
+            out += ["    " + x for x in G.run_setup(j, k.inputs[j].source, k.inputs[j].dtype,
+                                                    "A.", leap)]
+        return out
+
+    gen_setup = gen_setup_for("part")
     body = ["    const long long c = w % P, oq = w / P;", f"    {A} A;",
-            f"    {name}_setup(A, {ptr_names}{geo_names}, oq / Q, oq % Q);"]
+            f"    {name}_setup(A, {ptr_names}{geo_names}, oq / Q, oq % Q);", *gen_setup]
     if pairwise:
         body += ["    long long a = 0, n = L;",
                  "    if (B) { a = (oq % Q) * B; n = (L - a < B) ? L - a : B; }",
@@ -451,13 +514,14 @@ def render_reduction(k: Kernel) -> ReduceCode:
                  "      if ((c >> b) & 1) { a += h; n -= h; } else { n = h; }",
                  "    }",
                  f"    dst[w] = {leaf_fn}(A, a, n);"]
-    elif acc.kind in "biu":
+    elif acc.kind in "biu" and not gen_:
         # exact in any order: chunk c takes elements c, c + P, ... (neighbouring threads
-        # read neighbouring elements)
+        # read neighbouring elements; with generated inputs, runs: a generator steps by one)
         body += [f"    {at} acc = {ident_lit};",
                  f"    for (long long j = c; j < L; j += P) acc = {op}(acc, {name}_val(A, j));",
                  "    dst[w] = acc;"]
     else:  # float min/max: runs of C elements (a tie of zeros keeps the last one)
+        # (and order-free folds reading generated inputs)
         body += ["    const long long a = c * C, n = (L - a < C) ? L - a : C;",
                  f"    dst[w] = {name}_seq(A, a, n, {ident_lit});"]
     src += _entry_fn(f"{name}_part", pp, ["const long long nitems = M * Q * P;"], grid, body)
@@ -484,11 +548,12 @@ def render_reduction(k: Kernel) -> ReduceCode:
     # fin: item o -> out
     odt = np.dtype(k.outputs[0].dtype)
     fp = [(f"{R.mem_ctype(odt)}*", "out")]
-    fp += [(f"const {R.mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in ins_]
+    fp += [(f"const {R.mem_ctype(k.inputs[j].dtype)}*", f"in{j}") for j in mem_]
     fp += [(f"const {at}*", "src")] + geo + [("long long", n) for n in ("P", "C", "from_part")]
     params[f"{name}_fin"] = fp
     body = [f"    {at} acc = {init_lit};", f"    {A} A;",
             f"    const long long oo = {name}_setup(A, {ptr_names}{geo_names}, w, 0);",
+            *gen_setup_for("fin"),
             "    for (long long q = 0; q < Q; ++q) {",
             "      if (!from_part) {",
             f"        if (q) {name}_setup(A, {ptr_names}{geo_names}, w, q);"]
@@ -506,8 +571,10 @@ def render_reduction(k: Kernel) -> ReduceCode:
         body.append(f"    acc = ({at})__ddiv_rn((double)acc, (double)R);")
     body.append(f"    out[oo] = ({R.mem_ctype(odt)})({R.cast('acc', acc, odt)});")
     src += _entry_fn(f"{name}_fin", fp, ["const long long nitems = M;"], grid, body)
-    return ReduceCode(k, "\n".join(src) + "\n", params, pairwise, cast, ordered, acc,
-                      kept, reduced)
+    text = "\n".join(src) + "\n"
+    # (the device helpers the body calls, and the generators' device functions)
+    text = (G.PREAMBLE if gen_ else "") + prelude(text) + text
+    return ReduceCode(k, text, params, pairwise, cast, ordered, acc, kept, reduced)
 
 
 def _entry_fn(entry: str, ps: list[tuple[str, str]], head: list[str], grid: list[str],
@@ -518,13 +585,14 @@ def _entry_fn(entry: str, ps: list[tuple[str, str]], head: list[str], grid: list
 
 
 def _pairwise_fns(name: str, A: str, at: str, op: str) -> list[str]:
+    # (``A``: the view's type as the functions take it, ``const`` without generators)
     """``{name}_pw0``: NumPy's pairwise_sum of ``n <= 128`` values (below 8 in order from
     -0.0, else eight accumulators, then the rest in order); ``{name}_pw{k}``: ``k`` levels
     of its recursion (``n <= CAP`` for ``k = UNROLL``)."""
     v = f"{name}_val"
     acc8 = "\n".join(f"    r{i} = {op}(r{i}, {v}(A, a + i + {i}));" for i in range(8))
     init8 = " ".join(f"{at} r{i} = {v}(A, a + {i});" for i in range(8))
-    out = [f"{_NOINLINE} {at} {name}_pw0(const {A}& A, long long a, long long n) {{",
+    out = [f"{_NOINLINE} {at} {name}_pw0({A}& A, long long a, long long n) {{",
            "  if (n < 8) {",
            f"    {at} res = -({at})0;",
            f"    for (long long i = 0; i < n; ++i) res = {op}(res, {v}(A, a + i));",
@@ -538,10 +606,12 @@ def _pairwise_fns(name: str, A: str, at: str, op: str) -> list[str]:
            "  return res;", "}"]
     for lev in range(1, UNROLL + 1):
         sub = f"{name}_pw{lev - 1}"
-        out += [f"{_NOINLINE} {at} {name}_pw{lev}(const {A}& A, long long a, long long n) {{",
+        out += [f"{_NOINLINE} {at} {name}_pw{lev}({A}& A, long long a, long long n) {{",
                 f"  if (n <= {_PW_BLOCK}) return {name}_pw0(A, a, n);",
                 "  long long h = n / 2; h -= h % 8;",
-                f"  return {op}({sub}(A, a, h), {sub}(A, a + h, n - h));", "}"]
+                # (the left half first: generated inputs are drawn in increasing order)
+                f"  const {at} left = {sub}(A, a, h);",
+                f"  return {op}(left, {sub}(A, a + h, n - h));", "}"]
     return out
 
 

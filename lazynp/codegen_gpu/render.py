@@ -217,11 +217,13 @@ def dtype_of(k: Kernel, a: Any) -> np.dtype | None:
     return None if a.value is None else np.dtype(a.dtype)
 
 
-def element_lines(k: Kernel, mem: Callable[[int], str]) -> tuple[list[str], str, np.dtype]:
+def element_lines(k: Kernel, mem: Callable[[int], str],
+                  gen: Callable[[int], str] | None = None) -> tuple[list[str], str, np.dtype]:
     """C lines computing one element of ``k``'s body, ``mem(j)`` being input ``j``'s element
     in memory: ``(lines, result expression, its dtype)``.  Generated inputs are drawn in place
-    (:mod:`lazynp.codegen_gpu.random`), constant ones inlined.  Shared by the elementwise
-    kernels here and the reductions' element step (``reduce.py``)."""
+    (:mod:`lazynp.codegen_gpu.random`; ``gen(j)``: input ``j``'s expression, by default
+    ``random.element`` at iteration index ``i``), constant ones inlined.  Shared by the
+    elementwise kernels here and the reductions' element step (``reduce.py``)."""
     lines = []
     used = {a.index for ins in k.body for a in ins.args if type(a) is In}
     if type(k.result) is In:
@@ -229,7 +231,7 @@ def element_lines(k: Kernel, mem: Callable[[int], str]) -> tuple[list[str], str,
     for j in sorted(used):
         inp = k.inputs[j]
         if inp.source is not None:
-            v = _random.element(j, inp.source, inp.dtype)
+            v = gen(j) if gen is not None else _random.element(j, inp.source, inp.dtype)
         elif inp.fill is not None:
             v = literal(np.asarray(inp.fill), inp.dtype)
         else:

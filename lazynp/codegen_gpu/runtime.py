@@ -236,7 +236,10 @@ def _reduction(k: Kernel, source: str, code: Any) -> Program:
     params = code.params
 
     def plan(k: Kernel, inputs: list, out: Any, dev: DeviceInfo, alloc: Any) -> list:
-        buffers, launches = code.launches([_shape_only(k, a) for a in inputs], out)
+        # (``kernel=k``: this run's sizes and random requests; the program is shared by
+        # every kernel of its GPU key)
+        buffers, launches = code.launches([_shape_only(k, a) for a in inputs], out,
+                                          kernel=k)
         bufs = [alloc((int(n),), np.dtype(dt)) for n, dt in buffers]
         got = []
         for ln in launches:

@@ -35,6 +35,8 @@ def test_dry_run(tmp_path: Path) -> None:
             r["check"].startswith("max err ") and float(r["check"][8:]) < 1e-6), r
     assert rows["black-scholes"]["path"].startswith("GPU: k_")
     assert "k_mul_sub_add_lt_f64" in rows["mandelbrot"]["path"]
+    # (one reduction kernel on the device generating its draws: no random fill step)
+    assert rows["pi (device draws)"]["path"] == "GPU: k_mul_add_lt_mean_f64"
     assert rows["copy"]["bandwidth_GBs"] > 0
     assert "of_copy_bandwidth" in rows["pi (materialized)"]
     assert "| black-scholes |" in res.stdout

@@ -281,3 +281,41 @@ def test_unfused_path_reads_device_values_on_the_host(fake_cupy):
     with lnp.config(fusion=False):
         z = y + lnp.asarray(b, device="cuda")
         assert_same(np.asarray(z), a * 2.0 + b)
+
+
+def test_pi_draws_generated_in_the_device_reduction(fake_cupy, capsys):
+    """The π count over lazy draws is one reduction kernel on the device, generating its
+    draws (no array of draws exists on either side; only the count comes back), equal to
+    NumPy's count; a cast mean (NumPy's buffered order) likewise; explain says so."""
+    n = 3_000_000  # (the lazy tier at the default threshold)
+    g, gn = lnp.random.default_rng(7), np.random.default_rng(7)
+    with lnp.config(device="gpu", debug=2):
+        x, y = g.random(n), g.random(n)
+        assert lnp.is_lazy(x) and lnp.is_lazy(y)
+        got = int(((x - 1) ** 2 + (y - 1) ** 2 < 1).sum())
+        err = capsys.readouterr().err
+        assert "k_sub_sq_add_lt_sum_f64: on cuda (device=gpu)" in err
+        assert "random %" not in err and "not rendered" not in err
+        assert runtime.stats["runs"] == 1
+        assert _moves(fake_cupy) == (0, 1) and fake_cupy.TRANSFERS["d2h_bytes"] == 8
+        xn, yn = gn.random(n), gn.random(n)
+        assert got == int(((xn - 1) ** 2 + (yn - 1) ** 2 < 1).sum())
+        pi = 4 * lnp.mean(g.random(n) * g.random(n) < 0.25)
+        assert "on cuda (device=gpu)" in capsys.readouterr().err
+        assert runtime.stats["runs"] == 2
+        assert pi == 4 * np.mean(gn.random(n) * gn.random(n) < 0.25)
+    with lnp.config(device="gpu"):
+        rows = (g.random((3, n // 3)) ** 2).sum(axis=1)  # lazy: explain shows its placement
+        lnp.explain(rows)
+        assert "k_sq_sum_f64 on cuda: device=gpu" in capsys.readouterr().out
+        assert_same(np.asarray(rows), (gn.random((3, n // 3)) ** 2).sum(axis=1))
+
+
+def test_reduction_program_serves_other_sizes(fake_cupy):
+    """One compiled reduction runs kernels of its key at other sizes with their own geometry
+    (the launches are planned for the kernel being run, not the one compiled first)."""
+    for rows in (3000, 4000, 2500):  # (a larger one first: wrong values, not a crash)
+        a = np.linspace(-1.0, 2.0, rows * 1000).reshape(rows, 1000)
+        x = lnp.asarray(a, device="cuda")
+        assert_same(np.asarray((x * 2.0).sum(axis=1)), (a * 2.0).sum(axis=1))
+    assert runtime.stats["runs"] == 3 and runtime.stats["compiled"] == 3  # (3 entries, once)

@@ -145,6 +145,10 @@ def _cases() -> list[RCase]:
         RCase("any_axes01", lambda xp, a: (a > 29).any(axis=(0, 1)), (c3,)),
         RCase("sum_int32_axes02", lambda xp, a: a.sum(axis=(0, 2)), (_i("int32", (5, 40, 6)),)),
         RCase("max_f64_axes02", lambda xp, a: a.max(axis=(0, 2)), (c3,)),
+        # bodies calling device helpers (cuda_helpers.py): the source carries them
+        RCase("fdiv_rows_int64", lambda xp, a: (a // 7).sum(axis=1), (_i("int64", (6, 700)),)),
+        RCase("remainder_f64", lambda xp, a: (a % 0.75).sum(), (x,)),
+        RCase("ipow_max_int32", lambda xp, a: (a ** 3).max(axis=0), (_i("int32", (30, 7)),)),
     ]
     # not NumPy's order: NumPy walks a transposed input in memory order, and a large 2-d
     # strided one in buffers of whole rows (8192 // row elements, pairwise each, added in

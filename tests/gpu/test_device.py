@@ -1,12 +1,14 @@
 """The GPU backend on a real CUDA device (skipped without CuPy and a device): every
 elementwise corpus kernel (``tests/codegen_gpu/corpus.py``) against NumPy (bit for bit;
 CUDA's libm within ``LIBM_ULP``), 64-bit indexing past 2**31 elements, residency (values stay
-on the device until Python reads them), the array API's device calls, ``device=auto`` and
+on the device until Python reads them), the array API's device calls, ``device=auto``,
+reductions (those reading lazy random draws generate them in the reduction kernel) and
 errors naming the kernel."""
 
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import numpy as np
 import pytest
@@ -143,3 +145,39 @@ def test_random_draws(gpu):
     assert_same(z, np.random.default_rng(6).random(N))
     if importlib.util.find_spec("lazynp.codegen_gpu.random") is not None:
         assert _ran_on_device("k_mul_add") and _ran_on_device("random %"), list(_placement.LOG)
+
+
+def test_reductions_of_device_draws(gpu):
+    """Reductions reading lazy draws generate them in the reduction kernel (no random fill
+    step), with NumPy's values: the π count and mean, float64 / float32 (buffered half) sums,
+    a uniform max, a full-range integer sum, rows of a 2-d request."""
+    def both(seed: int, pre: Any = None) -> tuple[Any, Any]:
+        g, gn = lnp.random.default_rng(seed), np.random.default_rng(seed)
+        if pre is not None:
+            pre(g), pre(gn)
+        return g, gn
+
+    def f32_odd(g: Any) -> None:
+        g.random(3, dtype=np.float32)
+
+    def pi(xp: Any, g: Any) -> Any:
+        x, y = g.random(N), g.random(N)
+        return ((x - 1) ** 2 + (y - 1) ** 2 < 1).sum()
+
+    cases = [
+        (pi, None),
+        (lambda xp, g: 4 * (g.random(N) ** 2 + g.random(N) ** 2 < 1).mean(), None),
+        (lambda xp, g: (g.random(N) - 0.5).sum(), None),
+        (lambda xp, g: (g.random(N, dtype=np.float32) * np.float32(2)).sum(), f32_odd),
+        (lambda xp, g: g.uniform(-2.0, 3.0, N).max(), None),
+        (lambda xp, g: (g.integers(-2**63, 2**63, N) >> 3).sum(), f32_odd),
+        (lambda xp, g: (g.random((50, N // 50)) * 3.0).sum(axis=1), None),
+    ]
+    with lnp.config(device="gpu"):
+        for seed, (fn, pre) in enumerate(cases):
+            _placement.LOG.clear()
+            g, gn = both(seed, pre)
+            got = np.asarray(fn(lnp, g))
+            assert_same(got, np.asarray(fn(np, gn)))
+            assert [d for _, d, _ in _placement.LOG] == ["cuda"], list(_placement.LOG)
+            assert not _ran_on_device("random %"), list(_placement.LOG)
