@@ -27,8 +27,6 @@ import ctypes
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 import types
 from pathlib import Path
@@ -36,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-CXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
+from tests.codegen_gpu import shimlib
+
+CXX = shimlib.CXX
 TRANSFERS = {"h2d": 0, "d2h": 0, "h2d_bytes": 0, "d2h_bytes": 0}
 FAIL: dict[str, Any] = {"launch": None, "alloc": 0}
 DEVICES = [1]
@@ -255,29 +254,22 @@ class RawKernel:
             raise CompileException("the fake expects -fmad=false (lazynp's numerics)")
         types_ = _param_types(self.code, self.name)
         self._types = types_
-        decl = ", ".join(f"{t} p{i}" for i, t in enumerate(types_))
-        names = ", ".join(f"p{i}" for i in range(len(types_)))
-        src = (f'#include "{HERE / "shim.h"}"\n{self.code}\n'
-               f'extern "C" void lz_run(unsigned grid, unsigned block{", " if decl else ""}'
-               f"{decl}) {{ LZ_LAUNCH(grid, block, {self.name}{', ' if names else ''}"
-               f"{names}); }}\n")
+        ps = [(t, f"p{i}") for i, t in enumerate(types_)]
+        src = f"{shimlib.INCLUDE}{self.code}\n{shimlib.launcher(ps, self.name, 'lz')}"
         digest = hashlib.sha256(src.encode()).hexdigest()[:24]
         lib = _LIBS.get(digest)
         if lib is None:
             _BUILD.mkdir(exist_ok=True)
             so = _BUILD / f"k_{digest}.so"
             if not so.exists():
-                cpp = _BUILD / f"k_{digest}.cpp"
-                cpp.write_text(src)
                 tmp = _BUILD / f"k_{digest}.{os.getpid()}.so"
-                res = subprocess.run([CXX, "-std=c++17", "-O1", "-ffp-contract=off",
-                                      "-fno-fast-math", "-shared", "-fPIC", "-w", "-o",
-                                      str(tmp), str(cpp)], capture_output=True, text=True)
-                if res.returncode:
-                    raise CompileException(res.stderr[-2000:])
+                try:
+                    shimlib.compile_shared(src, tmp, _BUILD / f"k_{digest}.cpp")
+                except AssertionError as e:
+                    raise CompileException(str(e)) from None
                 os.replace(tmp, so)
             lib = _LIBS[digest] = ctypes.CDLL(str(so))
-        self._fn = lib.lz_run
+        self._fn = lib.run_lz
 
     def __call__(self, grid: tuple, block: tuple, args: tuple, shared_mem: int = 0) -> None:
         self.compile()

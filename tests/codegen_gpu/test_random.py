@@ -30,7 +30,8 @@ from lazynp.codegen_gpu import random as G
 from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported
 from lazynp.random import _ir_bitgen
-from tests.codegen_gpu.test_render import CXX, HERE, NVCC, _same
+from tests.codegen_gpu.shimlib import CXX, build, launcher
+from tests.codegen_gpu.test_render import NVCC, _same
 
 N = 1001
 LAUNCHES = [(1, 1), (3, 4), (2, 37), (5, 32)]
@@ -194,31 +195,16 @@ def built() -> Built:
     return Built()
 
 
-def _launcher(ps: list[tuple[str, str]], name: str) -> str:
-    decl = ", ".join(f"{t} {n}" for t, n in ps)
-    names = ", ".join(n for _, n in ps)
-    return (f'extern "C" void run_{name}(unsigned grid, unsigned block, {decl}) '
-            f"{{ LZ_LAUNCH(grid, block, {name}, {names}); }}\n")
-
-
 @pytest.fixture(scope="module")
 def lib(built: Built, tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     if CXX is None:
         pytest.skip("no C++ compiler")
-    d = tmp_path_factory.mktemp("shim_random")
-    parts = [f'#include "{HERE / "shim.h"}"\n']
+    parts = []
     for _req, src_obj, want, bits, src, name in built.fills:
-        parts += [src, _launcher(G.fill_params(src_obj, want.dtype, bits), name)]
+        parts += [src, launcher(G.fill_params(src_obj, want.dtype, bits), name)]
     for _case, k, _want, bits, src, name in built.fused:
-        parts += [src, _launcher(R.params(k, bits), name)]
-    cpp = d / "random.cpp"
-    cpp.write_text("\n".join(parts))
-    so = d / "random.so"
-    cmd = [CXX, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-shared",
-           "-fPIC", "-w", "-o", str(so), str(cpp)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    return ctypes.CDLL(str(so))
+        parts += [src, launcher(R.params(k, bits), name)]
+    return build(parts, tmp_path_factory.mktemp("shim_random"), "random")
 
 
 def _cargs(ps: list[tuple[str, str]], vals: dict[str, Any], ptrs: dict[str, int]) -> list:

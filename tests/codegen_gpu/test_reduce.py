@@ -35,7 +35,8 @@ from lazynp import _array, _engine
 from lazynp.codegen_gpu import reduce as RD
 from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported, pairwise_tree
-from tests.codegen_gpu.test_render import CXX, HERE, NVCC
+from tests.codegen_gpu.shimlib import CXX, build, launcher
+from tests.codegen_gpu.test_render import NVCC
 
 _RNG = np.random.default_rng(4321)
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -237,23 +238,11 @@ def built() -> Built:
 def shimlib(built: Built, tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     if CXX is None:
         pytest.skip("no C++ compiler")
-    d = tmp_path_factory.mktemp("shim_reduce")
-    parts = [f'#include "{HERE / "shim.h"}"\n']
+    parts = []
     for _case, _k, code, src, names in built.items:
         parts.append(src)
-        for entry, ps in code.params.items():
-            decl = ", ".join(f"{t} {n}" for t, n in ps)
-            args = ", ".join(n for _, n in ps)
-            parts.append(f'extern "C" void run_{names[entry]}(unsigned grid, unsigned block, '
-                         f"{decl}) {{ LZ_LAUNCH(grid, block, {names[entry]}, {args}); }}")
-    cpp = d / "reduce.cpp"
-    cpp.write_text("\n".join(parts) + "\n")
-    lib = d / "reduce.so"
-    cmd = [CXX, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-shared",
-           "-fPIC", "-w", "-o", str(lib), str(cpp)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    return ctypes.CDLL(str(lib))
+        parts += [launcher(ps, names[entry]) for entry, ps in code.params.items()]
+    return build(parts, tmp_path_factory.mktemp("shim_reduce"), "reduce")
 
 
 def run_shim(lib: ctypes.CDLL, k: Any, code: Any, names: dict[str, str], grid: int,

@@ -31,8 +31,9 @@ import lazynp as lnp
 from lazynp import _array, _engine
 from lazynp.codegen_gpu import reduce as RD
 from lazynp.codegen_gpu import render as R
+from tests.codegen_gpu.shimlib import CXX, build, launcher
 from tests.codegen_gpu.test_reduce import _same
-from tests.codegen_gpu.test_render import CXX, HERE, NVCC
+from tests.codegen_gpu.test_render import NVCC
 
 N = 5003
 BIG = 20011  # a cast mean over more than NumPy's 8192-element buffer
@@ -180,23 +181,11 @@ def built() -> Built:
 def shimlib(built: Built, tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     if CXX is None:
         pytest.skip("no C++ compiler")
-    d = tmp_path_factory.mktemp("shim_reduce_random")
-    parts = [f'#include "{HERE / "shim.h"}"\n']
+    parts = []
     for _case, _k, _want, code, src, names in built.items:
         parts.append(src)
-        for entry, ps in code.params.items():
-            decl = ", ".join(f"{t} {n}" for t, n in ps)
-            args = ", ".join(n for _, n in ps)
-            parts.append(f'extern "C" void run_{names[entry]}(unsigned grid, unsigned block, '
-                         f"{decl}) {{ LZ_LAUNCH(grid, block, {names[entry]}, {args}); }}")
-    cpp = d / "reduce_random.cpp"
-    cpp.write_text("\n".join(parts) + "\n")
-    lib = d / "reduce_random.so"
-    cmd = [CXX, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-shared",
-           "-fPIC", "-w", "-o", str(lib), str(cpp)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    return ctypes.CDLL(str(lib))
+        parts += [launcher(ps, names[entry]) for entry, ps in code.params.items()]
+    return build(parts, tmp_path_factory.mktemp("shim_reduce_random"), "reduce_random")
 
 
 _CTYPES = {"double": ctypes.c_double, "unsigned long long": ctypes.c_ulonglong,

@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import ctypes
 import dataclasses
-import os
 import re
 import shutil
 import subprocess
@@ -42,9 +41,8 @@ from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported
 from lazynp.graph.ops import ELEMENTWISE, Op
 from tests.codegen_gpu.corpus import CASES, Case, expected, kernels_of
+from tests.codegen_gpu.shimlib import CXX, build, launcher
 
-HERE = Path(__file__).resolve().parent
-CXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
 NVCC = shutil.which("nvcc")
 LIBM_ULP = 4
 GRID, BLOCK = 3, 4   # 12 threads: every corpus kernel's loop takes several turns
@@ -90,29 +88,14 @@ def built() -> Built:
     return Built()
 
 
-def _launcher(k: object, bits: int, name: str) -> str:
-    ps = R.params(k, bits)
-    decl = ", ".join(f"{t} {n}" for t, n in ps)
-    names = ", ".join(n for _, n in ps)
-    return (f'extern "C" void run_{name}(unsigned grid, unsigned block, {decl}) '
-            f"{{ LZ_LAUNCH(grid, block, {name}, {names}); }}\n")
-
-
 @pytest.fixture(scope="module")
 def shimlib(built: Built, tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     if CXX is None:
         pytest.skip("no C++ compiler")
-    d = tmp_path_factory.mktemp("shim")
-    parts = [f'#include "{HERE / "shim.h"}"\n']
+    parts = []
     for _case, k, bits, src, name in built.items:
-        parts += [src, _launcher(k, bits, name)]
-    cpp = d / "kernels.cpp"
-    cpp.write_text("\n".join(parts))
-    lib = d / "kernels.so"
-    cmd = [CXX, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-shared",
-           "-fPIC", "-w", "-o", str(lib), str(cpp)]
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return ctypes.CDLL(str(lib))
+        parts += [src, launcher(R.params(k, bits), name)]
+    return build(parts, tmp_path_factory.mktemp("shim"), "kernels")
 
 
 def _same(got: np.ndarray, want: np.ndarray, ulp: int = 0) -> None:
