@@ -109,6 +109,10 @@ def test_comparisons_and_truth_of_zero_size_lazynp_arrays():
         assert_close(got, want, exact=True)
     assert bool(np.array_equal(e, ne)) and np.array_equal(e, ne) == np.array_equal(ne, ne)
     assert_raises_like(lambda: bool(ne), lambda: bool(e))
+    assert_raises_like(lambda: ne + xs[:0, :5], lambda: e + x[:0, :5])  # (broadcasting)
+    p, np_p = e.astype(np.int8) ** -1, ne.astype(np.int8) ** -1  # (no element: no error)
+    assert _is_empty_lazynp(p)
+    assert_close(p, np_p, exact=True)
     assert_raises_like(lambda: ne.item(), lambda: e.item())
     assert list(e) == list(ne) == []
 
