@@ -47,6 +47,7 @@ from ._api.ufuncs import ufunc_call
 from ._array import install_numpy_fallbacks as _install_numpy_fallbacks
 from ._array import is_lazy
 from ._array import ndarray as LazyArray
+from ._array import wrap as _wrap
 from ._broadcast import broadcast
 from ._config import config
 from ._fallback import call_numpy as _call_numpy
@@ -139,6 +140,40 @@ _LAZY_FUNCTIONS = {getattr(_np, n): getattr(mod, n)
                    for mod, names in _LAZY_IMPLS.items() for n in names}
 _LAZY_FUNCTIONS[_np.linalg.matrix_transpose] = _array_api.matrix_transpose
 _LAZY_FUNCTIONS[_np.save] = _mapped.save  # (a pending array streamed into the file)
+
+
+def _made_like(func: Any, impl: Any) -> Any:
+    """NumPy hands a creation function called with ``like=`` a lazynp array (NEP 35; NumPy
+    drops ``like``) to lazynp: its result is a lazynp array, at any size, where it is memory
+    the call allocated (Dask makes its ``meta`` arrays this way: docs/tiers.md)."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        res = impl(*args, **kwargs) if impl is not None else _call_numpy(
+            func.__name__, func, args, kwargs)
+        if type(res) is not _np.ndarray:
+            return res
+        owner = _owner(res)  # (not memory of an argument: lazynp never takes that over)
+        if type(owner) is not _np.ndarray:
+            return res
+        for a in (*args, *kwargs.values()):  # (``any`` is NumPy's in this namespace)
+            if _owner(a) is owner:
+                return res
+        return _wrap(res)
+    return call
+
+
+def _owner(a: Any) -> Any:
+    while isinstance(a, _np.ndarray) and a.base is not None:
+        a = a.base
+    return a
+
+
+for _name in ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray",
+              "require", "empty", "zeros", "ones", "full", "arange", "identity", "eye", "tri",
+              "fromfunction", "frombuffer", "fromfile", "fromiter", "fromstring", "loadtxt",
+              "genfromtxt"):
+    _f = getattr(_np, _name)
+    _LAZY_FUNCTIONS[_f] = _made_like(_f, _LAZY_FUNCTIONS.get(_f))
+del _name, _f
 
 
 def _array_function(self: LazyArray, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:

@@ -53,6 +53,7 @@ from .graph.views import basic_index, index_without_arrays, is_basic_index
 _new = object.__new__
 _np_ndarray = np.ndarray
 _np_memmap = np.memmap
+ZERO_SIZE = "zero-size"  # ``_small`` of a concrete 0-size array (see ``from_numpy``)
 MAPPED_CLASS = [_np_memmap]  # the class mapped memory reports: ``lazynp.memmap`` (_memmap.py)
 _export = _engine.export
 _np_empty = np.empty
@@ -69,7 +70,8 @@ class ndarray:
     and NumPy's C code see a different type, which hands calls over to lazynp.
     """
 
-    # _small: EAGER_LIMIT[1] while concrete, not 0-d and under the eager limit, else None
+    # _small: EAGER_LIMIT[1] while concrete, not 0-d and under the eager limit (ZERO_SIZE
+    # when it has no element: NumPy computes, the result is a LazyArray), else None
     __slots__ = ("_data", "_small", "_node", "_leaf", "_base", "__weakref__")
     __array_priority__ = 1000.0
     __hash__ = None  # type: ignore[assignment]
@@ -144,7 +146,9 @@ class ndarray:
         v = self._value().view()
         setattr(v, name, value)
         self._data = v
-        self._small = EAGER_LIMIT[1] if v.size < EAGER_LIMIT[0] and v.ndim else None
+        n = v.size
+        self._small = None if n >= EAGER_LIMIT[0] or not v.ndim else EAGER_LIMIT[1] if n \
+            else ZERO_SIZE
 
     @property
     def flat(self) -> Any:
@@ -337,7 +341,8 @@ class ndarray:
                 if base is None or (base is not d and base is not d.base):
                     _engine.count_fallback("ndarray.__getitem__ (advanced index)")
                     return from_numpy(r)
-            if r.size < EAGER_LIMIT[0]:  # (``_view``'s first case, one call less per row)
+            n = r.size
+            if n < EAGER_LIMIT[0] and n:  # (``_view``'s first case, one call less per row)
                 return _export(r, base)
             return _view(r, self)
         return getitem(self, key)
@@ -513,9 +518,10 @@ def check_setitem(a: ndarray, key: Any, value: Any) -> None:
 
 def _view(r: np.ndarray, parent: ndarray) -> Any:
     """View ``r`` of ``parent``'s memory as handed out: NumPy's own when small (the small
-    tier; exported, see ``_engine.export``), else a lazynp array whose ``.base`` is
-    ``parent``'s."""
-    if r.size < EAGER_LIMIT[0]:
+    tier; exported, see ``_engine.export``), else (also when 0-size: ``from_numpy``) a
+    lazynp array whose ``.base`` is ``parent``'s."""
+    n = r.size
+    if n < EAGER_LIMIT[0] and n:
         return _engine.export(r, r.base)
     obj = wrap(r)
     if r.base is not None:
@@ -654,7 +660,9 @@ def wrap(data: np.ndarray) -> ndarray:
     obj = _new(ndarray)
     obj._data = data  # _node, _leaf, _base stay unset: read only through getattr defaults
     # (0-d arrays are never marked: NumPy turns their ufunc results into scalars)
-    obj._small = EAGER_LIMIT[1] if data.size < EAGER_LIMIT[0] and data.ndim else None
+    n = data.size
+    obj._small = None if n >= EAGER_LIMIT[0] or not data.ndim else EAGER_LIMIT[1] if n \
+        else ZERO_SIZE
     return obj
 
 
@@ -767,15 +775,24 @@ def _contains_lazynp(seq: Any) -> bool:
 
 def from_numpy(obj: Any) -> Any:
     """The array to hand out for ``obj``, memory NumPy just allocated in a call lazynp made
-    (also inside tuples, named tuples and lists): NumPy's own array when small (the small
-    tier), else a lazynp array that owns it."""
+    with a lazynp operand (also inside tuples, named tuples and lists): NumPy's own array
+    when small (the small tier), else a lazynp array that owns it.  A 0-size result (not
+    0-d) is a lazynp array too: it carries no work, and a 0-size array made from a lazynp
+    one keeps its type (Dask's ``meta``; docs/tiers.md).  (``created``: no lazynp operand.)"""
     t = type(obj)
     if t is _np_ndarray:
         # (0-d arrays are always small: NumPy's own, as NumPy's ufuncs make scalars of them)
-        return obj if obj.size < EAGER_LIMIT[0] or not obj.ndim else wrap(obj)
+        n = obj.size
+        return obj if (n < EAGER_LIMIT[0] and n) or not obj.ndim else wrap(obj)
     if t is tuple or t is list or isinstance(obj, tuple):
         return _each(from_numpy, obj)
     return obj
+
+
+def created(obj: Any) -> Any:
+    """``from_numpy`` for a result of a call without lazynp operands (creation functions,
+    random draws): a 0-size array is NumPy's own too, as every small one."""
+    return obj if type(obj) is _np_ndarray and obj.size < EAGER_LIMIT[0] else from_numpy(obj)
 
 
 def hand_out(obj: Any) -> Any:
@@ -783,10 +800,11 @@ def hand_out(obj: Any) -> Any:
     function or method returns for lazynp arguments): a small view is exported (writes
     through it are NumPy's, so lazynp snapshots that memory for nodes recorded while it
     lives), a large one wrapped (writes go through lazynp, which first forces the pending
-    nodes that read that memory)."""
+    nodes that read that memory).  A 0-size one is wrapped, as in ``from_numpy``."""
     t = type(obj)
     if t is _np_ndarray:
-        if obj.size < EAGER_LIMIT[0] or not obj.ndim:
+        n = obj.size
+        if (n < EAGER_LIMIT[0] and n) or not obj.ndim:
             return obj if obj.base is None else _engine.export(obj)
         return wrap(obj)
     if t is tuple or t is list or isinstance(obj, tuple):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import _engine, _placement
-from .._array import eager_size, from_numpy, lazy, ndarray, to_numpy
+from .._array import created, eager_size, from_numpy, lazy, ndarray, to_numpy, wrap
 from .._config import EAGER_LIMIT
 from .._memmap import asarray_mapped
 from ..graph.node import Node
@@ -73,12 +73,12 @@ def _size(shape: tuple[int, ...]) -> int:
 
 
 def _owned(res: np.ndarray, src: Any) -> Any:
-    """``res``, made by NumPy from ``src``, as handed out: ``from_numpy`` when it is memory
+    """``res``, made by NumPy from ``src``, as handed out: ``created`` when it is memory
     NumPy just allocated, NumPy's object as is when it may be ``src``'s (or another
     object's) memory."""
     if res is src or res.base is not None:
         return res
-    return from_numpy(res)
+    return created(res)
 
 
 @functools.cache
@@ -103,7 +103,7 @@ def _filled(shape: Any, fill: Any, dtype: Any, order: str, np_fn: Any, args: tup
     dt = np.dtype(dtype)
     if (eager_size(_size(shape_t)) or order not in ("C", "K", "A")
             or dt.kind not in "biufc"):
-        return from_numpy(np_fn(shape, *args, order=order))
+        return created(np_fn(shape, *args, order=order))
     return _source(Op.FULL, {"fill": fill}, shape_t, dt)
 
 
@@ -135,7 +135,7 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
         check_device(device)
     fill_value = to_numpy(fill_value)
     if isinstance(fill_value, np.ndarray) and fill_value.ndim > 0:
-        return from_numpy(np.full(shape, fill_value, dtype, order=order))
+        return created(np.full(shape, fill_value, dtype, order=order))
     if dtype is None:
         dtype = np.array(fill_value).dtype
     dt = _np_empty(0, dtype).dtype  # (NumPy's dtype of a DType class: StrDType is <U1)
@@ -146,14 +146,17 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     return _filled(shape, fill_value, dt, order, np.full, (fill_value, dt))
 
 
-def _like(a: Any, dtype: Any, order: str, shape: Any, device: Any, np_like: Any,
+def _like(a: Any, dtype: Any, order: str, subok: Any, shape: Any, device: Any, np_like: Any,
           fill: tuple, lazy_fn: Any) -> Any:
     """``np_like(a, *fill, dtype=, order=, shape=)`` (NumPy's ``*_like``): lazily when the
     result is C-ordered (NumPy's rules for ``order``: "K" keeps the prototype's layout, "A"
     is "F" for a Fortran-ordered prototype), else NumPy's call on a prototype of ``a``'s
-    layout."""
+    layout.  As NumPy's ``*_like`` keep the prototype's type (``subok=True``), a lazynp
+    prototype gives a lazynp array at any size (Dask makes chunks of ``da.ones(shape,
+    meta=m)`` as ``ones_like(m, shape=1)`` broadcast: docs/tiers.md)."""
     if device is not None:
         check_device(device)
+    keep = subok and type(a) is ndarray
     if type(a) is not ndarray:
         a = np.asarray(to_numpy(a))
     dt = a.dtype if dtype is None else dtype
@@ -164,27 +167,29 @@ def _like(a: Any, dtype: Any, order: str, shape: Any, device: Any, np_like: Any,
     elif order == "K" and (len(new_shape) != a.ndim or a.flags.c_contiguous):
         order = "C"
     if order == "C":
-        return lazy_fn(new_shape, *fill, dt)
-    # (a NumPy array with ``a``'s strides, of one element's memory: NumPy's ``*_like``
-    # reads only its layout)
-    proto = np.lib.stride_tricks.as_strided(_np_empty(1, a.dtype), a.shape, a.strides)
-    return from_numpy(np_like(proto, *fill, dtype=dt, order=order, shape=shape))
+        res = lazy_fn(new_shape, *fill, dt)
+    else:
+        # (a NumPy array with ``a``'s strides, of one element's memory: NumPy's ``*_like``
+        # reads only its layout)
+        proto = np.lib.stride_tricks.as_strided(_np_empty(1, a.dtype), a.shape, a.strides)
+        res = created(np_like(proto, *fill, dtype=dt, order=order, shape=shape))
+    return wrap(res) if keep and type(res) is _np_ndarray else res
 
 
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    return _like(a, dtype, order, shape, device, np.zeros_like, (), zeros)
+    return _like(a, dtype, order, subok, shape, device, np.zeros_like, (), zeros)
 
 
 def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    return _like(a, dtype, order, shape, device, np.ones_like, (), ones)
+    return _like(a, dtype, order, subok, shape, device, np.ones_like, (), ones)
 
 
 def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    return _like(prototype, dtype, order, shape, device, np.empty_like, (), empty)
+    return _like(prototype, dtype, order, subok, shape, device, np.empty_like, (), empty)
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
-    return _like(a, dtype, order, shape, device, np.full_like, (fill_value,), full)
+    return _like(a, dtype, order, subok, shape, device, np.full_like, (fill_value,), full)
 
 
 def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=_NoValue,
@@ -327,7 +332,7 @@ def arange(*args, **kwargs):
     kwargs.pop("like", None)
     bound = _arange_args(args, kwargs)
     if bound is None:
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     a_start, a_stop, a_step, dtype, device = bound
     if device is not None:
         check_device(device)
@@ -336,7 +341,7 @@ def arange(*args, **kwargs):
         () if a_step is None else (a_step,))
     if not all(isinstance(v, _NUMBER) and not isinstance(v, (bool, np.bool_))
                for v in values) or a_step == 0:
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     start = 0 if a_start is _NoValue else a_start
     step = 1 if a_step is None else a_step
     try:
@@ -345,16 +350,16 @@ def arange(*args, **kwargs):
         else:
             length = max(0, math.ceil((a_stop - start) / step))
     except (OverflowError, ValueError):  # (infinite or NaN bounds, a length beyond intp)
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     if eager_size(length):
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     try:
         dt = _arange_dtype(type(a_stop)(0) if a_start is _NoValue else a_start, a_stop, a_step,
                            dtype)
     except (TypeError, ValueError, OverflowError):
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     if dt.kind not in "iuf":  # (NumPy's bool range: its values, its TypeError past 2)
-        return from_numpy(np.arange(*to_numpy(args), **to_numpy(kwargs)))
+        return created(np.arange(*to_numpy(args), **to_numpy(kwargs)))
     params = {"start": start, "stop": a_stop, "step": step}
     return _source(Op.ARANGE, params, (length,), dt)
 
@@ -378,11 +383,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if (retstep or np.ndim(start) or np.ndim(stop) or num < 0 or eager_size(num)):
         res = np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
         if retstep:
-            return from_numpy(res[0]), res[1]
-        return from_numpy(res)
+            return created(res[0]), res[1]
+        return created(res)
     dt = np.linspace(start, stop, 2, endpoint, dtype=dtype).dtype
     if dt.kind not in "biufc":
-        return from_numpy(np.linspace(start, stop, num, endpoint, dtype=dtype))
+        return created(np.linspace(start, stop, num, endpoint, dtype=dtype))
     kwargs = {"start": start, "stop": stop, "num": num, "endpoint": endpoint, "dtype": dtype}
     return _source(Op.LINSPACE, {"kwargs": kwargs}, (num,), dt)
 
@@ -400,7 +405,7 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, device=None, like=None):
     dt = np.dtype(dtype)
     if eager_size(max(N, 0) * max(M, 0)) or order != "C" or dt.kind not in "biufc" or N < 0 \
             or M < 0:
-        return from_numpy(np.eye(N, M, k, dtype, order))
+        return created(np.eye(N, M, k, dtype, order))
     return _source(Op.EYE, {"N": N, "M": M, "k": k}, (N, M), dt)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _engine
 from .._array import (
+    ZERO_SIZE,
     from_numpy,
     hand_out,
     lazy,
@@ -108,6 +109,14 @@ def _forward(uf: np.ufunc) -> Any:
                     return uf(self._data, other._data)
             elif t is float or t is int or (t is _np_ndarray and other.size < EAGER_LIMIT[0]):
                 return uf(self._data, other)
+        elif small is ZERO_SIZE:
+            # a 0-size concrete lazynp array (a Dask meta): NumPy computes, the result stays
+            # a lazynp array (``from_numpy``; docs/tiers.md)
+            t = type(other)
+            if t is float or t is int:
+                return from_numpy(uf(self._data, other))
+            if t is ndarray and other._small is small:
+                return from_numpy(uf(self._data, other._data))
         elif small is None and not_power:
             # Recording on a lazy or large operand (the lazy tier) with a Python scalar or a
             # same-shape lazy or large array: the dtype cache answers directly, without the

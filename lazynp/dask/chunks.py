@@ -20,8 +20,11 @@ lazynp hands it out as a ``LazyArray``, that is, at least ``config.eager_thresho
 (2,097,152 by default; ``LAZYNP_EAGER_THRESHOLD`` / ``lazynp.config(eager_threshold=...)`` lower
 it, in each worker process).  Smaller chunks are NumPy's own arrays and run as NumPy runs them.
 
-Dask's ``meta`` of such an array is a 0-size ``numpy.ndarray``: a 0-size array is small, so
-lazynp hands it out as NumPy's own.  Dask dispatches on the meta's type (``concatenate``,
+Dask's ``meta`` of such an array is a concrete 0-size ``LazyArray``: a 0-size array made
+from a lazynp array is one (docs/tiers.md, the tier rule's exception), so it stays one through
+Dask's meta computations (ufuncs, operators, ``where``, ``astype``, reductions with
+``keepdims``, ``concatenate``...), and ``da.ones(shape, meta=x._meta)`` (``ones_like`` of the
+meta, broadcast) makes lazynp chunks.  Dask dispatches on the meta's type (``concatenate``,
 ``tensordot``...) to NumPy's functions, which are lazynp's and hand lazynp chunks over to it.
 
 Nothing here is imported by ``import lazynp``; Dask is imported on the first call.

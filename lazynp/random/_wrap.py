@@ -1,6 +1,6 @@
 """Conversions between lazynp arrays and numpy arrays for lazynp.random.
 
-``lazynp._array`` provides ``from_numpy(numpy_array)`` (the array as handed out: NumPy's own
+``lazynp._array`` provides ``created(numpy_array)`` (the array as handed out: NumPy's own
 when small, a concrete lazynp array around the buffer when large) and ``asnumpy(x)`` (force
 anything to a numpy array).  ``lazynp.random`` is a subpackage: the core is loaded before it.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lazynp._array import asnumpy as _asnumpy
-from lazynp._array import from_numpy as _from_numpy
+from lazynp._array import created as _from_numpy
 from lazynp._array import ndarray as _LazyArray
 
 
@@ -23,7 +23,7 @@ def is_lazynp(x: Any) -> bool:
 
 
 def wrap(a: Any) -> Any:
-    """A NumPy array result as handed out (``lazynp._array.from_numpy``: NumPy's own array
+    """A NumPy array result as handed out (``lazynp._array.created``: NumPy's own array
     when small, a ``LazyArray`` when large); other objects unchanged."""
     if type(a) is not np.ndarray:
         return a

@@ -77,12 +77,12 @@ def test_expressions_match_numpy_chunks(name, scheduler):
     assert not fallbacks  # (every chunk call above runs in lazynp)
 
 
-def test_chunks_are_lazynp_arrays_and_meta_is_numpy():
+def test_chunks_are_lazynp_arrays_and_meta_is_lazynp():
     xs, ys, _ = _data()
     x = from_array(lnp.array(xs), CHUNKS)
     e = da.exp(x) * 2
-    # a 0-size array is small: Dask's meta is NumPy's own (docs/scale.md)
-    assert type(x._meta) is np.ndarray and type(e._meta) is np.ndarray
+    # a 0-size array made from a lazynp one is a lazynp array: Dask's meta (docs/scale.md)
+    assert type(x._meta) is lnp.LazyArray and type(e._meta) is lnp.LazyArray
     block = e.blocks[1, 0].compute(scheduler="sync")
     assert type(block) is lnp.LazyArray and lnp.is_lazy(block)
     assert_close(block, np.exp(xs[50:100]) * 2)
@@ -180,11 +180,82 @@ def test_pending_source_forced_by_parallel_tasks():
 def test_fallbacks_are_counted_per_chunk():
     xs, _, _ = _data()
     x, nx = _pair(xs)
+    e = (x * 2).cumsum(axis=0)  # (Dask's meta: one call on the 0-size meta, counted too)
     lnp.reset_stats()
-    got = (x * 2).cumsum(axis=0).compute(scheduler="sync")
+    got = e.compute(scheduler="sync")
     # np.cumsum is not run lazily: each chunk's call forces the chunk and runs in NumPy
     assert lnp.stats()["fallbacks"]["cumsum"] == x.npartitions
     assert_close(got, (nx * 2).cumsum(axis=0).compute(scheduler="sync"), exact=True)
+
+
+# name -> expression on dask arrays x, y, i (int32) whose ``_meta`` Dask computes on metas
+META = {
+    "from_array": lambda x, y, i: x,
+    "disk": lambda x, y, i: x * x + y * y < 1,
+    "exp": lambda x, y, i: da.exp(x),
+    "int_chain": lambda x, y, i: (i * 3 + 1) % 7 - (i >> 1),
+    "sum_axis0": lambda x, y, i: x.sum(axis=0),
+    "mean_axis1": lambda x, y, i: (x - y).mean(axis=1),
+    "max_axis0": lambda x, y, i: x.max(axis=0),
+    "prod_axis1": lambda x, y, i: i.prod(axis=1),
+    "where": lambda x, y, i: da.where(x > 0.5, x, -y),
+    "astype": lambda x, y, i: x.astype(np.int32),
+    "clip": lambda x, y, i: da.clip(x, 0.2, 0.8),
+    "concatenate": lambda x, y, i: da.concatenate([x, y]),
+    "stack": lambda x, y, i: da.stack([x, y]),
+    "map_blocks": lambda x, y, i: x.map_blocks(lambda b: np.sin(b) + b * b, dtype=float),
+    "transpose": lambda x, y, i: x.T,
+    "slice": lambda x, y, i: x[::2, 1:],
+    "rechunk": lambda x, y, i: x.rechunk((100, 50)),
+    "cumsum": lambda x, y, i: x.cumsum(axis=0),
+}
+
+
+@pytest.mark.parametrize("name", list(META))
+def test_meta_is_a_lazynp_array(name):
+    f = META[name]
+    xs, ys, js = _data()
+    (x, nx), (y, ny), (i, ni) = _pair(xs), _pair(ys), _pair(js)
+    got, want = f(x, y, i), f(nx, ny, ni)
+    m = got._meta
+    assert type(want._meta) is np.ndarray  # (NumPy chunks: NumPy's meta)
+    assert type(m) is lnp.LazyArray and not lnp.is_lazy(m), type(m)
+    assert m.shape == want._meta.shape and m.dtype == want._meta.dtype == want.dtype
+    exact = name not in ("exp", "sum_axis0", "mean_axis1", "map_blocks")  # (IEEE-exact ops)
+    assert_close(got.compute(scheduler="sync"), want.compute(scheduler="sync"), exact=exact)
+
+
+def test_meta_of_other_constructions():
+    xs, _, _ = _data()
+    a = lnp.array(xs)
+    # Dask's own from_array of a lazynp array, and a meta handed to map_blocks
+    for d in (da.from_array(a, CHUNKS), da.map_blocks(lambda b: b * 2, from_array(a, CHUNKS),
+                                                      meta=a[:0, :0])):
+        assert type(d._meta) is lnp.LazyArray
+    # a scalar result (a full reduction) has a 0-d meta: NumPy's, as Dask makes it of scalars
+    x, nx = _pair(xs)
+    assert type(x.sum()._meta) is type(nx.sum()._meta) is np.ndarray
+
+
+@pytest.mark.parametrize("fn", ["ones", "zeros", "full", "empty"])
+def test_creation_with_lazynp_meta_makes_lazynp_chunks(fn):
+    xs, _, _ = _data()
+    x, nx = _pair(xs)
+    args = (2.5,) if fn == "full" else ()
+    made = getattr(da, fn)(SHAPE, *args, chunks=CHUNKS, meta=x._meta)
+    ref = getattr(da, fn)(SHAPE, *args, chunks=CHUNKS)
+    assert type(made._meta) is lnp.LazyArray and made.dtype == ref.dtype
+    block = made.blocks[1, 0].compute(scheduler="sync")
+    assert type(block) is lnp.LazyArray  # (5000 elements: the lazy tier)
+    expr = made * x + 1  # (the chunk's creation and the chain: one kernel per chunk)
+    counts = kernels_per_block(expr).compute(scheduler="sync")
+    assert (counts == 1).all(), counts
+    if fn != "empty":
+        assert_close(block, ref.blocks[1, 0].compute(scheduler="sync"), exact=True)
+        assert_close(expr.compute(scheduler="threads"), (ref * nx + 1).compute(), exact=True)
+    # chunks under the eager threshold are NumPy's own (the tier rule per chunk)
+    small = getattr(da, fn)((40, 10), *args, chunks=(20, 10), meta=x._meta)
+    assert type(small.blocks[0, 0].compute(scheduler="sync")) is np.ndarray
 
 
 def test_operators_with_dask_arrays_defer_to_dask():
