@@ -1,11 +1,12 @@
 """CUDA kernel sources run on the CPU: ``shim.h`` included, one launcher per entry, one C++
 file compiled into a shared library by the host compiler (the flags keep its arithmetic
-IEEE: no contraction into FMAs, no fast math)."""
+IEEE: no contraction into FMAs, no fast math); and the same sources through ``nvcc --ptx``."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,3 +41,18 @@ def build(parts: list[str], directory: Path, stem: str) -> ctypes.CDLL:
     so = directory / f"{stem}.so"
     compile_shared(INCLUDE + "\n".join(parts) + "\n", so)
     return ctypes.CDLL(str(so))
+
+
+NVCC = shutil.which("nvcc")
+
+
+def ptx_entries(sources: list[str], directory: Path, stem: str) -> dict[str, str]:
+    """``sources`` compiled together by nvcc to PTX for sm_90 with ``-fmad=false``: each
+    entry's name -> the PTX from its ``.entry`` line to the next entry."""
+    cu, ptx = directory / f"{stem}.cu", directory / f"{stem}.ptx"
+    cu.write_text("\n".join(sources))
+    cmd = [NVCC, "--ptx", "-arch=sm_90", "-fmad=false", "-std=c++17", "-o", str(ptx), str(cu)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-4000:]
+    funcs = re.split(r"\.visible \.entry ", ptx.read_text())[1:]
+    return {f.split("(", 1)[0]: f for f in funcs}

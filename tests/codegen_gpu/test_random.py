@@ -16,8 +16,6 @@ Tests needing a compiler skip when it is missing.
 from __future__ import annotations
 
 import ctypes
-import re
-import subprocess
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -30,8 +28,8 @@ from lazynp.codegen_gpu import random as G
 from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported
 from lazynp.random import _ir_bitgen
-from tests.codegen_gpu.shimlib import CXX, build, launcher
-from tests.codegen_gpu.test_render import NVCC, _same
+from tests.codegen_gpu.shimlib import CXX, NVCC, build, launcher, ptx_entries
+from tests.codegen_gpu.test_render import _same
 
 N = 1001
 LAUNCHES = [(1, 1), (3, 4), (2, 37), (5, 32)]
@@ -328,15 +326,8 @@ def test_fused_matches_numpy(built: Built, lib: ctypes.CDLL, flat: bool) -> None
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
     if NVCC is None:
         pytest.skip("no nvcc")
-    cu = tmp_path / "random.cu"
-    cu.write_text("\n".join([src for *_, src, _ in built.fills]
-                            + [src for *_, src, _ in built.fused]))
-    ptx = tmp_path / "random.ptx"
-    cmd = [NVCC, "--ptx", "-arch=sm_90", "-fmad=false", "-std=c++17", "-o", str(ptx), str(cu)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    funcs = re.split(r"\.visible \.entry ", ptx.read_text())[1:]
-    by_name = {f.split("(", 1)[0]: f for f in funcs}
+    by_name = ptx_entries([src for *_, src, _ in built.fills]
+                          + [src for *_, src, _ in built.fused], tmp_path, "random")
     for *_, name in built.fills + built.fused:
         assert name in by_name, name
         assert "fma." not in by_name[name], name

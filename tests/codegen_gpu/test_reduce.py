@@ -21,8 +21,6 @@ Tests needing a compiler skip when it is missing.
 from __future__ import annotations
 
 import ctypes
-import re
-import subprocess
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from unittest import mock
@@ -35,8 +33,7 @@ from lazynp import _array, _engine
 from lazynp.codegen_gpu import reduce as RD
 from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported, pairwise_tree
-from tests.codegen_gpu.shimlib import CXX, build, launcher
-from tests.codegen_gpu.test_render import NVCC
+from tests.codegen_gpu.shimlib import CXX, NVCC, build, launcher, ptx_entries
 
 _RNG = np.random.default_rng(4321)
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -389,14 +386,7 @@ def test_subtrees_are_numpys(n: int, leaf: int) -> None:
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
     if NVCC is None:
         pytest.skip("no nvcc")
-    cu = tmp_path / "reduce.cu"
-    cu.write_text("\n".join(src for *_, src, _names in built.items))
-    ptx = tmp_path / "reduce.ptx"
-    cmd = [NVCC, "--ptx", "-arch=sm_90", "-fmad=false", "-std=c++17", "-o", str(ptx), str(cu)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    funcs = re.split(r"\.visible \.entry ", ptx.read_text())[1:]
-    by_name = {f.split("(", 1)[0]: f for f in funcs}
+    by_name = ptx_entries([src for *_, src, _names in built.items], tmp_path, "reduce")
     for *_, names in built.items:
         for entry in names.values():
             assert entry in by_name, entry

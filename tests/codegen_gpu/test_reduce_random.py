@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ctypes
 import re
-import subprocess
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from unittest import mock
@@ -31,9 +30,8 @@ import lazynp as lnp
 from lazynp import _array, _engine
 from lazynp.codegen_gpu import reduce as RD
 from lazynp.codegen_gpu import render as R
-from tests.codegen_gpu.shimlib import CXX, build, launcher
+from tests.codegen_gpu.shimlib import CXX, NVCC, build, launcher, ptx_entries
 from tests.codegen_gpu.test_reduce import _same
-from tests.codegen_gpu.test_render import NVCC
 
 N = 5003
 BIG = 20011  # a cast mean over more than NumPy's 8192-element buffer
@@ -278,14 +276,7 @@ class _Sized:
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
     if NVCC is None:
         pytest.skip("no nvcc")
-    cu = tmp_path / "reduce_random.cu"
-    cu.write_text("\n".join(src for *_, src, _names in built.items))
-    ptx = tmp_path / "reduce_random.ptx"
-    cmd = [NVCC, "--ptx", "-arch=sm_90", "-fmad=false", "-std=c++17", "-o", str(ptx), str(cu)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    funcs = re.split(r"\.visible \.entry ", ptx.read_text())[1:]
-    by_name = {f.split("(", 1)[0]: f for f in funcs}
+    by_name = ptx_entries([src for *_, src, _names in built.items], tmp_path, "reduce_random")
     for *_, names in built.items:
         for entry in names.values():
             assert entry in by_name, entry

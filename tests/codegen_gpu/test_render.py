@@ -25,9 +25,6 @@ from __future__ import annotations
 import copy
 import ctypes
 import dataclasses
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +38,8 @@ from lazynp.codegen_gpu import render as R
 from lazynp.fusion.plan import Unsupported
 from lazynp.graph.ops import ELEMENTWISE, Op
 from tests.codegen_gpu.corpus import CASES, Case, expected, kernels_of
-from tests.codegen_gpu.shimlib import CXX, build, launcher
+from tests.codegen_gpu.shimlib import CXX, NVCC, build, launcher, ptx_entries
 
-NVCC = shutil.which("nvcc")
 LIBM_ULP = 4
 GRID, BLOCK = 3, 4   # 12 threads: every corpus kernel's loop takes several turns
 
@@ -184,16 +180,9 @@ def test_strided_output(built: Built, shimlib: ctypes.CDLL) -> None:
 def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
     if NVCC is None:
         pytest.skip("no nvcc")
-    cu = tmp_path / "kernels.cu"
-    cu.write_text("\n".join(src for *_, src, _ in built.items))
-    ptx = tmp_path / "kernels.ptx"
-    cmd = [NVCC, "--ptx", "-arch=sm_90", "-fmad=false", "-std=c++17", "-v", "-o", str(ptx), str(cu)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-4000:]
-    text = ptx.read_text()
+    ptx = ptx_entries([src for *_, src, _ in built.items], tmp_path, "kernels")
     # each entry's body, up to its closing brace
-    funcs = [f.split("\n}\n", 1)[0] for f in re.split(r"\.visible \.entry ", text)[1:]]
-    by_name = {f.split("(", 1)[0]: f for f in funcs}
+    by_name = {name: f.split("\n}\n", 1)[0] for name, f in ptx.items()}
     missing = [name for *_, name in built.items if name not in by_name]
     assert not missing
     fused = [name for case, *_, name in built.items
