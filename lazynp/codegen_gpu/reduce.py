@@ -99,7 +99,7 @@ from typing import Any
 
 import numpy as np
 
-from ..fusion.plan import Const, Kernel, Unsupported
+from ..fusion.plan import Kernel, Unsupported
 from ..graph.ops import Op
 from ..graph.reductions import REDUCTIONS, identity
 from . import random as G
@@ -308,23 +308,7 @@ def _check(k: Kernel) -> None:
     spec = REDUCTIONS.get(red.op)
     if spec is None or not spec.fused:
         raise Unsupported(f"reduction {red.op.value} on the GPU renderer")
-    if len(k.outputs) != 1:
-        raise Unsupported("kernels with several outputs on the GPU renderer")
-    if type(k.result) is Const:
-        raise Unsupported("constant result")
-    for inp in k.inputs:
-        if inp.source is not None:
-            G.spec(inp.source, inp.dtype)  # (Unsupported: draws the GPU does not generate)
-        _check_dtype(inp.dtype)
-    for ins in k.body:
-        _check_dtype(ins.dtype)
-        if ins.index:
-            raise Unsupported(f"{ins.op.value} (two outputs) on the GPU renderer")
-        if ins.op not in R.RULES:
-            raise Unsupported(f"op {ins.op.value} on the GPU renderer")
-        for a in ins.args:
-            if type(a) is Const and a.value is None and ins.op is not Op.CLIP:
-                raise Unsupported("None constant")
+    R.check_body(k, _check_dtype)
     for dt in (red.acc_dtype, red.dtype, k.outputs[0].dtype):
         _check_dtype(dt)
     if red.op is Op.MEAN and np.dtype(red.acc_dtype).kind != "f":

@@ -185,15 +185,22 @@ reduction_renderer: Callable[[Kernel], Any] | None = None
 def _check(k: Kernel) -> None:
     if k.reduction is not None:
         raise Unsupported("reductions on the GPU renderer")
+    check_body(k)
+
+
+def check_body(k: Kernel, check_dtype: Callable[[Any], Any] = ctype) -> None:
+    """Raise :class:`Unsupported` unless the renderer handles ``k``'s one output, inputs and
+    body (``check_dtype``: raises for a dtype the kernel kind does not handle; reductions pass
+    their own).  Shared with ``reduce.py``."""
     if len(k.outputs) != 1:
         raise Unsupported("kernels with several outputs on the GPU renderer")
     if type(k.result) is Const:
         raise Unsupported("constant result")
     for inp in k.inputs:
         if inp.source is not None:
-            _random.spec(inp.source, inp.dtype)
-        ctype(inp.dtype)
-    ctype(k.outputs[0].dtype)
+            _random.spec(inp.source, inp.dtype)  # (Unsupported: draws the GPU does not make)
+        check_dtype(inp.dtype)
+    check_dtype(k.outputs[0].dtype)
     for ins in k.body:
         if _layout_dependent(k, ins):
             raise Unsupported(f"complex {ins.op.value} of a reversed view")
@@ -202,7 +209,7 @@ def _check(k: Kernel) -> None:
         if ins.op not in RULES:
             why = NOT_RENDERED_WHY.get(ins.op, "not an elementwise op")
             raise Unsupported(f"op {ins.op.value} on the GPU renderer: {why}")
-        ctype(ins.dtype)
+        check_dtype(ins.dtype)
         for a in ins.args:
             if type(a) is Const and a.value is None and ins.op is not Op.CLIP:
                 raise Unsupported("None constant")
