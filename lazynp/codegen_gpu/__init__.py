@@ -4,5 +4,3 @@
 CuPy (NVRTC) and launches them (registered as ``cuda`` in ``lazynp/_backends.py``; where
 kernels run is ``lazynp/_placement.py``'s decision).  Checked without a GPU by
 ``tests/codegen_gpu/`` and on a device by ``tests/gpu/``."""
-
-from . import reduce  # noqa: F401  (sets render.reduction_renderer)

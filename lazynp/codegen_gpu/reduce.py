@@ -1,7 +1,7 @@
 """Kernel plans with a reduction -> CUDA C, and the launches that run them.
 
-``render_reduction(kernel) -> ReduceCode`` (``render.render`` dispatches here for a kernel
-with a reduction and returns ``(code.source, code)``).  A :class:`ReduceCode` holds:
+``render_reduction(kernel) -> ReduceCode`` for a kernel with a reduction (the runtime calls
+it; ``render.render`` is the elementwise kernels').  A :class:`ReduceCode` holds:
 
 * ``source``: CUDA C with three ``extern "C" __global__`` entries, ``{name}_part``,
   ``{name}_comb`` and ``{name}_fin`` (``name = "lzg_" + kernel.name``);
@@ -598,5 +598,3 @@ def _pairwise_fns(name: str, A: str, at: str, op: str) -> list[str]:
                 f"  return {op}(left, {sub}(A, a + h, n - h));", "}"]
     return out
 
-
-R.reduction_renderer = render_reduction

@@ -176,15 +176,9 @@ def _layout_dependent(k: Kernel, ins: Any) -> bool:
                for a in ins.args)
 
 
-#: renders a kernel with a reduction: ``reduce.render_reduction``, set when
-#: ``lazynp.codegen_gpu.reduce`` is imported (the package imports it; it builds on this
-#: module's op table, so this module cannot import it: no import cycles)
-reduction_renderer: Callable[[Kernel], Any] | None = None
-
-
 def _check(k: Kernel) -> None:
     if k.reduction is not None:
-        raise Unsupported("reductions on the GPU renderer")
+        raise Unsupported("reductions on the GPU renderer (reduce.render_reduction)")
     check_body(k)
 
 
@@ -263,13 +257,10 @@ def element_lines(k: Kernel, mem: Callable[[int], str],
     return lines, (f"x{res.index}" if type(res) is In else f"v{res.index}"), dtype_of(k, res)
 
 
-def render(k: Kernel, bits: int | None = None) -> tuple[str, Any]:
+def render(k: Kernel, bits: int | None = None) -> tuple[str, str]:
     """CUDA C source of elementwise kernel ``k`` and its entry's name (``bits``: index width,
-    by default :func:`index_bits`); for a kernel with a reduction, its source and its
-    ``reduce.ReduceCode`` (entries and launches)."""
-    if k.reduction is not None and reduction_renderer is not None:
-        code = reduction_renderer(k)
-        return code.source, code
+    by default :func:`index_bits`).  A kernel with a reduction is ``reduce.py``'s
+    (``render_reduction``)."""
     _check(k)
     bits = bits or index_bits(k)
     it = "long long" if bits == 64 else "int"

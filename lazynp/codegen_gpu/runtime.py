@@ -31,9 +31,9 @@ Contract:
   (``fill``) or generated input; ``out`` is the output's device array; ``alloc(shape,
   dtype)`` makes scratch buffers.  ``render.render(kernel, bits)`` gives ``(source, entry)``
   for an elementwise kernel (one launch; the scalar parameters from ``render.params`` /
-  ``render.launch_values``, generated random inputs' included) and ``(source, code)`` for a
-  kernel with a reduction, ``code`` a ``reduce.ReduceCode`` (entries ``code.params``;
-  ``code.launches(arrays, out) -> (buffers, launches)``, arguments ``("out",)``, ``("in",
+  ``render.launch_values``, generated random inputs' included) and
+  ``reduce.render_reduction(kernel)`` a ``reduce.ReduceCode`` for a kernel with a reduction
+  (entries ``code.params``; ``code.launches(arrays, out) -> (buffers, launches)``, arguments ``("out",)``, ``("in",
   j)``, ``("buf", b)``, ``("null",)`` or integers).  Each scalar is passed as the NumPy
   scalar type of its C type (``_SCALAR``), as CuPy passes a scalar's bytes.  A materialized
   random request (``fill_program``, ``run_fill``) is ``random.render_fill``'s kernel.
@@ -67,6 +67,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from ..fusion.plan import Const, Kernel, RunSettings, Unsupported
+from . import reduce as RD
 from . import render as R
 
 __all__ = ["BLOCK", "CudaError", "Launch", "Program", "available", "declined", "device_info",
@@ -231,8 +232,8 @@ NULL = np.uint64(0)  # a null pointer argument (8 bytes of zeros)
 
 
 def _reduction(k: Kernel, source: str, code: Any) -> Program:
-    """A reduction's program from ``reduce.ReduceCode`` (``render.render``'s second item for
-    a kernel with a reduction): its entries, scratch buffers and launches, in order."""
+    """A reduction's program from ``reduce.ReduceCode`` (``render_reduction`` of a kernel
+    with a reduction): its entries, scratch buffers and launches, in order."""
     params = code.params
 
     def plan(k: Kernel, inputs: list, out: Any, dev: DeviceInfo, alloc: Any) -> list:
@@ -280,10 +281,12 @@ def _shape_only(k: Kernel, a: Any) -> Any:
 
 
 def _make_program(k: Kernel, bits: int) -> Program:
-    source, entry = R.render(k, bits)  # (Unsupported: not on the GPU)
-    if isinstance(entry, str):
-        return _elementwise(k, bits, source, entry)
-    return _reduction(k, source, entry)
+    # (Unsupported: not on the GPU)
+    if k.reduction is not None:
+        code = RD.render_reduction(k)
+        return _reduction(k, code.source, code)
+    source, entry = R.render(k, bits)
+    return _elementwise(k, bits, source, entry)
 
 
 def program(k: Kernel, compile: bool = True) -> Program | None:

@@ -217,7 +217,8 @@ class Built:
         self.items: list[tuple[RCase, Any, Any, str, dict[str, str]]] = []
         for n, case in enumerate(CASES):
             k = _kernel(case)
-            src, code = R.render(k)
+            code = RD.render_reduction(k)
+            src = code.source
             assert isinstance(code, RD.ReduceCode)
             base = R.entry_name(k)
             uniq = f"{base}_c{n}"
@@ -393,11 +394,14 @@ def test_nvcc_ptx(built: Built, tmp_path: Path) -> None:
             assert "fma." not in by_name[entry], entry
 
 
-def test_render_dispatch() -> None:
+def test_render_reduction_entries() -> None:
     case = next(c for c in CASES if c.name == "sum_rows")
     k = _kernel(case)
-    src, code = R.render(k)
-    assert src == code.source and code.pairwise
+    code = RD.render_reduction(k)
+    src = code.source
+    assert code.pairwise
+    with pytest.raises(Unsupported, match="reduction"):  # (the elementwise renderer's)
+        R.render(k)
     for kind in ("part", "comb", "fin"):
         assert f'extern "C" __global__ void lzg_{k.name}_{kind}(' in src
     assert "__dadd_rn" in src and "-(double)0" in src

@@ -161,7 +161,8 @@ class Built:
         self.items: list[tuple[Case, Any, np.ndarray, Any, str, dict[str, str]]] = []
         for n, case in enumerate(CASES):
             k, want = kernel_and_want(case)
-            src, code = R.render(k)
+            code = RD.render_reduction(k)
+            src = code.source
             assert isinstance(code, RD.ReduceCode)
             base = R.entry_name(k)
             uniq = f"{base}_r{n}"
