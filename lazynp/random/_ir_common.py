@@ -190,6 +190,46 @@ def _ziggurat() -> str:
     return "\n".join(parts)
 
 
+def _lemire(bits: int) -> str:
+    """NumPy's Lemire bounded draw in [0, rng] (``buffered_bounded_lemire_uint32`` /
+    ``bounded_lemire_uint64``): the product is computed in twice the width."""
+    return _LEMIRE.format(b=bits, w=2 * bits)
+
+
+_LEMIRE = """\
+define internal i{b} @lemire{b}(ptr %bg, i{b} %rng) alwaysinline nounwind {{
+entry:
+  %excl = add i{b} %rng, 1
+  %e{w} = zext i{b} %excl to i{w}
+  %d = call i{b} @next{b}(ptr %bg)
+  %d{w} = zext i{b} %d to i{w}
+  %m = mul i{w} %d{w}, %e{w}
+  %left = trunc i{w} %m to i{b}
+  %c = icmp ult i{b} %left, %excl
+  br i1 %c, label %thresh, label %done
+thresh:
+  %t0 = sub i{b} -1, %rng
+  %t = urem i{b} %t0, %excl
+  br label %loop
+loop:
+  %mm = phi i{w} [%m, %thresh], [%m2, %redraw]
+  %l = trunc i{w} %mm to i{b}
+  %rej = icmp ult i{b} %l, %t
+  br i1 %rej, label %redraw, label %done
+redraw:
+  %d2 = call i{b} @next{b}(ptr %bg)
+  %d2{w} = zext i{b} %d2 to i{w}
+  %m2 = mul i{w} %d2{w}, %e{w}
+  br label %loop
+done:
+  %mf = phi i{w} [%m, %entry], [%mm, %loop]
+  %h = lshr i{w} %mf, {b}
+  %r = trunc i{w} %h to i{b}
+  ret i{b} %r
+}}
+"""
+
+
 _COMMON = r"""
 declare i64 @llvm.fshr.i64(i64, i64, i64)
 declare double @exp(double)
@@ -242,69 +282,7 @@ define internal double @draw_exp_s(ptr %bg, double %scale) alwaysinline nounwind
 }
 
 ; ---- bounded integers (NumPy distributions.c, Lemire) ----
-define internal i32 @lemire32(ptr %bg, i32 %rng) alwaysinline nounwind {
-entry:
-  %excl = add i32 %rng, 1
-  %e64 = zext i32 %excl to i64
-  %d = call i32 @next32(ptr %bg)
-  %d64 = zext i32 %d to i64
-  %m = mul i64 %d64, %e64
-  %left = trunc i64 %m to i32
-  %c = icmp ult i32 %left, %excl
-  br i1 %c, label %thresh, label %done
-thresh:
-  %t0 = sub i32 -1, %rng
-  %t = urem i32 %t0, %excl
-  br label %loop
-loop:
-  %mm = phi i64 [%m, %thresh], [%m2, %redraw]
-  %l = trunc i64 %mm to i32
-  %rej = icmp ult i32 %l, %t
-  br i1 %rej, label %redraw, label %done
-redraw:
-  %d2 = call i32 @next32(ptr %bg)
-  %d264 = zext i32 %d2 to i64
-  %m2 = mul i64 %d264, %e64
-  br label %loop
-done:
-  %mf = phi i64 [%m, %entry], [%mm, %loop]
-  %h = lshr i64 %mf, 32
-  %r = trunc i64 %h to i32
-  ret i32 %r
-}
-
-define internal i64 @lemire64(ptr %bg, i64 %rng) alwaysinline nounwind {
-entry:
-  %excl = add i64 %rng, 1
-  %e128 = zext i64 %excl to i128
-  %d = call i64 @next64(ptr %bg)
-  %d128 = zext i64 %d to i128
-  %m = mul i128 %d128, %e128
-  %left = trunc i128 %m to i64
-  %c = icmp ult i64 %left, %excl
-  br i1 %c, label %thresh, label %done
-thresh:
-  %t0 = sub i64 -1, %rng
-  %t = urem i64 %t0, %excl
-  br label %loop
-loop:
-  %mm = phi i128 [%m, %thresh], [%m2, %redraw]
-  %l = trunc i128 %mm to i64
-  %rej = icmp ult i64 %l, %t
-  br i1 %rej, label %redraw, label %done
-redraw:
-  %d2 = call i64 @next64(ptr %bg)
-  %d2128 = zext i64 %d2 to i128
-  %m2 = mul i128 %d2128, %e128
-  br label %loop
-done:
-  %mf = phi i128 [%m, %entry], [%mm, %loop]
-  %h = lshr i128 %mf, 64
-  %r = trunc i128 %h to i64
-  ret i64 %r
-}
-
-; value in [0, rng] by NumPy's random_bounded_uint64 rules, plus off (mod 2^64)
+""" + _lemire(32) + "\n" + _lemire(64) + "\n" + r"""; value in [0, rng] by NumPy's random_bounded_uint64 rules, plus off (mod 2^64)
 define internal i64 @bnd64(ptr %bg, i64 %rng, i64 %off) alwaysinline nounwind {
 entry:
   %z = icmp eq i64 %rng, 0
