@@ -19,22 +19,12 @@ from lazynp.codegen_gpu import render as R
 from lazynp.codegen_gpu import runtime
 from lazynp.fusion.plan import RunSettings
 from tests.codegen_gpu.corpus import CASES, expected, kernels_of
+from tests.codegen_gpu.test_reduce import _same  # (bit for bit, NaNs at the same places)
 from tests.helpers import assert_same
 
 LIBM_ULP = 4
 SETTINGS = RunSettings(65536, 1, 1e9, False, None, 0)
 N = 5_000_000
-
-
-def _same(got: np.ndarray, want: np.ndarray) -> None:
-    assert got.dtype == want.dtype and got.shape == want.shape
-    if got.dtype.kind == "f":
-        nan = np.isnan(want)
-        np.testing.assert_array_equal(np.isnan(got), nan)
-        np.testing.assert_array_equal(got[~nan], want[~nan])
-        np.testing.assert_array_equal(np.signbit(got[~nan]), np.signbit(want[~nan]))
-    else:
-        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
